@@ -1,0 +1,40 @@
+/**
+ * @module cli/serve
+ * `fastagent serve`: validate the environment (exit 78 naming every bad variable), start the server, and on
+ * SIGTERM/SIGINT drain and exit 0. Resolves with the process exit status.
+ */
+import { EXIT_CONFIG, formatProblems, loadConfig, REQUIRED_FOR_SERVE } from '../config/load'
+import { PortInUseError, startServer } from '../server'
+
+export async function runServe(env: Record<string, string | undefined>): Promise<number> {
+  const loaded = loadConfig(env, { require: REQUIRED_FOR_SERVE })
+  if (!loaded.ok) {
+    process.stderr.write(formatProblems(loaded.problems) + '\n')
+    return EXIT_CONFIG
+  }
+  let server
+  try {
+    server = await startServer(loaded.config)
+  } catch (err) {
+    if (err instanceof PortInUseError) {
+      process.stderr.write(`fastagent: ${err.message}\n`)
+      return 1
+    }
+    throw err
+  }
+  const running = server
+  return new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      running.log.info('server.signal', { signal })
+      running.shutdown(signal).then(
+        () => resolve(0),
+        (err: unknown) => {
+          running.log.error('server.shutdown_failed', { err })
+          resolve(1)
+        },
+      )
+    }
+    process.once('SIGTERM', onSignal)
+    process.once('SIGINT', onSignal)
+  })
+}

@@ -1,0 +1,101 @@
+/**
+ * @module config/business-hours
+ * The `BUSINESS_HOURS` format: `;`-separated rules of `<days> <from>-<to>[,<from>-<to>…]`, days as `Mon`, `Mon-Fri`
+ * or `Mon,Wed,Fri`, times as 24-hour `HH:MM` in the business time zone. Example: `Mon-Fri 09:00-17:00; Sat 10:00-14:00`.
+ */
+
+/** Minutes after local midnight, [from, to). */
+export type Interval = { readonly from: number; readonly to: number }
+/** Index 0 = Sunday … 6 = Saturday, like `Date#getDay`. */
+export type WeekHours = readonly (readonly Interval[])[]
+
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const
+const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const
+
+function dayIndex(token: string): number {
+  return DAYS.indexOf(token.trim().slice(0, 3).toLowerCase() as (typeof DAYS)[number])
+}
+
+function parseTime(s: string): number | undefined {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(s.trim())
+  if (!m) return undefined
+  const h = Number(m[1])
+  const min = Number(m[2])
+  if (h > 24 || min > 59 || (h === 24 && min !== 0)) return undefined
+  return h * 60 + min
+}
+
+function parseDays(spec: string): number[] | string {
+  const days: number[] = []
+  for (const part of spec.split(',')) {
+    const range = part.split('-')
+    if (range.length === 1) {
+      const d = dayIndex(range[0] ?? '')
+      if (d < 0) return `unknown day ${JSON.stringify(part.trim())}`
+      days.push(d)
+    } else if (range.length === 2) {
+      const a = dayIndex(range[0] ?? '')
+      const b = dayIndex(range[1] ?? '')
+      if (a < 0 || b < 0) return `unknown day range ${JSON.stringify(part.trim())}`
+      for (let d = a; ; d = (d + 1) % 7) {
+        days.push(d)
+        if (d === b) break
+      }
+    } else return `bad day range ${JSON.stringify(part.trim())}`
+  }
+  return days
+}
+
+export function parseBusinessHours(text: string): { ok: true; hours: WeekHours } | { ok: false; error: string } {
+  const week: Interval[][] = [[], [], [], [], [], [], []]
+  const rules = text.split(';').map((r) => r.trim()).filter((r) => r.length > 0)
+  if (rules.length === 0) return { ok: false, error: 'must list at least one rule such as "Mon-Fri 09:00-17:00"' }
+  for (const rule of rules) {
+    const m = /^([A-Za-z,\- ]+?)\s+(\d.*)$/.exec(rule)
+    if (!m) return { ok: false, error: `must look like "Mon-Fri 09:00-17:00" (rule ${JSON.stringify(rule)})` }
+    const days = parseDays((m[1] ?? '').replace(/\s+/g, ''))
+    if (typeof days === 'string') return { ok: false, error: `has an ${days}` }
+    for (const span of (m[2] ?? '').split(',')) {
+      const [a, b, ...rest] = span.split('-')
+      const from = a === undefined ? undefined : parseTime(a)
+      const to = b === undefined ? undefined : parseTime(b)
+      if (from === undefined || to === undefined || rest.length > 0 || to <= from) {
+        return { ok: false, error: `has a bad time span ${JSON.stringify(span.trim())} (use HH:MM-HH:MM, end after start)` }
+      }
+      for (const d of days) week[d]?.push({ from, to })
+    }
+  }
+  for (const day of week) day.sort((x, y) => x.from - y.from)
+  return { ok: true, hours: week }
+}
+
+export function formatClock(minutes: number): string {
+  const h = Math.floor(minutes / 60) % 24
+  const m = minutes % 60
+  const suffix = h < 12 ? 'AM' : 'PM'
+  const h12 = h % 12 === 0 ? 12 : h % 12
+  return m === 0 ? `${h12} ${suffix}` : `${h12}:${String(m).padStart(2, '0')} ${suffix}`
+}
+
+/** "Monday to Friday, 9 AM to 5 PM; Saturday, 10 AM to 2 PM" — what the model tells callers. */
+export function describeBusinessHours(week: WeekHours): string {
+  const key = (d: number) => (week[d] ?? []).map((i) => `${i.from}-${i.to}`).join(',')
+  const parts: string[] = []
+  let d = 1 // start the week on Monday, as people say it
+  const order = [1, 2, 3, 4, 5, 6, 0]
+  for (let i = 0; i < order.length; ) {
+    d = order[i] ?? 0
+    const k = key(d)
+    let j = i
+    while (j + 1 < order.length && key(order[j + 1] ?? 0) === k) j++
+    if (k !== '') {
+      const first = DAY_NAMES[d] ?? ''
+      const last = DAY_NAMES[order[j] ?? 0] ?? ''
+      const days = i === j ? first : `${first} to ${last}`
+      const spans = (week[d] ?? []).map((s) => `${formatClock(s.from)} to ${formatClock(s.to)}`).join(' and ')
+      parts.push(`${days}, ${spans}`)
+    }
+    i = j + 1
+  }
+  return parts.length === 0 ? 'closed' : parts.join('; ')
+}

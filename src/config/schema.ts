@@ -1,0 +1,97 @@
+/**
+ * @module config/schema
+ * The one schema of every environment variable FastAgent reads. Each entry carries its default and a one-line doc
+ * (`description`), which `fastagent --help` and the README's configuration table are generated from. `secret: true`
+ * marks values that must never be printed.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+
+const str = (description: string, def?: string, extra: Record<string, unknown> = {}) =>
+  Type.String(def === undefined ? { description, ...extra } : { description, default: def, ...extra })
+const int = (description: string, def: number, minimum: number, maximum: number) =>
+  Type.Integer({ description, default: def, minimum, maximum })
+const num = (description: string, def: number, minimum: number, maximum: number) =>
+  Type.Number({ description, default: def, minimum, maximum })
+const opt = <T extends TSchema>(schema: T) => Type.Optional(schema)
+const secret = { secret: true }
+const url = { pattern: '^(https?|wss?)://[^\\s]+$' }
+const e164 = { pattern: '^\\+[1-9]\\d{6,14}$' }
+const sipOrTel = { pattern: '^(tel:\\+?[0-9*#]+|sips?:[^\\s]+)$' }
+
+export const ConfigSchema = Type.Object({
+  // listen
+  HOST: str('listen address', '0.0.0.0', { minLength: 1 }),
+  PORT: int('listen port (0 = any free port)', 8080, 0, 65535),
+  // phone leg
+  AUDIOCODES_BOT_TOKEN: opt(str('bearer token VoiceAI Connect presents (required by serve)', undefined, { minLength: 8, ...secret })),
+  // model leg
+  OPENAI_API_KEY: opt(str('Realtime API key (required by serve)', undefined, { minLength: 8, ...secret })),
+  OPENAI_REALTIME_URL: str('Realtime endpoint (tests point it at the emulator)', 'wss://api.openai.com/v1/realtime', url),
+  OPENAI_REALTIME_MODEL: str('Realtime model', 'gpt-realtime', { minLength: 1 }),
+  OPENAI_VOICE: str('voice of the bot', 'marin', { minLength: 1 }),
+  TURN_DETECTION: Type.Union([Type.Literal('server_vad'), Type.Literal('semantic_vad')], {
+    description: 'turn detection of the model leg',
+    default: 'server_vad',
+  }),
+  VAD_THRESHOLD: num('server_vad activation threshold (raise on noisy lines)', 0.5, 0, 1),
+  VAD_SILENCE_MS: int('server_vad silence that ends a caller turn', 500, 100, 5000),
+  VAD_PREFIX_PADDING_MS: int('server_vad audio kept before speech start', 300, 0, 2000),
+  VAD_EAGERNESS: Type.Union(
+    [Type.Literal('low'), Type.Literal('medium'), Type.Literal('high'), Type.Literal('auto')],
+    { description: 'semantic_vad eagerness', default: 'auto' },
+  ),
+  NOISE_REDUCTION: Type.Union([Type.Literal('near_field'), Type.Literal('far_field'), Type.Literal('off')], {
+    description: 'input noise reduction of the model leg',
+    default: 'far_field',
+  }),
+  TRANSCRIPTION_MODEL: str('model transcribing the caller (transcripts, FSM context)', 'gpt-4o-mini-transcribe', { minLength: 1 }),
+  SESSION_ROTATE_MINUTES: num('rotate the Realtime session after this long, at a quiet moment (cap is 60)', 50, 0.05, 59),
+  PLAYOUT_DELAY_MS: int('assumed VAIC jitter buffer when estimating what the caller heard', 60, 0, 1000),
+  // booking domain
+  BUSINESS_NAME: str('business the bot answers for', 'FastAgent Clinic', { minLength: 1 }),
+  BUSINESS_TIMEZONE: str('IANA time zone of the business', 'UTC', { minLength: 1 }),
+  BUSINESS_HOURS: str('opening hours, e.g. "Mon-Fri 09:00-17:00; Sat 10:00-14:00"', 'Mon-Fri 09:00-17:00', { minLength: 1 }),
+  SLOT_MINUTES: int('length of one appointment slot', 30, 5, 480),
+  GREETING: str('first line of every call', 'Hello, thank you for calling {business}. How can I help you today?'),
+  // call control
+  TRANSFER_TARGET: opt(str('tel:/sip: URI of a human (unset: transfer tool disabled)', undefined, sipOrTel)),
+  SILENCE_TIMEOUT_SECONDS: int('caller silence before "Are you still there?"', 10, 2, 600),
+  SILENCE_REPROMPTS: int('re-prompts before a polite hang-up', 2, 0, 10),
+  MAX_CALL_MINUTES: num('calls are ended gracefully after this long', 30, 0.05, 600),
+  // SMS and continuity
+  TWILIO_ACCOUNT_SID: opt(str('Twilio account SID (unset: SMS kept in the local outbox and logged)', undefined, { pattern: '^AC[0-9a-zA-Z]{32}$' })),
+  TWILIO_AUTH_TOKEN: opt(str('Twilio auth token; also verifies webhook signatures', undefined, { minLength: 8, ...secret })),
+  TWILIO_FROM_NUMBER: opt(str('sender number of the SMS (E.164)', undefined, e164)),
+  TWILIO_API_BASE_URL: str("Twilio REST base URL (tests point it at the fake)", 'https://api.twilio.com', url),
+  PUBLIC_BASE_URL: opt(str('public URL prefix; webhook signatures are checked against it', undefined, url)),
+  SMS_DROP_TEXT: str(
+    'SMS after a dropped call ({task} = what was in progress)',
+    'Our call was disconnected. Your {task} request was saved. Reply CALL to continue where we left off.',
+  ),
+  AUDIOCODES_API_URL: opt(str('VoiceAI Connect REST base URL for dial-out (unset: no callback)', undefined, url)),
+  AUDIOCODES_API_CLIENT_ID: opt(str('dial-out API client id', undefined, { minLength: 1 })),
+  AUDIOCODES_API_CLIENT_SECRET: opt(str('dial-out API client secret', undefined, { minLength: 1, ...secret })),
+  AUDIOCODES_BOT_NAME: opt(str('bot name dial-out calls connect to', undefined, { minLength: 1 })),
+  AUDIOCODES_CALLER_ID: opt(str('caller id shown on dial-out calls', undefined, { minLength: 1 })),
+  RESUME_WINDOW_HOURS: num('how long a dropped call can be resumed', 24, 0.01, 720),
+  DROP_GRACE_SECONDS: num('wait this long for session.resume before a lost socket counts as a drop', 20, 0, 600),
+  // operations
+  DATABASE_PATH: str('SQLite file (created with its folder)', './data/fastagent.db', { minLength: 1 }),
+  DRAIN_TIMEOUT_SECONDS: num('on SIGTERM, live calls get this long before they are closed', 60, 0, 86400),
+  TLS_CERT_FILE: opt(str('PEM certificate: serve wss:// and https:// directly', undefined, { minLength: 1 })),
+  TLS_KEY_FILE: opt(str('PEM private key for TLS_CERT_FILE', undefined, { minLength: 1 })),
+  RETENTION_DAYS: num('transcripts and personal data are purged after this', 30, 0.001, 3650),
+  MAX_CONCURRENT_CALLS: int('calls above this are refused (session.error, HTTP 503)', 500, 1, 100000),
+  UPGRADE_RATE_PER_MINUTE: int('WebSocket upgrades allowed per client IP per minute', 120, 1, 1000000),
+  MAX_FRAME_BYTES: int('inbound WebSocket frames above this close the socket with 1009', 262144, 1024, 16777216),
+  LOG_LEVEL: Type.Union(
+    [Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('silent')],
+    { description: 'least severe level written', default: 'info' },
+  ),
+})
+
+export type Config = Static<typeof ConfigSchema>
+export type ConfigKey = keyof Config
+
+/** Variables `serve` cannot run without (the demo generates its own). */
+export const REQUIRED_FOR_SERVE = ['AUDIOCODES_BOT_TOKEN', 'OPENAI_API_KEY'] as const satisfies readonly ConfigKey[]

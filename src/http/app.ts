@@ -1,0 +1,39 @@
+/**
+ * @module http/app
+ * `buildApp(deps)`: the Elysia application with every route, not listening. `serve`, the demo and tests start it with
+ * `listen()` (port 0 in tests) and inject their own dependencies.
+ */
+import { Elysia, type AnyElysia } from 'elysia'
+import type { Config } from '../config/schema'
+import type { Logger } from '../ops/log'
+import type { Lifecycle } from '../ops/lifecycle'
+import type { MetricsRegistry } from '../ops/metrics'
+import { healthRoutes } from './health'
+
+export type AppDeps = {
+  readonly config: Config
+  readonly log: Logger
+  readonly registry: MetricsRegistry
+  readonly lifecycle: Lifecycle
+  readonly liveCalls: () => number
+  /** Further route plugins (phone leg, webhooks), mounted in order. */
+  readonly plugins?: readonly AnyElysia[]
+}
+
+export function buildApp(deps: AppDeps) {
+  const app = new Elysia({
+    websocket: {
+      // Audio frames are small and already compressed enough; deflate would only add CPU and latency.
+      perMessageDeflate: false,
+      maxPayloadLength: deps.config.MAX_FRAME_BYTES,
+      idleTimeout: 120,
+      sendPings: true,
+      backpressureLimit: 4 * 1024 * 1024,
+      closeOnBackpressureLimit: false,
+    },
+  }).use(healthRoutes({ lifecycle: deps.lifecycle, registry: deps.registry, liveCalls: deps.liveCalls }))
+  for (const plugin of deps.plugins ?? []) app.use(plugin)
+  return app
+}
+
+export type App = ReturnType<typeof buildApp>
