@@ -5,16 +5,38 @@
  * end-to-end tests all start FastAgent through {@link startServer}, so they run the same code paths.
  */
 import type { Config } from './config/schema'
+import { describeBusinessHours, parseBusinessHours } from './config/business-hours'
 import { buildApp, type App } from './http/app'
 import { createLogger, type Logger } from './ops/log'
 import { Lifecycle } from './ops/lifecycle'
 import { MetricsRegistry } from './ops/metrics'
-import { systemClock, type Clock } from './ops/clock'
-import { Db } from './store/db'
+import { Store } from './store/store'
+import { createTaskRegistry, type AnyTaskDefinition } from './agents/task-definition'
+import { DEFAULT_TASKS } from './agents/tasks/registry'
+import { storeDomain, type DomainEffect } from './agents/domain-executor'
+import { CallManager } from './call/call-manager'
+import { callMetrics } from './call/metrics'
+import { realtimeMetrics } from './realtime/model-leg'
+import { audiocodesEndpoint, ConversationRegistry } from './telephony/audiocodes/endpoint'
+import { telephonyMetrics } from './telephony/audiocodes/metrics'
+import { dialoutClient } from './telephony/audiocodes/dialout-client'
+import { Continuity, continuityMetrics } from './continuity/continuity'
+import { OutboxRunner } from './continuity/outbox-runner'
+import { dialoutHandler, smsHandler } from './continuity/handlers'
+import { twilioSender } from './continuity/sms-sender'
+import { dialoutNotifyUrl, webhookRoutes } from './continuity/webhooks'
 
 export type ServerOptions = {
   readonly log?: Logger
-  readonly clock?: Clock
+  readonly now?: () => number
+  /** Task definitions (default: the appointment tasks). */
+  readonly tasks?: readonly AnyTaskDefinition[]
+  /** Simulated latency of domain effects (tests, the demo's "this may take a moment"). */
+  readonly domainDelayMs?: (e: DomainEffect) => number
+  /** How long a tool call waits for its task before answering "working on it". */
+  readonly settleMs?: number
+  /** Outbox retry backoff base (tests shorten it). */
+  readonly outboxBackoffMs?: number
 }
 
 export type RunningServer = {
@@ -24,8 +46,12 @@ export type RunningServer = {
   readonly wsUrl: string
   readonly log: Logger
   readonly lifecycle: Lifecycle
-  readonly db: Db
+  readonly store: Store
   readonly registry: MetricsRegistry
+  readonly calls: CallManager
+  readonly conversations: ConversationRegistry
+  readonly outbox: OutboxRunner
+  readonly continuity: Continuity
   /** Drain (up to `DRAIN_TIMEOUT_SECONDS`), close what is left with its state saved, close the database. */
   shutdown(reason: string): Promise<void>
 }
@@ -39,21 +65,106 @@ export class PortInUseError extends Error {
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL })
+  const now = options.now ?? Date.now
   const lifecycle = new Lifecycle()
   const registry = new MetricsRegistry()
-  const db = Db.open(config.DATABASE_PATH)
-  void (options.clock ?? systemClock)
-  const liveCalls = () => 0
+  const hoursParsed = parseBusinessHours(config.BUSINESS_HOURS)
+  if (!hoursParsed.ok) throw new Error(`BUSINESS_HOURS ${hoursParsed.error}`)
+  const hours = hoursParsed.hours
+  const store = Store.open(config.DATABASE_PATH)
+  const tasks = createTaskRegistry(options.tasks ?? DEFAULT_TASKS)
+  const conversations = new ConversationRegistry()
 
-  const app = buildApp({ config, log, registry, lifecycle, liveCalls })
-  const tls =
-    config.TLS_CERT_FILE && config.TLS_KEY_FILE
-      ? { cert: Bun.file(config.TLS_CERT_FILE), key: Bun.file(config.TLS_KEY_FILE) }
+  const tMetrics = telephonyMetrics(registry, () => conversations.size)
+  const cMetrics = continuityMetrics(registry)
+  const webhookRejected = registry.counter('fastagent_webhooks_rejected_total', 'webhook requests refused (signature, size)', ['reason'])
+
+  let runner: OutboxRunner | undefined
+  const dialoutEnabled = config.AUDIOCODES_API_URL !== undefined
+  const continuity = new Continuity({
+    config,
+    store,
+    log,
+    now,
+    metrics: cMetrics,
+    nounOf: (kind) => tasks.get(kind)?.noun ?? 'request',
+    wake: () => runner?.wake(),
+    dialoutEnabled,
+  })
+  const publicBase = config.PUBLIC_BASE_URL?.replace(/\/+$/, '')
+  const sender =
+    config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM_NUMBER
+      ? twilioSender({
+          accountSid: config.TWILIO_ACCOUNT_SID,
+          authToken: config.TWILIO_AUTH_TOKEN,
+          from: config.TWILIO_FROM_NUMBER,
+          apiBaseUrl: config.TWILIO_API_BASE_URL,
+          ...(publicBase ? { statusCallback: `${publicBase}/twilio/sms-status` } : {}),
+        })
       : undefined
+  const notifySecret = config.AUDIOCODES_BOT_TOKEN ?? config.OPENAI_API_KEY ?? 'fastagent'
+  const notifyUrl = dialoutNotifyUrl(publicBase, notifySecret)
+  const dialout =
+    config.AUDIOCODES_API_URL && config.AUDIOCODES_API_CLIENT_ID && config.AUDIOCODES_API_CLIENT_SECRET && config.AUDIOCODES_BOT_NAME
+      ? dialoutClient({
+          baseUrl: config.AUDIOCODES_API_URL,
+          clientId: config.AUDIOCODES_API_CLIENT_ID,
+          clientSecret: config.AUDIOCODES_API_CLIENT_SECRET,
+          bot: config.AUDIOCODES_BOT_NAME,
+          ...(config.AUDIOCODES_CALLER_ID ? { callerId: config.AUDIOCODES_CALLER_ID } : {}),
+          ...(notifyUrl ? { notifyUrl } : {}),
+        })
+      : undefined
+  runner = new OutboxRunner({
+    store,
+    log,
+    now,
+    handlers: {
+      sms: smsHandler({ store, sender, log, now }),
+      dialout: dialoutHandler({ store, client: dialout, log, now }),
+    },
+    ...(options.outboxBackoffMs !== undefined ? { backoffMs: options.outboxBackoffMs } : {}),
+  })
+
+  // Calls the previous process left live died with it: they are drops now (follow-up SMS if a task was open).
+  continuity.recoverCrashed((callId) =>
+    store.tasks.openForCall(callId).map((t) => ({ id: t.id, kind: t.kind, title: tasks.get(t.kind)?.title ?? t.kind, summary: tasks.get(t.kind)?.title ?? t.kind })),
+  )
+
+  const calls = new CallManager({
+    config,
+    log,
+    store,
+    tasks,
+    domain: storeDomain(store, options.domainDelayMs ? { delayMs: options.domainDelayMs } : {}),
+    hours,
+    openingHours: describeBusinessHours(hours),
+    realtimeMetrics: realtimeMetrics(registry),
+    metrics: callMetrics(registry),
+    continuity,
+    now,
+    ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
+  })
+
+  const endpoint = audiocodesEndpoint({
+    token: config.AUDIOCODES_BOT_TOKEN ?? '',
+    graceMs: config.DROP_GRACE_SECONDS * 1000,
+    maxCalls: config.MAX_CONCURRENT_CALLS,
+    upgradesPerMinute: config.UPGRADE_RATE_PER_MINUTE,
+    lifecycle,
+    log,
+    metrics: tMetrics,
+    acceptor: calls,
+    registry: conversations,
+  })
+  const webhooks = webhookRoutes({ authToken: config.TWILIO_AUTH_TOKEN, publicBaseUrl: publicBase, notifySecret, continuity, store, log, now, rejected: webhookRejected })
+
+  const app = buildApp({ config, log, registry, lifecycle, liveCalls: () => conversations.size, plugins: [endpoint, webhooks] })
+  const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { cert: Bun.file(config.TLS_CERT_FILE), key: Bun.file(config.TLS_KEY_FILE) } : undefined
   try {
     app.listen({ hostname: config.HOST, port: config.PORT, reusePort: false, ...(tls ? { tls } : {}) })
   } catch (err) {
-    db.close()
+    store.close()
     if (isAddrInUse(err)) throw new PortInUseError(config.HOST, config.PORT)
     throw err
   }
@@ -61,30 +172,60 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (!server) throw new Error('server did not start')
   const port = server.port ?? config.PORT
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST
-  const scheme = tls ? 'https' : 'http'
+
+  runner.start()
+  const retention = () => {
+    try {
+      const t = now()
+      const purged = store.purge(t - config.RETENTION_DAYS * 86_400_000)
+      const expired = store.calls.expireResumes(t - config.RESUME_WINDOW_HOURS * 3_600_000, t)
+      if (purged + expired > 0) log.info('retention.purged', { rows: purged, resumesExpired: expired })
+    } catch (err) {
+      log.error('retention.failed', { err })
+    }
+  }
+  retention()
+  const retentionTimer = setInterval(retention, 3_600_000)
+
   lifecycle.markReady()
-  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, schema: db.schemaVersion })
+  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, schema: store.db.schemaVersion, sms: sender !== undefined, dialout: dialout !== undefined })
 
   let stopping: Promise<void> | undefined
   const shutdown = (reason: string) =>
     (stopping ??= (async () => {
       lifecycle.startDraining()
-      log.info('server.draining', { reason, calls: liveCalls(), timeoutSeconds: config.DRAIN_TIMEOUT_SECONDS })
-      // Elysia's stop() waits for open WebSockets forever (stack-notes B7), so force it once calls are handled.
+      log.info('server.draining', { reason, calls: conversations.size, timeoutSeconds: config.DRAIN_TIMEOUT_SECONDS })
+      const deadline = now() + config.DRAIN_TIMEOUT_SECONDS * 1000
+      while (conversations.size > 0 && now() < deadline) await Bun.sleep(100)
+      if (conversations.size > 0) {
+        // Stragglers: their state is checkpointed at every step already; ask VAIC to hang up, then close.
+        log.warn('server.closing_stragglers', { calls: conversations.size })
+        calls.shutdownAll('server-shutdown')
+        const hardDeadline = now() + 3000
+        while (conversations.size > 0 && now() < hardDeadline) await Bun.sleep(50)
+        for (const leg of conversations.all()) leg.terminate('server shutting down')
+      }
+      clearInterval(retentionTimer)
+      // Elysia's stop() waits for open WebSockets forever (stack-notes B7): force it now that calls are handled.
       await app.stop(true)
-      db.close()
+      await runner?.stop()
+      store.close()
       log.info('server.stopped', { reason })
     })())
 
   return {
     app,
     port,
-    url: `${scheme}://${host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
     wsUrl: `${tls ? 'wss' : 'ws'}://${host}:${port}`,
     log,
     lifecycle,
-    db,
+    store,
     registry,
+    calls,
+    conversations,
+    outbox: runner,
+    continuity,
     shutdown,
   }
 }

@@ -122,6 +122,17 @@ export const MIGRATIONS: readonly string[] = [
   -- At most one callback in flight per dropped call.
   CREATE UNIQUE INDEX callbacks_open ON callbacks(call_id) WHERE status IN ('pending','dialing');
 
+  CREATE TABLE messages (
+    id              TEXT PRIMARY KEY,
+    caller          TEXT,
+    name            TEXT NOT NULL,
+    message         TEXT NOT NULL,
+    callback_number TEXT,
+    task_id         TEXT,
+    call_id         TEXT,
+    created_at      INTEGER NOT NULL
+  );
+
   CREATE TABLE opt_outs (
     number TEXT PRIMARY KEY,
     at     INTEGER NOT NULL

@@ -1,0 +1,392 @@
+/**
+ * @module agents/runtime
+ * One task runtime per call: any number of tasks at once, beside the conversation.
+ *
+ * Protocol with the model (acknowledge, then report): a start tool or `task_input` is answered at once with the task's
+ * status and the agent's next question; work that takes longer than a short settle time continues in the background
+ * and its result arrives later as an update the call session speaks when the line is idle.
+ *
+ * Each step is checkpointed before its effects run (outbox): snapshot + journal event + timers + domain effects in one
+ * synchronous transaction; then the domain effects execute and feed their result events back, one at a time per task.
+ * A crash at any instant loses no acknowledged step and repeats no effect (idempotency keys).
+ */
+import type { Logger } from '../ops/log'
+import type { Store } from '../store/store'
+import type { TaskRow } from '../store/rows'
+import type { ToolSpec } from '../realtime/session-config'
+import type { OpenTaskInfo, TaskPort, TaskUpdate } from '../call/task-port'
+import type { WeekHours } from '../config/business-hours'
+import type { Effect } from './effects'
+import type { Snapshot } from './fsm'
+import type { AnyTaskDefinition, TaskRegistry, TaskStatus } from './task-definition'
+import { applyTaskEvent, cancelTask, inputTask, restoreTask, startTask, type Step } from './task-steps'
+import { isDomainEffect, type DomainExecutor } from './domain-executor'
+import { captureSettings, type Settings } from './domain/settings'
+import { buildToolSpecs, RUNTIME_TOOLS } from './tool-specs'
+
+export type RuntimeDeps = {
+  readonly callId: string
+  readonly caller: string | undefined
+  readonly registry: TaskRegistry
+  readonly store: Store
+  readonly domain: DomainExecutor
+  readonly log: Logger
+  readonly now: () => number
+  readonly tz: string
+  readonly hours: WeekHours
+  readonly slotMinutes: number
+  /** A result that arrived after the tool call was answered: to be spoken when the line is idle. */
+  readonly onUpdate: (u: TaskUpdate) => void
+  /** A task changed state (the instructions' status block must be refreshed). */
+  readonly onChange: () => void
+  /** How long a tool call waits for its task to settle before answering "working on it". */
+  readonly settleMs?: number
+}
+
+type LiveTask = {
+  readonly id: string
+  readonly def: AnyTaskDefinition
+  snapshot: Snapshot
+  status: TaskStatus
+  /** Serializes this task's steps. */
+  chain: Promise<unknown>
+  /** Restored from a dropped call: waits for the caller to choose continue or start over. */
+  awaitingResume: boolean
+  doneSummary: string | undefined
+  readonly timers: Map<string, ReturnType<typeof setTimeout>>
+}
+
+/** What one chain of steps produced, for the tool output or a later update. */
+type Outcome = { say: string[]; ask: { text: string; need: readonly string[] } | undefined; error: string | undefined; unhandled: boolean }
+
+const SETTLED = Symbol('settled')
+
+export class TaskRuntime implements TaskPort {
+  private readonly tasks = new Map<string, LiveTask>()
+  private stopped = false
+  private counter = 0
+
+  constructor(private readonly d: RuntimeDeps) {}
+
+  // ---- TaskPort ---------------------------------------------------------------------------------------------------
+
+  tools(): readonly ToolSpec[] {
+    return buildToolSpecs(this.d.registry, [...this.tasks.values()].some((t) => t.awaitingResume && t.status === 'open'))
+  }
+
+  handles(name: string): boolean {
+    return this.d.registry.get(name) !== undefined || RUNTIME_TOOLS.has(name)
+  }
+
+  async call(name: string, argsJson: string): Promise<string> {
+    let args: unknown
+    try {
+      args = argsJson.trim() === '' ? {} : JSON.parse(argsJson)
+    } catch {
+      return out({ error: 'invalid_arguments', message: 'The arguments were not valid JSON. Send a JSON object.' })
+    }
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) return out({ error: 'invalid_arguments', message: 'The arguments must be a JSON object.' })
+    const a = args as Record<string, unknown>
+    const def = this.d.registry.get(name)
+    if (def) return this.start(def, a)
+    if (name === 'task_input' || name === 'task_cancel' || name === 'resume_task') {
+      const id = a.task_id
+      const task = typeof id === 'string' ? this.tasks.get(id) : undefined
+      if (!task) return out({ error: 'unknown_task', message: `There is no task ${JSON.stringify(id)}. Open tasks: ${this.openIds() || 'none'}.` })
+      if (task.status !== 'open') return out({ task_id: task.id, task: task.def.kind, status: task.status, note: 'This task is already finished.' })
+      const { task_id: _id, ...fields } = a
+      if (name === 'task_cancel') return this.run(task, (s) => cancelTask(task.def, s, this.d.now()))
+      if (name === 'resume_task') return this.resume(task, fields.choice)
+      task.awaitingResume = false
+      return this.run(task, (s) => inputTask(task.def, s, fields, this.d.now()))
+    }
+    return out({ error: 'unknown_tool', message: `There is no tool named ${name}.` })
+  }
+
+  statusLines(): string[] {
+    return this.open().map((t) => {
+      const desc = t.def.describe(t.snapshot, this.d.now())
+      const waiting = t.awaitingResume ? 'the caller to choose continue or start over (resume_task)' : desc.pending ? desc.pending.need.join(', ') : 'the agent (working)'
+      return `${t.id} ${t.def.kind}: ${desc.summary}; waiting for: ${waiting}`
+    })
+  }
+
+  openTasks(): readonly OpenTaskInfo[] {
+    return this.open().map((t) => {
+      const desc = t.def.describe(t.snapshot, this.d.now())
+      return { id: t.id, kind: t.def.kind, title: t.def.title, summary: desc.summary, ...(desc.pending ? { pending: desc.pending } : {}) }
+    })
+  }
+
+  doneSummaries(): string[] {
+    return [...this.tasks.values()].filter((t) => t.status === 'done' && t.doneSummary).map((t) => t.doneSummary as string)
+  }
+
+  async confirmByDigit(digit: string): Promise<{ taskId: string; output: string } | undefined> {
+    if (digit !== '1' && digit !== '2') return undefined
+    const task = this.open().find((t) => !t.awaitingResume && t.def.describe(t.snapshot, this.d.now()).pending?.need.includes('confirm'))
+    if (!task) return undefined
+    const output = await this.run(task, (s) => inputTask(task.def, s, { confirm: digit === '1' }, this.d.now()))
+    return { taskId: task.id, output }
+  }
+
+  stop(): void {
+    this.stopped = true
+    for (const t of this.tasks.values()) for (const h of t.timers.values()) clearTimeout(h)
+  }
+
+  // ---- resume -----------------------------------------------------------------------------------------------------
+
+  /**
+   * Takes over the open tasks of a dropped call: validates each snapshot (schema, version migrations), re-owns it,
+   * re-arms its timers, and re-runs domain effects that were committed but not finished when the call (or the
+   * process) died. Returns the summaries for the welcome-back line.
+   */
+  adopt(rows: readonly TaskRow[]): string[] {
+    const summaries: string[] = []
+    for (const row of rows) {
+      const def = this.d.registry.get(row.kind)
+      if (!def) {
+        this.d.log.warn('task.adopt_unknown_kind', { taskId: row.id, kind: row.kind })
+        continue
+      }
+      let context: unknown
+      try {
+        context = JSON.parse(row.context)
+      } catch {
+        this.d.log.error('task.adopt_bad_context', { taskId: row.id })
+        continue
+      }
+      const restored = restoreTask(def, { machine: row.machine, version: row.version, state: row.state, context, seq: row.seq })
+      if (!restored.ok) {
+        this.d.log.error('task.adopt_invalid', { taskId: row.id, error: restored.error })
+        continue
+      }
+      const task: LiveTask = { id: row.id, def, snapshot: restored.snapshot, status: 'open', chain: Promise.resolve(), awaitingResume: true, doneSummary: undefined, timers: new Map() }
+      this.tasks.set(task.id, task)
+      this.d.store.db.tx(() => this.d.store.db.sqlite.query('UPDATE tasks SET call_id = $callId, updated_at = $at WHERE id = $id').run({ callId: this.d.callId, at: this.d.now(), id: task.id }))
+      for (const t of this.d.store.tasks.timers(task.id)) this.arm(task, t.id, t.at)
+      const pending = this.d.store.outbox.pendingForTask(task.id)
+      if (pending.length > 0) {
+        task.chain = task.chain.then(() => this.replayPending(task))
+      }
+      summaries.push(def.describe(task.snapshot, this.d.now()).summary)
+    }
+    return summaries
+  }
+
+  private async replayPending(task: LiveTask): Promise<void> {
+    for (const row of this.d.store.outbox.pendingForTask(task.id)) {
+      let effect: Effect
+      try {
+        effect = JSON.parse(row.payload) as Effect
+      } catch {
+        continue
+      }
+      if (!isDomainEffect(effect)) continue
+      const o = emptyOutcome()
+      await this.execute(task, effect, row.idem_key, row.id, o)
+    }
+  }
+
+  private async resume(task: LiveTask, choice: unknown): Promise<string> {
+    if (choice !== 'continue' && choice !== 'start_over') {
+      return out({ error: 'invalid_arguments', message: 'choice must be "continue" or "start_over".' })
+    }
+    task.awaitingResume = false
+    if (choice === 'continue') {
+      const desc = task.def.describe(task.snapshot, this.d.now())
+      this.d.onChange()
+      return out({
+        task_id: task.id,
+        task: task.def.kind,
+        status: desc.pending ? 'waiting_for_input' : 'working',
+        ...(desc.pending ? { ask: desc.pending.ask, need: desc.pending.need } : { note: 'The agent is finishing the last step; the result will follow.' }),
+      })
+    }
+    // Start over: the old task is closed (cancelled, silently) and a fresh one of the same kind begins.
+    await this.run(task, (s) => cancelTask(task.def, s, this.d.now()))
+    return this.start(task.def, {})
+  }
+
+  // ---- steps ------------------------------------------------------------------------------------------------------
+
+  private async start(def: AnyTaskDefinition, args: Record<string, unknown>): Promise<string> {
+    const now = this.d.now()
+    const env = { now, tz: this.d.tz, hours: this.d.hours, slotMinutes: this.d.slotMinutes, ...(this.d.caller ? { caller: this.d.caller } : {}) }
+    const first = startTask(def, args, env)
+    if (!first.ok) return out({ error: 'invalid_arguments', message: friendly(first.error), expected: describeSchema(def.startArgs) })
+    const initial = first.initial
+    if (!initial || !first.handled) return out({ error: 'invalid_arguments', message: `${def.kind} could not start with those arguments.`, expected: describeSchema(def.startArgs) })
+    const id = this.newId()
+    const task: LiveTask = { id, def, snapshot: initial, status: 'open', chain: Promise.resolve(), awaitingResume: false, doneSummary: undefined, timers: new Map() }
+    this.tasks.set(id, task)
+    this.d.log.info('task.started', { taskId: id, kind: def.kind })
+    return this.run(task, () => first, true)
+  }
+
+  /** Queues a step on the task's chain and answers within the settle time. */
+  private run(task: LiveTask, make: (s: Snapshot) => Step, isNew = false): Promise<string> {
+    const outcome = emptyOutcome()
+    const work = task.chain.then(() => this.apply(task, make(task.snapshot), outcome, isNew))
+    task.chain = work.catch(() => undefined)
+    const settle = this.d.settleMs ?? 1200
+    return Promise.race([work.then(() => SETTLED), Bun.sleep(settle).then(() => 'late' as const)]).then((r) => {
+      if (r === SETTLED || this.stopped) return this.output(task, outcome)
+      // Still working: answer now, deliver the rest when it is ready.
+      const said = outcome.say.length
+      work.then(
+        () => {
+          const later = outcome.say.slice(said)
+          if (this.stopped || (later.length === 0 && !outcome.ask)) return
+          this.d.onUpdate({ taskId: task.id, kind: task.def.kind, ...(later.length > 0 ? { say: later.join(' ') } : {}), ...(outcome.ask ? { ask: outcome.ask.text } : {}) })
+        },
+        () => undefined,
+      )
+      return out({
+        task_id: task.id,
+        task: task.def.kind,
+        status: 'working',
+        ...(said > 0 ? { say: outcome.say.join(' ') } : {}),
+        note: 'The task agent is working on it; the result will follow as a system update. Tell the caller briefly that you are on it, then carry on with them.',
+      })
+    })
+  }
+
+  /** Commits one step, then runs its domain effects and feeds their results back (recursively, same chain). */
+  private async apply(task: LiveTask, step: Step, o: Outcome, isNew: boolean): Promise<void> {
+    if (!step.ok) {
+      o.error = step.error
+      return
+    }
+    if (!step.handled) {
+      o.unhandled = true
+      return
+    }
+    const prev = task.snapshot
+    const next = step.snapshot
+    const desc = task.def.describe(next, this.d.now())
+    const domain = step.effects.filter(isDomainEffect)
+    const keys = domain.map((_, i) => `${task.id}:${next.seq}:${i}`)
+    const timerSet = step.effects.flatMap((e) => (e.kind === 'timer' ? [{ id: e.id, at: e.at }] : []))
+    const timerClear = step.effects.flatMap((e) => (e.kind === 'cancel_timer' ? [e.id] : []))
+    const finishing = desc.status !== 'open'
+    this.d.store.tasks.commit(
+      {
+        taskId: task.id,
+        callId: this.d.callId,
+        kind: task.def.kind,
+        machine: next.machine,
+        version: next.version,
+        state: next.state,
+        context: next.context,
+        seq: next.seq,
+        status: desc.status,
+        prevSeq: isNew ? null : prev.seq,
+        event: step.event,
+        effects: domain.map((e, i) => ({ idemKey: keys[i] ?? '', kind: e.kind, payload: e })),
+        timers: { set: timerSet, clear: timerClear },
+        at: this.d.now(),
+      },
+      // A task reaching its end (booking confirmed, message saved) is a promise to the caller: fsync it.
+      finishing,
+    )
+    task.snapshot = next
+    task.status = desc.status
+    for (const e of step.effects) {
+      if (e.kind === 'say') o.say.push(e.text)
+      else if (e.kind === 'ask') o.ask = { text: e.text, need: e.need }
+      else if (e.kind === 'done') task.doneSummary = e.summary
+      else if (e.kind === 'timer') this.arm(task, e.id, e.at)
+      else if (e.kind === 'cancel_timer') this.disarm(task, e.id)
+    }
+    if (finishing) {
+      for (const id of [...task.timers.keys()]) this.disarm(task, id)
+      this.d.log.info('task.finished', { taskId: task.id, kind: task.def.kind, status: desc.status })
+    }
+    this.d.onChange()
+    for (let i = 0; i < domain.length; i++) {
+      const effect = domain[i]
+      const key = keys[i]
+      if (!effect || !key || this.stopped) continue
+      const row = this.d.store.outbox.byKey(key)
+      await this.execute(task, effect, key, row?.id, o)
+    }
+  }
+
+  private async execute(task: LiveTask, effect: Effect & { kind: string }, idemKey: string, outboxId: number | undefined, o: Outcome): Promise<void> {
+    if (!isDomainEffect(effect)) return
+    const settings = (task.snapshot.context as { settings?: Settings }).settings ?? captureSettings({ tz: this.d.tz, hours: this.d.hours, slotMinutes: this.d.slotMinutes })
+    let result: Record<string, unknown> & { type: string; at: number }
+    try {
+      result = await this.d.domain.run(effect, { idemKey, taskId: task.id, callId: this.d.callId, caller: this.d.caller, settings, now: this.d.now() })
+    } catch (err) {
+      this.d.log.error('task.effect_failed', { taskId: task.id, effect: effect.kind, err })
+      result = { type: 'domain_error', reason: 'the booking system did not answer', at: this.d.now() }
+    }
+    if (outboxId !== undefined) this.d.store.outbox.done(outboxId, result, this.d.now())
+    if (this.stopped) return
+    await this.apply(task, applyTaskEvent(task.def, task.snapshot, result), o, false)
+  }
+
+  private arm(task: LiveTask, id: string, at: number): void {
+    this.disarm(task, id)
+    const h = setTimeout(() => {
+      task.timers.delete(id)
+      if (this.stopped || task.status !== 'open') return
+      void this.run(task, (s) => applyTaskEvent(task.def, s, { type: 'timeout', id, at: this.d.now() })).then((output) => {
+        this.d.onUpdate({ taskId: task.id, kind: task.def.kind, say: output })
+      })
+    }, Math.max(0, at - this.d.now()))
+    task.timers.set(id, h)
+  }
+
+  private disarm(task: LiveTask, id: string): void {
+    const h = task.timers.get(id)
+    if (h) clearTimeout(h)
+    task.timers.delete(id)
+  }
+
+  private output(task: LiveTask, o: Outcome): string {
+    if (o.error) return out({ task_id: task.id, task: task.def.kind, error: 'invalid_arguments', message: friendly(o.error), expected: describeSchema(task.def.inputArgs) })
+    const desc = task.def.describe(task.snapshot, this.d.now())
+    const status = desc.status === 'open' ? (desc.pending ? 'waiting_for_input' : 'working') : desc.status
+    const ask = o.ask ?? (o.unhandled ? desc.pending : undefined)
+    return out({
+      task_id: task.id,
+      task: task.def.kind,
+      status,
+      ...(o.say.length > 0 ? { say: o.say.join(' ') } : {}),
+      ...(ask && desc.status === 'open' ? { ask: 'text' in ask ? ask.text : ask.ask, need: ask.need } : {}),
+      ...(o.unhandled ? { note: 'That input did not fit what the task is waiting for.' } : {}),
+    })
+  }
+
+  private open(): LiveTask[] {
+    return [...this.tasks.values()].filter((t) => t.status === 'open')
+  }
+
+  private openIds(): string {
+    return this.open().map((t) => `${t.id} (${t.def.kind})`).join(', ')
+  }
+
+  private newId(): string {
+    for (;;) {
+      const id = `T${++this.counter}-${Math.random().toString(36).slice(2, 6)}`
+      if (!this.tasks.has(id) && !this.d.store.tasks.get(id)) return id
+    }
+  }
+}
+
+const emptyOutcome = (): Outcome => ({ say: [], ask: undefined, error: undefined, unhandled: false })
+const out = (v: Record<string, unknown>) => JSON.stringify(v)
+
+/** Schema paths mean nothing to a model; say which field and what it wanted. */
+function friendly(error: string): string {
+  return error.replace(/^bad [a-z_]+ (arguments|input|event): /, '').replace(/^\//, '').replace(/^([a-z_]+): /, 'field "$1": ')
+}
+
+function describeSchema(schema: unknown): Record<string, string> {
+  const props = (schema as { properties?: Record<string, { type?: string; description?: string }> }).properties ?? {}
+  return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, v.description ?? v.type ?? 'value']))
+}

@@ -1,0 +1,144 @@
+/**
+ * @module call/call-manager
+ * Accepts conversations from the phone endpoint and builds a call session for each: the call row, the task runtime,
+ * the model leg — and, when the caller is coming back after a drop (our dial-out, or the same number calling within
+ * the resume window), the saved tasks and transcript with a "Welcome back" greeting. Tracks live calls for the
+ * concurrency gauge and for shutdown.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Config } from '../config/schema'
+import type { WeekHours } from '../config/business-hours'
+import type { Logger } from '../ops/log'
+import type { Store } from '../store/store'
+import type { CallAcceptor, IncomingCall } from '../telephony/audiocodes/endpoint'
+import type { PhoneLegHandler } from '../telephony/audiocodes/phone-leg'
+import type { RealtimeMetrics } from '../realtime/model-leg'
+import type { ReplayItem } from '../realtime/protocol'
+import type { TaskRegistry } from '../agents/task-definition'
+import type { DomainExecutor } from '../agents/domain-executor'
+import { TaskRuntime } from '../agents/runtime'
+import { CallSession, type CallOutcome } from './call-session'
+import { isDrop, welcomeBackLine } from './lifecycle'
+import type { CallMetrics } from './metrics'
+import type { Continuity, ResumeSource } from '../continuity/continuity'
+
+export type CallManagerDeps = {
+  readonly config: Config
+  readonly log: Logger
+  readonly store: Store
+  readonly tasks: TaskRegistry
+  readonly domain: DomainExecutor
+  readonly hours: WeekHours
+  readonly openingHours: string
+  readonly realtimeMetrics: RealtimeMetrics
+  readonly metrics: CallMetrics
+  readonly continuity: Continuity
+  readonly now: () => number
+  /** Test hook: how long a tool call waits for its task before answering "working on it". */
+  readonly settleMs?: number
+}
+
+export class CallManager implements CallAcceptor {
+  private readonly sessions = new Map<string, CallSession>()
+
+  constructor(private readonly d: CallManagerDeps) {}
+
+  get live(): number {
+    return this.sessions.size
+  }
+
+  accept(call: IncomingCall): { ok: true; handler: PhoneLegHandler } | { ok: false; reason: string } {
+    const d = this.d
+    const callId = randomUUID()
+    const now = d.now()
+    const log = d.log.child({ callId, conversationId: call.conversationId })
+    const resume: ResumeSource | undefined = d.continuity.findResume(call.conversationId, call.caller)
+    // On our dial-out, VAIC's `caller` is our own number: the person is the one we dialled.
+    const caller = resume?.via === 'dialout' ? resume.number : call.caller
+    try {
+      d.store.calls.create({
+        id: callId,
+        conversationId: call.conversationId,
+        direction: resume?.via === 'dialout' ? 'outbound' : 'inbound',
+        caller,
+        botName: call.botName,
+        mediaFormat: call.leg.mediaFormat,
+        resumesCallId: resume?.callId,
+        at: now,
+      })
+    } catch (err) {
+      log.error('call.create_failed', { err })
+      return { ok: false, reason: 'could not start the call' }
+    }
+    let session: CallSession | undefined
+    const runtime = new TaskRuntime({
+      callId,
+      caller,
+      registry: d.tasks,
+      store: d.store,
+      domain: d.domain,
+      log,
+      now: d.now,
+      tz: d.config.BUSINESS_TIMEZONE,
+      hours: d.hours,
+      slotMinutes: d.config.SLOT_MINUTES,
+      onUpdate: (u) => session?.taskUpdate(u),
+      onChange: () => session?.refreshInstructions(),
+      ...(d.settleMs !== undefined ? { settleMs: d.settleMs } : {}),
+    })
+    let greeting = d.config.GREETING.replaceAll('{business}', d.config.BUSINESS_NAME)
+    let priorHistory: ReplayItem[] = []
+    if (resume) {
+      const summaries = runtime.adopt(d.store.tasks.openForCall(resume.callId))
+      priorHistory = d.store.transcript
+        .list(resume.callId)
+        .flatMap((r): ReplayItem[] => (r.role === 'caller' ? [{ role: 'user', text: r.text }] : r.role === 'bot' ? [{ role: 'assistant', text: r.text }] : []))
+      if (summaries.length > 0) greeting = welcomeBackLine(summaries)
+      d.continuity.markResumed(resume.callId, callId)
+      log.info('call.resuming', { from: resume.callId, via: resume.via, tasks: summaries.length })
+    }
+    const record = (role: 'caller' | 'bot' | 'tool' | 'agent' | 'system', text: string, meta?: Record<string, unknown>) => {
+      try {
+        d.store.transcript.add(callId, role, text, d.now(), meta)
+      } catch (err) {
+        log.error('call.transcript_write_failed', { err })
+      }
+    }
+    session = new CallSession({
+      callId,
+      conversationId: call.conversationId,
+      leg: call.leg,
+      config: d.config,
+      log,
+      now: d.now,
+      tasks: runtime,
+      openingHours: d.openingHours,
+      realtimeMetrics: d.realtimeMetrics,
+      metrics: d.metrics,
+      greeting,
+      priorHistory,
+      record,
+      onStartParams: (p) => {
+        const callee = typeof p.callee === 'string' ? p.callee : undefined
+        d.store.calls.setCallee(callId, callee, d.now())
+      },
+      onEnded: (o) => this.ended(o, runtime, caller),
+    })
+    this.sessions.set(callId, session)
+    session.begin()
+    return { ok: true, handler: session }
+  }
+
+  /** Politely ends every live call (shutdown): each hangs up; their state is already saved. */
+  shutdownAll(reason: string): void {
+    for (const s of this.sessions.values()) s.shutdown(reason)
+  }
+
+  private ended(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined): void {
+    this.sessions.delete(o.callId)
+    const open = runtime.openTasks()
+    const dropped = isDrop(o.reason, open.length)
+    this.d.metrics.outcomes.inc({ reason: o.reason, dropped: String(dropped) })
+    this.d.continuity.callEnded({ callId: o.callId, reason: o.reason, caller, openTasks: open, dropped })
+  }
+}

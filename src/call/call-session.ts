@@ -1,0 +1,640 @@
+/**
+ * @module call/call-session
+ * One phone call: joins the phone leg (VoiceAI Connect) and the model leg (Realtime), and runs the call's lifecycle.
+ *
+ * Audio: caller chunks go straight to `input_audio_buffer.append` and model deltas straight to `playStream.chunk`;
+ * for the passthrough formats the base64 string is moved untouched, otherwise one stateful converter per direction
+ * transcodes. Nothing else happens on that path — no await, no DB write, no log line.
+ *
+ * Around it: barge-in (stop playback, truncate at what the caller heard, drop the rest of that response), tool calls
+ * to the task runtime, task results spoken when the line is idle, the greeting (or welcome back), the closing
+ * ("anything else?" → summary → hang up after playback), transfer, DTMF, silence and the call-length limit.
+ */
+import type { Config } from '../config/schema'
+import type { AcMediaFormat } from '../audio/formats'
+import { createCallConverters, type CallConverters } from '../audio/transcoder'
+import { PlayoutTracker } from '../audio/playout'
+import type { Logger } from '../ops/log'
+import type { Activity } from '../telephony/audiocodes/messages'
+import type { LegEnd, PhoneLeg, PhoneLegHandler, StartParams, TransferStatus } from '../telephony/audiocodes/phone-leg'
+import { ModelLeg, type FunctionCall, type ModelLegHandler, type RealtimeMetrics } from '../realtime/model-leg'
+import { buildInstructions } from '../realtime/instructions'
+import { buildSession, type ToolSpec } from '../realtime/session-config'
+import type { ReplayItem } from '../realtime/protocol'
+import type { TaskPort, TaskUpdate } from './task-port'
+import { closingLine, LIFECYCLE_TOOLS, type CallEndReason } from './lifecycle'
+import type { CallMetrics } from './metrics'
+
+export type CallOutcome = {
+  readonly callId: string
+  readonly reason: CallEndReason
+  readonly leg: LegEnd
+  /** The closing flow ran (the caller was told goodbye). */
+  readonly closed: boolean
+}
+
+export type CallSessionDeps = {
+  readonly callId: string
+  readonly conversationId: string
+  readonly leg: PhoneLeg
+  readonly config: Config
+  readonly log: Logger
+  readonly now: () => number
+  readonly tasks: TaskPort
+  readonly openingHours: string
+  readonly realtimeMetrics: RealtimeMetrics
+  readonly metrics: CallMetrics
+  /** The first line: the configured greeting, or "Welcome back! …" when this call resumes a dropped one. */
+  readonly greeting: string
+  /** Earlier conversation (a resumed call): replayed into the model before the greeting. */
+  readonly priorHistory: readonly ReplayItem[]
+  readonly record: (role: 'caller' | 'bot' | 'tool' | 'agent' | 'system', text: string, meta?: Record<string, unknown>) => void
+  readonly onStartParams: (params: StartParams) => void
+  readonly onEnded: (outcome: CallOutcome) => void
+}
+
+type OutputItem = { readonly responseId: string; readonly itemId: string; readonly streamId: string }
+
+const BOT_HISTORY_LIMIT = 200
+
+export class CallSession implements PhoneLegHandler, ModelLegHandler {
+  private readonly model: ModelLeg
+  private readonly conv: CallConverters
+  private readonly passthrough: boolean
+  private readonly playFormat: AcMediaFormat
+  private readonly bytesPerMs: number
+  private readonly playout: PlayoutTracker
+  private readonly log: Logger
+  private current: OutputItem | undefined
+  /** Items whose audio was cut by a barge-in: itemId → fraction of the audio the caller heard. */
+  private readonly cut = new Map<string, number>()
+  private readonly discarded = new Set<string>()
+  private readonly responseReasons = new Map<string, string>()
+  private readonly streamItems = new Map<string, string>()
+  private readonly history: ReplayItem[] = []
+  private readonly updates: TaskUpdate[] = []
+  private over = false
+  private greeted = false
+  private callerSpeaking = false
+  // lifecycle
+  private askedAnythingElse = false
+  private mentionedOpenTasks = false
+  private closing: 'none' | 'requested' | 'speaking' | 'hanging-up' = 'none'
+  private endReason: CallEndReason | undefined
+  private hangupTimer: ReturnType<typeof setTimeout> | undefined
+  private transferPending: { target: string; reason: string } | undefined
+  private silenceCount = 0
+  private lastSilenceAt = 0
+  private readonly maxTimer: ReturnType<typeof setTimeout>
+  private noUserInputTimer = false
+
+  constructor(private readonly d: CallSessionDeps) {
+    this.log = d.log
+    const format = d.leg.mediaFormat
+    this.conv = createCallConverters(format)
+    this.passthrough = this.conv.plan.passthrough
+    this.playFormat = format
+    const out = this.conv.plan.openai
+    // Played time is tracked in the model's output audio: μ-law 8 bytes/ms, PCM16 24 kHz 48 bytes/ms.
+    this.bytesPerMs = out.type === 'audio/pcmu' ? 8 : 48
+    this.playout = new PlayoutTracker(d.config.PLAYOUT_DELAY_MS, this.bytesPerMs)
+    this.history.push(...d.priorHistory)
+    this.model = new ModelLeg({
+      url: d.config.OPENAI_REALTIME_URL,
+      model: d.config.OPENAI_REALTIME_MODEL,
+      apiKey: d.config.OPENAI_API_KEY ?? '',
+      session: () => this.sessionConfig(),
+      history: () => this.replayHistory(),
+      handler: this,
+      log: d.log,
+      metrics: d.realtimeMetrics,
+      now: d.now,
+      rotateAfterMs: d.config.SESSION_ROTATE_MINUTES * 60_000,
+      isQuiet: () => !this.callerSpeaking && !this.botAudible(),
+    })
+    this.maxTimer = setTimeout(() => this.endForLimit(), d.config.MAX_CALL_MINUTES * 60_000)
+  }
+
+  /** Starts the model leg and tells VAIC what this call needs. */
+  begin(): void {
+    this.d.leg.configure({
+      bargeIn: true,
+      sendDTMF: true,
+      sendEventsToBot: ['playFinished', 'noUserInput'],
+      // semantic_vad has no idle timeout: VAIC's no-input timer drives the "are you still there?" prompts then.
+      ...(this.d.config.TURN_DETECTION === 'semantic_vad' ? { userNoInputTimeoutMS: this.d.config.SILENCE_TIMEOUT_SECONDS * 1000 } : {}),
+    })
+    this.noUserInputTimer = this.d.config.TURN_DETECTION === 'semantic_vad'
+    this.model.start()
+  }
+
+  get isEnded(): boolean {
+    return this.over
+  }
+
+  // ================================================================================================================
+  // phone leg → us
+  // ================================================================================================================
+
+  audio(b64: string): void {
+    if (this.passthrough) {
+      this.model.append(b64)
+      return
+    }
+    let out: string
+    try {
+      out = this.conv.fromCaller.convert(b64)
+    } catch (err) {
+      // A WAV header that contradicts the negotiated format: drop that chunk, keep the call.
+      this.d.metrics.badAudio.inc()
+      this.log.warn('call.bad_audio_chunk', { err })
+      return
+    }
+    if (out.length > 0) this.model.append(out)
+  }
+
+  start(params: StartParams): void {
+    this.d.onStartParams(params)
+  }
+
+  userStream(): void {}
+
+  dtmf(digits: string): void {
+    this.d.record('caller', `[DTMF ${digits}]`)
+    this.resetSilence()
+    const digit = digits.slice(-1)
+    void this.d.tasks.confirmByDigit(digit).then((r) => {
+      if (this.over) return
+      if (r) {
+        this.d.record('tool', r.output, { via: 'dtmf', taskId: r.taskId })
+        this.model.systemNote(`The caller pressed ${digit} (${digit === '1' ? 'yes' : 'no'}) on the keypad for task ${r.taskId}; the task agent already has it. Result: ${r.output}`)
+      } else {
+        this.model.userText(`(The caller pressed ${digits} on the keypad.)`)
+      }
+      this.model.request({ kind: 'free', reason: 'dtmf' })
+    })
+  }
+
+  noUserInput(): void {
+    this.onSilence('vaic')
+  }
+
+  playFinished(streamId: string | undefined): void {
+    if (streamId !== undefined) {
+      const itemId = this.streamItems.get(streamId)
+      this.streamItems.delete(streamId)
+      if (itemId) this.playout.forget(itemId)
+    }
+    if (this.closing === 'hanging-up' && (streamId === undefined || streamId === this.finalStreamId)) this.finishAfterPlayback()
+  }
+
+  transferStatus(s: TransferStatus): void {
+    this.log.info('call.transfer_status', { status: s.status, reasonCode: s.reasonCode })
+    if (/fail|error|busy|no.?answer|reject/i.test(s.status)) {
+      this.d.leg.transferFailed()
+      this.transferPending = undefined
+      this.closing = 'none'
+      this.endReason = undefined
+      this.d.record('system', `transfer failed: ${s.status}`)
+      this.say("I'm sorry, I couldn't reach anyone right now. Is there anything else I can help you with?", 'transfer-failed')
+    }
+  }
+
+  activity(a: Activity): void {
+    this.log.debug('call.activity', { type: a.type, name: a.name })
+  }
+
+  connectionLost(): void {
+    // The caller may still be there: VAIC reconnects with session.resume. Stop talking into the void and keep the
+    // model's memory true to what was heard.
+    this.interruptPlayback('connection-lost')
+    this.d.record('system', 'phone connection lost')
+  }
+
+  resumed(): void {
+    this.d.record('system', 'phone connection resumed')
+    if (!this.over && this.greeted) {
+      this.model.systemNote('The phone connection dropped for a moment and is back. Briefly pick up where you left off.')
+      this.model.request({ kind: 'free', reason: 'phone-resumed' })
+    }
+  }
+
+  ended(end: LegEnd): void {
+    this.finish(end)
+  }
+
+  // ================================================================================================================
+  // model leg → us
+  // ================================================================================================================
+
+  ready(kind: 'initial' | 'reconnect' | 'rotation'): void {
+    if (this.over) return
+    if (kind === 'initial' || !this.greeted) {
+      this.greeted = true
+      this.say(this.d.greeting, 'greeting')
+    } else if (kind === 'reconnect') {
+      this.model.systemNote('The connection was interrupted for a moment. If you were in the middle of something, pick up where you left off.')
+      this.model.request({ kind: 'free', reason: 'reconnected' })
+    }
+    this.flushUpdates()
+  }
+
+  speechStarted(): void {
+    this.callerSpeaking = true
+    this.resetSilence()
+    this.d.leg.speechStarted()
+    if (this.botAudible()) this.interruptPlayback('barge-in')
+  }
+
+  speechStopped(): void {
+    this.d.leg.speechStopped()
+  }
+
+  committed(): void {
+    this.callerSpeaking = false
+    this.d.leg.speechCommitted()
+  }
+
+  callerTranscript(_itemId: string, text: string): void {
+    const t = text.trim()
+    if (t === '') return
+    this.d.leg.recognition(t, 0.9)
+    this.pushHistory({ role: 'user', text: t })
+    this.d.record('caller', t)
+  }
+
+  responseCreated(responseId: string, reason: string | undefined): void {
+    this.callerSpeaking = false
+    if (reason !== undefined) this.responseReasons.set(responseId, reason)
+    if (reason?.split(',').includes('closing')) this.closing = 'speaking'
+  }
+
+  responseDone(responseId: string, status: string): void {
+    const reason = this.responseReasons.get(responseId)
+    this.responseReasons.delete(responseId)
+    this.discarded.delete(responseId)
+    if (reason?.split(',').some((r) => r === 'closing' || r === 'transfer' || r === 'goodbye')) {
+      // The last words are out (or were cut short): hang up once they have been played.
+      this.closing = 'hanging-up'
+      this.armHangup()
+    }
+    if (status !== 'completed' && status !== 'cancelled') this.log.warn('call.response_not_completed', { status })
+    this.flushUpdates()
+  }
+
+  audioDelta(responseId: string, itemId: string, _contentIndex: number, b64: string): void {
+    if (this.discarded.has(responseId) || this.over) return
+    let cur = this.current
+    if (cur === undefined || cur.itemId !== itemId) {
+      if (cur !== undefined) this.endItem()
+      const streamId = this.d.leg.startPlay(this.playFormat)
+      if (!this.passthrough) this.conv.toCaller.reset()
+      cur = this.current = { responseId, itemId, streamId }
+      this.streamItems.set(streamId, itemId)
+    }
+    this.playout.sent(itemId, (b64.length * 3) >> 2, this.d.now())
+    this.d.leg.playChunk(this.passthrough ? b64 : this.conv.toCaller.convert(b64))
+  }
+
+  audioDone(_responseId: string, itemId: string): void {
+    if (this.current?.itemId === itemId) this.endItem()
+  }
+
+  botTranscript(_responseId: string, itemId: string, text: string): void {
+    const fraction = this.cut.get(itemId)
+    this.cut.delete(itemId)
+    const heard = fraction === undefined ? text : text.slice(0, Math.round(text.length * fraction)).trimEnd() + '…'
+    if (heard.trim() === '' || heard === '…') return
+    this.pushHistory({ role: 'assistant', text: heard })
+    this.d.record('bot', heard, fraction === undefined ? undefined : { interrupted: true })
+  }
+
+  functionCall(call: FunctionCall): void {
+    this.d.record('tool', `${call.name}(${call.arguments})`, { callId: call.callId })
+    void this.runTool(call)
+  }
+
+  idleTimeout(): void {
+    this.onSilence('vad')
+  }
+
+  reconnecting(reason: string): void {
+    this.d.metrics.upstreamGaps.inc()
+    this.d.record('system', `model connection lost (${reason}); reconnecting`)
+    // What was playing is cut: the new session will only know what the caller heard.
+    this.interruptPlayback('upstream-lost')
+  }
+
+  fatal(code: string, message: string): void {
+    this.log.error('call.model_fatal', { code, message })
+    this.d.record('system', `model unavailable: ${code}`)
+    this.endReason = 'failed'
+    const target = this.d.config.TRANSFER_TARGET
+    if (target) this.d.leg.transfer(target, `assistant unavailable (${code})`, this.sipHeaders())
+    else this.d.leg.hangup('assistant-unavailable')
+  }
+
+  // ================================================================================================================
+  // tools and task results
+  // ================================================================================================================
+
+  private async runTool(call: FunctionCall): Promise<void> {
+    let output: string
+    try {
+      output = LIFECYCLE_TOOLS.has(call.name)
+        ? this.lifecycleTool(call.name, call.arguments)
+        : this.d.tasks.handles(call.name)
+          ? await this.d.tasks.call(call.name, call.arguments)
+          : JSON.stringify({ error: 'unknown_tool', message: `There is no tool named ${call.name}.` })
+    } catch (err) {
+      this.log.error('call.tool_failed', { tool: call.name, err })
+      output = JSON.stringify({ error: 'tool_failed', message: 'Something went wrong on our side; apologise and offer to try again.' })
+    }
+    if (this.over) return
+    this.d.record('tool', output, { callId: call.callId, result: true })
+    this.model.functionOutput(call.callId, output)
+    if (!LIFECYCLE_TOOLS.has(call.name)) {
+      this.askedAnythingElse = false
+      this.model.request({ kind: 'free', reason: `tool:${call.name}` })
+      this.refreshInstructions()
+    }
+  }
+
+  private lifecycleTool(name: string, argsJson: string): string {
+    if (name === 'transfer_to_human') {
+      const target = this.d.config.TRANSFER_TARGET
+      if (!target) return JSON.stringify({ error: 'not_available', message: 'Transfers are not available; offer to take a message instead.' })
+      const reason = safeReason(argsJson)
+      this.transferPending = { target, reason }
+      this.endReason = 'transferred'
+      this.say("Of course. I'll connect you with a colleague now. Please hold.", 'transfer')
+      return JSON.stringify({ status: 'transferring', note: 'The caller is being transferred; say nothing more.' })
+    }
+    // end_call
+    const open = this.d.tasks.openTasks()
+    if (open.length > 0 && !this.mentionedOpenTasks) {
+      this.mentionedOpenTasks = true
+      const what = open.map((t) => t.title).join(' and ')
+      const ask = `We haven't finished ${what} yet. Shall we finish it now?`
+      this.say(ask, 'open-tasks')
+      return JSON.stringify({ status: 'tasks_open', note: 'Open tasks remain; the caller is being asked whether to finish them.' })
+    }
+    if (!this.askedAnythingElse) {
+      this.askedAnythingElse = true
+      this.say('Is there anything else I can help you with today?', 'anything-else')
+      return JSON.stringify({ status: 'asking_anything_else', note: 'If the caller says no, call end_call again.' })
+    }
+    this.closing = 'requested'
+    this.endReason = 'completed'
+    this.say(closingLine(this.d.tasks.doneSummaries(), this.d.config.BUSINESS_NAME), 'closing')
+    return JSON.stringify({ status: 'closing', note: 'The closing line is being said; say nothing more.' })
+  }
+
+  /** A background task result: spoken once, when nobody is talking, coalesced with others pending. */
+  taskUpdate(u: TaskUpdate): void {
+    if (this.over) return
+    this.updates.push(u)
+    this.refreshInstructions()
+    this.flushUpdates()
+  }
+
+  private flushUpdates(): void {
+    if (this.updates.length === 0 || this.over || !this.model.ready) return
+    if (!this.model.sequencer.idle || this.callerSpeaking) return
+    const batch = this.updates.splice(0)
+    for (const u of batch) {
+      const parts = [`Task ${u.taskId} (${u.kind}) update.`]
+      if (u.say) parts.push(`Tell the caller: "${u.say}"`)
+      if (u.ask) parts.push(`Then ask: "${u.ask}"`)
+      const note = parts.join(' ')
+      this.model.systemNote(note)
+      this.d.record('agent', [u.say, u.ask].filter(Boolean).join(' '), { taskId: u.taskId })
+    }
+    this.model.request({ kind: 'free', reason: 'task-update' })
+  }
+
+  refreshInstructions(): void {
+    if (this.over || !this.model.ready) return
+    this.model.updateSession({ instructions: this.instructions() })
+  }
+
+  // ================================================================================================================
+  // lifecycle
+  // ================================================================================================================
+
+  private say(text: string, reason: string): void {
+    this.model.request({ kind: 'say', text, reason })
+  }
+
+  private finalStreamId: string | undefined
+
+  private armHangup(): void {
+    // The closing response is done; its stream (if any) is the last one. Wait for VAIC's playFinished, with a
+    // fallback computed from the audio sent (VAIC may not send playFinished).
+    const last = this.lastItemId
+    const streamId = this.lastStreamId
+    this.finalStreamId = streamId
+    const now = this.d.now()
+    const remaining = last ? Math.max(0, (this.playout.startsAt(last) ?? now) + this.playout.sentMs(last) - now) : 0
+    if (this.hangupTimer) clearTimeout(this.hangupTimer)
+    this.hangupTimer = setTimeout(() => this.finishAfterPlayback(), remaining + 1500)
+  }
+
+  private finishAfterPlayback(): void {
+    if (this.over || this.closing !== 'hanging-up') return
+    if (this.hangupTimer) clearTimeout(this.hangupTimer)
+    this.hangupTimer = undefined
+    if (this.transferPending) {
+      const t = this.transferPending
+      this.d.leg.transfer(t.target, t.reason, this.sipHeaders())
+      return
+    }
+    this.d.leg.hangup(this.endReason === 'completed' ? 'conversation-complete' : (this.endReason ?? 'conversation-complete'))
+  }
+
+  private onSilence(source: 'vad' | 'vaic'): void {
+    const now = this.d.now()
+    // Both timers may fire for one silence; count it once.
+    if (now - this.lastSilenceAt < 2000 || this.closing !== 'none') return
+    this.lastSilenceAt = now
+    this.silenceCount++
+    this.log.info('call.silence', { source, count: this.silenceCount })
+    if (this.silenceCount > this.d.config.SILENCE_REPROMPTS) {
+      if (source === 'vad') {
+        // The server already started its automatic re-prompt: cancel it and say goodbye instead.
+        this.model.cancelResponse()
+        if (this.current) this.discarded.add(this.current.responseId)
+      }
+      this.closing = 'requested'
+      this.endReason = 'silence'
+      this.say("I haven't heard from you, so I'll end the call now. Feel free to call us again. Goodbye!", 'goodbye')
+    } else if (source === 'vaic' || this.noUserInputTimer) {
+      this.say('Are you still there?', 'silence')
+    }
+  }
+
+  private resetSilence(): void {
+    this.silenceCount = 0
+  }
+
+  private endForLimit(): void {
+    if (this.over || this.closing !== 'none') return
+    this.closing = 'requested'
+    this.endReason = 'max-duration'
+    this.say("We've reached the time limit for this call. Thank you for calling, and goodbye!", 'goodbye')
+  }
+
+  /** Ends the call from our side (shutdown): polite line if possible, then hang up. State is already saved. */
+  shutdown(reason: string): void {
+    if (this.over) return
+    this.endReason = 'shutdown'
+    this.d.leg.hangup(reason)
+  }
+
+  // ================================================================================================================
+  // playback and barge-in
+  // ================================================================================================================
+
+  private lastItemId: string | undefined
+  private lastStreamId: string | undefined
+
+  private endItem(): void {
+    const cur = this.current
+    if (!cur) return
+    this.current = undefined
+    this.lastItemId = cur.itemId
+    this.lastStreamId = cur.streamId
+    this.d.leg.stopPlay()
+  }
+
+  /** Bot audio is still playing or queued at VAIC (estimated: VAIC never acknowledges playback). */
+  private botAudible(): boolean {
+    if (this.current) return true
+    const last = this.lastItemId
+    if (!last) return false
+    return this.playout.heardMs(last, this.d.now()) < this.playout.sentMs(last)
+  }
+
+  private interruptPlayback(why: string): void {
+    const now = this.d.now()
+    const items = [this.current?.itemId, this.lastItemId].filter((x): x is string => x !== undefined)
+    let truncated = false
+    for (const itemId of new Set(items)) {
+      const sent = this.playout.sentMs(itemId)
+      const heard = this.playout.heardMs(itemId, now)
+      if (sent <= 0 || heard >= sent) continue
+      truncated = true
+      this.cut.set(itemId, heard / sent)
+      // A truncate at 0 ms is refused by some servers; an unheard item is deleted instead (LiveKit does the same).
+      if (heard > 0) this.model.truncate(itemId, heard)
+      else this.model.deleteItem(itemId)
+      this.log.info('call.truncated', { why, itemId, heardMs: heard, sentMs: sent })
+    }
+    if (this.current) {
+      this.discarded.add(this.current.responseId)
+      this.endItem()
+    }
+    this.playout.interrupt(now)
+    if (truncated && why === 'barge-in') this.d.metrics.bargeIns.inc()
+  }
+
+  // ================================================================================================================
+  // model session inputs
+  // ================================================================================================================
+
+  private instructions(): string {
+    return buildInstructions({
+      businessName: this.d.config.BUSINESS_NAME,
+      now: this.d.now(),
+      timeZone: this.d.config.BUSINESS_TIMEZONE,
+      openingHours: this.d.openingHours,
+      openTasks: this.d.tasks.statusLines(),
+      transferAvailable: this.d.config.TRANSFER_TARGET !== undefined,
+    })
+  }
+
+  private tools(): ToolSpec[] {
+    const lifecycle: ToolSpec[] = [
+      {
+        name: 'end_call',
+        description: 'The caller is done (says goodbye, that is all, nothing else). Call it when they signal the end; the first call makes you ask whether there is anything else, call it again if they say no.',
+        parameters: { type: 'object', properties: {}, additionalProperties: false },
+      },
+    ]
+    if (this.d.config.TRANSFER_TARGET) {
+      lifecycle.push({
+        name: 'transfer_to_human',
+        description: 'Transfer the caller to a person when they ask for one or you cannot help.',
+        parameters: { type: 'object', properties: { reason: { type: 'string', description: 'why, in a few words' } }, required: ['reason'], additionalProperties: false },
+      })
+    }
+    return [...this.d.tasks.tools(), ...lifecycle]
+  }
+
+  private sessionConfig() {
+    return buildSession({
+      config: this.d.config,
+      format: this.conv.plan.openai,
+      instructions: this.instructions(),
+      tools: this.tools(),
+      ...(this.d.config.TURN_DETECTION === 'server_vad' ? { idleTimeoutMs: this.d.config.SILENCE_TIMEOUT_SECONDS * 1000 } : {}),
+    })
+  }
+
+  private pushHistory(item: ReplayItem): void {
+    this.history.push(item)
+    if (this.history.length > BOT_HISTORY_LIMIT) this.history.splice(0, this.history.length - BOT_HISTORY_LIMIT)
+  }
+
+  /** The conversation for a new model session: the last turns verbatim, older ones folded into one summary note. */
+  private replayHistory(): ReplayItem[] {
+    const keep = 24
+    const items = this.history
+    const open = this.d.tasks.statusLines()
+    const note: ReplayItem[] = open.length > 0 ? [{ role: 'system', text: `Open tasks continue:\n${open.join('\n')}` }] : []
+    if (items.length <= keep) return [...items, ...note]
+    const older = items.slice(0, items.length - keep)
+    const summary = older.map((i) => `${i.role === 'user' ? 'Caller' : i.role === 'assistant' ? 'You' : 'Note'}: ${i.text}`).join('\n')
+    return [{ role: 'system', text: `Earlier in this call:\n${summary.slice(-6000)}` }, ...items.slice(-keep), ...note]
+  }
+
+  private sipHeaders(): { name: string; value: string }[] {
+    return [{ name: 'X-FastAgent-Call-Id', value: this.d.callId }]
+  }
+
+  // ================================================================================================================
+  // end
+  // ================================================================================================================
+
+  private finish(end: LegEnd): void {
+    if (this.over) return
+    this.over = true
+    clearTimeout(this.maxTimer)
+    if (this.hangupTimer) clearTimeout(this.hangupTimer)
+    this.model.close()
+    this.d.tasks.stop()
+    const reason: CallEndReason =
+      end.by === 'transfer'
+        ? 'transferred'
+        : end.by === 'bot' || end.by === 'server'
+          ? (this.endReason ?? (end.by === 'server' ? 'shutdown' : 'completed'))
+          : end.by === 'caller'
+            ? this.endReason === 'completed' && this.closing !== 'none'
+              ? 'completed'
+              : 'caller-hangup'
+            : end.by === 'lost'
+              ? 'lost'
+              : 'vaic-error'
+    this.log.info('call.ended', { reason, by: end.by, reasonCode: end.reasonCode })
+    this.d.onEnded({ callId: this.d.callId, reason, leg: end, closed: this.closing !== 'none' && this.endReason === 'completed' })
+  }
+}
+
+function safeReason(argsJson: string): string {
+  try {
+    const v = JSON.parse(argsJson) as { reason?: unknown }
+    return typeof v.reason === 'string' ? v.reason.slice(0, 200) : 'caller asked for a person'
+  } catch {
+    return 'caller asked for a person'
+  }
+}

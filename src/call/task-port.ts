@@ -1,0 +1,34 @@
+/**
+ * @module call/task-port
+ * What the call session needs from the task runtime (src/agents/runtime.ts implements it): the task tools, tool
+ * calls, the status lines the instructions carry, and the summaries the closing and welcome-back lines are built from.
+ */
+import type { ToolSpec } from '../realtime/session-config'
+
+export type OpenTaskInfo = {
+  readonly id: string
+  readonly kind: string
+  readonly title: string
+  /** 'booking an appointment for tomorrow at 10 AM' */
+  readonly summary: string
+  readonly pending?: { readonly ask: string; readonly need: readonly string[] }
+}
+
+/** A background result to be spoken when the line is idle. */
+export type TaskUpdate = { readonly taskId: string; readonly kind: string; readonly say?: string; readonly ask?: string }
+
+export interface TaskPort {
+  tools(): readonly ToolSpec[]
+  handles(toolName: string): boolean
+  /** Runs a tool call; resolves with the function output (a JSON string). Never rejects for bad input. */
+  call(toolName: string, argsJson: string): Promise<string>
+  /** One line per open task, for the instructions' status block. */
+  statusLines(): string[]
+  openTasks(): readonly OpenTaskInfo[]
+  /** Summaries of tasks completed in this call, for the closing line. */
+  doneSummaries(): string[]
+  /** DTMF in a confirmation: 1 = yes, 2 = no. Undefined when no task waits for a confirmation. */
+  confirmByDigit(digit: string): Promise<{ taskId: string; output: string } | undefined>
+  /** Called once the call is over. */
+  stop(): void
+}

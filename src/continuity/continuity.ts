@@ -1,0 +1,200 @@
+/**
+ * @module continuity/continuity
+ * Call continuity: a call that drops with a task open is marked resumable and gets exactly one SMS ("Reply CALL to
+ * continue"); a CALL reply schedules a dial-out; the callback (or the caller ringing back within the window) finds
+ * the saved call and resumes it. Decisions live here; I/O is in the outbox handlers (SMS, dial-out).
+ *
+ * The guarantees come from the store: the drop, its SMS and the callback request are written in one durable
+ * transaction each (fsynced: they are promises to the caller), and the outbox's idempotency keys make "exactly one
+ * SMS per dropped call" hold across retries, restarts and crashes.
+ */
+import type { Config } from '../config/schema'
+import type { Logger } from '../ops/log'
+import type { Counter, MetricsRegistry } from '../ops/metrics'
+import type { Store } from '../store/store'
+import type { OpenTaskInfo } from '../call/task-port'
+import type { CallEndReason } from '../call/lifecycle'
+
+export type ResumeSource = {
+  readonly callId: string
+  readonly via: 'dialout' | 'callback-number'
+  /** The number we dialled (a dial-out's own caller field is our number, not theirs). */
+  readonly number?: string
+}
+
+export type CallEnd = {
+  readonly callId: string
+  readonly reason: CallEndReason
+  readonly caller: string | undefined
+  readonly openTasks: readonly OpenTaskInfo[]
+  readonly dropped: boolean
+}
+
+export type SmsPayload = { readonly to: string; readonly body: string; readonly callId: string }
+export type DialoutPayload = { readonly to: string; readonly callId: string; readonly callbackId: number }
+
+export type ContinuityMetrics = { readonly drops: Counter; readonly smsScheduled: Counter; readonly callbacks: Counter; readonly resumes: Counter }
+
+export function continuityMetrics(registry: MetricsRegistry): ContinuityMetrics {
+  return {
+    drops: registry.counter('fastagent_calls_dropped_total', 'calls that ended with a task open and no goodbye'),
+    smsScheduled: registry.counter('fastagent_sms_scheduled_total', 'follow-up SMS scheduled after a drop'),
+    callbacks: registry.counter('fastagent_callbacks_total', 'CALL replies by outcome', ['outcome']),
+    resumes: registry.counter('fastagent_resumes_total', 'calls that resumed a dropped one, by how', ['via']),
+  }
+}
+
+export type ContinuityDeps = {
+  readonly config: Config
+  readonly store: Store
+  readonly log: Logger
+  readonly now: () => number
+  readonly metrics: ContinuityMetrics
+  /** The noun a task's SMS mentions ("appointment"), by task kind. */
+  readonly nounOf: (kind: string) => string
+  /** Called after something was enqueued for the outbox runner. */
+  readonly wake: () => void
+  readonly dialoutEnabled: boolean
+}
+
+/** Callback requests allowed per number per hour. */
+const CALLBACKS_PER_HOUR = 3
+
+export class Continuity {
+  constructor(private readonly d: ContinuityDeps) {}
+
+  private get windowMs(): number {
+    return this.d.config.RESUME_WINDOW_HOURS * 3_600_000
+  }
+
+  smsText(openTasks: readonly { kind: string }[]): string {
+    const nouns = [...new Set(openTasks.map((t) => this.d.nounOf(t.kind)))]
+    const noun = nouns.length === 0 ? 'request' : nouns.join(' and ')
+    let text = this.d.config.SMS_DROP_TEXT.replaceAll('{task}', noun)
+    if (!this.d.dialoutEnabled) text = text.replace(/Reply CALL to continue[^.]*\./i, 'Call us back to continue where we left off.')
+    return text
+  }
+
+  /** Records how a call ended; a drop becomes resumable and schedules its one SMS (durably, atomically). */
+  callEnded(e: CallEnd): void {
+    const now = this.d.now()
+    const log = this.d.log.child({ callId: e.callId })
+    if (!e.dropped) {
+      this.d.store.calls.end(e.callId, e.reason, null, now)
+      // A completed resumed call closes the dropped call it continued.
+      const row = this.d.store.calls.get(e.callId)
+      if (row?.resumes_call_id && e.reason === 'completed') this.d.store.calls.setResumeStatus(row.resumes_call_id, 'closed', now)
+      return
+    }
+    this.d.metrics.drops.inc()
+    const to = e.caller
+    const body = this.smsText(e.openTasks)
+    const sms = to !== undefined && !this.d.store.sms.isOptedOut(to)
+    this.d.store.db.durable(() => {
+      this.d.store.calls.end(e.callId, e.reason, 'pending', now)
+      if (sms) {
+        const payload: SmsPayload = { to, body, callId: e.callId }
+        this.d.store.outbox.enqueue({ idemKey: `sms:drop:${e.callId}`, kind: 'sms', payload, callId: e.callId, at: now })
+      }
+    })
+    log.info('continuity.drop', { reason: e.reason, openTasks: e.openTasks.length, sms, caller: to })
+    if (sms) {
+      this.d.metrics.smsScheduled.inc()
+      this.d.wake()
+    }
+  }
+
+  /** Calls the previous process left live: they died with it, so they are dropped now (each gets its follow-up). */
+  recoverCrashed(openTasksOf: (callId: string) => readonly OpenTaskInfo[]): number {
+    const live = this.d.store.calls.live()
+    for (const c of live) {
+      const open = openTasksOf(c.id)
+      this.callEnded({ callId: c.id, reason: 'crashed', caller: c.caller ?? undefined, openTasks: open, dropped: open.length > 0 })
+    }
+    if (live.length > 0) this.d.log.warn('continuity.recovered_crashed_calls', { count: live.length })
+    return live.length
+  }
+
+  /** Is this new conversation a return of a dropped call? Our dial-out first, then the same number in the window. */
+  findResume(conversationId: string, caller: string | undefined): ResumeSource | undefined {
+    const cb = this.d.store.callbacks.byConversation(conversationId)
+    if (cb) {
+      const call = this.d.store.calls.get(cb.call_id)
+      if (call?.resume_status === 'pending') return { callId: call.id, via: 'dialout', number: cb.number }
+    }
+    if (caller === undefined) return undefined
+    const row = this.d.store.calls.resumableFor(caller, this.d.now() - this.windowMs)
+    return row ? { callId: row.id, via: 'callback-number' } : undefined
+  }
+
+  /** The dropped call is being resumed by `newCallId`: it cannot be resumed again, its callbacks are answered. */
+  markResumed(droppedCallId: string, newCallId: string): void {
+    const now = this.d.now()
+    this.d.store.db.durable(() => {
+      this.d.store.calls.setResumeStatus(droppedCallId, 'resumed', now)
+      for (const cb of this.d.store.callbacks.forCall(droppedCallId)) {
+        if (cb.status === 'pending' || cb.status === 'dialing') this.d.store.callbacks.setStatus(cb.id, 'answered', now)
+      }
+    })
+    const via = this.d.store.callbacks.forCall(droppedCallId).length > 0 ? 'dialout' : 'callback-number'
+    this.d.metrics.resumes.inc({ via })
+    this.d.log.info('continuity.resumed', { droppedCallId, newCallId })
+  }
+
+  /**
+   * An inbound SMS (already signature-checked). Returns the reply text, or undefined for none.
+   * CALL → a callback; STOP/START → opt-out/in (Twilio also handles these keywords itself); anything else → help.
+   */
+  inboundSms(from: string, body: string, messageSid: string | undefined): string | undefined {
+    const now = this.d.now()
+    const word = body.trim().toUpperCase()
+    this.d.store.sms.record({ direction: 'in', number: from, body: body.slice(0, 1600), ...(messageSid ? { sid: messageSid } : {}), status: 'received', at: now })
+    if (/^(STOP|STOPALL|UNSUBSCRIBE|CANCEL|END|QUIT|OPTOUT)$/.test(word)) {
+      this.d.store.sms.optOut(from, now)
+      return undefined
+    }
+    if (/^(START|UNSTOP|YES)$/.test(word)) {
+      this.d.store.sms.optIn(from)
+      return undefined
+    }
+    if (word !== 'CALL') return 'Reply CALL to continue our conversation, or STOP to stop these messages.'
+    const call = this.d.store.calls.resumableFor(from, now - this.windowMs)
+    if (!call) {
+      this.d.metrics.callbacks.inc({ outcome: 'nothing-to-resume' })
+      return `We couldn't find a call to continue. Please call ${this.d.config.BUSINESS_NAME} again and we'll be glad to help.`
+    }
+    if (!this.d.dialoutEnabled) {
+      this.d.metrics.callbacks.inc({ outcome: 'no-dialout' })
+      return "Please call us back and we'll continue where we left off."
+    }
+    if (this.d.store.callbacks.countSince(from, now - 3_600_000) >= CALLBACKS_PER_HOUR) {
+      this.d.metrics.callbacks.inc({ outcome: 'rate-limited' })
+      return "We've already tried to call you several times. Please call us back when it suits you."
+    }
+    const scheduled = this.d.store.db.durable(() => {
+      const r = this.d.store.callbacks.request(call.id, from, now)
+      if (!r.ok) return false
+      const payload: DialoutPayload = { to: from, callId: call.id, callbackId: r.id }
+      this.d.store.outbox.enqueue({ idemKey: `dialout:${r.id}`, kind: 'dialout', payload, callId: call.id, at: now })
+      return true
+    })
+    if (!scheduled) {
+      this.d.metrics.callbacks.inc({ outcome: 'already-pending' })
+      return "We're already calling you; please pick up in a moment."
+    }
+    this.d.metrics.callbacks.inc({ outcome: 'scheduled' })
+    this.d.log.info('continuity.callback_scheduled', { callId: call.id, to: from })
+    this.d.wake()
+    return 'Calling you now.'
+  }
+
+  /** Dial-out status from VoiceAI Connect's notify URL. */
+  dialoutStatus(conversationId: string, status: string): boolean {
+    const cb = this.d.store.callbacks.byConversation(conversationId)
+    if (!cb) return false
+    const s = status.toLowerCase()
+    const next = s === 'answered' ? 'answered' : s === 'completed' ? 'completed' : /fail|busy|no.?answer|declined|error/.test(s) ? 'failed' : undefined
+    if (next && cb.status !== 'completed') this.d.store.callbacks.setStatus(cb.id, next, this.d.now())
+    return true
+  }
+}

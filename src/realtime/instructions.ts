@@ -1,0 +1,47 @@
+/**
+ * @module realtime/instructions
+ * The system prompt: who we are, what time it is in the business's zone, opening hours, how tasks work, and the
+ * live status of open tasks (re-sent whenever a task changes, so the model never forgets or invents one).
+ * The task protocol wording here is what the tool outputs and updates assume.
+ */
+
+export type InstructionInputs = {
+  readonly businessName: string
+  readonly now: number
+  readonly timeZone: string
+  readonly openingHours: string
+  /** Lines like `T1 book_appointment: booking an appointment for tomorrow; waiting for: time`. */
+  readonly openTasks: readonly string[]
+  readonly transferAvailable: boolean
+}
+
+export function formatNow(now: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+  }).format(new Date(now))
+}
+
+export function taskStatusBlock(openTasks: readonly string[]): string {
+  return openTasks.length === 0 ? 'Open tasks: none' : ['Open tasks:', ...openTasks.map((t) => `- ${t}`)].join('\n')
+}
+
+export function buildInstructions(i: InstructionInputs): string {
+  return [
+    `You are the phone assistant of ${i.businessName}. You speak with callers on the telephone: be warm, brief and natural, one or two short sentences at a time, and never read out JSON or ids.`,
+    `It is now ${formatNow(i.now, i.timeZone)} (${i.timeZone}).`,
+    `Opening hours: ${i.openingHours}.`,
+    '',
+    'Tasks: booking, cancelling or rescheduling appointments, checking availability and taking messages are done by task agents through your tools. Start a task with its tool (for example book_appointment with whatever date or time the caller already gave, as they said it). The tool answers at once with the task id, its status and, in "ask", the next question: ask it. When the caller answers, pass the answer with task_input (task_id and the field that was asked for, in the caller\'s words). Never invent availability, bookings or confirmations: only the task agents decide them, and results can arrive later as a system update — tell the caller what it says.',
+    'While a task waits, the caller may talk about anything else; answer, then come back to the open task. If the caller wants to stop a task, use task_cancel.',
+    'When the caller says they are done, call end_call.' + (i.transferAvailable ? ' If the caller asks for a person, call transfer_to_human.' : ''),
+    'If the caller has been silent for a while, ask "Are you still there?".',
+    '',
+    taskStatusBlock(i.openTasks),
+  ].join('\n')
+}

@@ -1,0 +1,415 @@
+/**
+ * @module realtime/model-leg
+ * The call's connection to the Realtime API, kept alive for the whole call:
+ * - configure with `session.update` and hold caller audio (bounded) until `session.updated`;
+ * - relay events to the call session (validated), route `response.create` through the sequencer;
+ * - rotate the session before its 60-minute cap at a quiet moment, make-before-break (the new socket is configured
+ *   and the history replayed before audio moves over);
+ * - on an abnormal close or a stall, reconnect with bounded backoff and replay the conversation as text items
+ *   (function calls excluded: a new session has no such call ids; open tasks are stated in a system note);
+ * - on a fatal error (bad key, quota) stop and tell the call session, which ends the call cleanly.
+ * No promise here waits without a deadline: connect, configure and response creation all time out.
+ */
+import type { RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
+import type { Logger } from '../ops/log'
+import type { Counter, MetricsRegistry } from '../ops/metrics'
+import {
+  appendFrame,
+  FATAL_ERROR_CODES,
+  parseServerEvent,
+  replayItemEvent,
+  type ClientEvent,
+  type ReplayItem,
+  type ServerEvent,
+} from './protocol'
+import { ResponseSequencer, type ResponseRequest } from './response-sequencer'
+import { connectUpstream, realtimeUrl, type UpstreamSocket } from './transport'
+
+export type FunctionCall = { readonly callId: string; readonly name: string; readonly arguments: string; readonly responseId: string }
+
+export interface ModelLegHandler {
+  /** The session is configured (first time, and again after every reconnect/rotation). */
+  ready(kind: 'initial' | 'reconnect' | 'rotation'): void
+  speechStarted(audioStartMs: number, itemId: string): void
+  speechStopped(audioEndMs: number, itemId: string): void
+  committed(itemId: string): void
+  callerTranscript(itemId: string, text: string): void
+  /** `reason` is the metadata our own `response.create` carried (undefined for VAD-created responses). */
+  responseCreated(responseId: string, reason: string | undefined): void
+  responseDone(responseId: string, status: string, reason: string | undefined): void
+  /** Hot path: one audio delta, base64 in the session's output format. */
+  audioDelta(responseId: string, itemId: string, contentIndex: number, b64: string): void
+  audioDone(responseId: string, itemId: string): void
+  botTranscript(responseId: string, itemId: string, text: string): void
+  functionCall(call: FunctionCall): void
+  idleTimeout(): void
+  /** The upstream is gone; we are reconnecting (the caller may need a "one moment"). */
+  reconnecting(reason: string): void
+  /** The model leg cannot continue (bad key, quota, reconnects exhausted). */
+  fatal(code: string, message: string): void
+}
+
+export type ModelLegOptions = {
+  readonly url: string
+  readonly model: string
+  readonly apiKey: string
+  /** The full session config, recomputed at each (re)connect (instructions carry the current task status). */
+  readonly session: () => RealtimeSessionCreateRequest
+  /** The conversation so far, for replay into a new session. */
+  readonly history: () => ReplayItem[]
+  readonly handler: ModelLegHandler
+  readonly log: Logger
+  readonly metrics: RealtimeMetrics
+  readonly now?: () => number
+  readonly rotateAfterMs: number
+  /** True when nothing is being said either way (rotation waits for it). */
+  readonly isQuiet: () => boolean
+  readonly connectTimeoutMs?: number
+  readonly stallTimeoutMs?: number
+  readonly backoffMs?: readonly number[]
+  /** Caller audio held while not connected, in base64 characters (oldest dropped beyond). */
+  readonly maxHeldChars?: number
+}
+
+export type RealtimeMetrics = {
+  readonly reconnects: Counter
+  readonly rotations: Counter
+  readonly errors: Counter
+  readonly invalidEvents: Counter
+  readonly heldFramesDropped: Counter
+}
+
+export function realtimeMetrics(registry: MetricsRegistry): RealtimeMetrics {
+  return {
+    reconnects: registry.counter('fastagent_realtime_reconnects_total', 'upstream sessions re-established after a failure, by reason', ['reason']),
+    rotations: registry.counter('fastagent_realtime_rotations_total', 'upstream sessions replaced before their cap'),
+    errors: registry.counter('fastagent_realtime_errors_total', 'error events from the Realtime API, by code', ['code']),
+    invalidEvents: registry.counter('fastagent_realtime_invalid_events_total', 'server events that failed validation'),
+    heldFramesDropped: registry.counter('fastagent_realtime_held_frames_dropped_total', 'caller frames dropped while the upstream was not ready'),
+  }
+}
+
+type Conn = {
+  readonly socket: UpstreamSocket
+  readonly purpose: 'initial' | 'reconnect' | 'rotation'
+  state: 'connecting' | 'configuring' | 'ready' | 'closed'
+  openedAt: number
+  expiresAtMs: number | undefined
+  lastEventAt: number
+}
+
+const DEFAULT_BACKOFF = [250, 500, 1000, 2000, 4000] as const
+/** Rotate this long before the server's own `expires_at` at the latest. */
+const EXPIRY_MARGIN_MS = 2 * 60_000
+
+export class ModelLeg {
+  private current: Conn | undefined
+  private next: Conn | undefined
+  private readonly held: string[] = []
+  private heldChars = 0
+  private attempt = 0
+  private readyOnce = false
+  private stopped = false
+  private fatalSent = false
+  private retryTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly ticker: ReturnType<typeof setInterval>
+  private readonly now: () => number
+  readonly sequencer: ResponseSequencer
+
+  constructor(private readonly o: ModelLegOptions) {
+    this.now = o.now ?? Date.now
+    this.sequencer = new ResponseSequencer({ send: (ev) => this.send(ev), now: this.now })
+    this.ticker = setInterval(() => this.tick(), 500)
+  }
+
+  /** Opens the first session. */
+  start(): void {
+    this.connect('initial')
+  }
+
+  get ready(): boolean {
+    return this.current?.state === 'ready'
+  }
+
+  // ---- hot path -------------------------------------------------------------------------------------------------
+
+  /** Caller audio (base64 in the session's input format). Held while no session is ready. */
+  append(b64: string): void {
+    const c = this.current
+    if (c !== undefined && c.state === 'ready') {
+      c.socket.send(appendFrame(b64))
+      return
+    }
+    this.held.push(b64)
+    this.heldChars += b64.length
+    const max = this.o.maxHeldChars ?? 2_000_000
+    while (this.heldChars > max && this.held.length > 0) {
+      this.heldChars -= this.held.shift()?.length ?? 0
+      this.o.metrics.heldFramesDropped.inc()
+    }
+  }
+
+  // ---- commands -------------------------------------------------------------------------------------------------
+
+  send(ev: ClientEvent): void {
+    const c = this.current
+    if (c && c.state === 'ready') c.socket.send(JSON.stringify(ev))
+  }
+
+  request(r: ResponseRequest): void {
+    this.sequencer.request(r)
+  }
+
+  truncate(itemId: string, audioEndMs: number): void {
+    this.send({ type: 'conversation.item.truncate', item_id: itemId, content_index: 0, audio_end_ms: Math.max(0, Math.floor(audioEndMs)) })
+  }
+
+  deleteItem(itemId: string): void {
+    this.send({ type: 'conversation.item.delete', item_id: itemId })
+  }
+
+  cancelResponse(): void {
+    this.send({ type: 'response.cancel' })
+  }
+
+  functionOutput(callId: string, output: string): void {
+    this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } })
+  }
+
+  systemNote(text: string): void {
+    this.send(replayItemEvent({ role: 'system', text }))
+  }
+
+  userText(text: string): void {
+    this.send(replayItemEvent({ role: 'user', text }))
+  }
+
+  /** Partial session update (e.g. the task status line in the instructions). */
+  updateSession(session: Omit<RealtimeSessionCreateRequest, 'type'>): void {
+    this.send({ type: 'session.update', session: { type: 'realtime', ...session } })
+  }
+
+  /** Closes everything; no reconnects afterwards. */
+  close(): void {
+    if (this.stopped) return
+    this.stopped = true
+    clearInterval(this.ticker)
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.sequencer.clear()
+    for (const c of [this.current, this.next]) if (c && c.state !== 'closed') this.closeConn(c, 1000, 'call ended')
+    this.current = undefined
+    this.next = undefined
+    this.held.length = 0
+    this.heldChars = 0
+  }
+
+  // ---- connections ----------------------------------------------------------------------------------------------
+
+  private connect(purpose: Conn['purpose']): void {
+    if (this.stopped || this.next) return
+    const url = realtimeUrl(this.o.url, this.o.model)
+    const t = this.now()
+    const conn: Conn = {
+      purpose,
+      state: 'connecting',
+      openedAt: t,
+      expiresAtMs: undefined,
+      lastEventAt: t,
+      socket: connectUpstream(url, this.o.apiKey, {
+        open: () => {
+          if (conn.state === 'connecting') conn.state = 'configuring'
+        },
+        message: (data) => this.onMessage(conn, data),
+        close: (code, reason) => this.onClose(conn, code, reason),
+      }),
+    }
+    this.next = conn
+  }
+
+  private closeConn(c: Conn, code: number, reason: string): void {
+    c.state = 'closed'
+    c.socket.close(code, reason)
+  }
+
+  private onMessage(conn: Conn, data: string | Buffer): void {
+    if (conn.state === 'closed') return
+    conn.lastEventAt = this.now()
+    const parsed = parseServerEvent(data)
+    if (parsed.kind === 'ignored') return
+    if (parsed.kind === 'invalid') {
+      this.o.metrics.invalidEvents.inc()
+      this.o.log.warn('realtime.invalid_event', { reason: parsed.reason })
+      return
+    }
+    const ev = parsed.event
+    if (conn !== this.current) return this.onSetupEvent(conn, ev)
+    this.dispatch(ev)
+  }
+
+  /** Events of a socket being set up (first connect, reconnect, or the incoming side of a rotation). */
+  private onSetupEvent(conn: Conn, ev: ServerEvent): void {
+    if (conn !== this.next) return
+    switch (ev.type) {
+      case 'session.created': {
+        const exp = ev.session.expires_at
+        conn.expiresAtMs = typeof exp === 'number' && exp > 0 ? exp * 1000 : undefined
+        const send = (e: ClientEvent) => conn.socket.send(JSON.stringify(e))
+        send({ type: 'session.update', session: this.o.session() })
+        if (conn.purpose !== 'initial') for (const item of this.o.history()) send(replayItemEvent(item))
+        return
+      }
+      case 'session.updated':
+        return this.promote(conn)
+      case 'error': {
+        const code = ev.error.code ?? 'unknown'
+        this.o.metrics.errors.inc({ code })
+        this.o.log.warn('realtime.setup_error', { code, message: ev.error.message, param: ev.error.param })
+        if (FATAL_ERROR_CODES.has(code)) this.fail(code, ev.error.message ?? code)
+        return
+      }
+      default:
+        return
+    }
+  }
+
+  private promote(conn: Conn): void {
+    const old = this.current
+    this.next = undefined
+    this.current = conn
+    conn.state = 'ready'
+    this.attempt = 0
+    this.readyOnce = true
+    if (old && old.state !== 'closed') this.closeConn(old, 1000, 'rotated')
+    this.sequencer.reset()
+    // Audio captured while the upstream was not ready goes first, in order.
+    for (const b64 of this.held) conn.socket.send(appendFrame(b64))
+    this.held.length = 0
+    this.heldChars = 0
+    if (conn.purpose === 'rotation') this.o.metrics.rotations.inc()
+    this.o.log.info('realtime.ready', { purpose: conn.purpose })
+    this.o.handler.ready(conn.purpose)
+  }
+
+  private onClose(conn: Conn, code: number, reason: string): void {
+    const wasCurrent = conn === this.current
+    const wasNext = conn === this.next
+    const intentional = conn.state === 'closed'
+    conn.state = 'closed'
+    if (this.stopped || intentional) return
+    if (wasNext) this.next = undefined
+    if (!wasCurrent && !wasNext) return
+    if (wasCurrent) this.current = undefined
+    this.o.log.warn('realtime.closed', { code, reason, phase: wasCurrent ? 'live' : 'setup' })
+    if (this.fatalSent) return
+    if (wasCurrent) {
+      this.sequencer.reset()
+      this.o.handler.reconnecting(reason || `closed ${code}`)
+    }
+    // A rotation that failed while the current session still works is simply retried at the next quiet moment.
+    if (wasNext && conn.purpose === 'rotation' && this.current) return
+    this.scheduleReconnect(reason || `closed ${code}`)
+  }
+
+  private scheduleReconnect(reason: string): void {
+    if (this.stopped || this.next || this.retryTimer) return
+    const backoff = this.o.backoffMs ?? DEFAULT_BACKOFF
+    const delay = backoff[this.attempt]
+    if (delay === undefined) return this.fail('reconnect_failed', `upstream unavailable after ${this.attempt} attempts (${reason})`)
+    this.attempt++
+    this.o.metrics.reconnects.inc({ reason: reason.slice(0, 40) })
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined
+      // Before the first session.updated there is nothing to replay; after it, a new session needs the history.
+      this.connect(!this.readyOnce ? 'initial' : this.current ? 'rotation' : 'reconnect')
+    }, delay)
+  }
+
+  private fail(code: string, message: string): void {
+    if (this.fatalSent) return
+    this.fatalSent = true
+    this.o.log.error('realtime.fatal', { code, message })
+    this.o.handler.fatal(code, message)
+    this.close()
+  }
+
+  private tick(): void {
+    if (this.stopped) return
+    const t = this.now()
+    const c = this.current
+    this.sequencer.tick()
+    // A socket being set up that never finishes is abandoned and retried.
+    const n = this.next
+    if (n && t - n.openedAt > (this.o.connectTimeoutMs ?? 8000)) {
+      this.closeConn(n, 4000, 'setup timeout')
+      this.next = undefined
+      this.o.log.warn('realtime.setup_timeout', { purpose: n.purpose })
+      if (n.purpose !== 'rotation' || !this.current) this.scheduleReconnect('setup timeout')
+    }
+    if (!c) return
+    // Waiting on the server (a response requested or running) and hearing nothing: the socket is stalled.
+    if (this.sequencer.responseActive && t - c.lastEventAt > (this.o.stallTimeoutMs ?? 10_000)) {
+      this.o.log.warn('realtime.stalled', { silentMs: t - c.lastEventAt })
+      this.closeConn(c, 4000, 'stalled')
+      this.current = undefined
+      this.sequencer.reset()
+      this.o.handler.reconnecting('stalled')
+      this.scheduleReconnect('stalled')
+      return
+    }
+    const rotateAt = Math.min(c.openedAt + this.o.rotateAfterMs, (c.expiresAtMs ?? Infinity) - EXPIRY_MARGIN_MS)
+    if (t >= rotateAt && !this.next && this.o.isQuiet() && this.sequencer.idle) this.connect('rotation')
+  }
+
+  private dispatch(ev: ServerEvent): void {
+    const h = this.o.handler
+    switch (ev.type) {
+      case 'response.output_audio.delta':
+        return h.audioDelta(ev.response_id, ev.item_id, ev.content_index, ev.delta)
+      case 'input_audio_buffer.speech_started':
+        this.sequencer.onSpeechStarted()
+        return h.speechStarted(ev.audio_start_ms, ev.item_id)
+      case 'input_audio_buffer.speech_stopped':
+        return h.speechStopped(ev.audio_end_ms, ev.item_id)
+      case 'input_audio_buffer.committed':
+        return h.committed(ev.item_id)
+      case 'input_audio_buffer.timeout_triggered':
+        return h.idleTimeout()
+      case 'conversation.item.input_audio_transcription.completed':
+        return h.callerTranscript(ev.item_id, ev.transcript)
+      case 'response.created':
+        this.sequencer.onResponseCreated(ev.response.id)
+        const reason = ev.response.metadata?.reason
+        return h.responseCreated(ev.response.id, typeof reason === 'string' ? reason : undefined)
+      case 'response.done': {
+        const d = ev.response.status_details
+        this.sequencer.onResponseDone(ev.response.id)
+        return h.responseDone(ev.response.id, ev.response.status, d?.reason ?? d?.type)
+      }
+      case 'response.output_audio.done':
+        return h.audioDone(ev.response_id, ev.item_id)
+      case 'response.output_audio_transcript.done':
+        return h.botTranscript(ev.response_id, ev.item_id, ev.transcript)
+      case 'response.output_item.done': {
+        const item = ev.item
+        if (item.type === 'function_call' && item.call_id && item.name) {
+          h.functionCall({ callId: item.call_id, name: item.name, arguments: item.arguments ?? '{}', responseId: ev.response_id })
+        }
+        return
+      }
+      case 'error': {
+        const code = ev.error.code ?? 'unknown'
+        this.o.metrics.errors.inc({ code })
+        if (this.sequencer.onError(code, ev.error.event_id)) {
+          this.o.log.debug('realtime.create_deferred', { code })
+          return
+        }
+        if (FATAL_ERROR_CODES.has(code)) return this.fail(code, ev.error.message ?? code)
+        // Most errors leave the session usable (spec §5.2): log and carry on.
+        this.o.log.warn('realtime.error', { code, message: ev.error.message, param: ev.error.param })
+        return
+      }
+      default:
+        return
+    }
+  }
+}

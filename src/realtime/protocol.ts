@@ -1,0 +1,170 @@
+/**
+ * @module realtime/protocol
+ * The slice of the Realtime GA protocol the bridge speaks. What we SEND is typed with the official `openai` package's
+ * definitions (type-only import), so a misspelt field or a beta-shaped event is a compile error. What we RECEIVE and
+ * act on is checked with precompiled TypeBox validators (extra fields allowed: OpenAI adds fields over time).
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
+import type {
+  ConversationItemCreateEvent,
+  ConversationItemTruncateEvent,
+  InputAudioBufferAppendEvent,
+  RealtimeClientEvent,
+  ResponseCancelEvent,
+  ResponseCreateEvent,
+  SessionUpdateEvent,
+} from 'openai/resources/realtime/realtime'
+import { BASE64_PATTERN } from '../telephony/audiocodes/messages'
+
+export type ClientEvent = RealtimeClientEvent
+export type SessionUpdate = SessionUpdateEvent
+export type ResponseCreate = ResponseCreateEvent
+export type ItemCreate = ConversationItemCreateEvent
+export type Truncate = ConversationItemTruncateEvent
+export type Cancel = ResponseCancelEvent
+
+/**
+ * The per-frame uplink event, built by concatenation (base64 needs no escaping). The `satisfies` below keeps the
+ * literal's shape tied to the vendor type.
+ */
+export const appendFrame = (audio: string): string => '{"type":"input_audio_buffer.append","audio":"' + audio + '"}'
+const _appendShape = { type: 'input_audio_buffer.append', audio: '' } satisfies InputAudioBufferAppendEvent
+void _appendShape
+
+const open = { additionalProperties: true } as const
+const S = Type.String()
+const Opt = <T extends TSchema>(t: T) => Type.Optional(t)
+
+export const ErrorEvent = Type.Object(
+  {
+    type: Type.Literal('error'),
+    error: Type.Object({ type: Opt(S), code: Opt(Type.Union([S, Type.Null()])), message: Opt(S), param: Opt(Type.Union([S, Type.Null()])), event_id: Opt(Type.Union([S, Type.Null()])) }, open),
+  },
+  open,
+)
+export const SessionEvent = Type.Object(
+  { type: Type.Union([Type.Literal('session.created'), Type.Literal('session.updated')]), session: Type.Object({ expires_at: Opt(Type.Number()), id: Opt(S) }, open) },
+  open,
+)
+export const SpeechStarted = Type.Object({ type: Type.Literal('input_audio_buffer.speech_started'), audio_start_ms: Type.Number(), item_id: S }, open)
+export const SpeechStopped = Type.Object({ type: Type.Literal('input_audio_buffer.speech_stopped'), audio_end_ms: Type.Number(), item_id: S }, open)
+export const Committed = Type.Object({ type: Type.Literal('input_audio_buffer.committed'), item_id: S }, open)
+export const TimeoutTriggered = Type.Object({ type: Type.Literal('input_audio_buffer.timeout_triggered') }, open)
+export const TranscriptionCompleted = Type.Object(
+  { type: Type.Literal('conversation.item.input_audio_transcription.completed'), item_id: S, transcript: S },
+  open,
+)
+export const ResponseCreated = Type.Object(
+  {
+    type: Type.Literal('response.created'),
+    response: Type.Object({ id: S, metadata: Opt(Type.Union([Type.Null(), Type.Record(S, Type.Unknown())])) }, open),
+  },
+  open,
+)
+export const ResponseDone = Type.Object(
+  {
+    type: Type.Literal('response.done'),
+    response: Type.Object(
+      {
+        id: S,
+        status: S,
+        status_details: Opt(Type.Union([Type.Null(), Type.Object({ type: Opt(S), reason: Opt(S), error: Opt(Type.Unknown()) }, open)])),
+        output: Opt(Type.Array(Type.Unknown())),
+      },
+      open,
+    ),
+  },
+  open,
+)
+export const AudioDelta = Type.Object(
+  { type: Type.Literal('response.output_audio.delta'), response_id: S, item_id: S, content_index: Type.Integer(), delta: Type.String({ pattern: BASE64_PATTERN }) },
+  open,
+)
+export const AudioDone = Type.Object({ type: Type.Literal('response.output_audio.done'), response_id: S, item_id: S }, open)
+export const AudioTranscriptDone = Type.Object(
+  { type: Type.Literal('response.output_audio_transcript.done'), response_id: S, item_id: S, transcript: S },
+  open,
+)
+export const OutputItemDone = Type.Object(
+  {
+    type: Type.Literal('response.output_item.done'),
+    response_id: S,
+    item: Type.Object({ type: S, id: Opt(S), call_id: Opt(S), name: Opt(S), arguments: Opt(S), status: Opt(S) }, open),
+  },
+  open,
+)
+export const ItemTruncated = Type.Object({ type: Type.Literal('conversation.item.truncated'), item_id: S, audio_end_ms: Type.Number() }, open)
+
+export type ServerEvent =
+  | Static<typeof ErrorEvent>
+  | Static<typeof SessionEvent>
+  | Static<typeof SpeechStarted>
+  | Static<typeof SpeechStopped>
+  | Static<typeof Committed>
+  | Static<typeof TimeoutTriggered>
+  | Static<typeof TranscriptionCompleted>
+  | Static<typeof ResponseCreated>
+  | Static<typeof ResponseDone>
+  | Static<typeof AudioDelta>
+  | Static<typeof AudioDone>
+  | Static<typeof AudioTranscriptDone>
+  | Static<typeof OutputItemDone>
+  | Static<typeof ItemTruncated>
+
+const ACTED_ON: Record<string, TSchema> = {
+  error: ErrorEvent,
+  'session.created': SessionEvent,
+  'session.updated': SessionEvent,
+  'input_audio_buffer.speech_started': SpeechStarted,
+  'input_audio_buffer.speech_stopped': SpeechStopped,
+  'input_audio_buffer.committed': Committed,
+  'input_audio_buffer.timeout_triggered': TimeoutTriggered,
+  'conversation.item.input_audio_transcription.completed': TranscriptionCompleted,
+  'response.created': ResponseCreated,
+  'response.done': ResponseDone,
+  'response.output_audio.delta': AudioDelta,
+  'response.output_audio.done': AudioDone,
+  'response.output_audio_transcript.done': AudioTranscriptDone,
+  'response.output_item.done': OutputItemDone,
+  'conversation.item.truncated': ItemTruncated,
+}
+const CHECKS = new Map<string, TypeCheck<TSchema>>(Object.entries(ACTED_ON).map(([k, s]) => [k, TypeCompiler.Compile(s)]))
+
+export type ParsedServer = { kind: 'event'; event: ServerEvent } | { kind: 'ignored'; type: string } | { kind: 'invalid'; reason: string }
+
+/** Parses and validates one server frame. Events we do not act on are reported as ignored, not invalid. */
+export function parseServerEvent(frame: string | Buffer): ParsedServer {
+  if (typeof frame !== 'string') return { kind: 'invalid', reason: 'binary-frame' }
+  let value: unknown
+  try {
+    value = JSON.parse(frame)
+  } catch {
+    return { kind: 'invalid', reason: 'invalid-json' }
+  }
+  const type = (value as { type?: unknown } | null)?.type
+  if (typeof type !== 'string') return { kind: 'invalid', reason: 'missing-type' }
+  const check = CHECKS.get(type)
+  if (!check) return { kind: 'ignored', type }
+  if (!check.Check(value)) {
+    const first = check.Errors(value).First()
+    return { kind: 'invalid', reason: `invalid-${type}${first ? ` at ${first.path || '/'}: ${first.message}` : ''}` }
+  }
+  return { kind: 'event', event: value as ServerEvent }
+}
+
+/** Error codes after which reconnecting cannot help (LiveKit's list; the spec §5.2). */
+export const FATAL_ERROR_CODES = new Set(['invalid_api_key', 'insufficient_quota', 'account_deactivated', 'billing_hard_limit_reached', 'model_not_found'])
+
+/** A conversation item for replay after a reconnect: text only (assistant audio cannot be created). */
+export type ReplayItem = { readonly role: 'user' | 'assistant' | 'system'; readonly text: string }
+
+export function replayItemEvent(item: ReplayItem): ItemCreate {
+  if (item.role === 'assistant') {
+    return { type: 'conversation.item.create', item: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: item.text }] } }
+  }
+  if (item.role === 'system') {
+    return { type: 'conversation.item.create', item: { type: 'message', role: 'system', content: [{ type: 'input_text', text: item.text }] } }
+  }
+  return { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: item.text }] } }
+}

@@ -1,0 +1,132 @@
+/**
+ * @module store/rows
+ * Row schemas: what comes out of SQLite is validated like any other input (a hand-edited database, a bad migration
+ * or a bug elsewhere must surface as a clear error, not as a wrong booking). Checkers are precompiled.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
+
+const Null = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
+const Int = Type.Integer()
+const Str = Type.String()
+
+export const CallRow = Type.Object({
+  id: Str,
+  conversation_id: Str,
+  direction: Type.Union([Type.Literal('inbound'), Type.Literal('outbound')]),
+  caller: Null(Str),
+  callee: Null(Str),
+  bot_name: Null(Str),
+  media_format: Null(Str),
+  state: Type.Union([Type.Literal('live'), Type.Literal('ended')]),
+  end_reason: Null(Str),
+  resumes_call_id: Null(Str),
+  resume_status: Null(Type.Union([Type.Literal('pending'), Type.Literal('resumed'), Type.Literal('closed'), Type.Literal('expired')])),
+  started_at: Int,
+  updated_at: Int,
+  ended_at: Null(Int),
+})
+export type CallRow = Static<typeof CallRow>
+
+export const TranscriptRow = Type.Object({
+  id: Int,
+  call_id: Str,
+  role: Type.Union([Type.Literal('caller'), Type.Literal('bot'), Type.Literal('tool'), Type.Literal('agent'), Type.Literal('system')]),
+  text: Str,
+  meta: Null(Str),
+  at: Int,
+})
+export type TranscriptRow = Static<typeof TranscriptRow>
+
+export const TaskRow = Type.Object({
+  id: Str,
+  call_id: Str,
+  kind: Str,
+  machine: Str,
+  version: Int,
+  state: Str,
+  context: Str,
+  seq: Int,
+  status: Type.Union([Type.Literal('open'), Type.Literal('done'), Type.Literal('failed'), Type.Literal('cancelled')]),
+  created_at: Int,
+  updated_at: Int,
+})
+export type TaskRow = Static<typeof TaskRow>
+
+export const OutboxRow = Type.Object({
+  id: Int,
+  idem_key: Str,
+  kind: Str,
+  payload: Str,
+  call_id: Null(Str),
+  task_id: Null(Str),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('done'), Type.Literal('failed'), Type.Literal('held')]),
+  attempts: Int,
+  next_attempt_at: Int,
+  last_error: Null(Str),
+  result: Null(Str),
+  created_at: Int,
+  updated_at: Int,
+})
+export type OutboxRow = Static<typeof OutboxRow>
+
+export const AppointmentRow = Type.Object({
+  id: Str,
+  caller: Null(Str),
+  starts_at: Int,
+  minutes: Int,
+  status: Type.Union([Type.Literal('booked'), Type.Literal('cancelled')]),
+  task_id: Null(Str),
+  call_id: Null(Str),
+  created_at: Int,
+  updated_at: Int,
+})
+export type AppointmentRow = Static<typeof AppointmentRow>
+
+export const SmsRow = Type.Object({
+  id: Int,
+  direction: Type.Union([Type.Literal('out'), Type.Literal('in')]),
+  call_id: Null(Str),
+  number: Str,
+  body: Str,
+  twilio_sid: Null(Str),
+  status: Str,
+  created_at: Int,
+  updated_at: Int,
+})
+export type SmsRow = Static<typeof SmsRow>
+
+export const CallbackRow = Type.Object({
+  id: Int,
+  call_id: Str,
+  number: Str,
+  status: Type.Union([Type.Literal('pending'), Type.Literal('dialing'), Type.Literal('answered'), Type.Literal('failed'), Type.Literal('completed')]),
+  conversation_id: Null(Str),
+  created_at: Int,
+  updated_at: Int,
+})
+export type CallbackRow = Static<typeof CallbackRow>
+
+export class CorruptRowError extends Error {
+  constructor(table: string, detail: string) {
+    super(`unexpected row in ${table}: ${detail}`)
+    this.name = 'CorruptRowError'
+  }
+}
+
+/** A validator for rows of one table: `rows.one(x)` / `rows.many(xs)` throw {@link CorruptRowError} on a bad row. */
+export function rowChecker<T extends TSchema>(table: string, schema: T) {
+  const check: TypeCheck<T> = TypeCompiler.Compile(schema)
+  const one = (row: unknown): Static<T> => {
+    if (!check.Check(row)) {
+      const e = check.Errors(row).First()
+      throw new CorruptRowError(table, e ? `${e.path} ${e.message}` : 'shape')
+    }
+    return row
+  }
+  return {
+    one,
+    maybe: (row: unknown): Static<T> | undefined => (row === null || row === undefined ? undefined : one(row)),
+    many: (rows: readonly unknown[]): Static<T>[] => rows.map(one),
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * @module store/store
+ * The store: one SQLite connection (the single writer) and its repositories, plus the retention purge.
+ */
+import { Db } from './db'
+import { AppointmentsRepo } from './appointments-repo'
+import { CallbacksRepo } from './callbacks-repo'
+import { CallsRepo } from './calls-repo'
+import { MessagesRepo } from './messages-repo'
+import { OutboxRepo } from './outbox-repo'
+import { SmsRepo } from './sms-repo'
+import { TasksRepo } from './tasks-repo'
+import { TranscriptRepo } from './transcript-repo'
+
+export class Store {
+  readonly calls: CallsRepo
+  readonly transcript: TranscriptRepo
+  readonly tasks: TasksRepo
+  readonly outbox: OutboxRepo
+  readonly appointments: AppointmentsRepo
+  readonly sms: SmsRepo
+  readonly callbacks: CallbacksRepo
+  readonly messages: MessagesRepo
+
+  constructor(readonly db: Db) {
+    const sql = db.sqlite
+    this.calls = new CallsRepo(sql)
+    this.transcript = new TranscriptRepo(sql)
+    this.tasks = new TasksRepo(db)
+    this.outbox = new OutboxRepo(sql)
+    this.appointments = new AppointmentsRepo(db)
+    this.sms = new SmsRepo(sql)
+    this.callbacks = new CallbacksRepo(sql)
+    this.messages = new MessagesRepo(sql)
+  }
+
+  static open(path: string): Store {
+    return new Store(Db.open(path))
+  }
+
+  /**
+   * Deletes personal data older than `before`: transcripts, SMS bodies, left messages, and the phone numbers on
+   * ended calls, appointments in the past and callbacks. Returns how many rows were touched.
+   */
+  purge(before: number): number {
+    const sql = this.db.sqlite
+    return this.db.tx(() => {
+      let n = 0
+      n += sql.query('DELETE FROM transcript_items WHERE at < $before').run({ before }).changes
+      n += sql.query(`UPDATE sms_messages SET body = '[purged]', number = '[purged]' WHERE created_at < $before AND body != '[purged]'`).run({ before }).changes
+      n += sql.query('DELETE FROM messages WHERE created_at < $before').run({ before }).changes
+      n += sql.query(`UPDATE calls SET caller = NULL, callee = NULL WHERE ended_at IS NOT NULL AND ended_at < $before AND (caller IS NOT NULL OR callee IS NOT NULL)`).run({ before }).changes
+      n += sql.query('UPDATE appointments SET caller = NULL WHERE starts_at < $before AND caller IS NOT NULL').run({ before }).changes
+      n += sql.query(`UPDATE callbacks SET number = '[purged]' WHERE updated_at < $before AND number != '[purged]'`).run({ before }).changes
+      n += sql.query(`UPDATE outbox SET payload = '{}' WHERE kind IN ('sms','dialout') AND updated_at < $before AND status != 'pending' AND payload != '{}'`).run({ before }).changes
+      return n
+    })
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}

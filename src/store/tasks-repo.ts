@@ -1,0 +1,117 @@
+/**
+ * @module store/tasks-repo
+ * FSM checkpoints. One task step — the new snapshot, the event that caused it (journal), its timers and the effects
+ * that must run after it (outbox) — is written in ONE synchronous transaction, guarded by the previous `seq`
+ * (optimistic concurrency: a stale writer fails instead of overwriting). Effects run only after this commit, so a
+ * crash at any instant either loses the whole step (nothing was acknowledged) or keeps it with its effects pending.
+ */
+import type { Database } from 'bun:sqlite'
+import type { Db } from './db'
+import { TaskRow, rowChecker } from './rows'
+
+const rows = rowChecker('tasks', TaskRow)
+
+export type TaskStatus = TaskRow['status']
+
+export type TaskStep = {
+  readonly taskId: string
+  readonly callId: string
+  readonly kind: string
+  readonly machine: string
+  readonly version: number
+  readonly state: string
+  readonly context: unknown
+  readonly seq: number
+  readonly status: TaskStatus
+  /** The seq this step replaces; `null` creates the task. */
+  readonly prevSeq: number | null
+  readonly event: unknown
+  readonly effects: readonly { readonly idemKey: string; readonly kind: string; readonly payload: unknown }[]
+  readonly timers: { readonly set: readonly { readonly id: string; readonly at: number }[]; readonly clear: readonly string[] }
+  readonly at: number
+}
+
+export class StaleTaskError extends Error {
+  constructor(taskId: string, expectedSeq: number | null) {
+    super(`task ${taskId} changed underneath us (expected seq ${expectedSeq})`)
+    this.name = 'StaleTaskError'
+  }
+}
+
+export class TasksRepo {
+  private readonly sql: Database
+  constructor(private readonly db: Db) {
+    this.sql = db.sqlite
+  }
+
+  /** Writes one step atomically; `durable` fsyncs it (a promise to the caller). Throws {@link StaleTaskError}. */
+  commit(step: TaskStep, durable: boolean): void {
+    const write = () => {
+      const p = {
+        id: step.taskId,
+        callId: step.callId,
+        kind: step.kind,
+        machine: step.machine,
+        version: step.version,
+        state: step.state,
+        context: JSON.stringify(step.context),
+        seq: step.seq,
+        status: step.status,
+        at: step.at,
+      }
+      if (step.prevSeq === null) {
+        this.sql
+          .query(
+            `INSERT INTO tasks (id, call_id, kind, machine, version, state, context, seq, status, created_at, updated_at)
+             VALUES ($id, $callId, $kind, $machine, $version, $state, $context, $seq, $status, $at, $at)`,
+          )
+          .run(p)
+      } else {
+        const r = this.sql
+          .query(
+            `UPDATE tasks SET call_id = $callId, version = $version, state = $state, context = $context, seq = $seq, status = $status, updated_at = $at
+             WHERE id = $id AND seq = $prevSeq`,
+          )
+          .run({ id: p.id, callId: p.callId, version: p.version, state: p.state, context: p.context, seq: p.seq, status: p.status, at: p.at, prevSeq: step.prevSeq })
+        if (r.changes !== 1) throw new StaleTaskError(step.taskId, step.prevSeq)
+      }
+      this.sql.query('INSERT INTO task_events (task_id, seq, event, at) VALUES ($id, $seq, $event, $at)').run({ id: step.taskId, seq: step.seq, event: JSON.stringify(step.event), at: step.at })
+      for (const id of step.timers.clear) this.sql.query('DELETE FROM timers WHERE task_id = $task AND timer_id = $id').run({ task: step.taskId, id })
+      for (const t of step.timers.set) {
+        this.sql.query('INSERT INTO timers (task_id, timer_id, due_at) VALUES ($task, $id, $at) ON CONFLICT (task_id, timer_id) DO UPDATE SET due_at = excluded.due_at').run({ task: step.taskId, id: t.id, at: t.at })
+      }
+      for (const e of step.effects) {
+        this.sql
+          .query(
+            `INSERT INTO outbox (idem_key, kind, payload, call_id, task_id, status, attempts, next_attempt_at, created_at, updated_at)
+             VALUES ($key, $kind, $payload, $callId, $taskId, 'pending', 0, $at, $at, $at) ON CONFLICT (idem_key) DO NOTHING`,
+          )
+          .run({ key: e.idemKey, kind: e.kind, payload: JSON.stringify(e.payload), callId: step.callId, taskId: step.taskId, at: step.at })
+      }
+    }
+    if (durable) this.db.durable(write)
+    else this.db.tx(write)
+  }
+
+  get(id: string): TaskRow | undefined {
+    return rows.maybe(this.sql.query('SELECT * FROM tasks WHERE id = $id').get({ id }))
+  }
+
+  forCall(callId: string): TaskRow[] {
+    return rows.many(this.sql.query('SELECT * FROM tasks WHERE call_id = $callId ORDER BY created_at, id').all({ callId }))
+  }
+
+  openForCall(callId: string): TaskRow[] {
+    return rows.many(this.sql.query(`SELECT * FROM tasks WHERE call_id = $callId AND status = 'open' ORDER BY created_at, id`).all({ callId }))
+  }
+
+  /** The journal of a task, oldest first (for audits and replay tests). */
+  journal(taskId: string): { seq: number; event: unknown; at: number }[] {
+    const list = this.sql.query('SELECT seq, event, at FROM task_events WHERE task_id = $id ORDER BY seq').all({ id: taskId }) as { seq: number; event: string; at: number }[]
+    return list.map((r) => ({ seq: r.seq, event: JSON.parse(r.event) as unknown, at: r.at }))
+  }
+
+  timers(taskId: string): { id: string; at: number }[] {
+    return (this.sql.query('SELECT timer_id AS id, due_at AS at FROM timers WHERE task_id = $id ORDER BY due_at').all({ id: taskId }) as { id: string; at: number }[]).map((r) => ({ id: r.id, at: r.at }))
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * @module telephony/audiocodes/endpoint
+ * `WS /audiocodes` and its HTTP validation probe, as an Elysia plugin. Auth (constant-time bearer) and admission
+ * (draining, call cap, per-IP upgrade rate) happen before the upgrade, so a refused client gets an HTTP status and no
+ * socket or state. Every frame is validated; bad ones are logged (rate-limited) and counted, never echoed.
+ * Conversations live in a registry keyed by `conversationId` so `session.resume` on a new socket finds them.
+ */
+import { Elysia } from 'elysia'
+import type { ServerWebSocket } from 'bun'
+import { chooseFormat } from '../../audio/formats'
+import type { Logger } from '../../ops/log'
+import type { Lifecycle } from '../../ops/lifecycle'
+import { bearerChecker } from './auth'
+import { normaliseCaller } from './caller-number'
+import { encodeOutbound, parseInbound, type Inbound, type Outbound, type SessionInitiate, type SessionResume } from './messages'
+import { PhoneLeg, type PhoneLegHandler, type PhoneSocket } from './phone-leg'
+import type { TelephonyMetrics } from './metrics'
+import { UpgradeRateLimiter } from './rate-limit'
+
+export type IncomingCall = {
+  readonly conversationId: string
+  readonly leg: PhoneLeg
+  /** E.164, or undefined for withheld/unusable numbers. */
+  readonly caller: string | undefined
+  readonly callerRaw: string | undefined
+  readonly botName: string | undefined
+  readonly expectAudioMessages: boolean
+  readonly offeredFormats: readonly string[]
+  /** The upgrade URL's query string: per-call options. */
+  readonly options: Readonly<Record<string, string>>
+}
+
+/** Implemented by the call layer: builds the call session for an accepted conversation. */
+export interface CallAcceptor {
+  accept(call: IncomingCall): { ok: true; handler: PhoneLegHandler } | { ok: false; reason: string }
+}
+
+export type EndpointDeps = {
+  readonly token: string
+  readonly graceMs: number
+  readonly maxCalls: number
+  readonly upgradesPerMinute: number
+  readonly lifecycle: Lifecycle
+  readonly log: Logger
+  readonly metrics: TelephonyMetrics
+  readonly acceptor: CallAcceptor
+  readonly registry: ConversationRegistry
+}
+
+/** Live conversations by `conversationId` (process-wide; resume looks them up here). */
+export class ConversationRegistry {
+  private readonly legs = new Map<string, PhoneLeg>()
+  get size(): number {
+    return this.legs.size
+  }
+  get(id: string): PhoneLeg | undefined {
+    return this.legs.get(id)
+  }
+  add(leg: PhoneLeg): void {
+    this.legs.set(leg.conversationId, leg)
+  }
+  delete(leg: PhoneLeg): void {
+    if (this.legs.get(leg.conversationId) === leg) this.legs.delete(leg.conversationId)
+  }
+  all(): PhoneLeg[] {
+    return [...this.legs.values()]
+  }
+}
+
+type Conn = {
+  readonly socket: PhoneSocket
+  readonly options: Record<string, string>
+  leg: PhoneLeg | undefined
+  invalidLogged: number
+}
+
+const LOG_INVALID_FIRST = 10
+
+export function audiocodesEndpoint(deps: EndpointDeps) {
+  const authorized = bearerChecker(deps.token)
+  const limiter = new UpgradeRateLimiter(deps.upgradesPerMinute)
+  const conns = new Map<string, Conn>()
+  const { log, metrics, registry } = deps
+
+  const refuse = (reason: string, status: number, set: { status?: number | string }) => {
+    metrics.refused.inc({ reason })
+    set.status = status
+    return { type: 'ac-bot-api', success: false, reason }
+  }
+
+  const sendRaw = (conn: Conn, m: Outbound) => conn.socket.send(encodeOutbound(m))
+
+  const invalid = (conn: Conn, reason: string, type?: string) => {
+    metrics.invalid.inc({ reason: reason.split(' at ')[0] ?? reason })
+    conn.invalidLogged++
+    // The first few per connection are logged in full; a flood is only counted.
+    if (conn.invalidLogged <= LOG_INVALID_FIRST || conn.invalidLogged % 1000 === 0) {
+      log.warn('vaic.invalid_message', { reason, type, conversationId: conn.leg?.conversationId, count: conn.invalidLogged })
+    }
+  }
+
+  const initiate = (conn: Conn, msg: SessionInitiate) => {
+    if (registry.get(msg.conversationId)) {
+      sendRaw(conn, { type: 'session.error', conversationId: msg.conversationId, reason: 'conversation already active' })
+      metrics.sessions.inc({ outcome: 'duplicate' })
+      return
+    }
+    if (!deps.lifecycle.acceptingCalls || registry.size >= deps.maxCalls) {
+      const reason = deps.lifecycle.acceptingCalls ? 'too many concurrent calls' : 'server is shutting down'
+      sendRaw(conn, { type: 'session.error', reason })
+      metrics.sessions.inc({ outcome: 'refused' })
+      log.warn('vaic.session_refused', { reason, conversationId: msg.conversationId })
+      return
+    }
+    const format = chooseFormat(msg.supportedMediaFormats)
+    if (!format) {
+      sendRaw(conn, { type: 'session.error', reason: 'no supported media format offered (we take raw/lpcm16_24, raw/mulaw, raw/lpcm16, raw/lpcm16_8 or wav/*)' })
+      metrics.sessions.inc({ outcome: 'no-format' })
+      log.warn('vaic.no_common_format', { offered: msg.supportedMediaFormats.slice(0, 10), conversationId: msg.conversationId })
+      return
+    }
+    const callLog = log.child({ conversationId: msg.conversationId })
+    const leg = new PhoneLeg({
+      conversationId: msg.conversationId,
+      mediaFormat: format,
+      graceMs: deps.graceMs,
+      log: callLog,
+      metrics,
+      onFinish: (l) => registry.delete(l),
+    })
+    const accepted = deps.acceptor.accept({
+      conversationId: msg.conversationId,
+      leg,
+      caller: normaliseCaller(msg.caller),
+      callerRaw: msg.caller,
+      botName: msg.botName,
+      expectAudioMessages: msg.expectAudioMessages ?? true,
+      offeredFormats: msg.supportedMediaFormats,
+      options: conn.options,
+    })
+    if (!accepted.ok) {
+      sendRaw(conn, { type: 'session.error', reason: accepted.reason })
+      metrics.sessions.inc({ outcome: 'rejected' })
+      return
+    }
+    leg.bind(accepted.handler)
+    registry.add(leg)
+    conn.leg = leg
+    leg.attach(conn.socket)
+    sendRaw(conn, { type: 'session.accepted', mediaFormat: format })
+    metrics.sessions.inc({ outcome: 'accepted' })
+    callLog.info('vaic.session_accepted', { mediaFormat: format, botName: msg.botName, caller: msg.caller })
+  }
+
+  const resume = (conn: Conn, msg: SessionResume) => {
+    const leg = registry.get(msg.conversationId)
+    if (!leg || leg.ended) {
+      sendRaw(conn, { type: 'session.error', conversationId: msg.conversationId, reason: 'conversation not found' })
+      metrics.sessions.inc({ outcome: 'resume-unknown' })
+      log.warn('vaic.resume_unknown', { conversationId: msg.conversationId })
+      return
+    }
+    conn.leg = leg
+    // Answer before the leg re-attaches so VAIC hears session.accepted before anything the handler sends.
+    sendRaw(conn, { type: 'session.accepted', mediaFormat: leg.mediaFormat })
+    leg.attach(conn.socket)
+    metrics.sessions.inc({ outcome: 'resumed' })
+    log.info('vaic.session_resumed', { conversationId: msg.conversationId })
+  }
+
+  const onMessage = (conn: Conn, frame: unknown) => {
+    const parsed = parseInbound(frame)
+    if (!parsed.ok) return invalid(conn, parsed.reason, parsed.type)
+    const msg: Inbound = parsed.msg
+    if (msg.type === 'connection.validate') {
+      sendRaw(conn, { type: 'connection.validated', success: true })
+      return
+    }
+    if (!conn.leg) {
+      if (msg.type === 'session.initiate') return initiate(conn, msg)
+      if (msg.type === 'session.resume') return resume(conn, msg)
+      return invalid(conn, `out-of-order-${msg.type}-before-session.initiate`, msg.type)
+    }
+    if (msg.type === 'session.initiate' || msg.type === 'session.resume') return invalid(conn, `out-of-order-second-${msg.type}`, msg.type)
+    const id = msg.type === 'activities' ? (msg.conversationId ?? msg.conversation) : msg.conversationId
+    if (id !== undefined && id !== conn.leg.conversationId) return invalid(conn, 'conversationId-mismatch', msg.type)
+    conn.leg.receive(msg)
+  }
+
+  return new Elysia({ name: 'audiocodes-endpoint' })
+    .get('/audiocodes', ({ headers, set }) => (authorized(headers.authorization) ? { type: 'ac-bot-api', success: true } : refuse('unauthorized', 401, set)))
+    .post('/audiocodes', ({ headers, set }) => (authorized(headers.authorization) ? { type: 'ac-bot-api', success: true } : refuse('unauthorized', 401, set)))
+    .ws('/audiocodes', {
+      beforeHandle({ headers, set, server, request }) {
+        // Elysia runs this hook twice per upgrade (route hook and handler); both runs must agree, so no counting here.
+        if (!authorized(headers.authorization)) return refuse('unauthorized', 401, set)
+        if (!deps.lifecycle.acceptingCalls) return refuse('draining', 503, set)
+        if (registry.size >= deps.maxCalls) return refuse('capacity', 503, set)
+        const ip = server?.requestIP(request)?.address ?? 'unknown'
+        if (!limiter.allow(ip, request)) return refuse('rate-limited', 429, set)
+      },
+      open(ws) {
+        const raw = ws.raw as ServerWebSocket<unknown>
+        const socket: PhoneSocket = {
+          send: (text) => raw.sendText(text),
+          close: (code, reason) => raw.close(code, reason),
+          bufferedAmount: () => raw.getBufferedAmount(),
+        }
+        const query = (ws.data as { query?: Record<string, unknown> }).query ?? {}
+        const options: Record<string, string> = {}
+        for (const [k, v] of Object.entries(query)) if (typeof v === 'string' && k.length <= 64) options[k] = v.slice(0, 512)
+        conns.set(ws.id, { socket, options, leg: undefined, invalidLogged: 0 })
+      },
+      message(ws, message) {
+        const conn = conns.get(ws.id)
+        if (conn) onMessage(conn, message)
+      },
+      close(ws) {
+        const conn = conns.get(ws.id)
+        conns.delete(ws.id)
+        if (conn?.leg) conn.leg.socketClosed(conn.socket)
+      },
+      // Errors inside handlers are ours; never let Elysia send anything back on the socket.
+      error() {
+        return undefined
+      },
+    })
+}

@@ -1,0 +1,25 @@
+/**
+ * @module telephony/audiocodes/metrics
+ * Phone-leg counters on the shared registry: refused upgrades, invalid inbound messages by reason, frames relayed.
+ */
+import type { Counter, Gauge, MetricsRegistry } from '../../ops/metrics'
+
+export type TelephonyMetrics = {
+  readonly invalid: Counter
+  readonly refused: Counter
+  readonly framesIn: Counter
+  readonly framesOut: Counter
+  readonly sessions: Counter
+  readonly live: Gauge
+}
+
+export function telephonyMetrics(registry: MetricsRegistry, live: () => number): TelephonyMetrics {
+  return {
+    invalid: registry.counter('fastagent_vaic_invalid_messages_total', 'inbound VoiceAI Connect messages refused, by reason', ['reason']),
+    refused: registry.counter('fastagent_vaic_refused_total', 'connections or sessions refused, by reason', ['reason']),
+    framesIn: registry.counter('fastagent_vaic_audio_frames_in_total', 'caller audio chunks received'),
+    framesOut: registry.counter('fastagent_vaic_audio_frames_out_total', 'bot audio chunks sent'),
+    sessions: registry.counter('fastagent_vaic_sessions_total', 'conversations by outcome of session.initiate/resume', ['outcome']),
+    live: registry.gauge('fastagent_calls_live', 'conversations currently open', [], live),
+  }
+}
