@@ -79,9 +79,10 @@ export class FakeTwilio {
 
   /**
    * The phone replies: POSTs a signed inbound-SMS webhook to `webhookUrl` (the URL Twilio would call, i.e. the
-   * bot's PUBLIC_BASE_URL + /twilio/sms). Returns the HTTP status and the TwiML reply.
+   * bot's PUBLIC_BASE_URL + /twilio/sms; pass `signedUrl` when the request lands elsewhere, as behind a proxy).
+   * Returns the HTTP status and the TwiML reply.
    */
-  async reply(webhookUrl: string, from: string, body: string, opts: { forge?: boolean } = {}): Promise<{ status: number; twiml: string }> {
+  async reply(webhookUrl: string, from: string, body: string, opts: { forge?: boolean; signedUrl?: string } = {}): Promise<{ status: number; twiml: string }> {
     const params: Record<string, string> = {
       MessageSid: 'SM' + randomBytes(16).toString('hex'),
       SmsSid: '',
@@ -95,7 +96,8 @@ export class FakeTwilio {
       ToCountry: 'US',
     }
     params.SmsSid = params.MessageSid ?? ''
-    const signature = twilio.getExpectedTwilioSignature(opts.forge ? 'not-the-token' : this.o.authToken, webhookUrl, params)
+    // Twilio signs the URL it was configured with; behind a proxy that differs from where the request lands.
+    const signature = twilio.getExpectedTwilioSignature(opts.forge ? 'not-the-token' : this.o.authToken, opts.signedUrl ?? webhookUrl, params)
     const res = await fetch(webhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },

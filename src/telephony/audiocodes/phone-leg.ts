@@ -191,10 +191,13 @@ export class PhoneLeg {
       case 'activities':
         for (const a of msg.activities) this.activity(a)
         return
-      case 'session.end':
+      case 'session.end': {
+        // VAIC closes the socket itself; we close too so a peer that does not cannot leave it open.
+        const socket = this.socket
         this.finish(endFromReason(msg.reasonCode, msg.reason, this.endRequested))
-        this.socket?.close(1000, 'session ended')
+        socket?.close(1000, 'session ended')
         return
+      }
       default:
         this.metrics.invalid.inc({ reason: `out-of-order-${msg.type}` })
         this.log.warn('vaic.out_of_order', { type: msg.type })

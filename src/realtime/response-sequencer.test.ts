@@ -1,0 +1,82 @@
+import { describe, expect, test } from 'bun:test'
+import { ResponseSequencer } from './response-sequencer'
+import type { ResponseCreate } from './protocol'
+
+function setup() {
+  const sent: ResponseCreate[] = []
+  let t = 0
+  const s = new ResponseSequencer({ send: (e) => sent.push(e), now: () => t, createTimeoutMs: 1000 })
+  return { s, sent, advance: (ms: number) => (t += ms) }
+}
+
+describe('ResponseSequencer', () => {
+  test('never two creates in flight; coalesces same-kind requests; waits for response.done', () => {
+    const { s, sent } = setup()
+    s.request({ kind: 'free', reason: 'tool:a' })
+    s.request({ kind: 'free', reason: 'tool:b' })
+    s.request({ kind: 'free', reason: 'update' })
+    expect(sent).toHaveLength(1)
+    s.onResponseCreated('r1')
+    s.onResponseDone('r1')
+    // the two queued while r1 ran go out as ONE create
+    expect(sent).toHaveLength(2)
+    expect(sent[1]?.response?.metadata).toEqual({ reason: 'tool:b,update' })
+  })
+
+  test('say requests become exact instructions with tools off, not merged with free ones', () => {
+    const { s, sent } = setup()
+    s.request({ kind: 'say', text: 'Hello.', reason: 'greeting' })
+    s.request({ kind: 'free', reason: 'tool:x' })
+    expect(sent[0]?.response?.instructions).toBe('Say exactly: "Hello."')
+    expect(sent[0]?.response?.tool_choice).toBe('none')
+    s.onResponseCreated('r1')
+    s.onResponseDone('r1')
+    expect(sent[1]?.response?.instructions).toBeUndefined()
+  })
+
+  test('conversation_already_has_active_response re-queues and retries after the active response ends', () => {
+    const { s, sent } = setup()
+    s.request({ kind: 'free', reason: 'tool:a' })
+    const id = sent[0]?.event_id
+    expect(s.onError('conversation_already_has_active_response', id)).toBe(true)
+    expect(sent).toHaveLength(1)
+    s.onResponseCreated('vad-1')
+    s.onResponseDone('vad-1')
+    expect(sent).toHaveLength(2)
+    expect(sent[1]?.response?.metadata).toEqual({ reason: 'tool:a' })
+    expect(s.onError('some_other', 'not-ours')).toBe(false)
+  })
+
+  test('nothing is sent while the caller speaks', () => {
+    const { s, sent } = setup()
+    s.onSpeechStarted()
+    s.request({ kind: 'free', reason: 'update' })
+    expect(sent).toHaveLength(0)
+    s.onResponseCreated('vad')
+    s.onResponseDone('vad')
+    expect(sent).toHaveLength(1)
+  })
+
+  test('a create that never gets response.created is retried after the deadline', () => {
+    const { s, sent, advance } = setup()
+    s.request({ kind: 'free', reason: 'x' })
+    advance(999)
+    s.tick()
+    expect(sent).toHaveLength(1)
+    advance(2)
+    s.tick()
+    expect(sent).toHaveLength(2)
+    expect(sent[1]?.event_id).not.toBe(sent[0]?.event_id)
+  })
+
+  test('reset (new upstream session) keeps queued and in-flight requests', () => {
+    const { s, sent } = setup()
+    s.request({ kind: 'say', text: 'A', reason: 'a' })
+    s.reset()
+    expect(s.queued).toBe(1)
+    s.request({ kind: 'say', text: 'B', reason: 'b' })
+    expect(sent).toHaveLength(2)
+    expect(sent[1]?.response?.instructions).toBe('Say exactly: "A B"')
+    expect(s.idle).toBe(false)
+  })
+})
