@@ -152,7 +152,9 @@ describe('inbound SMS webhook', () => {
     const app = new Elysia()
       .use(webhookRoutes({ authToken: TOKEN, publicBaseUrl: PUBLIC, notifySecret: 'n', continuity: w.continuity, store: w.store, log: memoryLogger().log, now: Date.now, rejected: w.registry.counter('rej', 'r', ['reason']) }))
       .listen({ port: 0, hostname: '127.0.0.1' })
-    cleanup.push(() => app.stop(true))
+    cleanup.push(async () => {
+      await app.stop(true)
+    })
     const local = `http://127.0.0.1:${app.server?.port}/twilio/sms`
     return (from: string, body: string, forge = false, signLocal = false) =>
       w.fake.reply(local, from, body, { signedUrl: signLocal ? local : `${PUBLIC}/twilio/sms`, forge })

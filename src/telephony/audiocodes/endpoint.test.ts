@@ -67,7 +67,9 @@ async function start(opts: { graceMs?: number; maxCalls?: number; rate?: number;
     conversations,
     lifecycle,
     logs: lines,
-    stop: () => app.stop(true),
+    stop: async () => {
+      await app.stop(true)
+    },
   }
 }
 
