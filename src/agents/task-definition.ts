@@ -1,0 +1,84 @@
+/**
+ * @module agents/task-definition
+ * The contract every task implements: one file per task holds its machine, its schemas and its definition, and the
+ * registry lists them. The runtime only ever sees `AnyTaskDefinition`, so adding a task touches no call-path code.
+ */
+import type { TSchema } from '@sinclair/typebox'
+import type { WeekHours } from '../config/business-hours'
+import type { Effect } from './effects'
+import type { EventBase, Machine, Snapshot } from './fsm'
+import type { Migrations } from './fsm-snapshot'
+
+/** What a task may read when it starts; it copies what it needs into its context. */
+export type TaskEnv = {
+  readonly now: number
+  readonly tz: string
+  readonly hours: WeekHours
+  readonly slotMinutes: number
+  /** The caller's number (E.164) when the phone leg knows it. */
+  readonly caller?: string
+}
+
+export type TaskStatus = 'open' | 'done' | 'failed' | 'cancelled'
+
+export type TaskDescription = {
+  /** 'booking an appointment for tomorrow at 10 AM': only what is known; follows 'We were …' on resume. */
+  readonly summary: string
+  /** The question the task is waiting on, re-asked on resume; absent while it waits for the runtime. */
+  readonly pending?: { readonly ask: string; readonly need: readonly string[] }
+  readonly status: TaskStatus
+}
+
+export interface TaskDefinition<S extends string, C, E extends EventBase> {
+  /** The start tool's name, e.g. 'book_appointment'. */
+  readonly kind: string
+  /** 'booking an appointment' (used in 'We were booking an appointment …'). */
+  readonly title: string
+  /** What the drop SMS calls the request: 'Your appointment request was saved.' */
+  readonly noun: string
+  /** Tool description shown to the model. */
+  readonly description: string
+  /** TypeBox schema of the start tool's arguments. */
+  readonly startArgs: TSchema
+  /** TypeBox schema of the fields this task accepts through the generic task_input tool. */
+  readonly inputArgs: TSchema
+  readonly machine: Machine<S, C, E, Effect>
+  readonly contextSchema: TSchema
+  readonly eventSchema: TSchema
+  readonly migrations?: Migrations
+  /** Initial context and the first event (already validated `args`); the runtime runs that event at once. */
+  start(args: unknown, env: TaskEnv): { context: C; event: E }
+  /** Turns task_input fields (already validated against `inputArgs`) into an event. */
+  input(fields: unknown, now: number): E
+  cancelEvent(now: number): E
+  describe(snapshot: Snapshot<S, C>, now: number): TaskDescription
+}
+
+/**
+ * A definition with its types erased, as the registry and the runtime hold it. Method syntax in `TaskDefinition` and in
+ * the engine's `Transition` keeps parameters bivariant, which is what lets every concrete task be assigned to this.
+ */
+export type AnyTaskDefinition = TaskDefinition<string, unknown, EventBase>
+
+/** Identity, for inference: `export const myTask = defineTask({ … })` checks the definition against its machine. */
+export function defineTask<S extends string, C, E extends EventBase>(def: TaskDefinition<S, C, E>): TaskDefinition<S, C, E> {
+  return def
+}
+
+export type TaskRegistry = {
+  readonly tasks: readonly AnyTaskDefinition[]
+  get(kind: string): AnyTaskDefinition | undefined
+}
+
+/** Throws on a duplicate kind or machine id: that is a programming error, found at boot. */
+export function createTaskRegistry(tasks: readonly AnyTaskDefinition[]): TaskRegistry {
+  const byKind = new Map<string, AnyTaskDefinition>()
+  const ids = new Set<string>()
+  for (const t of tasks) {
+    if (byKind.has(t.kind)) throw new Error(`duplicate task kind ${JSON.stringify(t.kind)}`)
+    if (ids.has(t.machine.id)) throw new Error(`duplicate machine id ${JSON.stringify(t.machine.id)}`)
+    byKind.set(t.kind, t)
+    ids.add(t.machine.id)
+  }
+  return { tasks, get: (kind) => byKind.get(kind) }
+}

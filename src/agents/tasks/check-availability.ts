@@ -1,0 +1,190 @@
+/**
+ * @module agents/tasks/check-availability
+ * Answering 'do you have anything tomorrow (at 10)?' without booking: with a time, that slot is checked; with a day
+ * only, the day's first free slots are listed. The runtime's `check_availability` answer already carries the nearest
+ * free slots (same day first), so checking the day's first slot is enough to list the day.
+ */
+import { Type, type Static } from '@sinclair/typebox'
+import { formatClock } from '../../config/business-hours'
+import { AtSchema, CancelEventSchema, ResultEvents, type Effect } from '../effects'
+import { machine, type Transition } from '../fsm'
+import { askDateText, askTimeText, capitalise, joinAnd, listSlots } from '../domain/phrases'
+import { captureSettings, SettingsSchema, type Settings } from '../domain/settings'
+import { applyResolution, EMPTY_DRAFT, SlotDraftSchema, type SlotDraft } from '../domain/slot-request'
+import { daySlots } from '../domain/slots'
+import { describeDay, describeTimeFirst, describeWhen } from '../domain/when'
+import { dateMinutesToEpoch, localDate, localMinutes, weekdayOf } from '../domain/zoned-time'
+import { defineTask, type TaskDescription } from '../task-definition'
+import { clearProblem, resolveWords, slotEdges, whenWords, type WordsEvent } from './slot-edges'
+
+const DateWords = Type.String({ description: "the day as the caller said it, e.g. 'tomorrow', 'Friday'" })
+const TimeWords = Type.String({ description: "a time, if the caller asked about one, e.g. '10 AM'" })
+export const AvailabilityStartArgs = Type.Object({ date: DateWords, time: Type.Optional(TimeWords) }, { additionalProperties: false })
+export const AvailabilityInputArgs = Type.Object({ date: Type.Optional(DateWords), time: Type.Optional(TimeWords) }, { additionalProperties: false })
+
+export const AvailabilityContext = Type.Object({ settings: SettingsSchema, slot: SlotDraftSchema })
+export type AvailabilityContext = Static<typeof AvailabilityContext>
+
+export const AvailabilityEvent = Type.Union([
+  Type.Object({ type: Type.Literal('start'), at: AtSchema, date: Type.String(), time: Type.Optional(Type.String()) }),
+  Type.Object({ type: Type.Literal('input'), at: AtSchema, date: Type.Optional(Type.String()), time: Type.Optional(Type.String()) }),
+  ResultEvents.availability,
+  ResultEvents.domain_error,
+  CancelEventSchema,
+])
+export type AvailabilityEvent = Static<typeof AvailabilityEvent>
+
+type State = 'idle' | 'collectingDate' | 'collectingTime' | 'checkingSlot' | 'checkingDay' | 'answered' | 'cancelled' | 'failed'
+type Ctx = AvailabilityContext
+type Ev<T extends AvailabilityEvent['type']> = Extract<AvailabilityEvent, { type: T }>
+type Answer = Ev<'availability'>
+
+/** How many free times a day answer lists. */
+const LIST = 3
+
+// ---- what the caller hears ----
+
+const tz = (c: Ctx) => c.settings.tz
+export const availabilityText = {
+  askDate: (c: Ctx): string => (c.slot.problem === '' ? 'Which day would you like me to check?' : askDateText(c.slot.problem)),
+  askTime: (c: Ctx, now: number): string => askTimeText(c.slot.problem, [], c.slot.date, now, tz(c)),
+  /** '10 AM tomorrow is available' / '10 AM tomorrow is taken; the nearest free times are 9:30 AM and 10:30 AM' */
+  slot: (c: Ctx, e: Answer): string => {
+    const what = describeTimeFirst(c.slot.startsAt ?? 0, e.at, tz(c))
+    if (e.free) return `${capitalise(what)} is available`
+    if (e.alternatives.length === 0) return `${capitalise(what)} is taken, and nothing nearby is free`
+    const n = e.alternatives.length === 1 ? 'time is' : 'times are'
+    return `${capitalise(what)} is taken; the nearest free ${n} ${listSlots(e.alternatives, c.slot.date, e.at, tz(c), joinAnd)}`
+  },
+  /** 'Tomorrow I have 9 AM, 9:30 AM and 10 AM free' / 'Tomorrow is fully booked; the next free time is …' */
+  day: (c: Ctx, e: Answer): string => {
+    const date = c.slot.date ?? ''
+    const day = capitalise(describeDay(date, e.at, tz(c)))
+    const free = [...(e.free && c.slot.startsAt !== null ? [c.slot.startsAt] : []), ...e.alternatives]
+    const sameDay = free.filter((t) => localDate(t, tz(c)) === date).sort((a, b) => a - b).slice(0, LIST)
+    if (sameDay.length > 0) {
+      return `${day} I have ${joinAnd(sameDay.map((t) => formatClock(localMinutes(t, tz(c)))))} free`
+    }
+    const next = [...free].sort((a, b) => a - b)[0]
+    return next === undefined ? `${day} is fully booked` : `${day} is fully booked; the next free time is ${describeWhen(next, e.at, tz(c))}`
+  },
+  cancelled: "Okay, I've stopped checking.",
+  failed: "Sorry, I couldn't check the calendar just now. Please try again in a moment.",
+}
+
+// ---- the table ----
+
+const ask = {
+  date: (c: Ctx): Effect[] => [{ kind: 'ask', text: availabilityText.askDate(c), need: ['date'] }],
+  time: (c: Ctx, at: number): Effect[] => [{ kind: 'ask', text: availabilityText.askTime(c, at), need: ['time'] }],
+}
+const answer = (text: string): Effect[] => [{ kind: 'say', text: `${text}.` }, { kind: 'done', summary: text }]
+
+const check = (c: Ctx): Effect[] => [{ kind: 'check_availability', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes }]
+
+/** The day's first slot still ahead: what is checked for a day-only question (`checkDay` made sure there is one). */
+function firstSlot(slot: SlotDraft, s: Settings, at: number): number | null {
+  const date = slot.date ?? ''
+  const starts = daySlots(s.hours, weekdayOf(date), s.slotMinutes).map((m) => dateMinutesToEpoch(date, m, s.tz))
+  return starts.find((t) => t > at) ?? null
+}
+
+/** A day without a time is a question about the day, not a missing answer. */
+const dayOnly = (c: Readonly<Ctx>, e: WordsEvent) => {
+  const r = resolveWords(c, e)
+  return r.kind === 'ask_time' && r.problem === '' && e.time === undefined
+}
+
+const edges = <E extends Ev<'start' | 'input'>>(): Transition<State, Ctx, E, Effect>[] => [
+  {
+    target: 'checkingDay',
+    guard: dayOnly,
+    assign: (c, e) => {
+      const slot = applyResolution(c.slot, resolveWords(c, e))
+      return { ...c, slot: { ...slot, startsAt: firstSlot(slot, c.settings, e.at) } }
+    },
+    effects: check,
+  },
+  ...slotEdges<State, Ctx, E>({
+    ready: { target: 'checkingSlot', effects: check },
+    askTime: { target: 'collectingTime', effects: (c, e) => ask.time(c, e.at) },
+    askDate: { target: 'collectingDate', effects: ask.date },
+  }),
+]
+
+const cancel: Transition<State, Ctx, Ev<'cancel'>, Effect> = { target: 'cancelled', effects: () => [{ kind: 'say', text: availabilityText.cancelled }] }
+const collecting = (self: 'collectingDate' | 'collectingTime'): Transition<State, Ctx, Ev<'input'>, Effect>[] => [
+  ...whenWords(edges<Ev<'input'>>()),
+  { target: self, assign: clearProblem, effects: (c, e) => (self === 'collectingDate' ? ask.date(c) : ask.time(c, e.at)) },
+]
+const failed: Transition<State, Ctx, Ev<'domain_error'>, Effect> = {
+  target: 'failed',
+  effects: (_c, e) => [{ kind: 'say', text: availabilityText.failed }, { kind: 'failed', reason: e.reason }],
+}
+
+export const checkAvailabilityMachine = machine<Ctx, AvailabilityEvent, Effect>()({
+  id: 'check_availability',
+  version: 1,
+  initial: 'idle',
+  states: {
+    idle: { on: { start: edges(), cancel } },
+    collectingDate: { on: { input: collecting('collectingDate'), cancel } },
+    collectingTime: { on: { input: collecting('collectingTime'), cancel } },
+    checkingSlot: {
+      on: { availability: { target: 'answered', effects: (c, e) => answer(availabilityText.slot(c, e)) }, domain_error: failed, cancel },
+    },
+    checkingDay: {
+      on: { availability: { target: 'answered', effects: (c, e) => answer(availabilityText.day(c, e)) }, domain_error: failed, cancel },
+    },
+    answered: { final: true },
+    cancelled: { final: true },
+    failed: { final: true },
+  },
+})
+
+export function describeAvailability(c: Ctx, state: State, now: number): TaskDescription {
+  const { date, startsAt } = c.slot
+  const what =
+    state === 'checkingSlot' || (state === 'answered' && c.slot.minutes !== null && startsAt !== null)
+      ? ` for ${describeWhen(startsAt ?? 0, now, tz(c), true)}`
+      : date !== null
+        ? ` for ${describeDay(date, now, tz(c), true)}`
+        : ''
+  const summary = `checking availability${what}`
+  const fresh: Ctx = { ...c, slot: { ...c.slot, problem: '' } }
+  switch (state) {
+    case 'collectingDate':
+      return { summary, status: 'open', pending: { ask: availabilityText.askDate(fresh), need: ['date'] } }
+    case 'collectingTime':
+      return { summary, status: 'open', pending: { ask: availabilityText.askTime(fresh, now), need: ['time'] } }
+    case 'answered':
+      return { summary, status: 'done' }
+    case 'cancelled':
+      return { summary, status: 'cancelled' }
+    case 'failed':
+      return { summary, status: 'failed' }
+    case 'idle':
+    case 'checkingSlot':
+    case 'checkingDay':
+      return { summary, status: 'open' }
+  }
+}
+
+export const checkAvailability = defineTask<State, Ctx, AvailabilityEvent>({
+  kind: 'check_availability',
+  title: 'checking availability',
+  noun: 'availability',
+  description: 'Check whether a day, or a time on a day, is free, without booking anything.',
+  startArgs: AvailabilityStartArgs,
+  inputArgs: AvailabilityInputArgs,
+  machine: checkAvailabilityMachine,
+  contextSchema: AvailabilityContext,
+  eventSchema: AvailabilityEvent,
+  start(args, env) {
+    const a = args as Static<typeof AvailabilityStartArgs>
+    return { context: { settings: captureSettings(env), slot: EMPTY_DRAFT }, event: { type: 'start', at: env.now, ...a } }
+  },
+  input: (fields, now) => ({ type: 'input', at: now, ...(fields as Static<typeof AvailabilityInputArgs>) }),
+  cancelEvent: (now) => ({ type: 'cancel', at: now }),
+  describe: (s, now) => describeAvailability(s.context, s.state, now),
+})

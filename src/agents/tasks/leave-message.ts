@@ -1,0 +1,192 @@
+/**
+ * @module agents/tasks/leave-message
+ * Taking a message for the team: the caller's name, the message, and a number to call back (the number they are
+ * calling from unless they give another). It is read back before it is saved. The smallest complete task, and the
+ * template for new ones: schemas, context, events, the wording, the table, `describe`, the definition.
+ */
+import { Type, type Static } from '@sinclair/typebox'
+import { AtSchema, CancelEventSchema, ResultEvents, type Effect } from '../effects'
+import { machine, type Transition } from '../fsm'
+import { defineTask, type TaskDescription } from '../task-definition'
+
+// ---- schemas: tool arguments, context, events ----
+
+const Fields = {
+  name: Type.Optional(Type.String({ minLength: 1, description: "the caller's name" })),
+  message: Type.Optional(Type.String({ minLength: 1, description: 'the message, in the caller’s words' })),
+  callback_number: Type.Optional(Type.String({ minLength: 1, description: 'a number to call back, only if not the one they are calling from' })),
+}
+export const MessageStartArgs = Type.Object(Fields, { additionalProperties: false })
+export const MessageInputArgs = Type.Object(
+  { ...Fields, confirm: Type.Optional(Type.Boolean({ description: 'true when the caller agreed to the read-back, false when not' })) },
+  { additionalProperties: false },
+)
+
+const Text = Type.Union([Type.String(), Type.Null()])
+export const MessageContext = Type.Object({
+  name: Text,
+  message: Text,
+  /** A number the caller gave; `caller` (their own number, when known) is used otherwise. */
+  callbackNumber: Text,
+  caller: Text,
+  /** Why the last answer was not taken ('' when nothing to explain). */
+  problem: Type.String(),
+})
+export type MessageContext = Static<typeof MessageContext>
+
+export const MessageEvent = Type.Union([
+  Type.Object({ type: Type.Literal('start'), at: AtSchema, ...Fields }),
+  Type.Object({ type: Type.Literal('input'), at: AtSchema, ...Fields, confirm: Type.Optional(Type.Boolean()) }),
+  ResultEvents.message_saved,
+  ResultEvents.domain_error,
+  CancelEventSchema,
+])
+export type MessageEvent = Static<typeof MessageEvent>
+
+type State = 'idle' | 'collecting' | 'confirming' | 'saving' | 'saved' | 'cancelled' | 'failed'
+type Ctx = MessageContext
+type Words = Extract<MessageEvent, { type: 'start' | 'input' }>
+type Input = Extract<MessageEvent, { type: 'input' }>
+
+// ---- what the caller hears ----
+
+const number = (c: Ctx) => c.callbackNumber ?? c.caller
+export const messageText = {
+  ask: (c: Ctx): string => {
+    const q = c.name === null ? 'May I have your name?' : c.message === null ? 'What message would you like to leave?' : 'What number should we call you back on?'
+    return c.problem === '' ? q : `${c.problem} ${q}`
+  },
+  readBack: (c: Ctx): string => {
+    const m = c.message ?? ''
+    const quoted = /[.!?]$/.test(m) ? m : `${m}.`
+    return `So that's a message from ${c.name ?? ''}: "${quoted}" We'll call you back on ${c.callbackNumber ?? 'the number you are calling from'}. Shall I pass it on?`
+  },
+  saved: (c: Ctx): string => `Thanks, ${c.name ?? ''}. I've passed your message on.`,
+  summary: 'Your message has been passed on',
+  badNumber: "That doesn't sound like a phone number.",
+  declined: "Okay, let's try again.",
+  cancelled: "Okay, I won't leave a message.",
+  failed: "Sorry, I couldn't save your message just now. Please try again in a moment.",
+}
+
+// ---- the table ----
+
+const need = (c: Ctx): string => (c.name === null ? 'name' : c.message === null ? 'message' : 'callback_number')
+const complete = (c: Ctx) => c.name !== null && c.message !== null && number(c) !== null
+// Seven digits is the shortest number anyone can be called back on; anything less was misheard.
+const phoneOk = (n: string) => n.replace(/\D/g, '').length >= 7
+
+/** The context with whatever the caller said; a callback number that cannot be one is refused with a reason. */
+function merge(c: Ctx, e: Words): Ctx {
+  const bad = e.callback_number !== undefined && !phoneOk(e.callback_number)
+  return {
+    ...c,
+    name: e.name?.trim() || c.name,
+    message: e.message?.trim() || c.message,
+    callbackNumber: e.callback_number !== undefined && !bad ? e.callback_number.trim() : c.callbackNumber,
+    problem: bad ? messageText.badNumber : '',
+  }
+}
+const said = (e: Words) => e.name !== undefined || e.message !== undefined || e.callback_number !== undefined
+
+const askNext = (c: Ctx): Effect[] => [{ kind: 'ask', text: messageText.ask(c), need: [need(c)] }]
+const readBack = (c: Ctx): Effect[] => [{ kind: 'ask', text: messageText.readBack(c), need: ['confirm'] }]
+
+/** Fold in what was said, then read it back if everything is there, or ask for what is missing. */
+const collect = <E extends Words>(): Transition<State, Ctx, E, Effect>[] => [
+  { target: 'confirming', guard: (c, e) => complete(merge(c, e)) && merge(c, e).problem === '', assign: merge, effects: readBack },
+  { target: 'collecting', assign: merge, effects: askNext },
+]
+const cancel: Transition<State, Ctx, Extract<MessageEvent, { type: 'cancel' }>, Effect> = {
+  target: 'cancelled',
+  effects: () => [{ kind: 'say', text: messageText.cancelled }],
+}
+
+export const leaveMessageMachine = machine<Ctx, MessageEvent, Effect>()({
+  id: 'leave_message',
+  version: 1,
+  initial: 'idle',
+  states: {
+    idle: { on: { start: collect(), cancel } },
+    collecting: { on: { input: collect(), cancel } },
+    confirming: {
+      on: {
+        input: [
+          {
+            target: 'saving',
+            guard: (_c, e) => e.confirm === true && !said(e),
+            effects: (c) => [
+              { kind: 'save_message', name: c.name ?? '', message: c.message ?? '', ...(number(c) === null ? {} : { callbackNumber: number(c) ?? '' }) },
+            ],
+          },
+          // A correction ('no, my name is Anne') changes the field and reads it back again.
+          ...collect<Input>().map((t) => ({ ...t, guard: (c: Ctx, e: Input) => said(e) && (t.guard?.(c, e) ?? true) })),
+          {
+            target: 'collecting',
+            guard: (_c, e) => e.confirm === false,
+            assign: (c) => ({ ...c, message: null, problem: messageText.declined }),
+            effects: askNext,
+          },
+          { target: 'confirming', effects: readBack },
+        ],
+        cancel,
+      },
+    },
+    saving: {
+      on: {
+        message_saved: {
+          target: 'saved',
+          effects: (c) => [
+            { kind: 'say', text: messageText.saved(c) },
+            { kind: 'done', summary: messageText.summary },
+          ],
+        },
+        domain_error: { target: 'failed', effects: (_c, e) => [{ kind: 'say', text: messageText.failed }, { kind: 'failed', reason: e.reason }] },
+      },
+    },
+    saved: { final: true },
+    cancelled: { final: true },
+    failed: { final: true },
+  },
+})
+
+// ---- describe (for the status block and the welcome back) and the definition ----
+
+export function describeMessage(c: Ctx, state: State): TaskDescription {
+  const summary = c.name === null ? 'taking a message' : `taking a message from ${c.name}`
+  const fresh = { ...c, problem: '' }
+  switch (state) {
+    case 'collecting':
+      return { summary, status: 'open', pending: { ask: messageText.ask(fresh), need: [need(c)] } }
+    case 'confirming':
+      return { summary, status: 'open', pending: { ask: messageText.readBack(c), need: ['confirm'] } }
+    case 'saved':
+      return { summary, status: 'done' }
+    case 'cancelled':
+      return { summary, status: 'cancelled' }
+    case 'failed':
+      return { summary, status: 'failed' }
+    case 'idle':
+    case 'saving':
+      return { summary, status: 'open' }
+  }
+}
+
+export const leaveMessage = defineTask<State, Ctx, MessageEvent>({
+  kind: 'leave_message',
+  title: 'taking a message',
+  noun: 'message',
+  description: 'Take a message for the team (name, message, and a callback number if not the one they call from).',
+  startArgs: MessageStartArgs,
+  inputArgs: MessageInputArgs,
+  machine: leaveMessageMachine,
+  contextSchema: MessageContext,
+  eventSchema: MessageEvent,
+  start: (args, env) => ({
+    context: { name: null, message: null, callbackNumber: null, caller: env.caller ?? null, problem: '' },
+    event: { type: 'start', at: env.now, ...(args as Static<typeof MessageStartArgs>) },
+  }),
+  input: (fields, now) => ({ type: 'input', at: now, ...(fields as Static<typeof MessageInputArgs>) }),
+  cancelEvent: (now) => ({ type: 'cancel', at: now }),
+  describe: (s) => describeMessage(s.context, s.state),
+})

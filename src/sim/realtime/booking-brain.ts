@@ -1,0 +1,261 @@
+/**
+ * @module sim/realtime/booking-brain
+ * The default brain: a deterministic keyword policy that plays FastAgent's booking dialogue (scenarios 1 and 2 of
+ * shared/scenarios.md) against the product's protocol — its tools, its function-output JSON
+ * (`{task_id, status, say?, ask?, need?}` / `{error, message}` / `{status, note}`), its system notes
+ * (`Task T1 (…) update. Tell the caller: "…" Then ask: "…"`), its `Say exactly: "…"` response instructions and the
+ * `Open tasks:` block of its session instructions. Like a model it reads only instructions, tools and items.
+ *
+ * The order of the rules matters and mirrors what a model would weigh first: an exact line to say, then results to
+ * relay, then the caller's words in the context of the bot's last question ("anything else?", "continue or start
+ * over?", a pending confirmation), then intents, then task inputs, then a neutral re-prompt.
+ */
+import type { Brain, BrainCall, BrainContext, BrainItem, BrainTurn } from './brain'
+import { findDate, findTime, normalize } from './phrases'
+
+export interface OpenTask {
+  readonly id: string
+  readonly name: string
+  readonly waitingFor: readonly string[]
+}
+
+const SAY_EXACTLY = /Say exactly:\s*"([^"]*)"/
+const TELL = /Tell the caller:\s*"([^"]*)"/g
+const THEN_ASK = /Then ask:\s*"([^"]*)"/g
+
+/** The `Open tasks:` block: undefined when the instructions have none, [] for `Open tasks: none`. */
+export function parseOpenTasks(instructions: string): OpenTask[] | undefined {
+  const lines = instructions.split('\n')
+  const at = lines.findIndex((l) => /^\s*Open tasks:/i.test(l))
+  if (at < 0) return undefined
+  if (/^\s*Open tasks:\s*none\b/i.test(lines[at]!)) return []
+  const tasks: OpenTask[] = []
+  for (const line of lines.slice(at + 1)) {
+    const m = /^\s*-\s*(\S+)\s+(\w+)\s*:(.*)$/.exec(line)
+    if (!m) break
+    const waiting = /waiting for:\s*(.+)$/i.exec(m[3]!)
+    tasks.push({
+      id: m[1]!,
+      name: m[2]!,
+      waitingFor: waiting ? waiting[1]!.split(/,|\band\b/).map((s) => s.trim().replace(/\.$/, '')).filter(Boolean) : [],
+    })
+  }
+  return tasks
+}
+
+type Output = { task_id?: unknown; task?: unknown; status?: unknown; say?: unknown; ask?: unknown; need?: unknown; error?: unknown; message?: unknown }
+
+function parseOutput(output: string): Output | undefined {
+  try {
+    const v: unknown = JSON.parse(output)
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Output) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined)
+
+/** Tasks waiting for input according to function outputs, newest state per task. */
+function tasksFromOutputs(items: readonly BrainItem[]): OpenTask[] {
+  const byId = new Map<string, OpenTask>()
+  for (const it of items) {
+    if (it.type !== 'function_call_output') continue
+    const o = parseOutput(it.output)
+    const id = str(o?.task_id)
+    if (!o || !id) continue
+    if (o.status === 'waiting_for_input' && Array.isArray(o.need)) {
+      byId.set(id, { id, name: str(o.task) ?? '', waitingFor: o.need.filter((n): n is string => typeof n === 'string') })
+    } else byId.delete(id)
+  }
+  return [...byId.values()]
+}
+
+/**
+ * The tasks waiting for input: the instructions' `Open tasks:` block, plus tasks whose latest function output says
+ * they wait (a product may update its instructions a moment after the output). The block wins for tasks it lists.
+ */
+export function openTasks(instructions: string, items: readonly BrainItem[]): OpenTask[] {
+  const block = parseOpenTasks(instructions) ?? []
+  const listed = new Set(block.map((t) => t.id))
+  return [...block, ...tasksFromOutputs(items).filter((t) => !listed.has(t.id))]
+}
+
+/** What one function output makes the model say: `say` then `ask`, or a short apology for an error. */
+function speakOutput(output: string): string | undefined {
+  const o = parseOutput(output)
+  if (!o) return undefined
+  if (o.error !== undefined) return "Sorry, I couldn't do that."
+  const parts = [str(o.say), str(o.ask)].filter((s): s is string => s !== undefined)
+  return parts.length > 0 ? parts.join(' ') : undefined
+}
+
+function speakNote(text: string): string | undefined {
+  const parts = [...text.matchAll(TELL), ...text.matchAll(THEN_ASK)]
+    .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
+    .map((m) => m[1]!.trim())
+  return parts.length > 0 ? parts.join(' ') : undefined
+}
+
+const has = (t: string, re: RegExp) => re.test(t)
+const YES = /\b(?:yes|yeah|yep|yup|sure|correct|right|okay|ok|go ahead|please do|that's right|caller pressed 1)\b/
+const NO = /\b(?:no|nope|nah|caller pressed 2)\b/
+const DONE = /\b(?:that's all|that is all|that's it|nothing else|no thanks|bye|goodbye|no)\b/
+const HOURS = /\b(?:opening hours|hours|open|close|closing)\b/
+const HUMAN = /\b(?:human|agent|person|representative|operator|someone real)\b/
+const NEW_REQUEST = /\b(?:book|appointment|schedule|reschedule|cancel|available|availability|message|hours|open)\b/
+
+function hoursAnswer(instructions: string): string {
+  const m = /Opening hours:\s*(.+)/i.exec(instructions)
+  if (!m) return "Sorry, I don't have our opening hours at hand."
+  return `We're open ${m[1]!.trim().replace(/\.$/, '')}.`
+}
+
+function lastIndexOf(items: readonly BrainItem[], pred: (i: BrainItem) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (pred(items[i]!)) return i
+  return -1
+}
+
+export interface BookingBrainOptions {
+  /** Said when the caller is silent for idle_timeout_ms. */
+  readonly idlePrompt?: string
+  /** Said when nothing matched. */
+  readonly fallback?: string
+}
+
+export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
+  const idlePrompt = opts.idlePrompt ?? 'Are you still there?'
+  const fallback = opts.fallback ?? 'Sorry, could you say that again?'
+  return {
+    respond(ctx: BrainContext): BrainTurn {
+      const exact = SAY_EXACTLY.exec(ctx.request?.instructions ?? '') ?? SAY_EXACTLY.exec(ctx.instructions)
+      if (exact) return { say: exact[1]! }
+      if (ctx.trigger === 'idle_timeout') return { say: idlePrompt }
+
+      const items = ctx.items
+      // Everything since the model last spoke or called a tool is new input for this response.
+      const lastModel = lastIndexOf(items, (i) => i.type === 'function_call' || (i.type === 'message' && i.role === 'assistant'))
+      const fresh = items.slice(lastModel + 1)
+      const spoken: string[] = []
+      let user: string | undefined
+      for (const it of fresh) {
+        if (it.type === 'function_call_output') {
+          const s = speakOutput(it.output)
+          if (s) spoken.push(s)
+        } else if (it.type === 'message' && it.role === 'system') {
+          const s = speakNote(it.text)
+          if (s) spoken.push(s)
+        } else if (it.type === 'message' && it.role === 'user') user = it.text
+      }
+      if (user === undefined) {
+        if (spoken.length > 0) return { say: spoken.join(' ') }
+        const greeted = items.some((i) => i.type === 'message' && i.role === 'assistant')
+        return greeted ? {} : { say: 'Hello! How can I help you today?' }
+      }
+      const turn = policy(ctx, user)
+      const say = [...spoken, ...(turn.say !== undefined ? [turn.say] : [])].join(' ')
+      return { ...(say !== '' ? { say } : {}), ...(turn.calls ? { calls: turn.calls } : {}) }
+    },
+  }
+
+  function policy(ctx: BrainContext, heard: string): BrainTurn {
+    const t = normalize(heard)
+    if (t === '') return { say: fallback }
+    const declared = new Set(ctx.tools.map((x) => x.name))
+    const toolsAllowed = ctx.toolChoice !== 'none'
+    const call = (name: string, args: Record<string, unknown> = {}): BrainTurn | undefined => {
+      if (!toolsAllowed || !declared.has(name)) return undefined
+      if (typeof ctx.toolChoice === 'object' && ctx.toolChoice.type === 'function' && ctx.toolChoice.name !== name) return undefined
+      const c: BrainCall = { name, arguments: args }
+      return { calls: [c] }
+    }
+    const items = ctx.items
+    const lastBotIdx = lastIndexOf(items, (i) => i.type === 'message' && i.role === 'assistant')
+    const lastBotItem = items[lastBotIdx]
+    const lastBot = lastBotItem?.type === 'message' ? lastBotItem.text.toLowerCase() : ''
+    const tasks = openTasks(ctx.instructions, items)
+    const waitingFor = (what: RegExp) => tasks.find((k) => k.waitingFor.some((w) => what.test(w)))
+    const date = findDate(t)
+    const time = findTime(t)
+
+    // 1. The bot's last question frames short answers.
+    if (lastBot.includes('anything else') && !has(t, NEW_REQUEST)) {
+      if (has(t, DONE)) return call('end_call') ?? { say: 'Thank you for calling. Goodbye!' }
+      if (has(t, YES)) return { say: 'Sure, what else can I help you with?' }
+    }
+    if (/continue/.test(lastBot) && /start over/.test(lastBot)) {
+      const id = tasks[0]?.id ?? /\b(T\d+)\b/.exec(ctx.instructions)?.[1]
+      if (id !== undefined) {
+        if (/\b(?:start over|start again|from scratch|restart)\b/.test(t)) {
+          const r = call('resume_task', { task_id: id, choice: 'start_over' })
+          if (r) return r
+        } else if (/\b(?:continue|carry on|keep going|resume)\b/.test(t) || has(t, YES)) {
+          const r = call('resume_task', { task_id: id, choice: 'continue' })
+          if (r) return r
+        }
+      }
+    }
+    const confirmTask = waitingFor(/confirm/)
+    if (confirmTask && !has(t, NEW_REQUEST)) {
+      if (has(t, YES)) return call('task_input', { task_id: confirmTask.id, confirm: true }) ?? { say: fallback }
+      if (has(t, NO)) return call('task_input', { task_id: confirmTask.id, confirm: false }) ?? { say: fallback }
+    }
+
+    // 2. Intents.
+    if (has(t, HOURS) && !/\b(?:book|appointment|schedule)\b/.test(t)) return { say: hoursAnswer(ctx.instructions) }
+    if (has(t, HUMAN)) {
+      const r = call('transfer_to_human', { reason: 'The caller asked to speak to a person.' })
+      if (r) return { say: 'Let me connect you with a colleague.', ...r }
+    }
+    if (/\bcancel\b/.test(t) && /\b(?:appointment|booking|reservation)\b/.test(t)) {
+      const r = call('cancel_appointment')
+      if (r) return r
+    }
+    if (/\b(?:reschedule|move)\b/.test(t)) {
+      const r = call('reschedule_appointment')
+      if (r) return r
+    }
+    if (/\b(?:available|availability|free slot|free slots)\b/.test(t)) {
+      const r = call('check_availability', { ...(date ? { date } : {}), ...(time ? { time } : {}) })
+      if (r) return { say: 'Let me check.', ...r }
+    }
+
+    // 3. Inputs for a task that waits for them.
+    const timeTask = time ? waitingFor(/time/) : undefined
+    const dateTask = date ? waitingFor(/date|day/) : undefined
+    const inputTask = timeTask ?? dateTask
+    if (inputTask && !/\b(?:new|another)\b/.test(t)) {
+      const args: Record<string, unknown> = { task_id: inputTask.id }
+      if (date && inputTask.waitingFor.some((w) => /date|day/.test(w))) args.date = date
+      if (time && inputTask.waitingFor.some((w) => /time/.test(w))) args.time = time
+      const r = call('task_input', args)
+      if (r) return r
+    }
+
+    if (/\b(?:book|appointment|schedule)\b/.test(t)) {
+      const r = call('book_appointment', { ...(date ? { date } : {}), ...(time ? { time } : {}) })
+      if (r) return r
+    }
+    if (/\bmessage\b/.test(t)) {
+      const r = call('leave_message')
+      if (r) return r
+    }
+    const nameTask = waitingFor(/name/)
+    if (nameTask) {
+      const name = /\bmy name is ([a-z' -]+)/.exec(t)?.[1] ?? heard.trim()
+      const r = call('task_input', { task_id: nameTask.id, name })
+      if (r) return r
+    }
+    const messageTask = waitingFor(/message/)
+    if (messageTask) {
+      const r = call('task_input', { task_id: messageTask.id, message: heard.trim() })
+      if (r) return r
+    }
+    const choiceTask = waitingFor(/choice/)
+    if (choiceTask) {
+      const r = call('task_input', { task_id: choiceTask.id, choice: t })
+      if (r) return r
+    }
+    return { say: fallback }
+  }
+}
