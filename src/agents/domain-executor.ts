@@ -42,7 +42,8 @@ export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) =>
       switch (effect.kind) {
         case 'check_availability': {
           const free = !store.appointments.isTaken(effect.startsAt)
-          return { type: 'availability', free, alternatives: free ? [] : alternatives(effect.startsAt, ctx.settings, at), at }
+          // Alternatives even when free: a day-only check offers "9 AM, 9:30 AM or 10 AM" from them.
+          return { type: 'availability', free, alternatives: alternatives(effect.startsAt, ctx.settings, at), at }
         }
         case 'book': {
           const r = store.appointments.book({

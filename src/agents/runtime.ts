@@ -98,7 +98,10 @@ export class TaskRuntime implements TaskPort {
       if (name === 'task_cancel') return this.run(task, (s) => cancelTask(task.def, s, this.d.now()))
       if (name === 'resume_task') return this.resume(task, fields.choice)
       task.awaitingResume = false
-      return this.run(task, (s) => inputTask(task.def, s, fields, this.d.now()))
+      // task_input offers every task's fields; keep the ones this task takes, refuse input with none of them.
+      const own = ownFields(task.def, fields)
+      if (own === undefined) return out({ task_id: task.id, task: task.def.kind, error: 'invalid_arguments', message: `${task.def.kind} takes ${Object.keys(describeSchema(task.def.inputArgs)).join(', ')}.`, expected: describeSchema(task.def.inputArgs) })
+      return this.run(task, (s) => inputTask(task.def, s, own, this.d.now()))
     }
     return out({ error: 'unknown_tool', message: `There is no tool named ${name}.` })
   }
@@ -119,7 +122,7 @@ export class TaskRuntime implements TaskPort {
   }
 
   doneSummaries(): string[] {
-    return [...this.tasks.values()].filter((t) => t.status === 'done' && t.doneSummary).map((t) => t.doneSummary as string)
+    return [...this.tasks.values()].filter((t) => t.status === 'done' && t.doneSummary && !t.def.informational).map((t) => t.doneSummary as string)
   }
 
   async confirmByDigit(digit: string): Promise<{ taskId: string; output: string } | undefined> {
@@ -384,6 +387,12 @@ const out = (v: Record<string, unknown>) => JSON.stringify(v)
 /** Schema paths mean nothing to a model; say which field and what it wanted. */
 function friendly(error: string): string {
   return error.replace(/^bad [a-z_]+ (arguments|input|event): /, '').replace(/^\//, '').replace(/^([a-z_]+): /, 'field "$1": ')
+}
+
+function ownFields(def: AnyTaskDefinition, fields: Record<string, unknown>): Record<string, unknown> | undefined {
+  const known = new Set(Object.keys((def.inputArgs as { properties?: object }).properties ?? {}))
+  const own = Object.fromEntries(Object.entries(fields).filter(([k]) => known.has(k)))
+  return Object.keys(own).length === 0 && Object.keys(fields).length > 0 ? undefined : own
 }
 
 function describeSchema(schema: unknown): Record<string, string> {

@@ -36,6 +36,8 @@ export interface TaskDefinition<S extends string, C, E extends EventBase> {
   readonly title: string
   /** What the drop SMS calls the request: 'Your appointment request was saved.' */
   readonly noun: string
+  /** True for tasks that only inform (availability): their result is not repeated in the call's closing line. */
+  readonly informational?: boolean
   /** Tool description shown to the model. */
   readonly description: string
   /** TypeBox schema of the start tool's arguments. */

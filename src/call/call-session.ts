@@ -357,7 +357,23 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       this.askedAnythingElse = false
       this.model.request({ kind: 'free', reason: `tool:${call.name}` })
       this.refreshInstructions()
+      this.afterTaskProgress()
     }
+  }
+
+  private doneCount = 0
+
+  /**
+   * When the last open task has just completed, the bot asks the closing question once the result was said
+   * (scenario 1: "Appointment booked!" → "Is there anything else I can help you with today?").
+   */
+  private afterTaskProgress(): void {
+    const done = this.d.tasks.doneSummaries().length
+    const completedNow = done > this.doneCount
+    this.doneCount = done
+    if (!completedNow || this.d.tasks.openTasks().length > 0 || this.closing !== 'none' || this.askedAnythingElse) return
+    this.askedAnythingElse = true
+    this.say('Is there anything else I can help you with today?', 'anything-else')
   }
 
   private lifecycleTool(name: string, argsJson: string): string {
@@ -411,6 +427,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       this.d.record('agent', [u.say, u.ask].filter(Boolean).join(' '), { taskId: u.taskId })
     }
     this.model.request({ kind: 'free', reason: 'task-update' })
+    this.afterTaskProgress()
   }
 
   refreshInstructions(): void {

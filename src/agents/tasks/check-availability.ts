@@ -174,6 +174,7 @@ export const checkAvailability = defineTask<State, Ctx, AvailabilityEvent>({
   kind: 'check_availability',
   title: 'checking availability',
   noun: 'availability',
+  informational: true,
   description: 'Check whether a day, or a time on a day, is free, without booking anything.',
   startArgs: AvailabilityStartArgs,
   inputArgs: AvailabilityInputArgs,
