@@ -8,12 +8,38 @@ import pkg from '../package.json'
 import { parseArgs, usage, type CommandSpec } from './cli/args'
 import { environmentHelp } from './cli/env-help'
 import { runServe } from './cli/serve'
+import { runDemo } from './cli/demo'
+import { runCall } from './cli/call'
 
 export const VERSION: string = pkg.version
 
 const COMMANDS: Record<string, CommandSpec> = {
   serve: { doc: 'run the bot server (default)', flags: {} },
+  demo: {
+    doc: 'play the reference scenarios offline: the real server with simulated peers',
+    flags: {
+      scenario: { type: 'string', arg: 'booking|continuity|all', doc: 'which scenario (default all)' },
+      verbose: { type: 'boolean', doc: 'also print the wire messages' },
+      speech: { type: 'boolean', doc: 'real synthesized speech (flite + pocketsphinx) instead of tones' },
+      'no-color': { type: 'boolean', doc: 'no colours even on a terminal' },
+    },
+  },
+  call: {
+    doc: 'call a running bot as VoiceAI Connect would (a deployed one too)',
+    flags: {
+      url: { type: 'string', arg: 'ws://host:port/audiocodes', doc: 'the bot URL (required)' },
+      token: { type: 'string', doc: 'bearer token' },
+      format: { type: 'string', arg: 'raw/lpcm16_24', doc: 'media format to offer' },
+      say: { type: 'string', multiple: true, arg: 'text', doc: 'speak this (flite or espeak-ng)' },
+      wav: { type: 'string', multiple: true, arg: 'file', doc: 'speak this WAV file' },
+      out: { type: 'string', arg: 'dir', doc: "where to save the bot's audio (default ./recordings/<conversation>)" },
+      verbose: { type: 'boolean', doc: 'print every message' },
+    },
+  },
 }
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+const list = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined)
 
 async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseArgs(argv, COMMANDS, 'serve')
@@ -31,6 +57,31 @@ async function main(argv: readonly string[]): Promise<number> {
       switch (parsed.command) {
         case 'serve':
           return runServe(process.env)
+        case 'demo': {
+          const f = parsed.flags
+          const scenario = str(f.scenario)
+          return runDemo(
+            { ...(scenario ? { scenario } : {}), verbose: f.verbose === true, speech: f.speech === true, 'no-color': f['no-color'] === true },
+            { stdout: process.stdout, stderr: process.stderr, isTTY: process.stdout.isTTY === true },
+          )
+        }
+        case 'call': {
+          const f = parsed.flags
+          const url = str(f.url)
+          if (!url) {
+            process.stderr.write('fastagent call: --url is required\n')
+            return 2
+          }
+          const say = list(f.say)
+          const wav = list(f.wav)
+          const token = str(f.token)
+          const format = str(f.format)
+          const out = str(f.out)
+          return runCall(
+            { url, ...(token ? { token } : {}), ...(format ? { format } : {}), ...(say ? { say } : {}), ...(wav ? { wav } : {}), ...(out ? { out } : {}), verbose: f.verbose === true },
+            { stdout: process.stdout, stderr: process.stderr },
+          )
+        }
       }
       return 2
   }

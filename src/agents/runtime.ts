@@ -296,6 +296,7 @@ export class TaskRuntime implements TaskPort {
     )
     task.snapshot = next
     task.status = desc.status
+    this.d.log.info('task.step', { taskId: task.id, kind: task.def.kind, from: isNew ? 'new' : prev.state, to: next.state, on: step.event.type, seq: next.seq })
     for (const e of step.effects) {
       if (e.kind === 'say') o.say.push(e.text)
       else if (e.kind === 'ask') o.ask = { text: e.text, need: e.need }

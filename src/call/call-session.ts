@@ -56,6 +56,7 @@ export type CallSessionDeps = {
 type OutputItem = { readonly responseId: string; readonly itemId: string; readonly streamId: string }
 
 const BOT_HISTORY_LIMIT = 200
+const TAIL_TOLERANCE_MS = 120
 
 export class CallSession implements PhoneLegHandler, ModelLegHandler {
   private readonly model: ModelLeg
@@ -310,6 +311,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   }
 
   functionCall(call: FunctionCall): void {
+    this.log.info('call.tool_call', { name: call.name, arguments: call.arguments.slice(0, 500) })
     this.d.record('tool', `${call.name}(${call.arguments})`, { callId: call.callId })
     void this.runTool(call)
   }
@@ -352,6 +354,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     }
     if (this.over) return
     this.d.record('tool', output, { callId: call.callId, result: true })
+    this.log.info('call.tool_result', { name: call.name, output: output.slice(0, 500) })
     this.model.functionOutput(call.callId, output)
     if (!LIFECYCLE_TOOLS.has(call.name)) {
       this.askedAnythingElse = false
@@ -524,12 +527,16 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     this.d.leg.stopPlay()
   }
 
-  /** Bot audio is still playing or queued at VAIC (estimated: VAIC never acknowledges playback). */
+  /**
+   * Bot audio is still playing or queued at VAIC (estimated: VAIC never acknowledges playback). The last
+   * {@link TAIL_TOLERANCE_MS} of an utterance do not count: the estimate is that uncertain, and a caller who starts
+   * speaking as the bot finishes has not interrupted anything worth truncating.
+   */
   private botAudible(): boolean {
     if (this.current) return true
     const last = this.lastItemId
     if (!last) return false
-    return this.playout.heardMs(last, this.d.now()) < this.playout.sentMs(last)
+    return this.playout.sentMs(last) - this.playout.heardMs(last, this.d.now()) > TAIL_TOLERANCE_MS
   }
 
   private interruptPlayback(why: string): void {

@@ -27,6 +27,12 @@ export class Counter implements Metric {
   get(labels?: Labels): number {
     return this.values.get(labelKey(this.labelNames, labels)) ?? 0
   }
+  /** Sum over every label set. */
+  total(): number {
+    let n = 0
+    for (const v of this.values.values()) n += v
+    return n
+  }
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`]
     if (this.values.size === 0 && this.labelNames.length === 0) lines.push(`${this.name} 0`)
@@ -106,6 +112,11 @@ export class MetricsRegistry {
   }
   histogram(name: string, help: string, buckets: readonly number[]): Histogram {
     return this.register(new Histogram(name, help, buckets))
+  }
+  /** A counter's total over all labels (0 when absent): for summaries and tests. */
+  counterTotal(name: string): number {
+    const m = this.metrics.get(name)
+    return m instanceof Counter ? m.total() : 0
   }
   render(): string {
     return [...this.metrics.values()].map((m) => m.render()).join('\n') + '\n'

@@ -16,6 +16,7 @@ import { startRealtimeEmulator, type Emulator, type EmulatorOptions } from './re
 import { FakeTwilio } from './twilio/fake-twilio'
 import { FakeAudioCodesApi } from './audiocodes-api/fake-audiocodes-api'
 import { VaicSimulator, type VaicSimulatorOptions } from './vaic/simulator'
+import type { LatencyProbe } from './latency-probe'
 
 export const WORLD_SECRETS = {
   botToken: 'world-bot-token-0123456789',
@@ -41,6 +42,8 @@ export type WorldOptions = {
   /** Use this folder for the database instead of a new temporary one. */
   readonly dataDir?: string
   readonly ringMs?: number
+  /** Measures relay latency at the peers' socket edges (passthrough formats). */
+  readonly probe?: LatencyProbe
 }
 
 export type World = {
@@ -67,7 +70,7 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startWorld(o: WorldOptions = {}): Promise<World> {
-  const emulator = await startRealtimeEmulator({ apiKey: WORLD_SECRETS.openaiKey, speed: 0, ...o.emulator })
+  const emulator = await startRealtimeEmulator({ apiKey: WORLD_SECRETS.openaiKey, speed: 0, ...(o.probe ? { tap: o.probe.model } : {}), ...o.emulator })
   const twilio = new FakeTwilio({ accountSid: WORLD_SECRETS.twilioSid, authToken: WORLD_SECRETS.twilioToken, fromNumber: WORLD_SECRETS.twilioFrom, statusCallbacks: true }).start()
   const audiocodesApi = new FakeAudioCodesApi({ clientId: WORLD_SECRETS.acClientId, clientSecret: WORLD_SECRETS.acClientSecret, bot: WORLD_SECRETS.botName, ringMs: o.ringMs ?? 300 }).start()
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'fastagent-'))
@@ -111,7 +114,7 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     dataDir,
     log,
     call(options = {}) {
-      const sim = new VaicSimulator({ url: `${server.wsUrl}/audiocodes`, token: WORLD_SECRETS.botToken, realtime: true, ...options })
+      const sim = new VaicSimulator({ url: `${server.wsUrl}/audiocodes`, token: WORLD_SECRETS.botToken, realtime: true, ...(o.probe ? { tap: o.probe.caller } : {}), ...options })
       calls.push(sim)
       return sim
     },

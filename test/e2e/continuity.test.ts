@@ -6,7 +6,7 @@
 import { afterEach, expect, test } from 'bun:test'
 import { startWorld, type World } from '../../src/sim/world'
 import type { VaicSimulator } from '../../src/sim/vaic/simulator'
-import type { DialRecord } from '../../src/sim/audiocodes-api/fake-audiocodes-api'
+import { continuityScenario } from '../../src/sim/scenarios'
 
 const CALLER = '+14155550199'
 let world: World | undefined
@@ -27,68 +27,28 @@ async function bookUntilConfirmation(call: VaicSimulator): Promise<void> {
   await call.waitForPlaybackIdle(15_000)
 }
 
-/** The phone that answers our dial-out: a VAIC call carrying the conversation id the dial-out API returned. */
-function answer(w: World, d: DialRecord): VaicSimulator {
-  return w.call({
-    conversationId: d.conversationId,
-    caller: '+15550000000', // on an outbound call VAIC's caller is the bot's own number
-    callee: d.body.target.replace('tel:', ''),
-    dialoutMetadata: d.body.metadata ?? {},
-    supportedMediaFormats: ['raw/lpcm16_24'],
-  })
-}
-
 test('scenario 2: drop mid-booking → one SMS → CALL → dial-out → welcome back → continue → booked', async () => {
   world = await startWorld({ env: { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC', DROP_GRACE_SECONDS: '0.5' } })
   const w = world
-  const first = w.call({ caller: CALLER, supportedMediaFormats: ['raw/lpcm16_24'] })
-  await bookUntilConfirmation(first)
-  await first.drop()
-
-  // Exactly one SMS, after the grace period, to the caller.
-  const [sms] = await w.twilio.waitForMessages(1, 10_000)
-  expect(sms?.to).toBe(CALLER)
-  expect(sms?.body).toBe('Our call was disconnected. Your appointment request was saved. Reply CALL to continue where we left off.')
-  const dropped = w.server.store.calls.byConversation(first.conversationId)
-  expect(dropped?.end_reason).toBe('lost')
-  expect(dropped?.resume_status).toBe('pending')
-
-  // The caller replies CALL: a signed webhook, TwiML back, a dial-out to their number.
-  const answered = new Promise<VaicSimulator>((resolve) => w.audiocodesApi.onDial((d) => resolve(answer(w, d))))
-  const reply = await w.twilio.reply(`${w.server.url}/twilio/sms`, CALLER, 'CALL')
-  expect(reply.status).toBe(200)
-  expect(reply.twiml).toContain('Calling you now.')
-  const callback = await answered
-  expect(w.audiocodesApi.dials[0]?.body.target).toBe(`tel:${CALLER}`)
-
-  expect((await callback.startCall()).ok).toBe(true)
-  await callback.waitForBotSaid('welcome back! we were booking an appointment for tomorrow at 10 am. would you like to continue or start over?', 15_000)
-  await callback.waitForPlaybackIdle(15_000)
-  await callback.say("Let's continue.")
-  // The agent asks for the confirmation it was waiting for.
-  await callback.waitForBotSaid('book for tomorrow at 10 am?', 15_000)
-  await callback.waitForPlaybackIdle(15_000)
-  await callback.say('Yes.')
-  await callback.waitForBotSaid('booked', 15_000)
-  await callback.waitForBotSaid('anything else', 15_000)
-  await callback.waitForPlaybackIdle(15_000)
-  await callback.say("No, that's all.")
-  await callback.waitForBotSaid('your appointment is confirmed for tomorrow at 10 am', 20_000)
-  expect((await callback.waitForEnd(20_000)).by).toBe('bot-hangup')
-  first.assertNoViolations()
-  callback.assertNoViolations()
-
-  // Nothing was lost or repeated: one booking for the caller, still one SMS, the dropped call closed.
-  expect(w.server.store.appointments.upcomingFor(CALLER, 0)).toHaveLength(1)
+  const { calls } = await continuityScenario(w, { step: () => undefined }, { caller: CALLER })
+  const [first, callback] = calls as [VaicSimulator, VaicSimulator]
+  const dropped = w.server.store.calls.byConversation(first.conversationId)!
+  expect(dropped.end_reason).toBe('lost')
+  expect(w.twilio.messages[0]?.body).toBe('Our call was disconnected. Your appointment request was saved. Reply CALL to continue where we left off.')
+  await Bun.sleep(100)
+  expect(w.server.store.calls.get(dropped.id)?.resume_status).toBe('closed')
+  const resumed = w.server.store.calls.byConversation(callback.conversationId)!
+  expect(resumed.resumes_call_id).toBe(dropped.id)
+  expect(resumed.direction).toBe('outbound')
+  expect(resumed.caller).toBe(CALLER)
+  expect(w.server.store.callbacks.forCall(dropped.id)[0]?.status).toBe('answered')
+  // The task moved to the callback and finished there; its journal spans both calls.
+  const [task] = w.server.store.tasks.forCall(resumed.id)
+  expect(task?.status).toBe('done')
+  expect(w.server.store.tasks.journal(task!.id).length).toBe(5)
+  // The delivery callbacks from Twilio were verified and recorded.
   await Bun.sleep(200)
-  expect(w.twilio.messages).toHaveLength(1)
-  const again = w.server.store.calls.get(dropped!.id)
-  expect(again?.resume_status).toBe('closed')
-  const resumed = w.server.store.calls.byConversation(callback.conversationId)
-  expect(resumed?.resumes_call_id).toBe(dropped!.id)
-  expect(resumed?.direction).toBe('outbound')
-  expect(resumed?.caller).toBe(CALLER)
-  expect(w.server.store.callbacks.forCall(dropped!.id)[0]?.status).toBe('answered')
+  expect(w.server.store.sms.forCall(dropped.id)[0]?.status).toBe('delivered')
 }, 180_000)
 
 test('scenario 2, start over: the saved task is closed and a new booking starts from the beginning', async () => {

@@ -40,6 +40,14 @@ export interface EmulatorOptions {
   readonly seed?: number
   /** Cap of each per-session event log. Default 50 000. */
   readonly logLimit?: number
+  /** Observes audio at the socket edge (the demo and benchmarks measure relay latency with it). */
+  readonly tap?: AudioTap
+}
+
+/** Called with each caller append as it arrives and each audio delta as it is written, with `performance.now()`. */
+export type AudioTap = {
+  readonly append?: (audio: string, t: number) => void
+  readonly delta?: (audio: string, t: number) => void
 }
 
 export type ConnectionOutcome = 'accepted' | 'invalid_api_key' | 'beta_api_shape_disabled' | 'missing_model' | 'unsupported_query'
@@ -183,6 +191,7 @@ export async function startRealtimeEmulator(opts: EmulatorOptions = {}): Promise
           sessionMaxMs: opts.sessionMaxMs ?? 60 * 60 * 1000,
           random,
           logLimit: opts.logLimit ?? 50_000,
+          ...(opts.tap ? { tap: opts.tap } : {}),
         })
         if (latency) session.setLatency(latency.ms, latency.jitter)
         ws.data.session = session

@@ -48,6 +48,7 @@ export interface SessionOptions {
   readonly random: () => number
   /** Cap on each event log (oldest dropped); audio payloads are elided in logs. */
   readonly logLimit: number
+  readonly tap?: import('./emulator').AudioTap
 }
 
 export interface LoggedEvent<T> {
@@ -285,6 +286,7 @@ export class RealtimeSession {
   }
 
   private onAppend(audio: string): ClientError | undefined {
+    this.opts.tap?.append?.(audio, performance.now())
     if (audio.length > (MAX_APPEND_BYTES * 4) / 3 + 4) {
       return invalidValue('audio', elide(audio), `The audio of one append is limited to ${MAX_APPEND_BYTES} bytes.`)
     }
@@ -748,6 +750,7 @@ export class RealtimeSession {
   }
 
   private logSent(e: SentEvent): void {
+    if (e.type === 'response.output_audio.delta') this.opts.tap?.delta?.(e.delta, performance.now())
     const logged = e.type === 'response.output_audio.delta' ? { ...e, delta: elide(e.delta) } : e
     this.log(this.sent, logged)
   }

@@ -80,6 +80,8 @@ export type VaicSimulatorOptions = {
   readonly onTransfer?: 'end' | TransferReply
   /** session.end reason codes (spec §5; the ones VAIC uses for these cases are inferred). */
   readonly reasonCodes?: { readonly botHangup?: string; readonly transfer?: string }
+  /** Observes audio at the socket edge, with `performance.now()` (relay latency in the demo and benchmarks). */
+  readonly tap?: { readonly sent?: (audio: string, t: number) => void; readonly received?: (audio: string, t: number) => void }
 }
 
 export type ConnectResult = { readonly ok: true } | { readonly ok: false; readonly status: number | undefined; readonly error: string }
@@ -623,6 +625,8 @@ export class VaicSimulator {
       this.note(socket, 'send-failed', `${msg.type}: socket not open`)
       return false
     }
+    // Stamped before the write, so the measured relay latency includes our own send.
+    if (msg.type === 'userStream.chunk') this.opts.tap?.sent?.(msg.audioChunk, performance.now())
     ws.send(JSON.stringify(msg))
     if (msg.type === 'userStream.chunk') this.streamedAudio = true
     this.events.add({ socket, dir: 'out', type: msg.type, message: msg as unknown as Record<string, unknown> })
@@ -941,6 +945,7 @@ export class VaicSimulator {
   }
 
   private onPlayChunk(msg: Extract<BotMessage, { type: 'playStream.chunk' }>, now: number): void {
+    this.opts.tap?.received?.(msg.audioChunk, performance.now())
     const m = msg as unknown as Record<string, unknown>
     const s = this.openStream
     if (!s) {

@@ -1,0 +1,199 @@
+/**
+ * @module cli/demo
+ * `fastagent demo` (= `bun run demo`): the reference scenarios, offline, end to end. The real server runs in this
+ * process on a free port with a temporary database; only its peers are simulated. The output is a timestamped
+ * transcript (caller, bot, agent, tool calls, FSM transitions, SMS, webhook, callback), the checked steps, and a
+ * summary with relay latency measured in the run. Exit 0 only when every expected step happened.
+ */
+import { join } from 'node:path'
+import { writeFileSync } from 'node:fs'
+import { LatencyProbe, type LatencySummary } from '../sim/latency-probe'
+import { SCENARIOS, StepFailed, type ScenarioName } from '../sim/scenarios'
+import { startWorld, type World } from '../sim/world'
+import type { VaicSimulator } from '../sim/vaic/simulator'
+import { maskPhone } from '../ops/mask'
+
+export type DemoFlags = { readonly scenario?: string; readonly verbose?: boolean; readonly speech?: boolean; readonly 'no-color'?: boolean }
+export type DemoIo = { readonly stdout: { write(s: string): unknown }; readonly stderr: { write(s: string): unknown }; readonly isTTY: boolean }
+
+/** The demo's business name, restored in the decoded (lower-case) bot lines. */
+const BUSINESS = 'FastAgent Clinic'
+
+const PALETTE = { dim: '\x1b[2m', reset: '\x1b[0m', caller: '\x1b[33m', bot: '\x1b[36m', agent: '\x1b[35m', tool: '\x1b[35m', ok: '\x1b[32m', bad: '\x1b[31m', sys: '\x1b[34m', bold: '\x1b[1m' }
+type Color = keyof typeof PALETTE
+
+export async function runDemo(flags: DemoFlags, io: DemoIo): Promise<number> {
+  const which = flags.scenario ?? 'all'
+  if (which !== 'all' && !(which in SCENARIOS)) {
+    io.stderr.write(`fastagent demo: --scenario must be booking, continuity or all (got ${JSON.stringify(which)})\n`)
+    return 2
+  }
+  if (flags.speech) {
+    io.stderr.write('fastagent demo: --speech is not available in this build yet; run without it for the tone-voice demo.\n')
+    return 2
+  }
+  const names: ScenarioName[] = which === 'all' ? ['booking', 'continuity'] : [which as ScenarioName]
+  const color = io.isTTY && !flags['no-color']
+  const paint = (c: Color, s: string) => (color ? PALETTE[c] + s + PALETTE.reset : s)
+  const t0 = performance.now()
+  const stamp = () => {
+    const ms = performance.now() - t0
+    const m = Math.floor(ms / 60_000)
+    const s = ((ms % 60_000) / 1000).toFixed(3).padStart(6, '0')
+    return paint('dim', `${String(m).padStart(2, '0')}:${s}`)
+  }
+  const line = (who: string, c: Color, text: string) => io.stdout.write(`${stamp()}  ${paint(c, who.padEnd(9))}${text}\n`)
+
+  io.stdout.write(
+    paint('bold', 'FastAgent demo') +
+      ': the real FastAgent server, with simulated peers (VoiceAI Connect caller, OpenAI Realtime emulator, Twilio, AudioCodes API). No keys, no network.\n',
+  )
+  const logLines: string[] = []
+  const probe = new LatencyProbe()
+  const serverEvents = (raw: string) => {
+    logLines.push(raw)
+    let e: Record<string, unknown>
+    try {
+      e = JSON.parse(raw) as Record<string, unknown>
+    } catch {
+      return
+    }
+    switch (e.event) {
+      case 'call.tool_call':
+        return line('Tool', 'tool', `${String(e.name)} ${String(e.arguments)}`)
+      case 'task.step':
+        return line('Agent', 'agent', `${String(e.taskId)} ${String(e.kind)}: ${String(e.from)} → ${String(e.to)}  (on ${String(e.on)})`)
+      case 'continuity.drop':
+        return line('System', 'sys', `call dropped (${String(e.reason)}) with ${String(e.openTasks)} task open: state saved, SMS scheduled`)
+      case 'webhook.sms':
+        return line('Webhook', 'sys', `inbound SMS from ${String(e.from)} "${String(e.keyword)}": signature verified`)
+      case 'callback.dialing':
+        return line('Callback', 'sys', `dial-out to ${String(e.to)} accepted (conversation ${String(e.conversationId).slice(0, 8)}…)`)
+      case 'call.resuming':
+        return line('System', 'sys', `incoming call resumes the dropped one (via ${String(e.via)}): conversation and FSM state restored`)
+      case 'vaic.ended':
+        return line('Phone', 'sys', `call ended (${String(e.by)}${e.reasonCode ? `, ${String(e.reasonCode)}` : ''})`)
+      default:
+        return
+    }
+  }
+
+  const attach = (call: VaicSimulator, label: string) => {
+    let seen = 0
+    const printed = new Set<string>()
+    const poll = () => {
+      const entries = call.log
+      for (; seen < entries.length; seen++) {
+        const e = entries[seen]
+        if (!e) continue
+        if (e.dir === 'note' && e.type === 'caller-says') line('Caller', 'caller', unquote(e.text ?? ''))
+        if (e.dir === 'in' && e.type === 'session.accepted') line('Phone', 'sys', `${label}: VoiceAI Connect connected, media ${String(e.message?.mediaFormat)}`)
+        if (e.dir === 'violation') line('VIOLATION', 'bad', `${e.type}: ${e.text ?? ''}`)
+        if (flags.verbose && (e.dir === 'in' || e.dir === 'out')) line(e.dir === 'in' ? '← bot' : '→ vaic', 'dim', compact(e.message))
+      }
+      for (const s of call.streams) {
+        if (s.open || printed.has(s.id) || s.text.trim() === '') continue
+        printed.add(s.id)
+        line('Bot', 'bot', sentenceCase(s.text, [BUSINESS]) + (s.interrupted ? paint('dim', ' [interrupted]') : ''))
+      }
+    }
+    const timer = setInterval(poll, 20)
+    call
+      .waitForEnd(600_000)
+      .finally(() => {
+        poll()
+        clearInterval(timer)
+      })
+      .catch(() => undefined)
+  }
+
+  const results: { name: ScenarioName; steps: string[]; failed?: string }[] = []
+  let calls = 0
+  let turns = 0
+  let bargeIns = 0
+  const folders: string[] = []
+  for (const name of names) {
+    const sc = SCENARIOS[name]
+    io.stdout.write(`\n${paint('bold', `━━ ${sc.title} ━━`)}\n`)
+    // Each scenario gets a fresh server and database: they book the same slot.
+    let world: World
+    try {
+      world = await startWorld({ env: { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', DROP_GRACE_SECONDS: '1' }, logSink: serverEvents, logLevel: 'info', probe, keepData: true })
+    } catch (err) {
+      io.stderr.write(`fastagent demo: could not start: ${err instanceof Error ? err.message : String(err)}\n`)
+      return 1
+    }
+    folders.push(world.dataDir)
+    io.stdout.write(paint('dim', `server ${world.server.url} · database ${world.config.DATABASE_PATH} · hours Mon-Sun 8 AM-8 PM\n`))
+    world.twilio.onMessage((m) => line('SMS', 'sys', `to ${maskPhone(m.to)}: "${m.body}"`))
+    const steps: string[] = []
+    try {
+      const r = await sc.run(world, {
+        step: (s) => {
+          steps.push(s)
+          io.stdout.write(`${stamp()}  ${paint('ok', '✓')} ${s}\n`)
+        },
+        callCreated: attach,
+      })
+      calls += r.calls.length
+      for (const c of r.calls) turns += c.log.filter((e) => e.dir === 'note' && e.type === 'caller-says').length + c.streams.length
+      results.push({ name, steps })
+    } catch (err) {
+      const failed = err instanceof StepFailed ? err.step : 'unexpected error'
+      io.stdout.write(`${stamp()}  ${paint('bad', '✗')} ${err instanceof Error ? err.message : String(err)}\n`)
+      results.push({ name, steps, failed })
+    }
+    await Bun.sleep(200)
+    bargeIns += world.server.registry.counterTotal('fastagent_barge_ins_total')
+    await world.stop()
+  }
+
+  const up = probe.up.summary()
+  const down = probe.down.summary()
+  const logFile = join(folders[0] ?? '.', 'server.log')
+  writeFileSync(logFile, logLines.join('\n') + '\n')
+  const failed = results.filter((r) => r.failed)
+  io.stdout.write(`\n${paint('bold', 'Summary')}\n`)
+  io.stdout.write(`  scenarios  ${results.map((r) => `${r.name} ${r.failed ? paint('bad', 'FAILED') : paint('ok', 'ok')} (${r.steps.length} steps)`).join(', ')}\n`)
+  io.stdout.write(`  calls ${calls} · turns ${turns} · barge-ins ${bargeIns}\n`)
+  io.stdout.write(`  relay latency (measured at the peers' sockets, this run): uplink ${fmt(up)} · downlink ${fmt(down)}\n`)
+  io.stdout.write(`  server log ${logFile}\n`)
+  if (failed.length > 0) {
+    io.stdout.write(paint('bad', `  missing step: ${failed.map((f) => `${f.name}: "${f.failed}"`).join('; ')}\n`))
+    return 1
+  }
+  io.stdout.write(paint('ok', '  every expected step happened\n'))
+  return 0
+}
+
+function fmt(s: LatencySummary): string {
+  return s.count === 0 ? 'n/a' : `p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms (${s.count} frames)`
+}
+
+/** The tone modem carries lower case only; print it as sentences. */
+export function sentenceCase(text: string, names: readonly string[] = []): string {
+  let out = text
+  for (const n of names) out = out.replace(new RegExp(`\\b${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'gi'), n)
+  return out
+    .replace(/(^|[.?!]\s+)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase())
+    .replace(/\bi\b/g, 'I')
+    .replace(/\bi'(m|ll|ve|d)\b/g, "I'$1")
+    .replace(/\b(am|pm)\b/g, (m) => m.toUpperCase())
+    .replace(/\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december)\b/g, (m) => m[0]!.toUpperCase() + m.slice(1))
+}
+
+function unquote(s: string): string {
+  try {
+    const v = JSON.parse(s) as unknown
+    return typeof v === 'string' ? v : s
+  } catch {
+    return s
+  }
+}
+
+function compact(m: Readonly<Record<string, unknown>> | undefined): string {
+  if (!m) return ''
+  const copy: Record<string, unknown> = { ...m }
+  for (const k of ['audioChunk']) if (typeof copy[k] === 'string') copy[k] = `<${(copy[k] as string).length} b64>`
+  return JSON.stringify(copy).slice(0, 300)
+}
