@@ -119,13 +119,19 @@ export class CallManager implements CallAcceptor {
       priorHistory,
       record,
       onStartParams: (p) => {
-        const callee = typeof p.callee === 'string' ? p.callee : undefined
-        d.store.calls.setCallee(callId, callee, d.now())
+        const pick = (k: string) => (typeof p[k] === 'string' ? (p[k] as string).slice(0, 200) : undefined)
+        const details: Record<string, unknown> = {}
+        for (const k of ['callee', 'calleeHost', 'callerHost', 'callerDisplayName', 'outboundTarget']) if (pick(k) !== undefined) details[k] = pick(k)
+        if (p.dialoutMetadata && typeof p.dialoutMetadata === 'object') details.dialoutMetadata = p.dialoutMetadata
+        try {
+          d.store.calls.setDetails(callId, pick('callee'), details, d.now())
+        } catch (err) {
+          log.error('call.details_write_failed', { err })
+        }
       },
       onEnded: (o) => this.ended(o, runtime, caller),
     })
     this.sessions.set(callId, session)
-    session.begin()
     return { ok: true, handler: session }
   }
 

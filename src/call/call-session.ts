@@ -116,8 +116,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     this.maxTimer = setTimeout(() => this.endForLimit(), d.config.MAX_CALL_MINUTES * 60_000)
   }
 
-  /** Starts the model leg and tells VAIC what this call needs. */
-  begin(): void {
+  /** `session.accepted` is out: tell VAIC what this call needs and start the model leg. */
+  accepted(): void {
     this.d.leg.configure({
       bargeIn: true,
       sendDTMF: true,
@@ -166,13 +166,17 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     const digit = digits.slice(-1)
     void this.d.tasks.confirmByDigit(digit).then((r) => {
       if (this.over) return
-      if (r) {
-        this.d.record('tool', r.output, { via: 'dtmf', taskId: r.taskId })
-        this.model.systemNote(`The caller pressed ${digit} (${digit === '1' ? 'yes' : 'no'}) on the keypad for task ${r.taskId}; the task agent already has it. Result: ${r.output}`)
-      } else {
+      if (!r) {
         this.model.userText(`(The caller pressed ${digits} on the keypad.)`)
+        this.model.request({ kind: 'free', reason: 'dtmf' })
+        return
       }
-      this.model.request({ kind: 'free', reason: 'dtmf' })
+      // The confirmation went straight to the task; the model learns of the key press and speaks the result like
+      // any other task update.
+      this.d.record('tool', r.output, { via: 'dtmf', taskId: r.taskId })
+      this.model.systemNote(`The caller pressed ${digit} (${digit === '1' ? 'yes' : 'no'}) on the keypad to answer task ${r.taskId}; the task agent already has it.`)
+      const o = parseOutput(r.output)
+      this.taskUpdate({ taskId: r.taskId, kind: o.task ?? 'task', ...(o.say ? { say: o.say } : {}), ...(o.ask ? { ask: o.ask } : {}) })
     })
   }
 
@@ -651,6 +655,19 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
               : 'vaic-error'
     this.log.info('call.ended', { reason, by: end.by, reasonCode: end.reasonCode })
     this.d.onEnded({ callId: this.d.callId, reason, leg: end, closed: this.closing !== 'none' && this.endReason === 'completed' })
+  }
+}
+
+function parseOutput(json: string): { task?: string; say?: string; ask?: string } {
+  try {
+    const v = JSON.parse(json) as Record<string, unknown>
+    const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined)
+    const task = str('task')
+    const say = str('say')
+    const ask = str('ask')
+    return { ...(task ? { task } : {}), ...(say ? { say } : {}), ...(ask ? { ask } : {}) }
+  } catch {
+    return {}
   }
 }
 

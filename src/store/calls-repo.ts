@@ -32,8 +32,11 @@ export class CallsRepo {
       .run({ id: c.id, cid: c.conversationId, direction: c.direction, caller: c.caller ?? null, bot: c.botName ?? null, format: c.mediaFormat, resumes: c.resumesCallId ?? null, at: c.at })
   }
 
-  setCallee(id: string, callee: string | undefined, at: number): void {
-    this.db.query('UPDATE calls SET callee = $callee, updated_at = $at WHERE id = $id').run({ id, callee: callee ?? null, at })
+  /** Records the `start` activity's details (callee, display name, hosts, dial-out metadata). */
+  setDetails(id: string, callee: string | undefined, details: Record<string, unknown>, at: number): void {
+    this.db
+      .query('UPDATE calls SET callee = COALESCE($callee, callee), details = $details, updated_at = $at WHERE id = $id')
+      .run({ id, callee: callee ?? null, details: JSON.stringify(details), at })
   }
 
   end(id: string, reason: string, resumeStatus: ResumeStatus | null, at: number): void {

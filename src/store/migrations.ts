@@ -15,6 +15,7 @@ export const MIGRATIONS: readonly string[] = [
     callee          TEXT,
     bot_name        TEXT,
     media_format    TEXT,
+    details         TEXT,
     state           TEXT NOT NULL CHECK (state IN ('live','ended')),
     end_reason      TEXT,
     resumes_call_id TEXT REFERENCES calls(id),

@@ -18,6 +18,8 @@ export const CallRow = Type.Object({
   callee: Null(Str),
   bot_name: Null(Str),
   media_format: Null(Str),
+  /** The `start` activity's call details (JSON): callee, display name, hosts, dial-out metadata. */
+  details: Null(Str),
   state: Type.Union([Type.Literal('live'), Type.Literal('ended')]),
   end_reason: Null(Str),
   resumes_call_id: Null(Str),

@@ -49,7 +49,7 @@ export class Store {
       n += sql.query('DELETE FROM transcript_items WHERE at < $before').run({ before }).changes
       n += sql.query(`UPDATE sms_messages SET body = '[purged]', number = '[purged]' WHERE created_at < $before AND body != '[purged]'`).run({ before }).changes
       n += sql.query('DELETE FROM messages WHERE created_at < $before').run({ before }).changes
-      n += sql.query(`UPDATE calls SET caller = NULL, callee = NULL WHERE ended_at IS NOT NULL AND ended_at < $before AND (caller IS NOT NULL OR callee IS NOT NULL)`).run({ before }).changes
+      n += sql.query(`UPDATE calls SET caller = NULL, callee = NULL, details = NULL WHERE ended_at IS NOT NULL AND ended_at < $before AND (caller IS NOT NULL OR callee IS NOT NULL OR details IS NOT NULL)`).run({ before }).changes
       n += sql.query('UPDATE appointments SET caller = NULL WHERE starts_at < $before AND caller IS NOT NULL').run({ before }).changes
       n += sql.query(`UPDATE callbacks SET number = '[purged]' WHERE updated_at < $before AND number != '[purged]'`).run({ before }).changes
       n += sql.query(`UPDATE outbox SET payload = '{}' WHERE kind IN ('sms','dialout') AND updated_at < $before AND status != 'pending' AND payload != '{}'`).run({ before }).changes

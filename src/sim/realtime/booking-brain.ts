@@ -103,6 +103,7 @@ const NO = /\b(?:no|nope|nah|caller pressed 2)\b/
 const DONE = /\b(?:that's all|that is all|that's it|nothing else|no thanks|bye|goodbye|no)\b/
 const HOURS = /\b(?:opening hours|hours|open|close|closing)\b/
 const HUMAN = /\b(?:human|agent|person|representative|operator|someone real)\b/
+const GOODBYE = /\b(?:bye|goodbye|that's all|that is all|nothing else)\b/
 const NEW_REQUEST = /\b(?:book|appointment|schedule|reschedule|cancel|available|availability|message|hours|open)\b/
 
 function hoursAnswer(instructions: string): string {
@@ -201,7 +202,11 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
       if (has(t, NO)) return call('task_input', { task_id: confirmTask.id, confirm: false }) ?? { say: fallback }
     }
 
-    // 2. Intents.
+    // 2. Intents. A clear goodbye ends the call whatever was asked last (the product decides what happens then).
+    if (has(t, GOODBYE)) {
+      const r = call('end_call')
+      if (r) return r
+    }
     if (has(t, HOURS) && !/\b(?:book|appointment|schedule)\b/.test(t)) return { say: hoursAnswer(ctx.instructions) }
     if (has(t, HUMAN)) {
       const r = call('transfer_to_human', { reason: 'The caller asked to speak to a person.' })

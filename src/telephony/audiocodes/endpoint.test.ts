@@ -17,6 +17,7 @@ function recordingAcceptor(rec: Recorded, reject?: string): CallAcceptor {
       if (reject) return { ok: false, reason: reject }
       rec.calls.push(call)
       const h: PhoneLegHandler = {
+        accepted: () => rec.events.push('accepted'),
         start: (p) => rec.events.push(`start:${JSON.stringify(p)}`),
         audio: (b) => rec.events.push(`audio:${b}`),
         userStream: (a) => rec.events.push(`userStream:${a}`),
@@ -223,6 +224,7 @@ describe('conversation', () => {
     c.send({ type: 'session.end', conversationId: 'conv-1', reasonCode: 'client-disconnected', reason: 'Client Side' })
     await c.waitClosed()
     expect(h.rec.events).toEqual([
+      'accepted',
       'start:{"callee":"+18005550100","callerDisplayName":"Ann"}',
       'userStream:true',
       'audio:AAAA',

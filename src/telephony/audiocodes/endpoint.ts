@@ -148,6 +148,8 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
     conn.leg = leg
     leg.attach(conn.socket)
     sendRaw(conn, { type: 'session.accepted', mediaFormat: format })
+    // Only now may the call send anything (its config event first): VAIC expects session.accepted before all else.
+    accepted.handler.accepted()
     metrics.sessions.inc({ outcome: 'accepted' })
     callLog.info('vaic.session_accepted', { mediaFormat: format, botName: msg.botName, caller: msg.caller })
   }

@@ -38,6 +38,8 @@ export type StartParams = Readonly<Record<string, unknown>>
 export type TransferStatus = { readonly status: string; readonly reasonCode?: string; readonly reason?: string }
 
 export interface PhoneLegHandler {
+  /** `session.accepted` has been sent on the socket: the call may now talk to VAIC. */
+  accepted(): void
   /** The `start` activity: call details (callee, display name, dial-out metadata…). */
   start(params: StartParams): void
   /** One caller audio chunk, base64 in the accepted `mediaFormat`, untouched. */
