@@ -112,6 +112,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       now: d.now,
       rotateAfterMs: d.config.SESSION_ROTATE_MINUTES * 60_000,
       isQuiet: () => !this.callerSpeaking && !this.botAudible(),
+      // With server_vad the session has an idle timeout, so the server can never be silent much longer than it.
+      ...(d.config.TURN_DETECTION === 'server_vad' ? { quietLimitMs: d.config.SILENCE_TIMEOUT_SECONDS * 1000 + 10_000 } : {}),
     })
     this.maxTimer = setTimeout(() => this.endForLimit(), d.config.MAX_CALL_MINUTES * 60_000)
   }
@@ -238,8 +240,16 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       this.greeted = true
       this.say(this.d.greeting, 'greeting')
     } else if (kind === 'reconnect') {
-      this.model.systemNote('The connection was interrupted for a moment. If you were in the middle of something, pick up where you left off.')
-      this.model.request({ kind: 'free', reason: 'reconnected' })
+      // The new session knows the conversation but not what was cut off. An open task re-asks its question (built
+      // from its state, so nothing is invented); otherwise the model picks up where it left off.
+      const pending = this.d.tasks.openTasks().filter((t) => t.pending !== undefined)
+      if (pending.length > 0) {
+        this.model.systemNote('The connection was interrupted for a moment; the caller may not have heard your last words.')
+        for (const t of pending) this.updates.push({ taskId: t.id, kind: t.kind, ask: t.pending?.ask ?? '' })
+      } else {
+        this.model.systemNote('The connection was interrupted for a moment. If you were in the middle of something, pick up where you left off.')
+        this.model.request({ kind: 'free', reason: 'reconnected' })
+      }
     }
     this.flushUpdates()
   }

@@ -4,20 +4,30 @@
  * process on a free port with a temporary database; only its peers are simulated. The output is a timestamped
  * transcript (caller, bot, agent, tool calls, FSM transitions, SMS, webhook, callback), the checked steps, and a
  * summary with relay latency measured in the run. Exit 0 only when every expected step happened.
+ *
+ * `--speech` plays the same scenarios with real synthesized speech instead of tones (sim/speech): the caller speaks
+ * with flite over 16 kHz PCM, the emulated model and the simulated caller each hear with pocketsphinx, steps check
+ * key words, every call is saved as WAV files, and the run also needs ≥ 90 % of the key words recognized.
  */
 import { join } from 'node:path'
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { LatencyProbe, type LatencySummary } from '../sim/latency-probe'
 import { SCENARIOS, StepFailed, type ScenarioName } from '../sim/scenarios'
 import { startWorld, type World } from '../sim/world'
 import type { VaicSimulator } from '../sim/vaic/simulator'
 import { maskPhone } from '../ops/mask'
+import { createSpeechKit, findSpeechTools, formatSummary, missingToolsMessage, summarize, type ScenarioSpeech, type SpeechKit } from '../sim/speech'
 
 export type DemoFlags = { readonly scenario?: string; readonly verbose?: boolean; readonly speech?: boolean; readonly 'no-color'?: boolean }
 export type DemoIo = { readonly stdout: { write(s: string): unknown }; readonly stderr: { write(s: string): unknown }; readonly isTTY: boolean }
 
 /** The demo's business name, restored in the decoded (lower-case) bot lines. */
 const BUSINESS = 'FastAgent Clinic'
+/** Share of key words (caller and bot lines) a `--speech` run must recognize (spec T13). */
+const SPEECH_MIN_RATE = 0.9
+/** The business name as the speech recognizer writes it. */
+const SPOKEN_BUSINESS = 'Fast Agent Clinic'
 
 const PALETTE = { dim: '\x1b[2m', reset: '\x1b[0m', caller: '\x1b[33m', bot: '\x1b[36m', agent: '\x1b[35m', tool: '\x1b[35m', ok: '\x1b[32m', bad: '\x1b[31m', sys: '\x1b[34m', bold: '\x1b[1m' }
 type Color = keyof typeof PALETTE
@@ -28,8 +38,9 @@ export async function runDemo(flags: DemoFlags, io: DemoIo): Promise<number> {
     io.stderr.write(`fastagent demo: --scenario must be booking, continuity or all (got ${JSON.stringify(which)})\n`)
     return 2
   }
-  if (flags.speech) {
-    io.stderr.write('fastagent demo: --speech is not available in this build yet; run without it for the tone-voice demo.\n')
+  const tools = flags.speech ? findSpeechTools() : undefined
+  if (tools && !tools.ok) {
+    io.stderr.write(`fastagent demo: ${missingToolsMessage(tools)}\n`)
     return 2
   }
   const names: ScenarioName[] = which === 'all' ? ['booking', 'continuity'] : [which as ScenarioName]
@@ -48,122 +59,194 @@ export async function runDemo(flags: DemoFlags, io: DemoIo): Promise<number> {
     paint('bold', 'FastAgent demo') +
       ': the real FastAgent server, with simulated peers (VoiceAI Connect caller, OpenAI Realtime emulator, Twilio, AudioCodes API). No keys, no network.\n',
   )
-  const logLines: string[] = []
-  const probe = new LatencyProbe()
-  const serverEvents = (raw: string) => {
-    logLines.push(raw)
-    let e: Record<string, unknown>
+  let speech: SpeechKit | undefined
+  if (tools?.ok) {
+    const audioDir = mkdtempSync(join(tmpdir(), 'fastagent-speech-'))
     try {
-      e = JSON.parse(raw) as Record<string, unknown>
-    } catch {
-      return
-    }
-    switch (e.event) {
-      case 'call.tool_call':
-        return line('Tool', 'tool', `${String(e.name)} ${String(e.arguments)}`)
-      case 'task.step':
-        return line('Agent', 'agent', `${String(e.taskId)} ${String(e.kind)}: ${String(e.from)} → ${String(e.to)}  (on ${String(e.on)})`)
-      case 'continuity.drop':
-        return line('System', 'sys', `call dropped (${String(e.reason)}) with ${String(e.openTasks)} task open: state saved, SMS scheduled`)
-      case 'webhook.sms':
-        return line('Webhook', 'sys', `inbound SMS from ${String(e.from)} "${String(e.keyword)}": signature verified`)
-      case 'callback.dialing':
-        return line('Callback', 'sys', `dial-out to ${String(e.to)} accepted (conversation ${String(e.conversationId).slice(0, 8)}…)`)
-      case 'call.resuming':
-        return line('System', 'sys', `incoming call resumes the dropped one (via ${String(e.via)}): conversation and FSM state restored`)
-      case 'vaic.ended':
-        return line('Phone', 'sys', `call ended (${String(e.by)}${e.reasonCode ? `, ${String(e.reasonCode)}` : ''})`)
-      default:
-        return
-    }
-  }
-
-  const attach = (call: VaicSimulator, label: string) => {
-    let seen = 0
-    const printed = new Set<string>()
-    const poll = () => {
-      const entries = call.log
-      for (; seen < entries.length; seen++) {
-        const e = entries[seen]
-        if (!e) continue
-        if (e.dir === 'note' && e.type === 'caller-says') line('Caller', 'caller', unquote(e.text ?? ''))
-        if (e.dir === 'in' && e.type === 'session.accepted') line('Phone', 'sys', `${label}: VoiceAI Connect connected, media ${String(e.message?.mediaFormat)}`)
-        if (e.dir === 'violation') line('VIOLATION', 'bad', `${e.type}: ${e.text ?? ''}`)
-        if (flags.verbose && (e.dir === 'in' || e.dir === 'out')) line(e.dir === 'in' ? '← bot' : '→ vaic', 'dim', compact(e.message))
-      }
-      for (const s of call.streams) {
-        if (s.open || printed.has(s.id) || s.text.trim() === '') continue
-        printed.add(s.id)
-        line('Bot', 'bot', sentenceCase(s.text, [BUSINESS]) + (s.interrupted ? paint('dim', ' [interrupted]') : ''))
-      }
-    }
-    const timer = setInterval(poll, 20)
-    call
-      .waitForEnd(600_000)
-      .finally(() => {
-        poll()
-        clearInterval(timer)
+      speech = await createSpeechKit({
+        tools,
+        audioDir,
+        onCallerHeard: (h) =>
+          line('Heard', 'dim', `the model heard "${h.heard.text}" (${h.record.found.length}/${h.record.keys.length} key words, ${(h.heard.tookMs / 1000).toFixed(2)} s to recognize)`),
       })
-      .catch(() => undefined)
-  }
-
-  const results: { name: ScenarioName; steps: string[]; failed?: string }[] = []
-  let calls = 0
-  let turns = 0
-  let bargeIns = 0
-  const folders: string[] = []
-  for (const name of names) {
-    const sc = SCENARIOS[name]
-    io.stdout.write(`\n${paint('bold', `━━ ${sc.title} ━━`)}\n`)
-    // Each scenario gets a fresh server and database: they book the same slot.
-    let world: World
-    try {
-      world = await startWorld({ env: { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', DROP_GRACE_SECONDS: '1' }, logSink: serverEvents, logLevel: 'info', probe, keepData: true })
     } catch (err) {
-      io.stderr.write(`fastagent demo: could not start: ${err instanceof Error ? err.message : String(err)}\n`)
+      io.stderr.write(`fastagent demo: could not set up speech: ${err instanceof Error ? err.message : String(err)}\n`)
       return 1
     }
-    folders.push(world.dataDir)
-    io.stdout.write(paint('dim', `server ${world.server.url} · database ${world.config.DATABASE_PATH} · hours Mon-Sun 8 AM-8 PM\n`))
-    world.twilio.onMessage((m) => line('SMS', 'sys', `to ${maskPhone(m.to)}: "${m.body}"`))
-    const steps: string[] = []
-    try {
-      const r = await sc.run(world, {
-        step: (s) => {
-          steps.push(s)
-          io.stdout.write(`${stamp()}  ${paint('ok', '✓')} ${s}\n`)
-        },
-        callCreated: attach,
-      })
-      calls += r.calls.length
-      for (const c of r.calls) turns += c.log.filter((e) => e.dir === 'note' && e.type === 'caller-says').length + c.streams.length
-      results.push({ name, steps })
-    } catch (err) {
-      const failed = err instanceof StepFailed ? err.step : 'unexpected error'
-      io.stdout.write(`${stamp()}  ${paint('bad', '✗')} ${err instanceof Error ? err.message : String(err)}\n`)
-      results.push({ name, steps, failed })
+    io.stdout.write(paint('dim', `speech: ${speech.description}\n`))
+  }
+  try {
+    const logLines: string[] = []
+    const probe = new LatencyProbe()
+    const serverEvents = (raw: string) => {
+      logLines.push(raw)
+      let e: Record<string, unknown>
+      try {
+        e = JSON.parse(raw) as Record<string, unknown>
+      } catch {
+        return
+      }
+      switch (e.event) {
+        case 'call.tool_call':
+          return line('Tool', 'tool', `${String(e.name)} ${String(e.arguments)}`)
+        case 'task.step':
+          return line('Agent', 'agent', `${String(e.taskId)} ${String(e.kind)}: ${String(e.from)} → ${String(e.to)}  (on ${String(e.on)})`)
+        case 'continuity.drop':
+          return line('System', 'sys', `call dropped (${String(e.reason)}) with ${String(e.openTasks)} task open: state saved, SMS scheduled`)
+        case 'webhook.sms':
+          return line('Webhook', 'sys', `inbound SMS from ${String(e.from)} "${String(e.keyword)}": signature verified`)
+        case 'callback.dialing':
+          return line('Callback', 'sys', `dial-out to ${String(e.to)} accepted (conversation ${String(e.conversationId).slice(0, 8)}…)`)
+        case 'call.resuming':
+          return line('System', 'sys', `incoming call resumes the dropped one (via ${String(e.via)}): conversation and FSM state restored`)
+        case 'vaic.ended':
+          return line('Phone', 'sys', `call ended (${String(e.by)}${e.reasonCode ? `, ${String(e.reasonCode)}` : ''})`)
+        default:
+          return
+      }
     }
-    await Bun.sleep(200)
-    bargeIns += world.server.registry.counterTotal('fastagent_barge_ins_total')
-    await world.stop()
-  }
 
-  const up = probe.up.summary()
-  const down = probe.down.summary()
-  const logFile = join(folders[0] ?? '.', 'server.log')
-  writeFileSync(logFile, logLines.join('\n') + '\n')
-  const failed = results.filter((r) => r.failed)
-  io.stdout.write(`\n${paint('bold', 'Summary')}\n`)
-  io.stdout.write(`  scenarios  ${results.map((r) => `${r.name} ${r.failed ? paint('bad', 'FAILED') : paint('ok', 'ok')} (${r.steps.length} steps)`).join(', ')}\n`)
-  io.stdout.write(`  calls ${calls} · turns ${turns} · barge-ins ${bargeIns}\n`)
-  io.stdout.write(`  relay latency (measured at the peers' sockets, this run): uplink ${fmt(up)} · downlink ${fmt(down)}\n`)
-  io.stdout.write(`  server log ${logFile}\n`)
-  if (failed.length > 0) {
-    io.stdout.write(paint('bad', `  missing step: ${failed.map((f) => `${f.name}: "${f.failed}"`).join('; ')}\n`))
-    return 1
+    const attach = (call: VaicSimulator, label: string) => {
+      speech?.attach(call, label)
+      let seen = 0
+      let said = 0
+      let shown = 0
+      let over = false
+      const printed = new Set<string>()
+      const poll = () => {
+        const entries = call.log
+        for (; seen < entries.length; seen++) {
+          const e = entries[seen]
+          if (!e) continue
+          if (e.dir === 'note' && e.type === 'caller-says') line('Caller', 'caller', speech?.callerLine(call, said++) ?? unquote(e.text ?? ''))
+          if (e.dir === 'in' && e.type === 'session.accepted') line('Phone', 'sys', `${label}: VoiceAI Connect connected, media ${String(e.message?.mediaFormat)}`)
+          if (e.dir === 'violation') line('VIOLATION', 'bad', `${e.type}: ${e.text ?? ''}`)
+          if (flags.verbose && (e.dir === 'in' || e.dir === 'out')) line(e.dir === 'in' ? '← bot' : '→ vaic', 'dim', compact(e.message))
+        }
+        if (speech) {
+          // What the caller's ear recognized, in stream order (a stream prints once it is recognized).
+          const streams = call.streams
+          for (; shown < streams.length; shown++) {
+            const s = streams[shown]!
+            const heard = s.open ? undefined : speech.botHeard(call, shown)
+            if (heard === undefined) break
+            const text = heard === '' ? paint('dim', '(nothing recognized)') : sentenceCase(heard, [BUSINESS, SPOKEN_BUSINESS])
+            line('Bot', 'bot', text + (s.interrupted ? paint('dim', ' [interrupted]') : ''))
+          }
+          if (over && shown >= streams.length) clearInterval(timer)
+          return
+        }
+        for (const s of call.streams) {
+          if (s.open || printed.has(s.id) || s.text.trim() === '') continue
+          printed.add(s.id)
+          line('Bot', 'bot', sentenceCase(s.text, [BUSINESS]) + (s.interrupted ? paint('dim', ' [interrupted]') : ''))
+        }
+      }
+      const timer = setInterval(poll, 20)
+      call
+        .waitForEnd(600_000)
+        .finally(() => {
+          poll()
+          if (!speech) return clearInterval(timer)
+          // The last streams are still being recognized: keep printing them for a while.
+          over = true
+          setTimeout(() => clearInterval(timer), 15_000).unref()
+        })
+        .catch(() => undefined)
+    }
+
+    const results: { name: ScenarioName; steps: string[]; failed?: string }[] = []
+    const spoken: (ScenarioSpeech & { name: ScenarioName })[] = []
+    let calls = 0
+    let turns = 0
+    let bargeIns = 0
+    const folders: string[] = []
+    for (const name of names) {
+      const sc = SCENARIOS[name]
+      io.stdout.write(`\n${paint('bold', `━━ ${sc.title} ━━`)}\n`)
+      // Each scenario gets a fresh server and database: they book the same slot.
+      let world: World
+      try {
+        world = await startWorld({
+          env: { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', DROP_GRACE_SECONDS: '1' },
+          logSink: serverEvents,
+          logLevel: 'info',
+          probe,
+          keepData: true,
+          ...(speech ? { emulator: speech.emulator } : {}),
+        })
+      } catch (err) {
+        io.stderr.write(`fastagent demo: could not start: ${err instanceof Error ? err.message : String(err)}\n`)
+        return 1
+      }
+      folders.push(world.dataDir)
+      io.stdout.write(paint('dim', `server ${world.server.url} · database ${world.config.DATABASE_PATH} · hours Mon-Sun 8 AM-8 PM\n`))
+      world.twilio.onMessage((m) => line('SMS', 'sys', `to ${maskPhone(m.to)}: "${m.body}"`))
+      const steps: string[] = []
+      speech?.beginScenario(name)
+      try {
+        const r = await sc.run(
+          world,
+          {
+            step: (s) => {
+              steps.push(s)
+              io.stdout.write(`${stamp()}  ${paint('ok', '✓')} ${s}\n`)
+            },
+            callCreated: attach,
+          },
+          speech?.scenario ?? {},
+        )
+        calls += r.calls.length
+        for (const c of r.calls) turns += c.log.filter((e) => e.dir === 'note' && e.type === 'caller-says').length + c.streams.length
+        results.push({ name, steps })
+      } catch (err) {
+        const failed = err instanceof StepFailed ? err.step : 'unexpected error'
+        io.stdout.write(`${stamp()}  ${paint('bad', '✗')} ${err instanceof Error ? err.message : String(err)}\n`)
+        results.push({ name, steps, failed })
+      }
+      await Bun.sleep(200)
+      if (speech) {
+        const sp = await speech.endScenario()
+        spoken.push({ name, ...sp })
+        io.stdout.write(
+          paint('dim', `speech: caller lines ${formatSummary(sp.caller)} and bot lines ${formatSummary(sp.bot)} of key words recognized · audio in ${sp.dir}\n`),
+        )
+      }
+      bargeIns += world.server.registry.counterTotal('fastagent_barge_ins_total')
+      await world.stop()
+    }
+
+    const up = probe.up.summary()
+    const down = probe.down.summary()
+    const logFile = join(folders[0] ?? '.', 'server.log')
+    writeFileSync(logFile, logLines.join('\n') + '\n')
+    const failed = results.filter((r) => r.failed)
+    io.stdout.write(`\n${paint('bold', 'Summary')}\n`)
+    io.stdout.write(`  scenarios  ${results.map((r) => `${r.name} ${r.failed ? paint('bad', 'FAILED') : paint('ok', 'ok')} (${r.steps.length} steps)`).join(', ')}\n`)
+    io.stdout.write(`  calls ${calls} · turns ${turns} · barge-ins ${bargeIns}\n`)
+    io.stdout.write(`  relay latency (measured at the peers' sockets, this run): uplink ${fmt(up)} · downlink ${fmt(down)}\n`)
+    // The probe matches frames byte for byte, so it cannot follow audio through the resamplers --speech exercises.
+    if (speech && up.count === 0) io.stdout.write(paint('dim', '             (not measured with --speech: its 16 kHz audio is resampled on the way)\n'))
+    io.stdout.write(`  server log ${logFile}\n`)
+    let speechOk = true
+    if (speech) {
+      const all = summarize(spoken.flatMap((x) => x.records))
+      speechOk = all.rate >= SPEECH_MIN_RATE
+      const files = spoken.reduce((n, x) => n + x.files.length, 0)
+      for (const x of spoken) io.stdout.write(`  speech     ${x.name}: ${formatSummary(x.all)} key words recognized (caller lines ${formatSummary(x.caller)}, bot lines ${formatSummary(x.bot)})\n`)
+      io.stdout.write(paint(speechOk ? 'ok' : 'bad', `  recognized ${formatSummary(all)} of the key words over ${spoken.length} scenario(s) (needs ≥ ${SPEECH_MIN_RATE * 100} %)\n`))
+      io.stdout.write(`  audio      ${files} WAV files in ${spoken[0] ? join(spoken[0].dir, '..') : '?'} (per call: caller/, bot/ and conversation.wav with both sides)\n`)
+    }
+    if (failed.length > 0) {
+      io.stdout.write(paint('bad', `  missing step: ${failed.map((f) => `${f.name}: "${f.failed}"`).join('; ')}\n`))
+      return 1
+    }
+    if (!speechOk) return 1
+    io.stdout.write(paint('ok', '  every expected step happened\n'))
+    return 0
+  } finally {
+    speech?.dispose()
   }
-  io.stdout.write(paint('ok', '  every expected step happened\n'))
-  return 0
 }
 
 function fmt(s: LatencySummary): string {

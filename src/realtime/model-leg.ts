@@ -65,7 +65,13 @@ export type ModelLegOptions = {
   /** True when nothing is being said either way (rotation waits for it). */
   readonly isQuiet: () => boolean
   readonly connectTimeoutMs?: number
+  /** A response requested or running, and nothing from the server for this long: the socket is stalled. */
   readonly stallTimeoutMs?: number
+  /**
+   * Nothing at all from the server for this long is a stall too. Set when the session has an idle timeout: then the
+   * server must speak up (timeout_triggered) within it even if the caller stays silent.
+   */
+  readonly quietLimitMs?: number
   readonly backoffMs?: readonly number[]
   /** Caller audio held while not connected, in base64 characters (oldest dropped beyond). */
   readonly maxHeldChars?: number
@@ -346,9 +352,11 @@ export class ModelLeg {
       if (n.purpose !== 'rotation' || !this.current) this.scheduleReconnect('setup timeout')
     }
     if (!c) return
-    // Waiting on the server (a response requested or running) and hearing nothing: the socket is stalled.
-    if (this.sequencer.responseActive && t - c.lastEventAt > (this.o.stallTimeoutMs ?? 10_000)) {
-      this.o.log.warn('realtime.stalled', { silentMs: t - c.lastEventAt })
+    // Waiting on the server (a response requested or running) and hearing nothing, or silent past the point where
+    // its idle timeout must have fired: the socket is stalled.
+    const silent = t - c.lastEventAt
+    if ((this.sequencer.responseActive && silent > (this.o.stallTimeoutMs ?? 10_000)) || silent > (this.o.quietLimitMs ?? Infinity)) {
+      this.o.log.warn('realtime.stalled', { silentMs: silent })
       this.closeConn(c, 4000, 'stalled')
       this.current = undefined
       this.sequencer.reset()

@@ -47,7 +47,12 @@ export type ScenarioOptions = {
   readonly caller?: string
   readonly format?: VaicSimulatorOptions['supportedMediaFormats']
   /** Speech mode: caller lines are spoken audio (flite) instead of modem tones. */
-  readonly utterance?: (text: string) => Promise<Parameters<VaicSimulator['say']>[0]>
+  readonly utterance?: (text: string, call: VaicSimulator) => Promise<Parameters<VaicSimulator['say']>[0]>
+  /**
+   * Speech mode: how a step checks that the bot said `match` (recognized speech, by key words). Default: the
+   * simulator's tone-modem text contains it.
+   */
+  readonly botSaid?: (call: VaicSimulator, match: string, timeoutMs: number) => Promise<unknown>
   /** How long each step may take (default 20 s). */
   readonly stepTimeoutMs?: number
 }
@@ -55,7 +60,11 @@ export type ScenarioOptions = {
 /** The caller speaks once the bot's turn has been heard to the end (no accidental barge-in). */
 async function say(call: VaicSimulator, o: ScenarioOptions, text: string): Promise<void> {
   await call.waitForPlaybackIdle(o.stepTimeoutMs ?? DEFAULT_STEP_MS)
-  await call.say(o.utterance ? await o.utterance(text) : text)
+  await call.say(o.utterance ? await o.utterance(text, call) : text)
+}
+
+function botSaid(call: VaicSimulator, o: ScenarioOptions, match: string, timeoutMs: number): Promise<unknown> {
+  return o.botSaid ? o.botSaid(call, match, timeoutMs) : call.waitForBotSaid(match, timeoutMs)
 }
 
 /** Scenario 1: booking with a pivot, "anything else?", the fixed summary, hang-up after playback. */
@@ -68,23 +77,23 @@ export async function bookingScenario(world: World, io: ScenarioIo, o: ScenarioO
     const r = await call.startCall()
     if (!r.ok) throw new Error(r.reason)
   })
-  await step(io, steps, 'bot greets', () => call.waitForBotSaid('how can i help', T))
+  await step(io, steps, 'bot greets', () => botSaid(call, o, 'how can i help', T))
   await say(call, o, 'Book an appointment for tomorrow.')
-  await step(io, steps, 'agent asks "What time?"', () => call.waitForBotSaid('what time', T))
+  await step(io, steps, 'agent asks "What time?"', () => botSaid(call, o, 'what time', T))
   await say(call, o, 'What are your opening hours?')
-  await step(io, steps, 'pivot question answered', () => call.waitForBotSaid('monday', T))
+  await step(io, steps, 'pivot question answered', () => botSaid(call, o, 'monday', T))
   await say(call, o, '10 AM.')
-  await step(io, steps, 'agent asks "Book for tomorrow at 10 AM?"', () => call.waitForBotSaid('book for tomorrow at 10 am?', T))
+  await step(io, steps, 'agent asks "Book for tomorrow at 10 AM?"', () => botSaid(call, o, 'book for tomorrow at 10 am?', T))
   await say(call, o, 'Yes.')
-  await step(io, steps, 'bot says it is booked', () => call.waitForBotSaid('booked', T))
+  await step(io, steps, 'bot says it is booked', () => botSaid(call, o, 'booked', T))
   await step(io, steps, 'booking saved in SQLite', async () => {
     const row = world.server.store.appointments.upcomingFor(o.caller ?? '+14155550123', 0)
     if (row.length !== 1) throw new Error(`expected 1 booking, found ${row.length}`)
   })
-  await step(io, steps, 'bot asks "Is there anything else…?"', () => call.waitForBotSaid('anything else i can help you with today', T))
+  await step(io, steps, 'bot asks "Is there anything else…?"', () => botSaid(call, o, 'anything else i can help you with today', T))
   await say(call, o, "No, that's all I needed.")
   await step(io, steps, 'closing summary', () =>
-    call.waitForBotSaid("i'm glad i could help. your appointment is confirmed for tomorrow at 10 am. have a great day!", T),
+    botSaid(call, o, "i'm glad i could help. your appointment is confirmed for tomorrow at 10 am. have a great day!", T),
   )
   await step(io, steps, 'hang-up after the summary was played', async () => {
     const ended = await call.waitForEnd(T)
@@ -107,11 +116,11 @@ export async function continuityScenario(world: World, io: ScenarioIo, o: Scenar
     const r = await first.startCall()
     if (!r.ok) throw new Error(r.reason)
   })
-  await step(io, steps, 'bot greets', () => first.waitForBotSaid('how can i help', T))
+  await step(io, steps, 'bot greets', () => botSaid(first, o, 'how can i help', T))
   await say(first, o, 'Book an appointment for tomorrow.')
-  await step(io, steps, 'agent asks "What time?"', () => first.waitForBotSaid('what time', T))
+  await step(io, steps, 'agent asks "What time?"', () => botSaid(first, o, 'what time', T))
   await say(first, o, '10 AM.')
-  await step(io, steps, 'agent asks "Book for tomorrow at 10 AM?"', () => first.waitForBotSaid('book for tomorrow at 10 am?', T))
+  await step(io, steps, 'agent asks "Book for tomorrow at 10 AM?"', () => botSaid(first, o, 'book for tomorrow at 10 am?', T))
   await first.waitForPlaybackIdle(T)
   await step(io, steps, 'the call drops (no session.end)', async () => {
     await first.drop()
@@ -141,15 +150,15 @@ export async function continuityScenario(world: World, io: ScenarioIo, o: Scenar
     if (!r.ok) throw new Error(r.reason)
   })
   await step(io, steps, '"Welcome back! We were booking an appointment for tomorrow at 10 AM…"', () =>
-    back.waitForBotSaid('welcome back! we were booking an appointment for tomorrow at 10 am. would you like to continue or start over?', T),
+    botSaid(back, o, 'welcome back! we were booking an appointment for tomorrow at 10 am. would you like to continue or start over?', T),
   )
   await say(back, o, "Let's continue.")
-  await step(io, steps, 'agent asks for the confirmation it was waiting for', () => back.waitForBotSaid('book for tomorrow at 10 am?', T))
+  await step(io, steps, 'agent asks for the confirmation it was waiting for', () => botSaid(back, o, 'book for tomorrow at 10 am?', T))
   await say(back, o, 'Yes, please.')
-  await step(io, steps, 'bot says it is booked', () => back.waitForBotSaid('booked', T))
-  await step(io, steps, 'bot asks "Is there anything else…?"', () => back.waitForBotSaid('anything else', T))
+  await step(io, steps, 'bot says it is booked', () => botSaid(back, o, 'booked', T))
+  await step(io, steps, 'bot asks "Is there anything else…?"', () => botSaid(back, o, 'anything else', T))
   await say(back, o, "No, that's all.")
-  await step(io, steps, 'closing summary', () => back.waitForBotSaid('your appointment is confirmed for tomorrow at 10 am', T))
+  await step(io, steps, 'closing summary', () => botSaid(back, o, 'your appointment is confirmed for tomorrow at 10 am', T))
   await step(io, steps, 'hang-up after the summary was played', async () => {
     const ended = await back.waitForEnd(T)
     if (ended.by !== 'bot-hangup') throw new Error(`call ended by ${ended.by}`)

@@ -14,9 +14,8 @@ function times(): string[] {
   return HOURS.flatMap((h) => [`${h} AM`, `${h} PM`, `${h}:30 AM`, `${h}:30 PM`])
 }
 
-/** What a caller says on a booking line (the scenarios' lines among them). */
-export const CALLER_CORPUS: readonly string[] = [
-  // Scenario 1 and 2.
+/** The caller's lines of scenarios 1 and 2. */
+export const CALLER_REFERENCE: readonly string[] = [
   'Book an appointment for tomorrow.',
   'What are your opening hours?',
   '10 AM.',
@@ -25,7 +24,11 @@ export const CALLER_CORPUS: readonly string[] = [
   "Let's continue.",
   'Yes, please.',
   "No, that's all.",
-  // Neighbours.
+]
+
+/** What a caller says on a booking line (the scenarios' lines among them). */
+export const CALLER_CORPUS: readonly string[] = [
+  ...CALLER_REFERENCE,
   "I'd like to book an appointment.",
   'I want to book an appointment.',
   'Can I book an appointment?',
@@ -59,9 +62,8 @@ export const CALLER_CORPUS: readonly string[] = [
   'Hello?',
 ]
 
-/** What FastAgent says (the scenarios' reference lines among them). */
-export const BOT_CORPUS: readonly string[] = [
-  // Scenario 1 and 2 (shared/scenarios.md), with the demo's business name and hours.
+/** FastAgent's lines in scenarios 1 and 2 (shared/scenarios.md), with the demo's business name and hours. */
+export const BOT_REFERENCE: readonly string[] = [
   'Hello, thank you for calling FastAgent Clinic. How can I help you today?',
   'What time would you like?',
   "We're open Monday to Sunday, 8 AM to 8 PM.",
@@ -71,7 +73,11 @@ export const BOT_CORPUS: readonly string[] = [
   'Is there anything else I can help you with today?',
   "I'm glad I could help. Your appointment is confirmed for tomorrow at 10 AM. Have a great day!",
   'Welcome back! We were booking an appointment for tomorrow at 10 AM. Would you like to continue or start over?',
-  // Neighbours.
+]
+
+/** What FastAgent says (the scenarios' reference lines among them). */
+export const BOT_CORPUS: readonly string[] = [
+  ...BOT_REFERENCE,
   'Hello! How can I help you today?',
   'What day would you like?',
   'Which other day would suit you?',
