@@ -1,0 +1,175 @@
+import { describe, expect, test } from 'bun:test'
+import { parseBusinessHours } from '../config/business-hours'
+import { memoryLogger } from '../ops/log'
+import { Store } from '../store/store'
+import type { TaskUpdate } from '../call/task-port'
+import { defaultRegistry } from './tasks/registry'
+import { storeDomain, type DomainEffect } from './domain-executor'
+import { TaskRuntime, type RuntimeDeps } from './runtime'
+import { dateMinutesToEpoch } from './domain/zoned-time'
+
+// Wednesday 2026-11-25 08:00 UTC; the business is open Mon-Fri 09:00-17:00.
+const NOW = Date.UTC(2026, 10, 25, 8, 0)
+const hours = (() => {
+  const r = parseBusinessHours('Mon-Fri 09:00-17:00')
+  if (!r.ok) throw new Error(r.error)
+  return r.hours
+})()
+const TOMORROW_10 = dateMinutesToEpoch('2026-11-26', 600, 'UTC')
+
+function setup(over: Partial<RuntimeDeps> = {}, opts: { store?: Store; delay?: (e: DomainEffect) => number; callId?: string } = {}) {
+  const store = opts.store ?? Store.open(':memory:')
+  const callId = opts.callId ?? 'call-1'
+  if (!store.calls.get(callId)) {
+    store.calls.create({ id: callId, conversationId: `conv-${callId}`, direction: 'inbound', caller: '+14155550123', botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: NOW })
+  }
+  const updates: TaskUpdate[] = []
+  let changes = 0
+  const rt = new TaskRuntime({
+    callId,
+    caller: '+14155550123',
+    registry: defaultRegistry(),
+    store,
+    domain: storeDomain(store, opts.delay ? { delayMs: opts.delay } : {}),
+    log: memoryLogger().log,
+    now: () => NOW,
+    tz: 'UTC',
+    hours,
+    slotMinutes: 30,
+    onUpdate: (u) => updates.push(u),
+    onChange: () => changes++,
+    settleMs: 200,
+    ...over,
+  })
+  return { rt, store, updates, changes: () => changes }
+}
+
+const json = (s: string) => JSON.parse(s) as Record<string, unknown>
+
+describe('TaskRuntime', () => {
+  test('start answers at once with the task id, status and the next question; each step is checkpointed', async () => {
+    const { rt, store } = setup()
+    const out = json(await rt.call('book_appointment', '{"date":"tomorrow"}'))
+    expect(out).toMatchObject({ task: 'book_appointment', status: 'waiting_for_input', ask: 'What time would you like?', need: ['time'] })
+    const id = out.task_id as string
+    expect(rt.statusLines()).toEqual([`${id} book_appointment: booking an appointment for tomorrow; waiting for: time`])
+    const confirm = json(await rt.call('task_input', JSON.stringify({ task_id: id, time: '10 AM' })))
+    expect(confirm).toMatchObject({ status: 'waiting_for_input', ask: 'Book for tomorrow at 10 AM?', need: ['confirm'] })
+    const done = json(await rt.call('task_input', JSON.stringify({ task_id: id, confirm: true })))
+    expect(done).toMatchObject({ status: 'done', say: 'Appointment booked for tomorrow at 10 AM.' })
+    expect(done.ask).toBeUndefined()
+    expect(rt.doneSummaries()).toEqual(['Your appointment is confirmed for tomorrow at 10 AM'])
+    expect(store.appointments.upcomingFor('+14155550123', 0).map((a) => a.starts_at)).toEqual([TOMORROW_10])
+    expect(store.tasks.journal(id).map((j) => (j.event as { type: string }).type)).toEqual(['start', 'input', 'availability', 'input', 'booked'])
+    expect(store.tasks.get(id)).toMatchObject({ status: 'done', state: 'booked', seq: 5 })
+    // The outbox rows of the domain effects are done, with their results.
+    const rows = store.db.sqlite.query(`SELECT kind, status FROM outbox WHERE task_id = $id ORDER BY id`).all({ id })
+    expect(rows).toEqual([
+      { kind: 'check_availability', status: 'done' },
+      { kind: 'book', status: 'done' },
+    ])
+  })
+
+  test('bad input never throws: the model is told what was wrong and what is expected; nothing is persisted', async () => {
+    const { rt, store } = setup()
+    expect(json(await rt.call('book_appointment', '{not json'))).toMatchObject({ error: 'invalid_arguments' })
+    expect(json(await rt.call('book_appointment', '[1,2]'))).toMatchObject({ error: 'invalid_arguments' })
+    const wrong = json(await rt.call('book_appointment', '{"date":42}'))
+    expect(wrong.error).toBe('invalid_arguments')
+    expect(String(wrong.message)).toContain('date')
+    expect(wrong.expected).toBeDefined()
+    expect(json(await rt.call('book_appointment', '{"colour":"red"}')).error).toBe('invalid_arguments')
+    expect(store.db.sqlite.query('SELECT COUNT(*) AS n FROM tasks').get()).toEqual({ n: 0 })
+    expect(json(await rt.call('task_input', '{"task_id":"T9-nope","time":"10"}'))).toMatchObject({ error: 'unknown_task' })
+    const started = json(await rt.call('leave_message', '{}'))
+    // A field of another task is refused with the fields this task takes.
+    const other = json(await rt.call('task_input', JSON.stringify({ task_id: started.task_id, time: '10 AM' })))
+    expect(other.error).toBe('invalid_arguments')
+    expect(String(other.message)).toContain('leave_message takes name')
+    expect(json(await rt.call('no_such_tool', '{}')).error).toBe('unknown_tool')
+  })
+
+  test('slow work: acknowledged as "working", the result arrives once as a background update', async () => {
+    const { rt, updates } = setup({ settleMs: 50 }, { delay: (e) => (e.kind === 'book' ? 400 : 0) })
+    const a = json(await rt.call('book_appointment', '{"date":"tomorrow","time":"11 AM"}'))
+    expect(a.ask).toBe('Book for tomorrow at 11 AM?')
+    const ack = json(await rt.call('task_input', JSON.stringify({ task_id: a.task_id, confirm: true })))
+    expect(ack.status).toBe('working')
+    expect(String(ack.note)).toContain('result will follow')
+    expect(updates).toHaveLength(0)
+    await Bun.sleep(600)
+    expect(updates).toEqual([{ taskId: a.task_id as string, kind: 'book_appointment', say: 'Appointment booked for tomorrow at 11 AM.' }])
+    await Bun.sleep(100)
+    expect(updates).toHaveLength(1)
+  })
+
+  test('several tasks at once, independent; cancelling one leaves the other', async () => {
+    const { rt } = setup()
+    const book = json(await rt.call('book_appointment', '{"date":"tomorrow"}'))
+    const msg = json(await rt.call('leave_message', '{"name":"Anne"}'))
+    expect(rt.openTasks().map((t) => t.kind)).toEqual(['book_appointment', 'leave_message'])
+    expect(rt.statusLines()).toHaveLength(2)
+    const cancelled = json(await rt.call('task_cancel', JSON.stringify({ task_id: book.task_id })))
+    expect(cancelled).toMatchObject({ status: 'cancelled', say: "Okay, I've cancelled that booking request." })
+    expect(rt.openTasks().map((t) => t.id)).toEqual([msg.task_id as string])
+    expect(json(await rt.call('task_input', JSON.stringify({ task_id: book.task_id, time: '10 AM' })))).toMatchObject({ status: 'cancelled', note: 'This task is already finished.' })
+  })
+
+  test('a taken slot: the agent offers the nearest free ones', async () => {
+    const { rt, store } = setup()
+    store.appointments.book({ id: 'other', caller: '+19999999999', startsAt: TOMORROW_10, minutes: 30, at: NOW })
+    const out = json(await rt.call('book_appointment', '{"date":"tomorrow","time":"10 AM"}'))
+    // The nearest free slots, said in time order.
+    expect(out.ask).toBe('Sorry, tomorrow at 10 AM is taken. I can offer 9 AM, 9:30 AM or 10:30 AM. Which would suit you?')
+    expect(out.need).toEqual(['time'])
+  })
+
+  test('DTMF: 1 confirms the task waiting for a confirmation', async () => {
+    const { rt, store } = setup()
+    expect(await rt.confirmByDigit('1')).toBeUndefined()
+    const out = json(await rt.call('book_appointment', '{"date":"tomorrow","time":"10 AM"}'))
+    const r = await rt.confirmByDigit('1')
+    expect(r?.taskId).toBe(out.task_id as string)
+    expect(json(r!.output)).toMatchObject({ status: 'done' })
+    expect(store.appointments.isTaken(TOMORROW_10)).toBe(true)
+  })
+
+  test('resume: a new call adopts the open task from the store; continue re-asks, start over restarts', async () => {
+    const store = Store.open(':memory:')
+    const first = setup({}, { store, callId: 'dropped' })
+    const out = json(await first.rt.call('book_appointment', '{"date":"tomorrow","time":"10 AM"}'))
+    first.rt.stop()
+    const second = setup({}, { store, callId: 'callback' })
+    expect(second.rt.adopt(store.tasks.openForCall('dropped'))).toEqual(['booking an appointment for tomorrow at 10 AM'])
+    expect(store.tasks.get(out.task_id as string)?.call_id).toBe('callback')
+    expect(second.rt.tools().map((t) => t.name)).toContain('resume_task')
+    expect(second.rt.statusLines()[0]).toContain('continue or start over')
+    const cont = json(await second.rt.call('resume_task', JSON.stringify({ task_id: out.task_id, choice: 'continue' })))
+    expect(cont).toMatchObject({ status: 'waiting_for_input', ask: 'Book for tomorrow at 10 AM?', need: ['confirm'] })
+
+    const third = setup({}, { store, callId: 'third' })
+    third.rt.adopt(store.tasks.openForCall('callback'))
+    const over = json(await third.rt.call('resume_task', JSON.stringify({ task_id: out.task_id, choice: 'start_over' })))
+    expect(over.task_id).not.toBe(out.task_id)
+    expect(over).toMatchObject({ status: 'waiting_for_input', need: ['date'] })
+    expect(store.tasks.get(out.task_id as string)?.status).toBe('cancelled')
+  })
+
+  test('crash between the checkpoint and the effect: the adopted task re-runs the pending booking exactly once', async () => {
+    const store = Store.open(':memory:')
+    // The first runtime's domain never answers the booking: as if the process died with it in flight.
+    const first = setup({ settleMs: 20 }, { store, callId: 'dead', delay: (e) => (e.kind === 'book' ? 60_000 : 0) })
+    const out = json(await first.rt.call('book_appointment', '{"date":"tomorrow","time":"10 AM"}'))
+    expect(json(await first.rt.call('task_input', JSON.stringify({ task_id: out.task_id, confirm: true }))).status).toBe('working')
+    first.rt.stop()
+    expect(store.tasks.get(out.task_id as string)?.state).toBe('booking')
+    expect(store.outbox.pendingForTask(out.task_id as string).map((r) => r.kind)).toEqual(['book'])
+    const second = setup({}, { store, callId: 'next' })
+    second.rt.adopt(store.tasks.openForCall('dead'))
+    const until = Date.now() + 3000
+    while (store.tasks.get(out.task_id as string)?.state !== 'booked' && Date.now() < until) await Bun.sleep(10)
+    expect(store.tasks.get(out.task_id as string)?.state).toBe('booked')
+    expect(store.db.sqlite.query(`SELECT COUNT(*) AS n FROM appointments WHERE status = 'booked'`).get()).toEqual({ n: 1 })
+    expect(store.outbox.pendingForTask(out.task_id as string)).toHaveLength(0)
+  })
+})
