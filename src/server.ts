@@ -201,7 +201,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         // Stragglers: their state is checkpointed at every step already; ask VAIC to hang up, then close.
         log.warn('server.closing_stragglers', { calls: conversations.size })
         calls.shutdownAll('server-shutdown')
-        const hardDeadline = now() + 3000
+        // Each says a short goodbye and hangs up after it has played (6 s at most), then the sockets are closed.
+        const hardDeadline = now() + 8000
         while (conversations.size > 0 && now() < hardDeadline) await Bun.sleep(50)
         for (const leg of conversations.all()) leg.terminate('server shutting down')
       }

@@ -483,7 +483,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       this.d.leg.transfer(t.target, t.reason, this.sipHeaders())
       return
     }
-    this.d.leg.hangup(this.endReason === 'completed' ? 'conversation-complete' : (this.endReason ?? 'conversation-complete'))
+    this.d.leg.hangup(this.endReason === 'shutdown' ? (this.shutdownReason ?? 'server-shutdown') : this.endReason === 'completed' ? 'conversation-complete' : (this.endReason ?? 'conversation-complete'))
   }
 
   private onSilence(source: 'vad' | 'vaic'): void {
@@ -518,12 +518,32 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     this.say("We've reached the time limit for this call. Thank you for calling, and goodbye!", 'goodbye')
   }
 
-  /** Ends the call from our side (shutdown): polite line if possible, then hang up. State is already saved. */
-  shutdown(reason: string): void {
+  /**
+   * Ends the call from our side (a deploy's drain ran out): a short goodbye if the model can still speak, then the
+   * usual hang-up after playback; a hard hang-up after `graceMs` whatever happens. State is already saved.
+   */
+  shutdown(reason: string, graceMs = 6000): void {
     if (this.over) return
     this.endReason = 'shutdown'
-    this.d.leg.hangup(reason)
+    this.shutdownReason = reason
+    const hard = setTimeout(() => {
+      if (!this.over) this.d.leg.hangup(reason)
+    }, graceMs)
+    hard.unref?.()
+    if (!this.model.ready || this.closing !== 'none') {
+      this.d.leg.hangup(reason)
+      return
+    }
+    this.closing = 'requested'
+    const open = this.d.tasks.openTasks().length > 0
+    this.say(
+      open
+        ? "I'm sorry, I have to end the call now. Everything we discussed is saved, and we'll text you so we can pick up where we left off."
+        : "I'm sorry, I have to end the call now. Please call us again. Goodbye!",
+      'goodbye',
+    )
   }
+  private shutdownReason: string | undefined
 
   // ================================================================================================================
   // playback and barge-in
