@@ -212,6 +212,12 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
       const r = call('transfer_to_human', { reason: 'The caller asked to speak to a person.' })
       if (r) return { say: 'Let me connect you with a colleague.', ...r }
     }
+    // Dropping what is in progress (an open task), as opposed to cancelling an existing appointment.
+    if (tasks.length > 0 && /\b(?:never mind|forget it|forget about it|cancel (?:that|it|this)|stop that)\b/.test(t)) {
+      const latest = tasks[tasks.length - 1]!
+      const r = call('task_cancel', { task_id: latest.id })
+      if (r) return r
+    }
     if (/\bcancel\b/.test(t) && /\b(?:appointment|booking|reservation)\b/.test(t)) {
       const r = call('cancel_appointment')
       if (r) return r
