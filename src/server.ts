@@ -206,6 +206,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         while (conversations.size > 0 && now() < hardDeadline) await Bun.sleep(50)
         for (const leg of conversations.all()) leg.terminate('server shutting down')
       }
+      // Endings still being recorded (drop → SMS) must reach the database before it closes.
+      await calls.idle()
       clearInterval(retentionTimer)
       // Elysia's stop() waits for open WebSockets forever (stack-notes B7): force it now that calls are handled.
       await app.stop(true)

@@ -133,9 +133,18 @@ export class TaskRuntime implements TaskPort {
     return { taskId: task.id, output }
   }
 
+  /**
+   * The call is over: no more updates to speak. Work in flight (a booking request) still completes and is
+   * checkpointed — `settle` waits for it, up to a deadline, so the call's outcome sees the tasks' real state.
+   */
   stop(): void {
     this.stopped = true
     for (const t of this.tasks.values()) for (const h of t.timers.values()) clearTimeout(h)
+  }
+
+  async settle(timeoutMs: number): Promise<void> {
+    const chains = [...this.tasks.values()].map((t) => t.chain)
+    await Promise.race([Promise.all(chains), Bun.sleep(timeoutMs)])
   }
 
   // ---- resume -----------------------------------------------------------------------------------------------------
@@ -257,14 +266,15 @@ export class TaskRuntime implements TaskPort {
   }
 
   /** Commits one step, then runs its domain effects and feeds their results back (recursively, same chain). */
-  private async apply(task: LiveTask, step: Step, o: Outcome, isNew: boolean): Promise<void> {
+  /** Returns whether the step was committed. `completes` marks an outbox row done in the same transaction. */
+  private async apply(task: LiveTask, step: Step, o: Outcome, isNew: boolean, completes?: { outboxId: number; result: unknown }): Promise<boolean> {
     if (!step.ok) {
       o.error = step.error
-      return
+      return false
     }
     if (!step.handled) {
       o.unhandled = true
-      return
+      return false
     }
     const prev = task.snapshot
     const next = step.snapshot
@@ -289,6 +299,7 @@ export class TaskRuntime implements TaskPort {
         event: step.event,
         effects: domain.map((e, i) => ({ idemKey: keys[i] ?? '', kind: e.kind, payload: e })),
         timers: { set: timerSet, clear: timerClear },
+        ...(completes ? { completes } : {}),
         at: this.d.now(),
       },
       // A task reaching its end (booking confirmed, message saved) is a promise to the caller: fsync it.
@@ -308,14 +319,15 @@ export class TaskRuntime implements TaskPort {
       for (const id of [...task.timers.keys()]) this.disarm(task, id)
       this.d.log.info('task.finished', { taskId: task.id, kind: task.def.kind, status: desc.status })
     }
-    this.d.onChange()
+    if (!this.stopped) this.d.onChange()
     for (let i = 0; i < domain.length; i++) {
       const effect = domain[i]
       const key = keys[i]
-      if (!effect || !key || this.stopped) continue
+      if (!effect || !key) continue
       const row = this.d.store.outbox.byKey(key)
       await this.execute(task, effect, key, row?.id, o)
     }
+    return true
   }
 
   private async execute(task: LiveTask, effect: Effect & { kind: string }, idemKey: string, outboxId: number | undefined, o: Outcome): Promise<void> {
@@ -328,9 +340,11 @@ export class TaskRuntime implements TaskPort {
       this.d.log.error('task.effect_failed', { taskId: task.id, effect: effect.kind, err })
       result = { type: 'domain_error', reason: 'the booking system did not answer', at: this.d.now() }
     }
-    if (outboxId !== undefined) this.d.store.outbox.done(outboxId, result, this.d.now())
-    if (this.stopped) return
-    await this.apply(task, applyTaskEvent(task.def, task.snapshot, result), o, false)
+    // The result is applied even after the call ended: the task must reach the state the world is in (a booking
+    // that went through is booked). Marking the outbox row done happens in the same transaction as that step.
+    const completes = outboxId === undefined ? undefined : { outboxId, result }
+    const applied = await this.apply(task, applyTaskEvent(task.def, task.snapshot, result), o, false, completes)
+    if (!applied && outboxId !== undefined) this.d.store.outbox.done(outboxId, result, this.d.now())
   }
 
   private arm(task: LiveTask, id: string, at: number): void {

@@ -142,6 +142,25 @@ export class CallManager implements CallAcceptor {
 
   private ended(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined): void {
     this.sessions.delete(o.callId)
+    const p = (async () => {
+      // Let work in flight finish first (a booking request sent just before the caller hung up).
+      runtime.stop()
+      await runtime.settle(5000)
+      this.outcome(o, runtime, caller)
+    })()
+      .catch((err: unknown) => this.d.log.error('call.end_failed', { callId: o.callId, err }))
+      .finally(() => this.pending.delete(p))
+    this.pending.add(p)
+  }
+
+  /** Call endings still being recorded (shutdown waits for them). */
+  private readonly pending = new Set<Promise<void>>()
+
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending])
+  }
+
+  private outcome(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined): void {
     const open = runtime.openTasks()
     const dropped = isDrop(o.reason, open.length)
     this.d.metrics.outcomes.inc({ reason: o.reason, dropped: String(dropped) })

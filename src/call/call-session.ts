@@ -670,7 +670,6 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     clearTimeout(this.maxTimer)
     if (this.hangupTimer) clearTimeout(this.hangupTimer)
     this.model.close()
-    this.d.tasks.stop()
     const reason: CallEndReason =
       end.by === 'transfer'
         ? 'transferred'

@@ -28,6 +28,8 @@ export type TaskStep = {
   readonly event: unknown
   readonly effects: readonly { readonly idemKey: string; readonly kind: string; readonly payload: unknown }[]
   readonly timers: { readonly set: readonly { readonly id: string; readonly at: number }[]; readonly clear: readonly string[] }
+  /** The outbox row whose result caused this step: marked done atomically with it. */
+  readonly completes?: { readonly outboxId: number; readonly result: unknown }
   readonly at: number
 }
 
@@ -79,6 +81,11 @@ export class TasksRepo {
       for (const id of step.timers.clear) this.sql.query('DELETE FROM timers WHERE task_id = $task AND timer_id = $id').run({ task: step.taskId, id })
       for (const t of step.timers.set) {
         this.sql.query('INSERT INTO timers (task_id, timer_id, due_at) VALUES ($task, $id, $at) ON CONFLICT (task_id, timer_id) DO UPDATE SET due_at = excluded.due_at').run({ task: step.taskId, id: t.id, at: t.at })
+      }
+      if (step.completes) {
+        this.sql
+          .query(`UPDATE outbox SET status = 'done', result = $result, last_error = NULL, updated_at = $at WHERE id = $id`)
+          .run({ id: step.completes.outboxId, result: JSON.stringify(step.completes.result ?? null), at: step.at })
       }
       for (const e of step.effects) {
         this.sql

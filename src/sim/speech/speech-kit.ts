@@ -110,7 +110,9 @@ export async function createSpeechKit(o: SpeechKitOptions): Promise<SpeechKit> {
         },
         botSaid: (call, match, timeoutMs) => botEar.waitForSaid(call, match, timeoutMs),
       },
-      description: `caller voice ${tts.name} at 16 kHz (raw/lpcm16) · model ear ${callerAsr.name} · caller ear ${botAsr.name}`,
+      description:
+        `caller voice ${tts.name} at 16 kHz (raw/lpcm16) · model ear ${callerAsr.name} · caller ear ${botAsr.name}` +
+        (o.tools.tts.name === 'espeak-ng' ? ' · warning: pocketsphinx hears espeak-ng far worse than flite (apt-get install flite)' : ''),
       beginScenario(name) {
         scenario = name
         lines = []
