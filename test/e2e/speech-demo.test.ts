@@ -30,7 +30,7 @@ test.skipIf(skip)(
   'fastagent demo --speech: both scenarios in real speech, exit 0, WAV files per call, ≥ 90 % of key words recognized',
   async () => {
     if (!tools.ok) throw new Error(`CI must install the speech tools (.ci/apt-packages): ${missingToolsMessage(tools)}`)
-    const r = await $`bun src/main.ts demo --speech --no-color`.cwd(root).nothrow().quiet()
+    const r = await $`${process.execPath} src/main.ts demo --speech --no-color`.cwd(root).nothrow().quiet()
     const out = r.stdout.toString()
     if (r.exitCode !== 0) console.error(out.slice(-6000), r.stderr.toString().slice(-2000))
     expect(r.exitCode).toBe(0)
