@@ -206,3 +206,43 @@ describe('inbound SMS webhook', () => {
     expect(w.store.sms.isOptedOut(CALLER)).toBe(false)
   })
 })
+
+describe('callbacks and crash recovery', () => {
+  test('CALL is rate-limited per number: at most 3 callbacks an hour', async () => {
+    const w = world({ dialout: true })
+    for (let i = 0; i < 4; i++) {
+      w.droppedCall(`d${i}`)
+      const reply = w.continuity.inboundSms(CALLER, 'CALL', undefined)
+      if (i < 3) expect(reply).toBe('Calling you now.')
+      else expect(reply).toContain('already tried to call you several times')
+      // each callback completes before the next drop
+      for (const cb of w.store.callbacks.forCall(`d${i}`)) w.store.callbacks.setStatus(cb.id, 'completed', Date.now())
+    }
+  })
+
+  test('a dial-out the API refuses (4xx) marks the callback failed without retrying', async () => {
+    const w = world({ dialout: true })
+    w.acApi.failNext(1, 400)
+    w.droppedCall()
+    expect(w.continuity.inboundSms(CALLER, 'CALL', undefined)).toBe('Calling you now.')
+    const until = Date.now() + 3000
+    while (w.store.callbacks.forCall('c1')[0]?.status === 'pending' && Date.now() < until) await Bun.sleep(10)
+    expect(w.store.callbacks.forCall('c1')[0]?.status).toBe('failed')
+    expect(w.store.outbox.byKey('dialout:1')?.status).toBe('failed')
+  })
+
+  test('calls left live by a dead process are dropped at the next start, once', async () => {
+    const w = world({ dialout: true })
+    w.store.calls.create({ id: 'live1', conversationId: 'conv-live1', direction: 'inbound', caller: CALLER, botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: Date.now() })
+    w.store.calls.create({ id: 'live2', conversationId: 'conv-live2', direction: 'inbound', caller: '+14155550777', botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: Date.now() })
+    const open = (id: string) => (id === 'live1' ? [{ id: 'T1', kind: 'book_appointment', title: 'booking an appointment', summary: 's' }] : [])
+    expect(w.continuity.recoverCrashed(open)).toBe(2)
+    expect(w.store.calls.get('live1')).toMatchObject({ state: 'ended', end_reason: 'crashed', resume_status: 'pending' })
+    expect(w.store.calls.get('live2')).toMatchObject({ state: 'ended', end_reason: 'crashed', resume_status: null })
+    expect(w.store.outbox.forCall('live1').map((r) => r.kind)).toEqual(['sms'])
+    expect(w.store.outbox.forCall('live2')).toHaveLength(0)
+    // A second start finds nothing live: no second SMS.
+    expect(w.continuity.recoverCrashed(open)).toBe(0)
+    expect(w.store.outbox.forCall('live1')).toHaveLength(1)
+  })
+})
