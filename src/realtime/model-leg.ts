@@ -83,6 +83,7 @@ export type RealtimeMetrics = {
   readonly errors: Counter
   readonly invalidEvents: Counter
   readonly heldFramesDropped: Counter
+  readonly uplinkShed: Counter
 }
 
 export function realtimeMetrics(registry: MetricsRegistry): RealtimeMetrics {
@@ -92,6 +93,7 @@ export function realtimeMetrics(registry: MetricsRegistry): RealtimeMetrics {
     errors: registry.counter('fastagent_realtime_errors_total', 'error events from the Realtime API, by code', ['code']),
     invalidEvents: registry.counter('fastagent_realtime_invalid_events_total', 'server events that failed validation'),
     heldFramesDropped: registry.counter('fastagent_realtime_held_frames_dropped_total', 'caller frames dropped while the upstream was not ready'),
+    uplinkShed: registry.counter('fastagent_uplink_frames_shed_total', 'caller frames shed because the upstream socket backlog was over its limit'),
   }
 }
 
@@ -105,6 +107,8 @@ type Conn = {
 }
 
 const DEFAULT_BACKOFF = [250, 500, 1000, 2000, 4000] as const
+/** About 2 s of 24 kHz PCM as base64 JSON: past this, the upstream is not keeping up. */
+const UPLINK_BACKLOG_BYTES = 256 * 1024
 /** Rotate this long before the server's own `expires_at` at the latest. */
 const EXPIRY_MARGIN_MS = 2 * 60_000
 
@@ -143,6 +147,12 @@ export class ModelLeg {
   append(b64: string): void {
     const c = this.current
     if (c !== undefined && c.state === 'ready') {
+      // Overload policy: when the upstream cannot keep up, audio that would wait behind more than the backlog
+      // limit is stale for a live conversation — shed it (counted) instead of queueing without bound.
+      if (c.socket.bufferedAmount > UPLINK_BACKLOG_BYTES) {
+        this.o.metrics.uplinkShed.inc()
+        return
+      }
       c.socket.send(appendFrame(b64))
       return
     }

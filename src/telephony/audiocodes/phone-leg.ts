@@ -71,6 +71,9 @@ export type PhoneLegInit = {
 
 type PlayStream = { readonly id: string; readonly format: string }
 
+/** About 4 s of 24 kHz audio as JSON frames. The model sends faster than real time, so some backlog is normal. */
+const DOWNLINK_BACKLOG_BYTES = 512 * 1024
+
 export class PhoneLeg {
   readonly conversationId: string
   readonly mediaFormat: AcMediaFormat
@@ -260,9 +263,15 @@ export class PhoneLeg {
   /** Sends audio on the open play stream; returns false when there is none (or no socket). */
   playChunk(b64: string): boolean {
     const play = this.play
-    if (!play || !this.socket || this.done) return false
+    const socket = this.socket
+    if (!play || !socket || this.done) return false
+    // Overload policy: a VAIC socket this far behind will not play the audio in time anyway; shed, count.
+    if (socket.bufferedAmount() > DOWNLINK_BACKLOG_BYTES) {
+      this.metrics.downlinkShed.inc()
+      return false
+    }
     this.metrics.framesOut.inc()
-    this.socket.send(playChunkFrame(play.id, b64))
+    socket.send(playChunkFrame(play.id, b64))
     return true
   }
 
