@@ -79,7 +79,8 @@ describe('PhoneLeg', () => {
     expect(() => l.sendDtmf('12x')).toThrow()
     l.transfer('tel:+18005550100', 'asked for a person', [{ name: 'X-Id', value: '1' }])
     l.hangup('conversation-complete')
-    expect(s.sent.map((m) => (JSON.parse(m) as { activities: { name: string; activityParams: unknown }[] }).activities[0])).toEqual([
+    const first = (m: string): unknown => (JSON.parse(m) as { activities: unknown[] }).activities[0]
+    expect(s.sent.map(first)).toEqual([
       { type: 'event', name: 'sendDtmf', activityParams: { dtmfDigits: '12#' } },
       { type: 'event', name: 'transfer', activityParams: { transferTarget: 'tel:+18005550100', handoverReason: 'asked for a person', transferSipHeaders: [{ name: 'X-Id', value: '1' }] } },
       { type: 'event', name: 'hangup', activityParams: { hangupReason: 'conversation-complete' } },
