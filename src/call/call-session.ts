@@ -87,7 +87,6 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   private silenceCount = 0
   private lastSilenceAt = 0
   private readonly maxTimer: ReturnType<typeof setTimeout>
-  private noUserInputTimer = false
 
   constructor(private readonly d: CallSessionDeps) {
     this.log = d.log
@@ -127,7 +126,6 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       // semantic_vad has no idle timeout: VAIC's no-input timer drives the "are you still there?" prompts then.
       ...(this.d.config.TURN_DETECTION === 'semantic_vad' ? { userNoInputTimeoutMS: this.d.config.SILENCE_TIMEOUT_SECONDS * 1000 } : {}),
     })
-    this.noUserInputTimer = this.d.config.TURN_DETECTION === 'semantic_vad'
     this.model.start()
   }
 
@@ -502,7 +500,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       this.closing = 'requested'
       this.endReason = 'silence'
       this.say("I haven't heard from you, so I'll end the call now. Feel free to call us again. Goodbye!", 'goodbye')
-    } else if (source === 'vaic' || this.noUserInputTimer) {
+    } else if (source === 'vaic') {
+      // With server_vad the model re-prompts by itself on its idle timeout; VAIC's timer needs our line.
       this.say('Are you still there?', 'silence')
     }
   }

@@ -17,7 +17,10 @@ export type Frame = string | Uint8Array
 export type SocketPlan = {
   /** The conversation id this socket's well-formed messages use. */
   readonly id: string
-  /** Starts with a valid session.initiate, start event and userStream.start (the in-call state machine gets fuzzed). */
+  /**
+   * Starts with a valid session.initiate, start event and userStream.start (the in-call state machine gets fuzzed);
+   * otherwise the socket never sends a well-formed session.initiate and must never get a session.
+   */
   readonly inCall: boolean
   readonly frames: readonly Frame[]
 }
@@ -74,12 +77,14 @@ export function deepJson(depth: number, kind: 'array' | 'object'): string {
 
 const b64 = (bytes: number, fill = 0) => Buffer.alloc(bytes, fill).toString('base64')
 
-/** Well-formed Bot API messages for conversation `id` (what a real VAIC could send). */
-function templates(id: string, r: Rng): Record<string, unknown>[] {
+/**
+ * Well-formed Bot API messages for conversation `id` (what a real VAIC could send). `session.end` is left out (it
+ * would close the socket early; plans add it explicitly); `session.initiate` only where a session may start.
+ */
+function templates(id: string, r: Rng, initiate: boolean): Record<string, unknown>[] {
   return [
-    { type: 'session.initiate', conversationId: id, botName: 'fastagent', caller: '+14155550100', expectAudioMessages: true, supportedMediaFormats: ['raw/lpcm16_24'] },
+    ...(initiate ? [{ type: 'session.initiate', conversationId: id, botName: 'fastagent', caller: '+14155550100', expectAudioMessages: true, supportedMediaFormats: ['raw/lpcm16_24'] }] : []),
     { type: 'session.resume', conversationId: id },
-    { type: 'session.end', conversationId: id, reasonCode: 'client-disconnected', reason: 'Client Side' },
     { type: 'userStream.start', conversationId: id },
     { type: 'userStream.stop', conversationId: id },
     { type: 'userStream.chunk', conversationId: id, audioChunk: b64(960, r.int(0, 255)) },
@@ -140,7 +145,7 @@ function mutate(msg: Record<string, unknown>, r: Rng, maxFrameBytes: number): Fr
     case 1:
       return JSON.stringify(setAt(msg, target, randomJson(r)))
     case 2:
-      return JSON.stringify(setAt(msg, ['type'], r.chance(0.5) ? canaryString(r) : r.pick(['session.initiate', 'userStream.chunk', 'activities', 'session.end', 'playStream.start', 'session.accepted'])))
+      return JSON.stringify(setAt(msg, ['type'], r.chance(0.5) ? canaryString(r) : r.pick(['userStream.chunk', 'activities', 'userStream.start', 'session.resume', 'playStream.start', 'session.accepted'])))
     case 3:
       return JSON.stringify({ ...msg, [canaryString(r, 8)]: randomJson(r) })
     case 4: {
@@ -170,10 +175,32 @@ function mutate(msg: Record<string, unknown>, r: Rng, maxFrameBytes: number): Fr
   }
 }
 
-/** One frame of the chaos mix. */
-function chaosFrame(id: string, r: Rng, maxFrameBytes: number): Frame {
+/** A session.initiate no server may accept: required fields missing or of the wrong type, or no usable format. */
+function brokenInitiate(id: string, r: Rng): string {
+  const base = { type: 'session.initiate', conversationId: id, botName: 'fastagent', caller: '+14155550100', expectAudioMessages: true, supportedMediaFormats: ['raw/lpcm16_24'] }
+  const broken = r.pick<Record<string, unknown>>([
+    { ...base, conversationId: undefined },
+    { ...base, conversationId: 42 },
+    { ...base, conversationId: '' },
+    { ...base, conversationId: [id] },
+    { ...base, supportedMediaFormats: undefined },
+    { ...base, supportedMediaFormats: 'raw/lpcm16_24' },
+    { ...base, supportedMediaFormats: [7] },
+    { ...base, supportedMediaFormats: [] },
+    { ...base, supportedMediaFormats: [`${CANARY}/opus`, 'opus', 'audio/pcm'] },
+    { ...base, expectAudioMessages: 'yes' },
+    { ...base, caller: { number: CANARY } },
+    { ...base, type: 'session.Initiate' },
+    { ...base, type: ['session.initiate'] },
+  ])
+  return JSON.stringify(broken)
+}
+
+/** One frame of the chaos mix; `initiate`: whether valid session.initiate messages may be among them. */
+function chaosFrame(id: string, r: Rng, maxFrameBytes: number, initiate: boolean): Frame {
   const k = r.int(0, 19)
-  if (k < 9) return mutate(r.pick(templates(id, r)), r, maxFrameBytes)
+  if (!initiate && k < 2) return brokenInitiate(id, r)
+  if (k < 9) return mutate(r.pick(templates(id, r, initiate)), r, maxFrameBytes)
   if (k < 11) return JSON.stringify(randomJson(r))
   if (k < 12) return canaryString(r, 200)
   if (k < 13) {
@@ -185,30 +212,39 @@ function chaosFrame(id: string, r: Rng, maxFrameBytes: number): Frame {
   if (k < 14) return deepJson(r.int(1_000, Math.floor(maxFrameBytes / 6)), r.chance(0.5) ? 'array' : 'object')
   if (k < 15) return CANARY + '{'.repeat(Math.max(0, maxFrameBytes - 1 - CANARY.length - r.int(0, 100)))
   // Well-formed messages out of order (or in order: they make the fuzz reach deeper states).
-  return JSON.stringify(r.pick(templates(id, r)))
+  return JSON.stringify(r.pick(templates(id, r, initiate)))
 }
 
-/** The seeded plan: which sockets start a call first, and every frame each socket sends. */
+/** The seeded plan of socket `index`: whether it starts a call first, and every frame it sends (made on demand). */
+export function socketPlan(o: FuzzPlanOptions, index: number): SocketPlan {
+  const r = prng((o.seed * 7919 + index * 104_729) >>> 0)
+  const id = `${o.prefix ?? 'fz'}-${o.seed}-${index}`
+  const inCall = r.chance(0.5)
+  const frames: Frame[] = []
+  if (inCall) {
+    frames.push(
+      JSON.stringify({ type: 'session.initiate', conversationId: id, botName: 'fastagent', caller: `+1415555${String(1000 + (index % 9000)).slice(-4)}`, expectAudioMessages: true, supportedMediaFormats: [r.pick(['raw/lpcm16_24', 'raw/mulaw', 'raw/lpcm16'])] }),
+      JSON.stringify({ type: 'activities', conversationId: id, activities: [{ type: 'event', name: 'start', parameters: {} }] }),
+      JSON.stringify({ type: 'userStream.start', conversationId: id }),
+    )
+  }
+  // Only in-call sockets ever send a well-formed session.initiate: the others must never get a session.
+  for (let n = 0; n < o.framesPerSocket; n++) frames.push(chaosFrame(id, r, o.maxFrameBytes, inCall))
+  // A session.end for another conversation must not end this one; a real one ends it (and closes the socket).
+  frames.push(JSON.stringify({ type: 'session.end', conversationId: `${CANARY}-other`, reasonCode: 'client-disconnected' }))
+  if (inCall && r.chance(0.5)) frames.push(JSON.stringify({ type: 'session.end', conversationId: id, reasonCode: 'client-disconnected', reason: 'Client Side' }))
+  return { id, inCall, frames }
+}
+
+/** Every socket's plan at once (small runs; the soak makes them one by one with {@link socketPlan}). */
 export function vaicFuzzPlan(o: FuzzPlanOptions): SocketPlan[] {
-  const r = prng(o.seed)
-  return Array.from({ length: o.sockets }, (_, i) => {
-    const id = `${o.prefix ?? 'fz'}-${o.seed}-${i}`
-    const inCall = r.chance(0.5)
-    const frames: Frame[] = []
-    if (inCall) {
-      frames.push(
-        JSON.stringify({ type: 'session.initiate', conversationId: id, botName: 'fastagent', caller: `+1415555${String(1000 + i).slice(-4)}`, expectAudioMessages: true, supportedMediaFormats: [r.pick(['raw/lpcm16_24', 'raw/mulaw', 'raw/lpcm16'])] }),
-        JSON.stringify({ type: 'activities', conversationId: id, activities: [{ type: 'event', name: 'start', parameters: {} }] }),
-        JSON.stringify({ type: 'userStream.start', conversationId: id }),
-      )
-    }
-    for (let n = 0; n < o.framesPerSocket; n++) frames.push(chaosFrame(id, r, o.maxFrameBytes))
-    return { id, inCall, frames }
-  })
+  return Array.from({ length: o.sockets }, (_, i) => socketPlan(o, i))
 }
 
 export type SocketOutcome = {
-  readonly plan: SocketPlan
+  /** The plan's conversation id and kind (not its frames: outcomes are kept, frames are not). */
+  readonly id: string
+  readonly inCall: boolean
   /** The bot answered session.accepted on this socket. */
   readonly accepted: boolean
   readonly sent: number
@@ -275,5 +311,5 @@ export async function playSocket(url: string, token: string, plan: SocketPlan, l
   const closeCode = s.closed?.code
   s.close()
   const sentIds = idsOf(plan.frames)
-  return { plan, accepted, sent, received: s.frames.length, sentIds, problems: checkBotFrames(s, sentIds), closeCode }
+  return { id: plan.id, inCall: plan.inCall, accepted, sent, received: s.frames.length, sentIds, problems: checkBotFrames(s, sentIds), closeCode }
 }
