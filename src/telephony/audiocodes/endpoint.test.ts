@@ -236,6 +236,8 @@ describe('conversation', () => {
     ])
     expect(h.rec.ends).toEqual([{ by: 'caller', reasonCode: 'client-disconnected', reason: 'Client Side' }])
     expect(h.conversations.size).toBe(0)
+    // Every frame took the fast path (the raw frame, without Elysia's per-message parse and wrapper).
+    expect(h.registry.render()).toContain('fastagent_vaic_slow_path_frames_total 0')
   })
 
   test('bad input is logged and counted, never echoed, and the call goes on', async () => {

@@ -10,6 +10,7 @@ export type TelephonyMetrics = {
   readonly framesIn: Counter
   readonly framesOut: Counter
   readonly downlinkShed: Counter
+  readonly slowPathFrames: Counter
   readonly sessions: Counter
   readonly live: Gauge
 }
@@ -20,6 +21,7 @@ export function telephonyMetrics(registry: MetricsRegistry, live: () => number):
     refused: registry.counter('fastagent_vaic_refused_total', 'connections or sessions refused, by reason', ['reason']),
     framesIn: registry.counter('fastagent_vaic_audio_frames_in_total', 'caller audio chunks received'),
     framesOut: registry.counter('fastagent_vaic_audio_frames_out_total', 'bot audio chunks sent'),
+    slowPathFrames: registry.counter('fastagent_vaic_slow_path_frames_total', "frames that reached us through Elysia's message hook instead of the fast path (should stay 0)"),
     downlinkShed: registry.counter('fastagent_downlink_frames_shed_total', 'bot audio chunks shed because the VoiceAI Connect socket backlog was over its limit'),
     sessions: registry.counter('fastagent_vaic_sessions_total', 'conversations by outcome of session.initiate/resume', ['outcome']),
     live: registry.gauge('fastagent_calls_live', 'conversations currently open', [], live),
