@@ -60,6 +60,7 @@ type LiveTask = {
 type Outcome = { say: string[]; ask: { text: string; need: readonly string[] } | undefined; error: string | undefined; unhandled: boolean }
 
 const SETTLED = Symbol('settled')
+const MAX_ARGS_CHARS = 4096
 
 export class TaskRuntime implements TaskPort {
   private readonly tasks = new Map<string, LiveTask>()
@@ -79,6 +80,9 @@ export class TaskRuntime implements TaskPort {
   }
 
   async call(name: string, argsJson: string): Promise<string> {
+    // A caller's request fits in a few hundred characters; a huge argument string would only cost parse time on the
+    // event loop every live call shares.
+    if (argsJson.length > MAX_ARGS_CHARS) return out({ error: 'invalid_arguments', message: `The arguments are too long (over ${MAX_ARGS_CHARS} characters). Send only what the caller said.` })
     let args: unknown
     try {
       args = argsJson.trim() === '' ? {} : JSON.parse(argsJson)
@@ -92,7 +96,7 @@ export class TaskRuntime implements TaskPort {
     if (name === 'task_input' || name === 'task_cancel' || name === 'resume_task') {
       const id = a.task_id
       const task = typeof id === 'string' ? this.tasks.get(id) : undefined
-      if (!task) return out({ error: 'unknown_task', message: `There is no task ${JSON.stringify(id)}. Open tasks: ${this.openIds() || 'none'}.` })
+      if (!task) return out({ error: 'unknown_task', message: `There is no task ${(JSON.stringify(id) ?? "(none given)").slice(0, 40)}. Open tasks: ${this.openIds() || 'none'}.` })
       if (task.status !== 'open') return out({ task_id: task.id, task: task.def.kind, status: task.status, note: 'This task is already finished.' })
       const { task_id: _id, ...fields } = a
       if (name === 'task_cancel') return this.run(task, (s) => cancelTask(task.def, s, this.d.now()))
@@ -154,8 +158,8 @@ export class TaskRuntime implements TaskPort {
    * re-arms its timers, and re-runs domain effects that were committed but not finished when the call (or the
    * process) died. Returns the summaries for the welcome-back line.
    */
-  adopt(rows: readonly TaskRow[]): string[] {
-    const summaries: string[] = []
+  adopt(rows: readonly TaskRow[]): void {
+    const replays: Promise<void>[] = []
     for (const row of rows) {
       const def = this.d.registry.get(row.kind)
       if (!def) {
@@ -178,16 +182,43 @@ export class TaskRuntime implements TaskPort {
       this.tasks.set(task.id, task)
       this.d.store.db.tx(() => this.d.store.db.sqlite.query('UPDATE tasks SET call_id = $callId, updated_at = $at WHERE id = $id').run({ callId: this.d.callId, at: this.d.now(), id: task.id }))
       for (const t of this.d.store.tasks.timers(task.id)) this.arm(task, t.id, t.at)
-      const pending = this.d.store.outbox.pendingForTask(task.id)
-      if (pending.length > 0) {
-        task.chain = task.chain.then(() => this.replayPending(task))
+      if (this.d.store.outbox.pendingForTask(task.id).length > 0) {
+        const replay = task.chain.then(() => this.replayPending(task))
+        task.chain = replay.catch(() => undefined)
+        replays.push(replay)
       }
-      summaries.push(def.describe(task.snapshot, this.d.now()).summary)
     }
-    return summaries
+    this.adopted = { ids: new Set([...this.tasks.keys()]), replays, taken: false }
   }
 
+  /** Waits (up to `ms`) for effects a dropped call left in flight to finish, so the greeting tells the truth. */
+  async settleAdopted(ms: number): Promise<void> {
+    const r = this.adopted
+    if (!r || r.replays.length === 0) return
+    await Promise.race([Promise.allSettled(r.replays), Bun.sleep(ms)])
+  }
+
+  /**
+   * What the welcome back says, taken once: the adopted tasks still open (their summaries), and those that finished
+   * while their interrupted effect was replayed (their results). Results that arrive after this are spoken as
+   * ordinary updates.
+   */
+  takeResume(): { open: string[]; completed: string[] } | undefined {
+    const r = this.adopted
+    if (!r || r.taken) return undefined
+    r.taken = true
+    const adopted = [...this.tasks.values()].filter((t) => r.ids.has(t.id))
+    return {
+      open: adopted.filter((t) => t.status === 'open').map((t) => t.def.describe(t.snapshot, this.d.now()).summary),
+      completed: adopted.filter((t) => t.status !== 'open').flatMap((t) => (t.doneSummary ? [t.doneSummary] : [])),
+    }
+  }
+
+  /** The tasks taken over from a dropped call, and the effects being replayed for them. */
+  private adopted: { readonly ids: ReadonlySet<string>; readonly replays: Promise<void>[]; taken: boolean } | undefined
+
   private async replayPending(task: LiveTask): Promise<void> {
+    const o = emptyOutcome()
     for (const row of this.d.store.outbox.pendingForTask(task.id)) {
       let effect: Effect
       try {
@@ -196,8 +227,12 @@ export class TaskRuntime implements TaskPort {
         continue
       }
       if (!isDomainEffect(effect)) continue
-      const o = emptyOutcome()
       await this.execute(task, effect, row.idem_key, row.id, o)
+    }
+    if (task.status !== 'open') task.awaitingResume = false
+    // Finished after the welcome back was said: tell the caller like any late result.
+    if (this.adopted?.taken && !this.stopped && (o.say.length > 0 || o.ask)) {
+      this.d.onUpdate({ taskId: task.id, kind: task.def.kind, ...(o.say.length > 0 ? { say: o.say.join(' ') } : {}), ...(o.ask ? { ask: o.ask.text } : {}) })
     }
   }
 

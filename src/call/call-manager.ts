@@ -17,8 +17,8 @@ import type { ReplayItem } from '../realtime/protocol'
 import type { TaskRegistry } from '../agents/task-definition'
 import type { DomainExecutor } from '../agents/domain-executor'
 import { TaskRuntime } from '../agents/runtime'
-import { CallSession, type CallOutcome } from './call-session'
-import { isDrop, welcomeBackLine } from './lifecycle'
+import { CallSession, type CallOutcome, type Greeting } from './call-session'
+import { isDrop, welcomeBackDoneLine, welcomeBackLine } from './lifecycle'
 import type { CallMetrics } from './metrics'
 import type { Continuity, ResumeSource } from '../continuity/continuity'
 
@@ -86,16 +86,24 @@ export class CallManager implements CallAcceptor {
       onChange: () => session?.refreshInstructions(),
       ...(d.settleMs !== undefined ? { settleMs: d.settleMs } : {}),
     })
-    let greeting = d.config.GREETING.replaceAll('{business}', d.config.BUSINESS_NAME)
+    const configured = d.config.GREETING.replaceAll('{business}', d.config.BUSINESS_NAME)
     let priorHistory: ReplayItem[] = []
     if (resume) {
-      const summaries = runtime.adopt(d.store.tasks.openForCall(resume.callId))
+      runtime.adopt(d.store.tasks.openForCall(resume.callId))
       priorHistory = d.store.transcript
         .list(resume.callId)
         .flatMap((r): ReplayItem[] => (r.role === 'caller' ? [{ role: 'user', text: r.text }] : r.role === 'bot' ? [{ role: 'assistant', text: r.text }] : []))
-      if (summaries.length > 0) greeting = welcomeBackLine(summaries)
       d.continuity.markResumed(resume.callId, callId)
-      log.info('call.resuming', { from: resume.callId, via: resume.via, tasks: summaries.length })
+      log.info('call.resuming', { from: resume.callId, via: resume.via, tasks: runtime.openTasks().length })
+    }
+    /** Decided when the model is ready to speak, after effects the dropped call left in flight have settled. */
+    const greeting = async (): Promise<Greeting> => {
+      if (!resume) return { text: configured, asksAnythingElse: false }
+      await runtime.settleAdopted(1500)
+      const r = runtime.takeResume()
+      if (r && r.open.length > 0) return { text: welcomeBackLine(r.open), asksAnythingElse: false }
+      if (r && r.completed.length > 0) return { text: welcomeBackDoneLine(r.completed), asksAnythingElse: true }
+      return { text: configured, asksAnythingElse: false }
     }
     const record = (role: 'caller' | 'bot' | 'tool' | 'agent' | 'system', text: string, meta?: Record<string, unknown>) => {
       try {

@@ -25,6 +25,8 @@ import type { TaskPort, TaskUpdate } from './task-port'
 import { closingLine, LIFECYCLE_TOOLS, type CallEndReason } from './lifecycle'
 import type { CallMetrics } from './metrics'
 
+export type Greeting = { readonly text: string; readonly asksAnythingElse: boolean }
+
 export type CallOutcome = {
   readonly callId: string
   readonly reason: CallEndReason
@@ -45,7 +47,7 @@ export type CallSessionDeps = {
   readonly realtimeMetrics: RealtimeMetrics
   readonly metrics: CallMetrics
   /** The first line: the configured greeting, or "Welcome back! …" when this call resumes a dropped one. */
-  readonly greeting: string
+  readonly greeting: () => Promise<Greeting>
   /** Earlier conversation (a resumed call): replayed into the model before the greeting. */
   readonly priorHistory: readonly ReplayItem[]
   readonly record: (role: 'caller' | 'bot' | 'tool' | 'agent' | 'system', text: string, meta?: Record<string, unknown>) => void
@@ -236,7 +238,11 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     if (this.over) return
     if (kind === 'initial' || !this.greeted) {
       this.greeted = true
-      this.say(this.d.greeting, 'greeting')
+      void this.d.greeting().then((g) => {
+        if (this.over) return
+        if (g.asksAnythingElse) this.askedAnythingElse = true
+        this.say(g.text, 'greeting')
+      })
     } else if (kind === 'reconnect') {
       // The new session knows the conversation but not what was cut off. An open task re-asks its question (built
       // from its state, so nothing is invented); otherwise the model picks up where it left off.

@@ -41,6 +41,12 @@ export function welcomeBackLine(summaries: readonly string[]): string {
   return `Welcome back! We were ${what}. Would you like to continue or start over?`
 }
 
+/** A dropped call whose interrupted step completed meanwhile: "Welcome back! Your appointment is confirmed …" */
+export function welcomeBackDoneLine(summaries: readonly string[]): string {
+  const body = summaries.map((s) => s.trim().replace(/[.!]+$/, '') + '.').join(' ')
+  return `Welcome back! ${body} Is there anything else I can help you with today?`
+}
+
 /**
  * Whether an ended call counts as dropped: it ended without our goodbye (caller gone, socket lost, crash, error,
  * silence, limit or shutdown) while a task was still open. A completed call, a bot hang-up after the closing, or a

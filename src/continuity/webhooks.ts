@@ -64,6 +64,8 @@ export function webhookRoutes(d: WebhookDeps) {
     if (!d.authToken || !d.publicBaseUrl) return forbidden('webhook verification not configured (TWILIO_AUTH_TOKEN, PUBLIC_BASE_URL)')
     const signature = request.headers.get('x-twilio-signature')
     if (!signature) return forbidden('missing signature')
+    // Refuse big bodies before reading them (the server's maxRequestBodySize caps what is read at all).
+    if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY) return forbidden('body too large')
     const raw = await request.text()
     if (raw.length > MAX_BODY) return forbidden('body too large')
     const params: Record<string, string> = {}

@@ -22,6 +22,8 @@ export type AppDeps = {
 
 export function buildApp(deps: AppDeps) {
   const app = new Elysia({
+    // Nothing we accept over HTTP is large (webhook forms, probes); Bun answers 413 beyond this without reading it.
+    serve: { maxRequestBodySize: 1024 * 1024 },
     websocket: {
       // Audio frames are small and already compressed enough; deflate would only add CPU and latency.
       perMessageDeflate: false,

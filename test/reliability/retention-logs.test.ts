@@ -1,0 +1,176 @@
+/**
+ * Personal data does not outlive RETENTION_DAYS, and none of it (nor any secret) reaches the logs.
+ * Retention: a database seeded with old and recent rows of every kind the purge covers (transcripts, SMS bodies and
+ * numbers, left messages, numbers and details on ended calls, callers on past appointments, callback numbers, SMS
+ * outbox payloads, pending resumes past the window) is opened by a starting server, whose scheduled retention job
+ * runs at start: the old personal data is gone, the recent rows are untouched. Both the default 30 days and a tiny
+ * RETENTION_DAYS are checked. Logs: both reference scenarios run with every log line captured at debug level; no
+ * full phone number, no secret of WORLD_SECRETS, no Authorization value and no notify-URL signature appears.
+ */
+import { afterAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Store } from '../../src/store/store'
+import { startWorld, WORLD_SECRETS } from '../../src/sim/world'
+import { bookingScenario, continuityScenario } from '../../src/sim/scenarios'
+import { notifySignature } from '../../src/continuity/webhooks'
+import { BOOKING_ENV } from './kit'
+
+const DAY = 86_400_000
+const dirs: string[] = []
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+/** One of everything the purge covers, dated `at`, for caller `number`. */
+function seed(store: Store, label: string, number: string, at: number): void {
+  const callId = `call-${label}`
+  store.calls.create({ id: callId, conversationId: `conv-${label}`, direction: 'inbound', caller: number, botName: 'fastagent', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at })
+  store.calls.setDetails(callId, '+18005550100', { callerDisplayName: `Caller ${label}` }, at)
+  store.calls.end(callId, 'completed', null, at)
+  store.transcript.add(callId, 'caller', `my name is ${label} and my number is ${number}`, at)
+  store.sms.record({ direction: 'out', callId, number, body: `Hello ${label}`, status: 'delivered', at })
+  store.messages.save({ id: `msg-${label}`, caller: number, name: `Name ${label}`, message: `Please call ${label}`, callbackNumber: number, callId, at })
+  const booked = store.appointments.book({ id: `appt-${label}`, caller: number, startsAt: at, minutes: 30, callId, at })
+  if (!booked.ok) throw new Error('seed booking refused')
+  const cb = store.callbacks.request(callId, number, at)
+  if (!cb.ok) throw new Error('seed callback refused')
+  store.callbacks.setStatus(cb.id, 'completed', at)
+  store.outbox.enqueue({ idemKey: `sms:${label}`, kind: 'sms', payload: { to: number, body: `Hello ${label}`, callId }, callId, at })
+  const row = store.outbox.byKey(`sms:${label}`)
+  if (row) store.outbox.done(row.id, { sid: 'SMx' }, at)
+  // A dropped call still waiting to be resumed.
+  store.calls.create({ id: `drop-${label}`, conversationId: `drop-conv-${label}`, direction: 'inbound', caller: number, botName: 'fastagent', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at })
+  store.calls.end(`drop-${label}`, 'lost', 'pending', at)
+}
+
+type Snapshot = {
+  transcript: number
+  callCaller: string | null
+  callDetails: string | null
+  sms: { body: string; number: string } | undefined
+  message: number
+  apptCaller: string | null
+  callbackNumber: string | undefined
+  outboxPayload: string | undefined
+  resume: string | null
+}
+
+function snapshot(store: Store, label: string): Snapshot {
+  const q = store.db.sqlite
+  const callId = `call-${label}`
+  const call = store.calls.get(callId)
+  return {
+    transcript: store.transcript.list(callId).length,
+    callCaller: call?.caller ?? null,
+    callDetails: call?.details ?? null,
+    sms: q.query('SELECT body, number FROM sms_messages WHERE call_id = $c').get({ c: callId }) as Snapshot['sms'],
+    message: (q.query('SELECT count(*) AS n FROM messages WHERE id = $id').get({ id: `msg-${label}` }) as { n: number }).n,
+    apptCaller: store.appointments.get(`appt-${label}`)?.caller ?? null,
+    callbackNumber: store.callbacks.forCall(callId)[0]?.number,
+    outboxPayload: store.outbox.byKey(`sms:${label}`)?.payload,
+    resume: store.calls.get(`drop-${label}`)?.resume_status ?? null,
+  }
+}
+
+async function startOn(dataDir: string, env: Record<string, string>, lines: string[]) {
+  return startWorld({ dataDir, env: { ...BOOKING_ENV, ...env }, logSink: (l) => lines.push(l), logLevel: 'info' })
+}
+
+describe('retention', () => {
+  test('the retention job at start purges personal data older than RETENTION_DAYS (30) and keeps the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-retention-'))
+    dirs.push(dir)
+    const store = Store.open(join(dir, 'fastagent.db'))
+    const now = Date.now()
+    seed(store, 'old', '+14155550701', now - 40 * DAY)
+    seed(store, 'recent', '+14155550702', now - 2 * DAY)
+    store.close()
+    const lines: string[] = []
+    const world = await startOn(dir, {}, lines)
+    try {
+      const s = world.server.store
+      expect(snapshot(s, 'old')).toEqual({
+        transcript: 0,
+        callCaller: null,
+        callDetails: null,
+        sms: { body: '[purged]', number: '[purged]' },
+        message: 0,
+        apptCaller: null,
+        callbackNumber: '[purged]',
+        outboxPayload: '{}',
+        resume: 'expired',
+      })
+      const recent = snapshot(s, 'recent')
+      expect(recent).toMatchObject({ transcript: 1, callCaller: '+14155550702', sms: { body: 'Hello recent', number: '+14155550702' }, message: 1, callbackNumber: '+14155550702', resume: 'expired' })
+      // Past appointments lose the caller's number only once older than the retention window.
+      expect(recent.apptCaller).toBe('+14155550702')
+      expect(recent.outboxPayload).toContain('+14155550702')
+      const purged = lines.map((l) => JSON.parse(l) as { event: string; rows?: number }).find((e) => e.event === 'retention.purged')
+      expect(purged?.rows).toBeGreaterThanOrEqual(7)
+    } finally {
+      await world.stop()
+    }
+  }, 30_000)
+
+  test('a tiny RETENTION_DAYS (0.001 ≈ 86 s) is honoured: ten-minute-old rows go, one-second-old rows stay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-retention-'))
+    dirs.push(dir)
+    const store = Store.open(join(dir, 'fastagent.db'))
+    const now = Date.now()
+    seed(store, 'tenmin', '+14155550703', now - 10 * 60_000)
+    seed(store, 'fresh', '+14155550704', now - 1000)
+    store.close()
+    const world = await startOn(dir, { RETENTION_DAYS: '0.001', RESUME_WINDOW_HOURS: '1' }, [])
+    try {
+      expect(snapshot(world.server.store, 'tenmin')).toMatchObject({ transcript: 0, callCaller: null, message: 0, sms: { body: '[purged]' }, resume: 'pending' })
+      expect(snapshot(world.server.store, 'fresh')).toMatchObject({ transcript: 1, callCaller: '+14155550704', message: 1, sms: { body: 'Hello fresh' }, resume: 'pending' })
+    } finally {
+      await world.stop()
+    }
+  }, 30_000)
+})
+
+describe('logs', () => {
+  test('both reference scenarios: no full phone number, secret, Authorization value or notify signature in any log line', async () => {
+    const lines: string[] = []
+    const sink = (l: string) => lines.push(l)
+    // Two worlds side by side (both scenarios book the same slot, so they cannot share a calendar).
+    const [a, b] = await Promise.all([
+      startWorld({ env: BOOKING_ENV, logSink: sink, logLevel: 'debug' }),
+      startWorld({ env: { ...BOOKING_ENV, DROP_GRACE_SECONDS: '0.5' }, logSink: sink, logLevel: 'debug' }),
+    ])
+    try {
+      const io = { step: () => undefined }
+      await Promise.all([bookingScenario(a, io, { caller: '+14155550123' }), continuityScenario(b, io, { caller: '+14155550199' })])
+    } finally {
+      await Promise.all([a.stop(), b.stop()])
+    }
+    expect(lines.length).toBeGreaterThan(40)
+    const log = lines.join('\n')
+    const basic = (user: string, pass: string) => Buffer.from(`${user}:${pass}`).toString('base64')
+    const forbidden = [
+      WORLD_SECRETS.botToken,
+      WORLD_SECRETS.openaiKey,
+      WORLD_SECRETS.twilioToken,
+      WORLD_SECRETS.twilioSid,
+      WORLD_SECRETS.acClientSecret,
+      basic(WORLD_SECRETS.twilioSid, WORLD_SECRETS.twilioToken),
+      basic(WORLD_SECRETS.acClientId, WORLD_SECRETS.acClientSecret),
+      notifySignature(WORLD_SECRETS.botToken),
+      // The callers, the sender, the business number VAIC reports as callee, the dial-out's caller id.
+      '4155550123',
+      '4155550199',
+      '5005550006',
+      '8005550100',
+    ]
+    const leaks = forbidden.filter((s) => log.includes(s))
+    expect(leaks).toEqual([])
+    // Any E.164 number at all, and any Authorization value.
+    expect(log.match(/\+\d{7,}/g) ?? []).toEqual([])
+    expect(log.match(/(?:Bearer|Basic) [A-Za-z0-9+/=_-]{6,}/g) ?? []).toEqual([])
+    // The scan saw the interesting events (the SMS, the webhook, the dial-out), masked.
+    for (const event of ['continuity.drop', 'sms.sent', 'webhook.sms', 'callback.dialing', 'vaic.session_accepted']) expect(log).toContain(`"event":"${event}"`)
+  }, 120_000)
+})
