@@ -1,0 +1,172 @@
+/**
+ * @module bench/micro
+ * Micro-benchmarks of the product's own per-frame and per-step code, run in a fresh process so nothing else shares
+ * its JIT: the passthrough hop as the server does it (Elysia's JSON.parse, the precompiled `parseInbound` check,
+ * `appendFrame`; and downlink `parseServerEvent` + `playChunkFrame`), each piece on its own too; the resampling
+ * converters per 20 ms frame; an FSM step of the booking machine with its checkpoint (`store.tasks.commit`) on a
+ * temporary SQLite file, NORMAL and FULL (durable). Each figure is the median over repetitions of a timed batch.
+ * Run: `bun scripts/bench/micro.ts [--quick]`; prints one JSON line ({@link MicroResult}).
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseInbound, playChunkFrame } from '../../src/telephony/audiocodes/messages'
+import { appendFrame, parseServerEvent } from '../../src/realtime/protocol'
+import { createCallConverters } from '../../src/audio/transcoder'
+import { Resampler } from '../../src/audio/resampler'
+import { transition, type Snapshot } from '../../src/agents/fsm'
+import { applyTaskEvent, startTask } from '../../src/agents/task-steps'
+import { bookAppointment, type BookEvent } from '../../src/agents/tasks/book-appointment'
+import { parseBusinessHours } from '../../src/config/business-hours'
+import { Store } from '../../src/store/store'
+import { HeaderFrames } from './frames'
+
+export type MicroRow = {
+  readonly group: string
+  readonly name: string
+  /** Median ns per operation. */
+  readonly ns: number
+  readonly iterations: number
+  readonly reps: number
+}
+export type MicroResult = { readonly rows: readonly MicroRow[] }
+
+let sink = 0
+
+/** Median over `reps` of (batch time / n), after one untimed warm-up batch. */
+function bench(group: string, name: string, n: number, reps: number, op: (i: number) => unknown): MicroRow {
+  for (let i = 0; i < Math.min(n, 2000); i++) touch(op(i))
+  const per: number[] = []
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now()
+    for (let i = 0; i < n; i++) touch(op(i))
+    per.push(((performance.now() - t) * 1e6) / n)
+  }
+  per.sort((a, b) => a - b)
+  return { group, name, ns: per[Math.floor(per.length / 2)] ?? NaN, iterations: n, reps }
+}
+
+/** Keeps results alive so the JIT cannot drop the work. */
+function touch(v: unknown): void {
+  if (typeof v === 'string') sink += v.length
+  else if (typeof v === 'object' && v !== null) sink += 1
+}
+
+export function runMicro(quick: boolean): MicroResult {
+  const N = quick ? 2_000 : 50_000
+  const REPS = quick ? 2 : 5
+  const rows: MicroRow[] = []
+  const conv = 'bench-micro-0123456789abcdef'
+
+  for (const [label, bytes] of [
+    ['raw/mulaw 160 B', 160],
+    ['raw/lpcm16_24 960 B', 960],
+  ] as const) {
+    const frames = new HeaderFrames(bytes)
+    const audio = frames.payload(1, 1, 1)
+    const chunk = `{"type":"userStream.chunk","conversationId":"${conv}","audioChunk":"${audio}"}`
+    const delta = `{"type":"response.output_audio.delta","event_id":"ev_1","response_id":"resp_1","item_id":"item_1","output_index":0,"content_index":0,"delta":"${audio}"}`
+    const parsedChunk = JSON.parse(chunk) as unknown
+    const g = `passthrough hop, ${label}`
+    rows.push(
+      bench(g, 'uplink: JSON.parse + parseInbound(object) + appendFrame (as the server does)', N, REPS, () => {
+        const r = parseInbound(JSON.parse(chunk) as unknown)
+        return r.ok && r.msg.type === 'userStream.chunk' ? appendFrame(r.msg.audioChunk) : ''
+      }),
+    )
+    rows.push(bench(g, '  of which JSON.parse (Elysia)', N, REPS, () => JSON.parse(chunk) as unknown))
+    rows.push(bench(g, '  of which parseInbound(object) (TypeBox check, base64 pattern)', N, REPS, () => parseInbound(parsedChunk)))
+    rows.push(bench(g, '  of which appendFrame', N, REPS, () => appendFrame(audio)))
+    rows.push(
+      bench(g, 'downlink: parseServerEvent + playChunkFrame', N, REPS, () => {
+        const p = parseServerEvent(delta)
+        return p.kind === 'event' && p.event.type === 'response.output_audio.delta' ? playChunkFrame('1', p.event.delta) : ''
+      }),
+    )
+    rows.push(bench(g, '  of which JSON.parse', N, REPS, () => JSON.parse(delta) as unknown))
+    rows.push(
+      bench(g, 'floor: slice the base64 out of the text + re-wrap (no parse, no check)', N, REPS, () => {
+        const i = chunk.indexOf('"audioChunk":"') + 14
+        return appendFrame(chunk.slice(i, chunk.indexOf('"', i)))
+      }),
+    )
+  }
+
+  // Resampling converters, one per direction as a call holds them (base64 decode + Kaiser polyphase + encode).
+  {
+    const g = 'resampled path (raw/lpcm16), per 20 ms frame'
+    const calls = createCallConverters('raw/lpcm16')
+    const in16 = Buffer.from(new Int16Array(320).map((_, i) => Math.round(8000 * Math.sin(i / 7))).buffer).toString('base64')
+    const in24 = Buffer.from(new Int16Array(480).map((_, i) => Math.round(8000 * Math.sin(i / 9))).buffer).toString('base64')
+    rows.push(bench(g, 'uplink converter 16k→24k (base64 in/out)', N / 10, REPS, () => calls.fromCaller.convert(in16)))
+    rows.push(bench(g, 'downlink converter 24k→16k (base64 in/out)', N / 10, REPS, () => calls.toCaller.convert(in24)))
+    const up = new Resampler(16000, 24000)
+    const down = new Resampler(24000, 16000)
+    const s16 = new Int16Array(320).map((_, i) => Math.round(8000 * Math.sin(i / 7)))
+    const s24 = new Int16Array(480).map((_, i) => Math.round(8000 * Math.sin(i / 9)))
+    const o24 = new Int16Array(480)
+    const o16 = new Int16Array(320)
+    rows.push(bench(g, '  of which Resampler.process 320→480 samples', N / 10, REPS, () => up.process(s16, o24)))
+    rows.push(bench(g, '  of which Resampler.process 480→320 samples', N / 10, REPS, () => down.process(s24, o16)))
+  }
+
+  // FSM step + checkpoint: the booking machine's `checking → confirming` on an availability result, then the step's
+  // transaction (snapshot, journal, effects) on a real file.
+  {
+    const g = 'task step (booking machine)'
+    const hours = parseBusinessHours('Mon-Sun 08:00-20:00')
+    if (!hours.ok) throw new Error(hours.error)
+    const t0 = Date.UTC(2026, 10, 30, 12, 0)
+    const env = { now: t0, tz: 'UTC', hours: hours.hours, slotMinutes: 30, caller: '+15551230000' }
+    const started = startTask(bookAppointment, { date: 'tomorrow', time: '10 AM' }, env)
+    if (!started.ok || started.snapshot.state !== 'checking') throw new Error(`booking did not reach checking: ${JSON.stringify(started)}`)
+    const checking = started.snapshot as Snapshot<'checking', unknown>
+    const ev: BookEvent = { type: 'availability', free: true, alternatives: [], at: t0 + 1000 }
+    const machine = bookAppointment.machine
+    rows.push(bench(g, 'transition (pure FSM step)', N / 10, REPS, () => transition(machine, checking, ev)))
+    rows.push(bench(g, 'applyTaskEvent (event schema check + transition)', N / 10, REPS, () => applyTaskEvent(bookAppointment, checking, ev)))
+    rows.push(bench(g, 'startTask (tool args check + date/time words + transition)', quick ? 200 : 1_000, REPS, () => startTask(bookAppointment, { date: 'tomorrow', time: '10 AM' }, env)))
+
+    const dir = mkdtempSync(join(tmpdir(), 'fa-bench-micro-'))
+    try {
+      const store = Store.open(join(dir, 'fa.db'))
+      store.calls.create({ id: 'c1', conversationId: 'conv-c1', direction: 'inbound', caller: '+15551230000', botName: 'bench', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: t0 })
+      let seq = 0
+      const step = (durable: boolean) => {
+        const r = transition(machine, checking, ev)
+        seq++
+        store.tasks.commit(
+          {
+            taskId: 'T1',
+            callId: 'c1',
+            kind: bookAppointment.kind,
+            machine: machine.id,
+            version: machine.version,
+            state: r.snapshot.state,
+            context: r.snapshot.context,
+            seq,
+            status: 'open',
+            prevSeq: seq === 1 ? null : seq - 1,
+            event: ev,
+            effects: r.effects.map((e, i) => ({ idemKey: `T1:${seq}:${i}`, kind: e.kind, payload: e })),
+            timers: { set: [], clear: [] },
+            at: t0 + seq,
+          },
+          durable,
+        )
+        return r
+      }
+      rows.push(bench(g, 'transition + tasks.commit, synchronous=NORMAL (WAL)', quick ? 100 : 2_000, REPS, () => step(false)))
+      rows.push(bench(g, 'transition + tasks.commit, synchronous=FULL (durable, fsync)', quick ? 20 : 200, REPS, () => step(true)))
+      store.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  if (sink === -1) console.log(sink)
+  return { rows }
+}
+
+if (import.meta.main) {
+  process.stdout.write(JSON.stringify(runMicro(process.argv.includes('--quick'))) + '\n')
+}

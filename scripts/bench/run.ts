@@ -1,0 +1,610 @@
+/**
+ * @module bench/run
+ * `bun run bench`: relay latency, CPU per call and memory per call of the REAL server (the compiled `dist/fastagent` by
+ * default), side by side with a minimal Node.js `ws` relay and a minimal Bun relay doing the same job, plus
+ * micro-benchmarks and the binary's cold start. Prints markdown on stdout (progress on stderr) and writes
+ * `bench-results/<timestamp>.json` and `bench-results/latest.json`.
+ *
+ * Processes (all on the same machine, sharing its cores — the output says so): this orchestrator; the fake upstream
+ * (scripts/bench/fake-upstream.ts); one relay at a time (ours, node, bun-min); one load generator per run
+ * (scripts/bench/loadgen.ts). Each (format, calls, phases) is measured against a direct-socket baseline (load
+ * generator ⇄ fake upstream, same framing) in the same run, and each relay gets a fresh process, so its CPU and RSS
+ * are its own.
+ *
+ * Flags: --calls 1,100,300,500 --seconds 20 --warmup 2 --formats raw/mulaw,raw/lpcm16_24,raw/lpcm16
+ * --targets ours,node,bun-min,bun-fast --burst-calls 100 --no-burst --no-overload --no-micro --micro (micro + cold start only)
+ * --cold-start (cold start only) --no-cold-start --in-process (startServer in this process instead of the binary) --profile (ours from source under
+ * `bun --cpu-prof`) --build (rebuild dist/fastagent first) --out-dir bench-results --quick (smoke: 2 calls × 2 s, one
+ * format, ours only).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs'
+import { cpus, release, tmpdir, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { Subprocess } from 'bun'
+import { analyseCell, compare, MAX_FOREIGN_CORES, type CellResult, type Phases, type RelayName } from './analyse'
+import { machineCpu } from './proc'
+import { BENCH_FORMATS, FORMAT_SPECS, isBenchFormat, PLATEAU_MAX_CALLS, type BenchFormat } from './frames'
+import { framesPerCall, type LoadgenConfig, type LoadgenResult } from './loadgen'
+import type { UpstreamCounters } from './fake-upstream'
+import type { MicroResult } from './micro'
+import {
+  coldStartTable,
+  legend,
+  machineBlock,
+  microTable,
+  overloadTable,
+  relayTable,
+  verdictTable,
+  type ColdStart,
+  type MachineFacts,
+  type Verdict,
+} from './report'
+
+const ROOT = resolve(import.meta.dir, '..', '..')
+const BINARY = join(ROOT, 'dist', 'fastagent')
+const TOKEN = 'bench-bot-token-0123456789'
+const API_KEY = 'sk-bench-upstream-key'
+
+export type Options = {
+  readonly calls: readonly number[]
+  readonly seconds: number
+  readonly warmup: number
+  readonly formats: readonly BenchFormat[]
+  readonly targets: readonly Exclude<RelayName, 'direct'>[]
+  readonly burst: boolean
+  readonly burstCalls: number
+  readonly overload: boolean
+  readonly relays: boolean
+  readonly micro: boolean
+  readonly coldStart: boolean
+  readonly inProcess: boolean
+  readonly profile: boolean
+  readonly build: boolean
+  readonly outDir: string
+  readonly quick: boolean
+  /** Seconds to wait, before each run, for the machine to be quiet (other processes < 0.2 cores busy). */
+  readonly quietWait: number
+}
+
+const USAGE = `usage: bun run bench [--calls 1,100,300,500] [--seconds 20] [--warmup 2] [--formats raw/mulaw,raw/lpcm16_24,raw/lpcm16]
+       [--targets ours,node,bun-min,bun-fast] [--burst-calls 100] [--no-burst] [--no-overload] [--no-micro] [--micro] [--cold-start] [--no-cold-start]
+       [--in-process] [--profile] [--build] [--out-dir bench-results] [--quiet-wait 30] [--quick]`
+
+const isTarget = (t: string): t is Exclude<RelayName, 'direct'> => t === 'ours' || t === 'node' || t === 'bun-min' || t === 'bun-fast'
+
+export function parseOptions(argv: readonly string[]): Options {
+  const has = (f: string) => argv.includes(f)
+  const value = (f: string): string | undefined => {
+    const i = argv.indexOf(f)
+    if (i < 0) return undefined
+    const v = argv[i + 1]
+    if (v === undefined || v.startsWith('--')) throw new Error(`${f} needs a value\n${USAGE}`)
+    return v
+  }
+  const known = new Set(['--calls', '--seconds', '--warmup', '--formats', '--targets', '--burst-calls', '--out-dir', '--quiet-wait'])
+  const flags = new Set(['--no-burst', '--no-overload', '--no-micro', '--micro', '--cold-start', '--no-cold-start', '--in-process', '--profile', '--build', '--quick', '--help'])
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? ''
+    if (known.has(a)) i++
+    else if (!flags.has(a)) throw new Error(`unknown argument ${a}\n${USAGE}`)
+  }
+  if (has('--help')) throw new Error(USAGE)
+  const quick = has('--quick')
+  const list = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter((x) => x !== '')
+  const calls = (list(value('--calls')) ?? (quick ? ['2'] : ['1', '100', '300', '500'])).map(Number)
+  if (calls.some((n) => !Number.isInteger(n) || n < 1 || n > PLATEAU_MAX_CALLS)) throw new Error(`--calls takes integers 1…${PLATEAU_MAX_CALLS}`)
+  const formats = list(value('--formats')) ?? (quick ? ['raw/lpcm16_24'] : [...BENCH_FORMATS])
+  for (const f of formats) if (!isBenchFormat(f)) throw new Error(`--formats: ${f} is not one of ${BENCH_FORMATS.join(', ')}`)
+  const targets = list(value('--targets')) ?? (quick ? ['ours'] : ['ours', 'node', 'bun-min', 'bun-fast'])
+  for (const t of targets) if (!isTarget(t)) throw new Error(`--targets: ${t} is not ours, node, bun-min or bun-fast`)
+  const seconds = Number(value('--seconds') ?? (quick ? 2 : 20))
+  const warmup = Number(value('--warmup') ?? (quick ? 0.5 : 2))
+  if (!(seconds > 0 && seconds <= 1200) || !(warmup >= 0 && warmup <= 60)) throw new Error('--seconds must be in (0, 1200] and --warmup in [0, 60]')
+  // --micro: micro-benchmarks and cold start only; --cold-start: cold start only.
+  const microOnly = has('--micro')
+  const coldOnly = has('--cold-start') && !microOnly
+  return {
+    calls,
+    seconds,
+    warmup,
+    formats: formats.filter(isBenchFormat),
+    targets: targets.filter(isTarget),
+    burst: !quick && !has('--no-burst'),
+    burstCalls: Number(value('--burst-calls') ?? 100),
+    overload: !quick && !has('--no-overload') && !has('--in-process'),
+    relays: !microOnly && !coldOnly,
+    micro: microOnly || (!coldOnly && !has('--no-micro')),
+    coldStart: coldOnly || (!quick && !has('--no-cold-start') && (microOnly || !has('--in-process'))),
+    inProcess: has('--in-process'),
+    profile: has('--profile'),
+    build: has('--build'),
+    outDir: resolve(value('--out-dir') ?? join(ROOT, 'bench-results')),
+    quick,
+    quietWait: Number(value('--quiet-wait') ?? (quick ? 0 : 30)),
+  }
+}
+
+// ---- processes ----------------------------------------------------------------------------------------------------
+
+const children = new Set<Subprocess>()
+const log = (line: string) => process.stderr.write(line + '\n')
+
+function spawn(cmd: string[], opts: { cwd?: string; env?: Record<string, string>; stdout?: 'pipe' | 'ignore' | ReturnType<typeof Bun.file> }) {
+  const proc = Bun.spawn(cmd, { cwd: opts.cwd ?? ROOT, env: opts.env ?? { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() }, stdout: opts.stdout ?? 'pipe', stderr: 'pipe', stdin: 'ignore' })
+  children.add(proc)
+  void proc.exited.then(() => children.delete(proc))
+  return proc
+}
+
+async function stop(proc: Subprocess, graceMs = 10_000): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return
+  proc.kill('SIGTERM')
+  const done = await Promise.race([proc.exited.then(() => true), Bun.sleep(graceMs).then(() => false)])
+  if (!done) {
+    proc.kill('SIGKILL')
+    await proc.exited
+  }
+}
+
+function killChildren(): void {
+  for (const p of children) p.kill('SIGKILL')
+}
+process.on('SIGINT', () => {
+  killChildren()
+  process.exit(130)
+})
+
+/** The first stdout line of a child (its `{"port":n}`), with a deadline. */
+async function firstLine(proc: Subprocess, what: string, timeoutMs = 15_000): Promise<string> {
+  const stdout = proc.stdout
+  if (!stdout || typeof stdout === 'number') throw new Error(`${what}: no stdout pipe`)
+  const reader = stdout.getReader()
+  const dec = new TextDecoder()
+  let buf = ''
+  const deadline = Bun.sleep(timeoutMs).then(() => 'timeout' as const)
+  for (;;) {
+    const r = await Promise.race([reader.read(), deadline])
+    if (r === 'timeout') throw new Error(`${what}: no output within ${timeoutMs} ms`)
+    if (r.done) throw new Error(`${what} exited before it was ready: ${await new Response(proc.stderr as ReadableStream).text()}`)
+    buf += dec.decode(r.value)
+    const i = buf.indexOf('\n')
+    if (i >= 0) {
+      reader.releaseLock()
+      return buf.slice(0, i)
+    }
+  }
+}
+
+async function freePort(): Promise<number> {
+  const s = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('') })
+  const port = s.port ?? 0
+  await s.stop(true)
+  return port
+}
+
+async function waitReady(url: string, timeoutMs: number, proc?: Subprocess): Promise<void> {
+  const until = performance.now() + timeoutMs
+  while (performance.now() < until) {
+    if (proc && proc.exitCode !== null) throw new Error(`process exited with ${proc.exitCode} before ${url} answered`)
+    try {
+      const r = await fetch(url)
+      if (r.status === 200) return
+    } catch {
+      // not listening yet
+    }
+    await Bun.sleep(1)
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms`)
+}
+
+type Upstream = { readonly proc: Subprocess; readonly port: number; readonly base: string }
+
+async function startUpstream(): Promise<Upstream> {
+  const proc = spawn(['bun', join(import.meta.dir, 'fake-upstream.ts'), '0'], {})
+  const { port } = JSON.parse(await firstLine(proc, 'fake upstream')) as { port: number }
+  return { proc, port, base: `http://127.0.0.1:${port}` }
+}
+
+type Target = { readonly pid: number; readonly url: string; stop(): Promise<void> }
+
+type Ctx = { readonly o: Options; readonly upstream: Upstream; readonly work: string; readonly profileDir: string | undefined }
+
+function serverEnv(ctx: Ctx, port: number, dir: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    AUDIOCODES_BOT_TOKEN: TOKEN,
+    OPENAI_API_KEY: API_KEY,
+    OPENAI_REALTIME_URL: `ws://127.0.0.1:${ctx.upstream.port}/v1/realtime`,
+    DATABASE_PATH: join(dir, 'db', 'fastagent.db'),
+    LOG_LEVEL: 'warn',
+    // Every simulated call comes from 127.0.0.1: the per-IP upgrade limit (default 120/min) would refuse them.
+    UPGRADE_RATE_PER_MINUTE: '1000000',
+    DRAIN_TIMEOUT_SECONDS: '2',
+  }
+}
+
+async function startTarget(ctx: Ctx, relay: Exclude<RelayName, 'direct'>): Promise<Target> {
+  const upstreamWs = `ws://127.0.0.1:${ctx.upstream.port}/v1/realtime`
+  if (relay === 'node' || relay === 'bun-min' || relay === 'bun-fast') {
+    const cmd =
+      relay === 'node'
+        ? ['node', join(import.meta.dir, 'node-relay.mjs')]
+        : ['bun', join(import.meta.dir, 'bun-relay.ts'), ...(relay === 'bun-fast' ? ['--fast'] : [])]
+    const proc = spawn([...cmd, '--port', '0', '--upstream', upstreamWs, '--token', TOKEN, '--api-key', API_KEY], {})
+    const { port } = JSON.parse(await firstLine(proc, relay)) as { port: number }
+    return { pid: proc.pid, url: `ws://127.0.0.1:${port}/audiocodes`, stop: () => stop(proc) }
+  }
+  const dir = mkdtempSync(join(ctx.work, 'server-'))
+  const port = await freePort()
+  const env = serverEnv(ctx, port, dir)
+  if (ctx.o.inProcess) {
+    const { loadConfig } = await import('../../src/config/load')
+    const { startServer } = await import('../../src/server')
+    const { createLogger } = await import('../../src/ops/log')
+    const loaded = loadConfig(env)
+    if (!loaded.ok) throw new Error(`server config: ${loaded.problems.map((p) => `${p.variable} ${p.reason}`).join('; ')}`)
+    const server = await startServer(loaded.config, { log: createLogger({ level: 'warn', sink: (line) => process.stderr.write(line + '\n') }) })
+    return {
+      pid: process.pid,
+      url: `ws://127.0.0.1:${server.port}/audiocodes`,
+      stop: async () => {
+        await server.shutdown('benchmark cell done')
+        rmSync(dir, { recursive: true, force: true })
+      },
+    }
+  }
+  const cmd = ctx.profileDir
+    ? ['bun', '--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`, '--cpu-prof-md', join(ROOT, 'src', 'main.ts'), 'serve']
+    : [BINARY, 'serve']
+  const proc = spawn(cmd, { cwd: dir, env, stdout: Bun.file(join(dir, 'server.log')) })
+  await waitReady(`http://127.0.0.1:${port}/readyz`, 30_000, proc)
+  return {
+    pid: proc.pid,
+    url: `ws://127.0.0.1:${port}/audiocodes`,
+    stop: async () => {
+      await stop(proc, 15_000)
+      const warnings = existsSync(join(dir, 'server.log')) ? readFileSync(join(dir, 'server.log'), 'utf8').split('\n').filter((l) => l.includes('"level":"error"')) : []
+      if (warnings.length > 0) log(`  server logged ${warnings.length} error line(s), first: ${warnings[0]?.slice(0, 300)}`)
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * Waits (up to `maxSeconds`) until the machine is idle apart from us: this box may be shared (CI, other sessions), and a
+ * run measured while something else burns a core measures that something else. Returns the busy cores last seen.
+ */
+async function waitQuiet(maxSeconds: number): Promise<number> {
+  const until = performance.now() + maxSeconds * 1000
+  let warned = false
+  for (;;) {
+    const a = machineCpu().taskMs
+    await Bun.sleep(1000)
+    const busy = (machineCpu().taskMs - a) / 1000
+    if (busy <= MAX_FOREIGN_CORES || performance.now() >= until) {
+      if (warned) log(`    machine ${busy <= MAX_FOREIGN_CORES ? 'quiet again' : `still busy (${busy.toFixed(2)} cores), measuring anyway`}`)
+      return busy
+    }
+    if (!warned) log(`    other processes are using ${busy.toFixed(2)} cores; waiting up to ${maxSeconds} s for a quiet machine…`)
+    warned = true
+    await Bun.sleep(2000)
+  }
+}
+
+let tagSeq = 0
+const nextTag = () => (tagSeq++ % 15) + 1
+
+async function runLoadgenProcess(cfg: LoadgenConfig): Promise<LoadgenResult> {
+  const proc = spawn(['bun', join(import.meta.dir, 'loadgen.ts'), JSON.stringify(cfg)], {})
+  const budget = (cfg.seconds + cfg.warmupSeconds) * 1000 + cfg.setupTimeoutMs + cfg.drainMs + 60_000
+  const killer = setTimeout(() => proc.kill('SIGKILL'), budget)
+  const [out, err, code] = await Promise.all([new Response(proc.stdout as ReadableStream).text(), new Response(proc.stderr as ReadableStream).text(), proc.exited])
+  clearTimeout(killer)
+  const last = out.trim().split('\n').pop() ?? ''
+  if (code !== 0 || !last.startsWith('{')) throw new Error(`load generator failed (exit ${code}): ${err.slice(0, 2000)}`)
+  return JSON.parse(last) as LoadgenResult
+}
+
+async function runCell(ctx: Ctx, format: BenchFormat, calls: number, phases: Phases, relay: RelayName, seconds = ctx.o.seconds): Promise<CellResult> {
+  const o = ctx.o
+  const tag = nextTag()
+  const frames = framesPerCall(seconds, o.warmup)
+  const direct = relay === 'direct'
+  const spec = FORMAT_SPECS[format]
+  const encoding = direct ? 'header' : spec.relayEncoding
+  if (o.quietWait > 0) await waitQuiet(o.quietWait)
+  const q = new URLSearchParams({ calls: String(calls), frames: String(frames), format, encoding, tag: String(tag), side: direct ? 'vaic' : 'upstream' })
+  const reset = await fetch(`${ctx.upstream.base}/reset?${q}`, { method: 'POST' })
+  if (!reset.ok) throw new Error(`upstream reset: ${reset.status} ${await reset.text()}`)
+  const target = direct ? undefined : await startTarget(ctx, relay)
+  // Let the fresh process settle (startup garbage collected, listeners idle) before its idle RSS is sampled.
+  if (target) await Bun.sleep(ctx.o.quick ? 200 : 1000)
+  try {
+    const outFile = join(ctx.work, `stamps-${tag}-${process.hrtime.bigint()}.bin`)
+    const cfg: LoadgenConfig = {
+      mode: direct ? 'direct' : 'vaic',
+      url: target ? target.url : `ws://127.0.0.1:${ctx.upstream.port}/v1/realtime?model=bench`,
+      token: direct ? API_KEY : TOKEN,
+      format,
+      encoding,
+      calls,
+      seconds,
+      warmupSeconds: o.warmup,
+      burst: phases === 'burst',
+      tag,
+      frames,
+      ...(target ? { relayPid: target.pid } : {}),
+      upstreamPid: ctx.upstream.proc.pid,
+      outFile,
+      connectConcurrency: 16,
+      setupTimeoutMs: 20_000,
+      drainMs: 3_000,
+    }
+    const loadgen = await runLoadgenProcess(cfg)
+    const loadgenStamps = new Float64Array(await Bun.file(outFile).arrayBuffer())
+    rmSync(outFile, { force: true })
+    const dump = await fetch(`${ctx.upstream.base}/dump`)
+    const upstreamCounters = JSON.parse(dump.headers.get('x-counters') ?? '{}') as UpstreamCounters
+    const upstreamStamps = new Float64Array(await dump.arrayBuffer())
+    return analyseCell({ format, path: spec.path, calls, phases, relay, seconds, frames, loadgen, loadgenStamps, upstreamStamps, upstreamCounters })
+  } finally {
+    await target?.stop()
+  }
+}
+
+// ---- cold start -----------------------------------------------------------------------------------------------------
+
+async function coldStart(ctx: { work: string; upstreamPort: number }, runs: number): Promise<ColdStart[]> {
+  const out: ColdStart[] = []
+  const shared = mkdtempSync(join(ctx.work, 'cold-'))
+  for (const kind of ['new database', 'existing database'] as const) {
+    const times: number[] = []
+    for (let i = 0; i < runs; i++) {
+      const dir = kind === 'new database' ? mkdtempSync(join(ctx.work, 'cold-')) : shared
+      const port = await freePort()
+      const env = {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        AUDIOCODES_BOT_TOKEN: TOKEN,
+        OPENAI_API_KEY: API_KEY,
+        OPENAI_REALTIME_URL: `ws://127.0.0.1:${ctx.upstreamPort}/v1/realtime`,
+        DATABASE_PATH: join(dir, 'db', 'fastagent.db'),
+        LOG_LEVEL: 'warn',
+      }
+      const t0 = performance.now()
+      const proc = spawn([BINARY, 'serve'], { cwd: dir, env, stdout: 'ignore' })
+      await waitReady(`http://127.0.0.1:${port}/readyz`, 10_000, proc)
+      times.push(performance.now() - t0)
+      await stop(proc)
+      if (dir !== shared) rmSync(dir, { recursive: true, force: true })
+    }
+    times.sort((a, b) => a - b)
+    out.push({ kind: `binary exec → /readyz 200, ${kind}`, runs, medianMs: times[Math.floor(times.length / 2)] ?? NaN, minMs: times[0] ?? NaN, maxMs: times[times.length - 1] ?? NaN })
+  }
+  rmSync(shared, { recursive: true, force: true })
+  return out
+}
+
+// ---- machine facts --------------------------------------------------------------------------------------------------
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name)
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)
+  }
+  return newest
+}
+
+async function machineFacts(o: Options): Promise<MachineFacts> {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8')
+  const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown'
+  const node = await Bun.$`node --version`.quiet().nothrow()
+  const server = o.inProcess ? 'startServer in the orchestrator process (--in-process)' : o.profile ? 'src/main.ts under bun --cpu-prof (--profile)' : 'dist/fastagent (compiled binary)'
+  const base = { cpu: model, cores: cpus().length, memGiB: totalmem() / 2 ** 30, kernel: release(), bun: Bun.version, node: node.stdout.toString().trim() || 'not found', server }
+  if (!existsSync(BINARY)) return base
+  const st = statSync(BINARY)
+  return { ...base, binary: { path: 'dist/fastagent', sizeMiB: st.size / 2 ** 20, builtAt: st.mtime.toISOString(), olderThanSrc: newestMtime(join(ROOT, 'src')) > st.mtimeMs } }
+}
+
+// ---- verdicts -----------------------------------------------------------------------------------------------------
+
+function verdicts(o: Options, cells: readonly CellResult[], cold: readonly ColdStart[]): Verdict[] {
+  const v: Verdict[] = []
+  const ours = (format: BenchFormat, calls: number) => cells.find((c) => c.relay === 'ours' && c.format === format && c.calls === calls && c.phases === 'staggered')
+  const worst = (c: CellResult, k: 'p50' | 'p99') => Math.max(c.added?.up[k] ?? NaN, c.added?.down[k] ?? NaN)
+  const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–')
+  for (const format of o.formats) {
+    const c = ours(format, 100)
+    if (!c) continue
+    const p50 = worst(c, 'p50')
+    const p99 = worst(c, 'p99')
+    v.push({
+      target: `added latency at 100 calls, ${format}: p50 < 0.2 ms, p99 < 2 ms (worse direction)`,
+      measured: `p50 ${f2(p50)} ms (up ${f2(c.added?.up.p50 ?? NaN)}, down ${f2(c.added?.down.p50 ?? NaN)}), p99 ${f2(p99)} ms (up ${f2(c.added?.up.p99 ?? NaN)}, down ${f2(c.added?.down.p99 ?? NaN)})`,
+      verdict: !c.valid || c.disturbed ? 'INVALID' : p50 < 0.2 && p99 < 2 ? 'PASS' : 'FAIL',
+    })
+  }
+  for (const format of o.formats) {
+    if (FORMAT_SPECS[format].path !== 'passthrough') continue
+    const c = ours(format, 100)
+    if (!c?.cpu) continue
+    const node = cells.find((x) => x.relay === 'node' && x.format === format && x.calls === 100 && x.phases === 'staggered')
+    const ratio = c.ratioVsNode?.cpu ?? NaN
+    const cheap = Number.isFinite(ratio) ? 1 / ratio : NaN
+    v.push({
+      target: `CPU per call-second at 100 calls, ${format}: ≤ 1.2 ms and ≥ 2.5× cheaper than Node`,
+      measured: `${f2(c.cpu.msPerCallSecond)} ms (schedstat ${f2(c.cpu.schedMsPerCallSecond)})${c.disturbed ? ' [disturbed run]' : ''}; Node ${node?.cpu ? f2(node.cpu.msPerCallSecond) : '–'} ms → ${Number.isFinite(cheap) ? cheap.toFixed(2) + '×' : '–'} cheaper`,
+      verdict: !c.valid ? 'INVALID' : c.cpu.msPerCallSecond <= 1.2 && (!node || cheap >= 2.5) ? 'PASS' : 'FAIL',
+    })
+  }
+  const top = Math.max(...o.calls)
+  if (top >= 500) {
+    for (const format of o.formats) {
+      const c = ours(format, top)
+      if (!c) continue
+      const p99 = worst(c, 'p99')
+      v.push({
+        target: `${top} concurrent calls, ${format}: 0 frames lost, added p99 < 10 ms, loadgen on the same box`,
+        measured: `accepted ${c.accepted}/${c.calls}, lost ${c.frames.lost}, dup ${c.frames.duplicates}, reord ${c.frames.reordered}, added p99 ${f2(p99)} ms (RTT p99 ${f2(c.added?.rtt.p99 ?? NaN)} ms), relay ${f2(c.cpu?.coreShare ?? NaN)} cores`,
+        verdict: !c.valid || c.disturbed ? 'INVALID' : c.accepted === c.calls && c.frames.lost === 0 && c.frames.duplicates === 0 && c.frames.reordered === 0 && p99 < 10 ? 'PASS' : 'FAIL',
+      })
+    }
+  }
+  for (const format of o.formats) {
+    const c = ours(format, top)
+    if (!c?.rss || top < 50) continue
+    v.push({
+      target: `RSS per live call (${top} calls, ${format}) ≤ 100 KiB`,
+      measured: `${c.rss.perCallKiB.toFixed(0)} KiB (idle ${(c.rss.idleKiB / 1024).toFixed(0)} MiB → ${(c.rss.endKiB / 1024).toFixed(0)} MiB)`,
+      verdict: c.rss.perCallKiB <= 100 ? 'PASS' : 'FAIL',
+    })
+  }
+  if (cold.length > 0) {
+    const worstMedian = Math.max(...cold.map((c) => c.medianMs))
+    v.push({ target: 'binary ready (exec → /readyz 200) < 150 ms', measured: cold.map((c) => `${c.kind.split(', ')[1]}: median ${c.medianMs.toFixed(0)} ms`).join('; '), verdict: worstMedian < 150 ? 'PASS' : 'FAIL' })
+  }
+  const over = cells.find((c) => c.relay === 'ours' && c.calls > top)
+  if (over) {
+    const refused = over.calls - over.accepted
+    v.push({
+      target: 'overload degrades by policy (excess calls refused, accepted calls keep flowing, no unbounded queue)',
+      measured: `${over.calls} offered: ${over.accepted} accepted, ${refused} refused (${Object.keys(over.failed).join('; ') || 'none'}); lost ${over.frames.lost}; RTT p50 ${f2(over.rttTrend.firstP50)} → ${f2(over.rttTrend.lastP50)} ms over the window`,
+      verdict: !over.valid || over.disturbed ? 'INVALID' : refused > 0 && over.frames.lost === 0 && over.rttTrend.lastP50 <= over.rttTrend.firstP50 * 2 + 5 ? 'PASS' : 'FAIL',
+    })
+  }
+  return v
+}
+
+// ---- main -------------------------------------------------------------------------------------------------------------
+
+export type BenchReport = {
+  readonly startedAt: string
+  readonly finishedAt: string
+  readonly options: Options
+  readonly machine: MachineFacts
+  readonly notes: readonly string[]
+  readonly cells: readonly CellResult[]
+  readonly micro: MicroResult | undefined
+  readonly coldStart: readonly ColdStart[]
+  readonly verdicts: readonly Verdict[]
+  readonly markdown: string
+}
+
+export async function runBench(o: Options): Promise<BenchReport> {
+  const startedAt = new Date().toISOString()
+  const needBinary = (o.relays && o.targets.includes('ours') && !o.inProcess && !o.profile) || o.coldStart
+  if (o.build || (needBinary && !existsSync(BINARY))) {
+    log('building dist/fastagent (bun run build)…')
+    await Bun.$`bun scripts/build.ts`.cwd(ROOT)
+  }
+  const machine = await machineFacts(o)
+  const notes = [
+    `all processes share these ${machine.cores} cores: the load generator, the fake upstream and the relay under test each run in their own process (and event loop) but compete for CPU, so capacity figures are lower bounds`,
+    'loopback TCP, no TLS; frames are 20 ms both ways; calls are phase-staggered across the 20 ms tick except the `burst` rows (all aligned)',
+    `each run: ${o.warmup} s warm-up (excluded), then a ${o.seconds} s measured window; every relay run is a fresh process`,
+    'the server runs with its defaults except UPGRADE_RATE_PER_MINUTE=1000000 (all calls come from 127.0.0.1) and LOG_LEVEL=warn',
+  ]
+  const work = mkdtempSync(join(tmpdir(), 'fa-bench-'))
+  const cells: CellResult[] = []
+  let micro: MicroResult | undefined
+  let cold: ColdStart[] = []
+  const upstream = await startUpstream()
+  try {
+    const profileDir = o.profile ? join(o.outDir, 'profiles') : undefined
+    if (profileDir) mkdirSync(profileDir, { recursive: true })
+    const ctx: Ctx = { o, upstream, work, profileDir }
+    if (o.relays) {
+      const plan: { format: BenchFormat; calls: number; phases: Phases; relay: RelayName; seconds?: number }[] = []
+      for (const format of o.formats) {
+        for (const calls of o.calls) {
+          for (const relay of ['direct', ...o.targets] as const) plan.push({ format, calls, phases: 'staggered', relay })
+        }
+      }
+      if (o.burst) {
+        const format: BenchFormat = o.formats.includes('raw/lpcm16_24') ? 'raw/lpcm16_24' : (o.formats[0] ?? 'raw/lpcm16_24')
+        for (const relay of ['direct', ...o.targets] as const) plan.push({ format, calls: o.burstCalls, phases: 'burst', relay })
+      }
+      if (o.overload && o.targets.includes('ours')) {
+        // One run above the product's call cap (MAX_CONCURRENT_CALLS, default 500): the excess must be refused by policy.
+        const top = Math.max(...o.calls)
+        const format: BenchFormat = o.formats.includes('raw/lpcm16_24') ? 'raw/lpcm16_24' : (o.formats[0] ?? 'raw/lpcm16_24')
+        const calls = Math.max(top, 500) + 20
+        plan.push({ format, calls, phases: 'staggered', relay: 'direct', seconds: Math.min(o.seconds, 10) })
+        plan.push({ format, calls, phases: 'staggered', relay: 'ours', seconds: Math.min(o.seconds, 10) })
+      }
+      let i = 0
+      for (const p of plan) {
+        i++
+        log(`[${i}/${plan.length}] ${p.format} × ${p.calls} ${p.phases} ${p.relay} …`)
+        const c = await runCell(ctx, p.format, p.calls, p.phases, p.relay, p.seconds)
+        cells.push(c)
+        log(
+          `    RTT p50 ${c.latency.rtt.p50.toFixed(2)} p99 ${c.latency.rtt.p99.toFixed(2)} ms · lost ${c.frames.lost} · CPU ${c.cpu ? c.cpu.msPerCallSecond.toFixed(2) + ' ms/call·s' : '–'} · drift p99 ${c.drift.p99.toFixed(1)} ms · ${c.status}`,
+        )
+        await Bun.sleep(300)
+      }
+      compare(cells)
+    }
+    if (o.micro) {
+      log('micro-benchmarks …')
+      const proc = spawn(['bun', join(import.meta.dir, 'micro.ts'), ...(o.quick ? ['--quick'] : [])], {})
+      const [out, err, code] = await Promise.all([new Response(proc.stdout as ReadableStream).text(), new Response(proc.stderr as ReadableStream).text(), proc.exited])
+      if (code !== 0) throw new Error(`micro-benchmarks failed: ${err.slice(0, 2000)}`)
+      micro = JSON.parse(out.trim().split('\n').pop() ?? '{}') as MicroResult
+    }
+    if (o.coldStart && existsSync(BINARY)) {
+      log('cold start …')
+      cold = await coldStart({ work, upstreamPort: upstream.port }, 10)
+    }
+  } finally {
+    await stop(upstream.proc)
+    rmSync(work, { recursive: true, force: true })
+  }
+  const v = verdicts(o, cells, cold)
+  const top = Math.max(...o.calls)
+  const overloadCells = cells.filter((c) => c.relay !== 'direct' && c.phases === 'staggered' && c.calls >= top && top >= 100)
+  const md = [
+    `# FastAgent benchmark — ${startedAt}`,
+    '',
+    machineBlock(machine, notes),
+    '',
+    ...(cells.length > 0 ? ['## Relay: latency, frames, CPU, memory', '', legend(), '', relayTable(cells), ''] : []),
+    ...(overloadCells.length > 0 ? ['## At the top N: how overload degrades', '', overloadTable(overloadCells), ''] : []),
+    ...(micro ? ['## Micro-benchmarks (median of timed batches, warm JIT)', '', microTable(micro.rows), ''] : []),
+    ...(cold.length > 0 ? ['## Cold start', '', coldStartTable(cold), ''] : []),
+    ...(v.length > 0 ? ['## Targets', '', verdictTable(v), ''] : []),
+  ].join('\n')
+  return { startedAt, finishedAt: new Date().toISOString(), options: o, machine, notes, cells, micro, coldStart: cold, verdicts: v, markdown: md }
+}
+
+if (import.meta.main) {
+  let options: Options
+  try {
+    options = parseOptions(process.argv.slice(2))
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(2)
+  }
+  try {
+    const report = await runBench(options)
+    process.stdout.write(report.markdown + '\n')
+    mkdirSync(options.outDir, { recursive: true })
+    const json = JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)
+    const stamp = report.startedAt.replace(/[:.]/g, '-')
+    writeFileSync(join(options.outDir, `${stamp}${options.quick ? '-quick' : ''}.json`), json)
+    // A --quick smoke run never replaces the real latest results.
+    if (!options.quick) writeFileSync(join(options.outDir, 'latest.json'), json)
+    log(`results: ${join(options.outDir, `${stamp}${options.quick ? '-quick' : ''}.json`)}`)
+    process.exit(0)
+  } catch (err) {
+    killChildren()
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+    process.exit(1)
+  }
+}
