@@ -7,9 +7,8 @@
 import pkg from '../package.json'
 import { parseArgs, usage, type CommandSpec } from './cli/args'
 import { environmentHelp } from './cli/env-help'
-import { runServe } from './cli/serve'
-import { runDemo } from './cli/demo'
-import { runCall } from './cli/call'
+// Commands are imported when chosen: `--version` and `--help` load nothing heavy, and `serve` does not pay for the
+// simulators the demo and `call` use.
 
 export const VERSION: string = pkg.version
 
@@ -56,10 +55,11 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'run':
       switch (parsed.command) {
         case 'serve':
-          return runServe(process.env)
+          return (await import('./cli/serve')).runServe(process.env)
         case 'demo': {
           const f = parsed.flags
           const scenario = str(f.scenario)
+          const { runDemo } = await import('./cli/demo')
           return runDemo(
             { ...(scenario ? { scenario } : {}), verbose: f.verbose === true, speech: f.speech === true, 'no-color': f['no-color'] === true },
             { stdout: process.stdout, stderr: process.stderr, isTTY: process.stdout.isTTY === true },
@@ -77,6 +77,7 @@ async function main(argv: readonly string[]): Promise<number> {
           const token = str(f.token)
           const format = str(f.format)
           const out = str(f.out)
+          const { runCall } = await import('./cli/call')
           return runCall(
             { url, ...(token ? { token } : {}), ...(format ? { format } : {}), ...(say ? { say } : {}), ...(wav ? { wav } : {}), ...(out ? { out } : {}), verbose: f.verbose === true },
             { stdout: process.stdout, stderr: process.stderr },

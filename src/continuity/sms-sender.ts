@@ -5,8 +5,8 @@
  * message with this body already went to this number — checked before every retry, so a crash after Twilio accepted
  * the message (but before we recorded it) never sends it twice.
  */
-import twilio from 'twilio'
 import type RequestClient from 'twilio/lib/base/RequestClient'
+import type { Twilio } from 'twilio'
 import { fetchHttpClient } from './twilio-http-client'
 
 export type SendResult = { ok: true; sid: string; status: string } | { ok: false; retry: boolean; error: string; status?: number }
@@ -28,14 +28,19 @@ export type TwilioSettings = {
 export function twilioSender(s: TwilioSettings): SmsSender {
   const timeout = s.timeoutMs ?? 10_000
   const base = s.apiBaseUrl === 'https://api.twilio.com' ? undefined : s.apiBaseUrl
-  // autoRetry off: the outbox owns retries (with the duplicate check); the twilio retry loop would bypass it.
-  // The twilio type names its axios class; any object with a compatible request() is accepted at run time.
-  const httpClient = fetchHttpClient(base, timeout) as unknown as RequestClient
-  const client = twilio(s.accountSid, s.authToken, { httpClient, timeout, autoRetry: false })
+  // The twilio package is loaded on the first SMS, not at boot (it is the slowest import we have: ~55 ms).
+  let client: Promise<Twilio> | undefined
+  const getClient = () =>
+    (client ??= import('twilio').then(({ default: twilio }) => {
+      // The twilio type names its axios class; any object with a compatible request() is accepted at run time.
+      const httpClient = fetchHttpClient(base, timeout) as unknown as RequestClient
+      // autoRetry off: the outbox owns retries (with the duplicate check); the twilio retry loop would bypass it.
+      return twilio(s.accountSid, s.authToken, { httpClient, timeout, autoRetry: false })
+    }))
   return {
     async send(to, body) {
       try {
-        const m = await client.messages.create({ to, from: s.from, body, ...(s.statusCallback ? { statusCallback: s.statusCallback } : {}) })
+        const m = await (await getClient()).messages.create({ to, from: s.from, body, ...(s.statusCallback ? { statusCallback: s.statusCallback } : {}) })
         return { ok: true, sid: m.sid, status: m.status }
       } catch (err) {
         const status = (err as { status?: unknown }).status
@@ -44,7 +49,7 @@ export function twilioSender(s: TwilioSettings): SmsSender {
       }
     },
     async alreadySent(to, body, since) {
-      const list = await client.messages.list({ to, dateSentAfter: new Date(since - 60_000), limit: 50 })
+      const list = await (await getClient()).messages.list({ to, dateSentAfter: new Date(since - 60_000), limit: 50 })
       return list.find((m) => m.body === body && m.from === s.from)?.sid
     },
   }
