@@ -10,6 +10,7 @@ import { buildApp, type App } from './http/app'
 import { createLogger, type Logger } from './ops/log'
 import { Lifecycle } from './ops/lifecycle'
 import { MetricsRegistry } from './ops/metrics'
+import { LoopLagMonitor } from './ops/loop-lag'
 import { Store } from './store/store'
 import { createTaskRegistry, type AnyTaskDefinition } from './agents/task-definition'
 import { DEFAULT_TASKS } from './agents/tasks/registry'
@@ -146,11 +147,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
   })
 
+  const loopLag = new LoopLagMonitor(config.MAX_EVENT_LOOP_LAG_MS)
+  loopLag.start()
+  registry.gauge('fastagent_event_loop_lag_p99_ms', 'event-loop lag p99 over the last 3 s (new calls are refused above MAX_EVENT_LOOP_LAG_MS)', [], () => loopLag.p99)
   const endpoint = audiocodesEndpoint({
     token: config.AUDIOCODES_BOT_TOKEN ?? '',
     graceMs: config.DROP_GRACE_SECONDS * 1000,
     maxCalls: config.MAX_CONCURRENT_CALLS,
     upgradesPerMinute: config.UPGRADE_RATE_PER_MINUTE,
+    overloaded: () => loopLag.overloaded,
     lifecycle,
     log,
     metrics: tMetrics,
@@ -209,6 +214,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       // Endings still being recorded (drop → SMS) must reach the database before it closes.
       await calls.idle()
       clearInterval(retentionTimer)
+      loopLag.stop()
       // Elysia's stop() waits for open WebSockets forever (stack-notes B7): force it now that calls are handled.
       await app.stop(true)
       await runner?.stop()

@@ -30,7 +30,8 @@ export function buildApp(deps: AppDeps) {
       maxPayloadLength: deps.config.MAX_FRAME_BYTES,
       idleTimeout: 120,
       sendPings: true,
-      backpressureLimit: 4 * 1024 * 1024,
+      // A VAIC socket this far behind is not being read; beyond it Bun drops (and we count, in the phone leg).
+      backpressureLimit: 1024 * 1024,
       closeOnBackpressureLimit: false,
     },
   }).use(healthRoutes({ lifecycle: deps.lifecycle, registry: deps.registry, liveCalls: deps.liveCalls }))

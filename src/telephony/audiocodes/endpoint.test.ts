@@ -37,7 +37,7 @@ function recordingAcceptor(rec: Recorded, reject?: string): CallAcceptor {
 
 type Harness = { url: string; http: string; rec: Recorded; registry: MetricsRegistry; conversations: ConversationRegistry; lifecycle: Lifecycle; stop(): Promise<void>; logs: string[] }
 
-async function start(opts: { graceMs?: number; maxCalls?: number; rate?: number; reject?: string } = {}): Promise<Harness> {
+async function start(opts: { graceMs?: number; maxCalls?: number; rate?: number; reject?: string; overloaded?: () => boolean } = {}): Promise<Harness> {
   const rec: Recorded = { calls: [], events: [], ends: [] }
   const registry = new MetricsRegistry()
   const conversations = new ConversationRegistry()
@@ -51,6 +51,7 @@ async function start(opts: { graceMs?: number; maxCalls?: number; rate?: number;
         graceMs: opts.graceMs ?? 200,
         maxCalls: opts.maxCalls ?? 10,
         upgradesPerMinute: opts.rate ?? 1000,
+        overloaded: opts.overloaded ?? (() => false),
         lifecycle,
         log,
         metrics: telephonyMetrics(registry, () => conversations.size),
@@ -159,6 +160,16 @@ describe('auth and admission', () => {
     const okPost = await fetch(h.http, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })
     expect(await okPost.json()).toEqual({ type: 'ac-bot-api', success: true })
     expect((await fetch(h.http)).status).toBe(401)
+  })
+
+  test('overloaded (event-loop lag): new calls refused with 503 until it recovers', async () => {
+    await h.stop()
+    let busy = true
+    h = await start({ overloaded: () => busy })
+    expect(await upgradeStatus(h.url, TOKEN)).toBe(503)
+    expect(h.registry.render()).toContain('fastagent_vaic_refused_total{reason="overloaded"}')
+    busy = false
+    expect(await upgradeStatus(h.url, TOKEN)).toBe(101)
   })
 
   test('draining or full: 503 on upgrade; rate limit: 429', async () => {

@@ -40,6 +40,8 @@ export type EndpointDeps = {
   readonly graceMs: number
   readonly maxCalls: number
   readonly upgradesPerMinute: number
+  /** True while the process is saturated (event-loop lag): new calls are refused until it recovers. */
+  readonly overloaded: () => boolean
   readonly lifecycle: Lifecycle
   readonly log: Logger
   readonly metrics: TelephonyMetrics
@@ -105,8 +107,8 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
       metrics.sessions.inc({ outcome: 'duplicate' })
       return
     }
-    if (!deps.lifecycle.acceptingCalls || registry.size >= deps.maxCalls) {
-      const reason = deps.lifecycle.acceptingCalls ? 'too many concurrent calls' : 'server is shutting down'
+    if (!deps.lifecycle.acceptingCalls || registry.size >= deps.maxCalls || deps.overloaded()) {
+      const reason = !deps.lifecycle.acceptingCalls ? 'server is shutting down' : registry.size >= deps.maxCalls ? 'too many concurrent calls' : 'server overloaded'
       sendRaw(conn, { type: 'session.error', reason })
       metrics.sessions.inc({ outcome: 'refused' })
       log.warn('vaic.session_refused', { reason, conversationId: msg.conversationId })
@@ -198,6 +200,7 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
         if (!authorized(headers.authorization)) return refuse('unauthorized', 401, set)
         if (!deps.lifecycle.acceptingCalls) return refuse('draining', 503, set)
         if (registry.size >= deps.maxCalls) return refuse('capacity', 503, set)
+        if (deps.overloaded()) return refuse('overloaded', 503, set)
         const ip = server?.requestIP(request)?.address ?? 'unknown'
         if (!limiter.allow(ip, request)) return refuse('rate-limited', 429, set)
       },

@@ -1,0 +1,29 @@
+import { expect, test } from 'bun:test'
+import { LoopLagMonitor } from './loop-lag'
+
+test('p99 of recorded lag over the window; overloaded past the limit', () => {
+  const m = new LoopLagMonitor(40, 20, 2000)
+  expect(m.p99).toBe(0)
+  for (let i = 0; i < 100; i++) m.record(2)
+  expect(m.overloaded).toBe(false)
+  for (let i = 0; i < 5; i++) m.record(120)
+  expect(m.p99).toBe(120)
+  expect(m.overloaded).toBe(true)
+  // The window forgets: 100 calm samples later the spike is gone.
+  for (let i = 0; i < 100; i++) m.record(1)
+  expect(m.overloaded).toBe(false)
+})
+
+test('a blocked event loop shows up as lag', async () => {
+  const m = new LoopLagMonitor(40, 10, 1000)
+  m.start()
+  await Bun.sleep(50)
+  const until = performance.now() + 150
+  while (performance.now() < until) {
+    // busy: the timer cannot fire
+  }
+  await Bun.sleep(30)
+  m.stop()
+  expect(m.p99).toBeGreaterThan(100)
+  expect(m.overloaded).toBe(true)
+})
