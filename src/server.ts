@@ -149,7 +149,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const loopLag = new LoopLagMonitor(config.MAX_EVENT_LOOP_LAG_MS)
   loopLag.start()
-  registry.gauge('fastagent_event_loop_lag_p99_ms', 'event-loop lag p99 over the last 3 s (new calls are refused above MAX_EVENT_LOOP_LAG_MS)', [], () => loopLag.p99)
+  registry.gauge('fastagent_event_loop_lag_p99_ms', 'event-loop lag p99 over the last 3 s', [], () => loopLag.p99)
+  registry.gauge('fastagent_event_loop_lag_p50_ms', 'median event-loop lag over the last 3 s (new calls are refused above MAX_EVENT_LOOP_LAG_MS)', [], () => loopLag.p50)
   const endpoint = audiocodesEndpoint({
     token: config.AUDIOCODES_BOT_TOKEN ?? '',
     graceMs: config.DROP_GRACE_SECONDS * 1000,

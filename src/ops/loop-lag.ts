@@ -1,8 +1,9 @@
 /**
  * @module ops/loop-lag
  * Event-loop lag: how late a 20 ms timer fires. Every call shares this one loop, so its lag is the delay the next
- * audio frame will see. When the p99 over the last few seconds passes the limit the process is saturated, and new
- * calls are refused (overload by policy) rather than making every live call worse.
+ * audio frame will see. When the MEDIAN lag over the last few seconds passes the limit the process is saturated —
+ * most ticks are late, not just one GC pause or a start-up burst — and new calls are refused (overload by policy)
+ * rather than making every live call worse. The p99 is exported for dashboards.
  */
 
 export class LoopLagMonitor {
@@ -42,13 +43,23 @@ export class LoopLagMonitor {
 
   /** p99 of the lag over the window, in ms. */
   get p99(): number {
-    if (this.filled === 0) return 0
-    const sorted = Array.from(this.samples.subarray(0, this.filled)).sort((a, b) => a - b)
-    return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0
+    return this.quantile(0.99)
   }
 
+  /** Median lag over the window, in ms. */
+  get p50(): number {
+    return this.quantile(0.5)
+  }
+
+  /** Saturated: the median tick over a filled window is later than the limit. */
   get overloaded(): boolean {
-    return this.p99 > this.limitMs
+    return this.filled >= this.samples.length / 2 && this.p50 > this.limitMs
+  }
+
+  private quantile(q: number): number {
+    if (this.filled === 0) return 0
+    const sorted = Array.from(this.samples.subarray(0, this.filled)).sort((a, b) => a - b)
+    return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0
   }
 
   private tick(): void {

@@ -90,6 +90,7 @@ export function binaryEnv(peers: Peers, port: number, dbPath: string): Record<st
     AUDIOCODES_BOT_NAME: WORLD_SECRETS.botName,
     DROP_GRACE_SECONDS: '1',
     DRAIN_TIMEOUT_SECONDS: '2',
+    MAX_EVENT_LOOP_LAG_MS: '10000',
     PLAYOUT_DELAY_MS: '20',
     LOG_LEVEL: 'info',
     ...BOOKING_ENV,
