@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { Resampler, createResampler } from './resampler'
 import { BLACKMAN_HARRIS_GAIN, blackmanHarris, goertzelPower, rms, tone } from './signal'
+import { mulberry32 as prng } from '../sim/prng'
 
 const PAIRS = [
   [8000, 16000],
@@ -11,17 +12,6 @@ const PAIRS = [
   [16000, 8000],
 ] as const
 
-/** Deterministic PRNG (mulberry32) so chunk sizes are "random" but the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Speech-like test signal: three tones plus deterministic noise, up to ~0.8 of full scale. */
 function testSignal(n: number, rate: number): Int16Array {

@@ -6,6 +6,7 @@
  * Not a test file: the tests and the soak script import it.
  */
 import type { Database } from 'bun:sqlite'
+import { mulberry32 } from '../../src/sim/prng'
 
 /** Business settings that make "tomorrow at 10 AM" always bookable, and a short greeting so calls go quickly. */
 export const BOOKING_ENV: Readonly<Record<string, string>> = {
@@ -14,16 +15,9 @@ export const BOOKING_ENV: Readonly<Record<string, string>> = {
   GREETING: 'How can I help?',
 }
 
-/** mulberry32: tiny, seeded, good enough to pick fuzz cases and kill points reproducibly. */
+/** Seeded choices (mulberry32) to pick fuzz cases and kill points reproducibly. */
 export function prng(seed: number): Rng {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = mulberry32(seed)
   return {
     next,
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),

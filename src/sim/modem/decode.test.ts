@@ -7,6 +7,7 @@ import { base64ToPcm16, pcm16ToBase64 } from '../../audio/pcm'
 import { ALPHABET, normalizeText } from './code'
 import { createDecoder, decodeText } from './decode'
 import { encodeText } from './encode'
+import { mulberry32 as prng } from '../prng'
 
 const PARAGRAPH = "book an appointment for tomorrow at 10 am? yes, that's all i needed."
 /** Every character, including repeats and the ones with the closest tones, in one utterance. */
@@ -31,16 +32,6 @@ function resample(x: Int16Array, from: number, to: number): Int16Array {
   return createResampler(from, to).process(x)
 }
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Character errors (Levenshtein distance), so a failure says how bad it is. */
 function errors(a: string, b: string): number {

@@ -16,6 +16,7 @@ import type { Brain, Ear, Voice } from './brain'
 import { createBookingBrain } from './booking-brain'
 import { modemEar, modemVoice } from './modem-io'
 import { RealtimeSession } from './session'
+import { mulberry32 as prng } from '../prng'
 
 export interface EmulatorOptions {
   /** The key clients must send as `Authorization: Bearer <apiKey>`. Default 'sk-emulator'. */
@@ -93,17 +94,6 @@ interface SocketData {
   session?: RealtimeSession
 }
 
-/** mulberry32: a tiny seeded PRNG, so jitter is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const REJECTION: Record<Exclude<ConnectionOutcome, 'accepted'>, { code: string; message: string; param: string | null; close: number }> = {
   invalid_api_key: {

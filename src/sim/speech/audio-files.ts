@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeWav } from '../../audio/wav'
-import { resampleTo } from '../vaic/caller-audio'
+import { resampleTo } from '../../audio/resample-once'
 import type { VaicSimulator } from '../vaic/simulator'
 
 export const MIX_RATE = 16_000

@@ -9,7 +9,7 @@
  *   synchronous in the emulator, so lines are prepared ahead (the reference lines at start) and anything else is
  *   synthesized on the spot with a blocking run (≈50 ms).
  */
-import { resampleTo } from '../vaic/caller-audio'
+import { resampleTo } from '../../audio/resample-once'
 import type { Ear, Voice } from '../realtime/brain'
 import type { Recognizer } from './recognizer'
 import { writtenForm } from './text'

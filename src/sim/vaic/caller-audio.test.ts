@@ -3,7 +3,8 @@ import { base64ToBytes } from '../../audio/pcm'
 import { isWav } from '../../audio/wav'
 import { decodeText } from '../modem/decode'
 import { encodeText } from '../modem/encode'
-import { CallerEncoder, resampleAnyRate, resampleTo } from './caller-audio'
+import { CallerEncoder } from './caller-audio'
+import { resampleAnyRate, resampleTo } from '../../audio/resample-once'
 
 test('resampleTo keeps the duration and the content', () => {
   const src = encodeText('resample me', 8000)
