@@ -29,6 +29,8 @@ export const EffectSchema = Type.Union([
   Type.Object({ kind: Type.Literal('move_appointment'), appointmentId: Type.String(), startsAt: Type.Integer(), minutes: Type.Integer() }),
   /** Answered by `message_saved`. */
   Type.Object({ kind: Type.Literal('save_message'), name: Type.String(), message: Type.String(), callbackNumber: Type.Optional(Type.String()) }),
+  /** A text message to the caller (sent through the outbox, once, only with a known number that has not opted out). */
+  Type.Object({ kind: Type.Literal('sms'), text: Type.String({ minLength: 1, maxLength: 1600 }) }),
   /** Persist the deadline and feed `{ type: 'timeout', id, at }` when it passes (re-armed after a restart). */
   Type.Object({ kind: Type.Literal('timer'), id: Type.String(), at: Type.Integer() }),
   Type.Object({ kind: Type.Literal('cancel_timer'), id: Type.String() }),

@@ -178,3 +178,45 @@ describe('TaskRuntime', () => {
     expect(store.outbox.pendingForTask(out.task_id as string)).toHaveLength(0)
   })
 })
+
+describe('the sms effect', () => {
+  test('a task can text the caller: the message is enqueued with its step, once, and never for opted-out numbers', async () => {
+    const { Type } = await import('@sinclair/typebox')
+    const { machine } = await import('./fsm')
+    const { defineTask, createTaskRegistry } = await import('./task-definition')
+    type Ev = { type: 'start'; at: number } | { type: 'input'; at: number } | { type: 'cancel'; at: number }
+    const m = machine<{ n: number }, Ev, import('./effects').Effect>()({
+      id: 'notify',
+      version: 1,
+      initial: 'idle',
+      states: {
+        idle: { on: { start: { target: 'sent', effects: () => [{ kind: 'sms', text: 'See you tomorrow at 10 AM.' }, { kind: 'done', summary: 'I texted you' }] } } },
+        sent: { final: true },
+      },
+    })
+    const notify = defineTask<'idle' | 'sent', { n: number }, Ev>({
+      kind: 'notify_me',
+      title: 'sending a reminder',
+      noun: 'reminder',
+      description: 'Text the caller a reminder.',
+      startArgs: Type.Object({}),
+      inputArgs: Type.Object({}),
+      machine: m,
+      contextSchema: Type.Object({ n: Type.Number() }),
+      eventSchema: Type.Union([Type.Object({ type: Type.Literal('start'), at: Type.Number() }), Type.Object({ type: Type.Literal('input'), at: Type.Number() }), Type.Object({ type: Type.Literal('cancel'), at: Type.Number() })]),
+      start: (_a, env) => ({ context: { n: 0 }, event: { type: 'start', at: env.now } }),
+      input: (_f, now) => ({ type: 'input', at: now }),
+      cancelEvent: (now) => ({ type: 'cancel', at: now }),
+      describe: (s) => ({ summary: 'sending a reminder', status: s.state === 'sent' ? 'done' : 'open' }),
+    })
+    let woken = 0
+    const { rt, store } = setup({ registry: createTaskRegistry([notify]), onOutbox: () => woken++ })
+    expect(json(await rt.call('notify_me', '{}'))).toMatchObject({ status: 'done' })
+    const rows = store.outbox.forCall('call-1').filter((r) => r.kind === 'sms')
+    expect(rows.map((r) => JSON.parse(r.payload) as unknown)).toEqual([{ to: '+14155550123', body: 'See you tomorrow at 10 AM.', callId: 'call-1' }])
+    expect(woken).toBe(1)
+    store.sms.optOut('+14155550123', NOW)
+    await rt.call('notify_me', '{}')
+    expect(store.outbox.forCall('call-1').filter((r) => r.kind === 'sms')).toHaveLength(1)
+  })
+})

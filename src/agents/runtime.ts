@@ -39,6 +39,8 @@ export type RuntimeDeps = {
   readonly onUpdate: (u: TaskUpdate) => void
   /** A task changed state (the instructions' status block must be refreshed). */
   readonly onChange: () => void
+  /** Something was put in the outbox for the outbox runner (a text message). */
+  readonly onOutbox?: () => void
   /** How long a tool call waits for its task to settle before answering "working on it". */
   readonly settleMs?: number
 }
@@ -316,6 +318,13 @@ export class TaskRuntime implements TaskPort {
     const desc = task.def.describe(next, this.d.now())
     const domain = step.effects.filter(isDomainEffect)
     const keys = domain.map((_, i) => `${task.id}:${next.seq}:${i}`)
+    // Text messages go to the outbox in the same transaction; the outbox runner sends them (exactly once).
+    const to = this.d.caller
+    const sms = step.effects.flatMap((e, i) =>
+      e.kind === 'sms' && to !== undefined && !this.d.store.sms.isOptedOut(to)
+        ? [{ idemKey: `${task.id}:${next.seq}:sms${i}`, kind: 'sms', payload: { to, body: e.text, callId: this.d.callId } }]
+        : [],
+    )
     const timerSet = step.effects.flatMap((e) => (e.kind === 'timer' ? [{ id: e.id, at: e.at }] : []))
     const timerClear = step.effects.flatMap((e) => (e.kind === 'cancel_timer' ? [e.id] : []))
     const finishing = desc.status !== 'open'
@@ -332,7 +341,7 @@ export class TaskRuntime implements TaskPort {
         status: desc.status,
         prevSeq: isNew ? null : prev.seq,
         event: step.event,
-        effects: domain.map((e, i) => ({ idemKey: keys[i] ?? '', kind: e.kind, payload: e })),
+        effects: [...domain.map((e, i) => ({ idemKey: keys[i] ?? '', kind: e.kind, payload: e as unknown })), ...sms],
         timers: { set: timerSet, clear: timerClear },
         ...(completes ? { completes } : {}),
         at: this.d.now(),
@@ -354,6 +363,7 @@ export class TaskRuntime implements TaskPort {
       for (const id of [...task.timers.keys()]) this.disarm(task, id)
       this.d.log.info('task.finished', { taskId: task.id, kind: task.def.kind, status: desc.status })
     }
+    if (sms.length > 0) this.d.onOutbox?.()
     if (!this.stopped) this.d.onChange()
     for (let i = 0; i < domain.length; i++) {
       const effect = domain[i]

@@ -84,6 +84,7 @@ export class CallManager implements CallAcceptor {
       slotMinutes: d.config.SLOT_MINUTES,
       onUpdate: (u) => session?.taskUpdate(u),
       onChange: () => session?.refreshInstructions(),
+      onOutbox: () => d.continuity.wakeOutbox(),
       ...(d.settleMs !== undefined ? { settleMs: d.settleMs } : {}),
     })
     const configured = d.config.GREETING.replaceAll('{business}', d.config.BUSINESS_NAME)

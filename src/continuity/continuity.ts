@@ -67,6 +67,11 @@ export class Continuity {
     return this.d.config.RESUME_WINDOW_HOURS * 3_600_000
   }
 
+  /** Something else (a task's text message) was enqueued for the outbox runner. */
+  wakeOutbox(): void {
+    this.d.wake()
+  }
+
   smsText(openTasks: readonly { kind: string }[]): string {
     const nouns = [...new Set(openTasks.map((t) => this.d.nounOf(t.kind)))]
     const noun = nouns.length === 0 ? 'request' : nouns.join(' and ')

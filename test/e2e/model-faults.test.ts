@@ -139,3 +139,15 @@ test('a fatal error (invalid API key) ends the call cleanly with a hang-up, reco
   expect(w.server.store.calls.byConversation(call.conversationId)?.end_reason).toBe('failed')
   call.assertNoViolations()
 }, 30_000)
+
+test('a fatal error with TRANSFER_TARGET set transfers the caller to a person instead of hanging up', async () => {
+  world = await startWorld({ env: { ...HOURS, OPENAI_API_KEY: 'sk-not-the-right-key', TRANSFER_TARGET: 'tel:+18005550100' } })
+  const w = world
+  const call = w.call({ supportedMediaFormats: ['raw/lpcm16_24'] })
+  await call.startCall()
+  expect((await call.waitForEnd(15_000)).by).toBe('transfer')
+  const transfer = call.log.find((e) => e.dir === 'in' && e.type === 'activities' && JSON.stringify(e.message ?? {}).includes('"transfer"'))
+  expect(JSON.stringify(transfer?.message)).toContain('tel:+18005550100')
+  await Bun.sleep(100)
+  expect(w.server.store.calls.byConversation(call.conversationId)?.end_reason).toBe('transferred')
+}, 30_000)
