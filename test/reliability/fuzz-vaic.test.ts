@@ -119,6 +119,11 @@ describe('hostile VoiceAI Connect input', () => {
 
   test('unauthenticated upgrades and probes get 401 and leave no state', async () => {
     await waitUntil(() => world.server.conversations.size === 0, 10_000, 'earlier calls to end')
+    // Earlier calls' endings and their follow-up SMS are written asynchronously: let them land first.
+    await world.server.calls.idle()
+    await world.server.outbox.idle()
+    await Bun.sleep(200)
+    await world.server.outbox.idle()
     const before = rowCounts(world.server.store.db.sqlite)
     const refusedBefore = await metric('fastagent_vaic_refused_total{reason="unauthorized"}')
     const bad: Record<string, string>[] = [
