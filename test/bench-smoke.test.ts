@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { $ } from 'bun'
 import { createCallConverters } from '../src/audio/transcoder'
 import { HeaderFrames, PlateauFrames } from '../scripts/bench/frames'
-import { LinearResampler } from '../scripts/bench/linear-resampler'
+import { LinearResampler } from '../scripts/bench/linear-resampler.mjs'
 import { RELAY_COLUMNS } from '../scripts/bench/report'
 import type { BenchReport } from '../scripts/bench/run'
 

@@ -10,7 +10,7 @@
  * [--fast]`; prints `{"port":n}`.
  */
 import type { ServerWebSocket } from 'bun'
-import { LinearResampler } from './linear-resampler'
+import { LinearResampler } from './linear-resampler.mjs'
 import { stringField } from './frames'
 
 const CHUNK_PREFIX = '{"type":"userStream.chunk"'

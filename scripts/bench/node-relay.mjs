@@ -10,6 +10,7 @@
  */
 import { createServer } from 'node:http'
 import { WebSocket, WebSocketServer } from 'ws'
+import { LinearResampler } from './linear-resampler.mjs'
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -25,39 +26,6 @@ const FORMATS = {
   'raw/lpcm16_24': { openai: { type: 'audio/pcm', rate: 24000 }, resample: false },
   'raw/mulaw': { openai: { type: 'audio/pcmu' }, resample: false },
   'raw/lpcm16': { openai: { type: 'audio/pcm', rate: 24000 }, resample: true },
-}
-
-/** Stateful linear interpolation on PCM16 LE base64 (same algorithm as scripts/bench/linear-resampler.ts). */
-class LinearResampler {
-  constructor(inRate, outRate) {
-    let a = inRate
-    let b = outRate
-    while (b !== 0) [a, b] = [b, a % b]
-    this.up = outRate / a
-    this.down = inRate / a
-    this.pos = 0
-    this.prev = 0
-  }
-  convert(b64) {
-    const bytes = Buffer.from(b64, 'base64')
-    const n = bytes.length >> 1
-    const at = (i) => (i < 0 ? this.prev : ((bytes[2 * i] | (bytes[2 * i + 1] << 8)) << 16) >> 16)
-    const out = Buffer.allocUnsafe(Math.ceil(((n + 1) * this.up) / this.down) * 2 + 4)
-    let o = 0
-    let p = this.pos
-    while (p < (n - 1) * this.up) {
-      const i = Math.floor(p / this.up)
-      const frac = (p - i * this.up) / this.up
-      const a = at(i)
-      const v = Math.round(a + (at(i + 1) - a) * frac)
-      out.writeInt16LE(v > 32767 ? 32767 : v < -32768 ? -32768 : v, o)
-      o += 2
-      p += this.down
-    }
-    if (n > 0) this.prev = at(n - 1)
-    this.pos = p - n * this.up
-    return out.subarray(0, o).toString('base64')
-  }
 }
 
 function onCall(ws) {
