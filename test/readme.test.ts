@@ -18,3 +18,14 @@ test('README documents every configuration variable with its default', () => {
 test('README quick start is exactly the two contract commands', () => {
   expect(readme).toContain('bun install && bun run demo')
 })
+
+test("the README's test command is the fast one and is what .ci/run runs", () => {
+  const root = join(import.meta.dir, '..')
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  expect(pkg.scripts.test, 'package.json "test" runs files in parallel').toMatch(/^bun test --parallel=\d+$/)
+  expect(readme).toContain('| `bun run test` |')
+  const ci = readFileSync(join(root, '.ci', 'run'), 'utf8')
+  expect(ci).toMatch(/\n[^#\n]*bun run test --reporter=junit/)
+  expect(ci).toContain('export CI=true')
+  expect(ci).toContain('echo "$passed passed, $failed failed, $skipped skipped"')
+})

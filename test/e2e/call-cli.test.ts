@@ -3,22 +3,20 @@
  * (emulated) model hears it with pocketsphinx, and the bot's answer is printed and saved as WAV. Like the speech demo
  * it needs the Debian speech tools, which CI installs; without them it fails in CI and is skipped elsewhere.
  */
-import { expect, test } from 'bun:test'
+import { expect } from 'bun:test'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { $ } from 'bun'
 import { startWorld, WORLD_SECRETS } from '../../src/sim/world'
-import { CALLER_CORPUS, createRecognizer, findSpeechTools, missingToolsMessage, speechEar } from '../../src/sim/speech'
+import { CALLER_CORPUS, createRecognizer, speechEar } from '../../src/sim/speech'
+import { speech, speechTools } from '../kit/speech-tools'
 import { parseWavHeader } from '../../src/audio/wav'
 
 const root = join(import.meta.dir, '..', '..')
-const tools = findSpeechTools()
-const skip = !tools.ok && process.env.CI !== 'true'
-if (skip && !tools.ok) console.warn(`fastagent call speech test skipped (CI is not "true"): ${missingToolsMessage(tools)}`)
 
-test.skipIf(skip)('fastagent call --say: flite speaks, the bot answers, its audio is saved', async () => {
-  if (!tools.ok) throw new Error(`CI must install the speech tools: ${missingToolsMessage(tools)}`)
+speech.test('fastagent call --say: flite speaks, the bot answers, its audio is saved', async () => {
+  const tools = speechTools()
   const ear = speechEar(createRecognizer({ asr: tools.asr, model: tools.model, corpus: CALLER_CORPUS, name: 'caller' }))
   const world = await startWorld({ env: { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00' }, emulator: { ear } })
   const out = mkdtempSync(join(tmpdir(), 'fa-call-'))

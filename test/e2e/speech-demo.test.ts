@@ -12,13 +12,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { $ } from 'bun'
 import { decodeWav, parseWavHeader } from '../../src/audio/wav'
-import { findSpeechTools, missingToolsMessage } from '../../src/sim/speech'
+import { speech } from '../kit/speech-tools'
 
 const root = join(import.meta.dir, '..', '..')
-const tools = findSpeechTools()
-const ci = process.env.CI === 'true'
-const skip = !tools.ok && !ci
-if (skip && !tools.ok) console.warn(`speech demo test skipped (CI is not "true"): ${missingToolsMessage(tools)}`)
 
 function wavFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -26,10 +22,9 @@ function wavFiles(dir: string): string[] {
     .filter((f) => f.endsWith('.wav') && statSync(f).isFile())
 }
 
-test.skipIf(skip)(
+speech.test(
   'fastagent demo --speech: both scenarios in real speech, exit 0, WAV files per call, ≥ 90 % of key words recognized',
   async () => {
-    if (!tools.ok) throw new Error(`CI must install the speech tools (.ci/apt-packages): ${missingToolsMessage(tools)}`)
     const r = await $`${process.execPath} src/main.ts demo --speech --no-color`.cwd(root).nothrow().quiet()
     const out = r.stdout.toString()
     if (r.exitCode !== 0) console.error(out.slice(-6000), r.stderr.toString().slice(-2000))
