@@ -14,7 +14,7 @@ import { parseInbound, playChunkFrame } from '../../src/telephony/audiocodes/mes
 import { appendFrame, parseServerEvent } from '../../src/realtime/protocol'
 import { createCallConverters } from '../../src/audio/transcoder'
 import { Resampler } from '../../src/audio/resampler'
-import { transition, type Snapshot } from '../../src/agents/fsm'
+import { transition, type Snapshot } from '../../src/fsm/fsm'
 import { applyTaskEvent, startTask } from '../../src/agents/task-steps'
 import { bookAppointment, type BookEvent } from '../../src/agents/tasks/book-appointment'
 import { parseBusinessHours } from '../../src/config/business-hours'

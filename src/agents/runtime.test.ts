@@ -182,16 +182,16 @@ describe('TaskRuntime', () => {
 describe('the sms effect', () => {
   test('a task can text the caller: the message is enqueued with its step, once, and never for opted-out numbers', async () => {
     const { Type } = await import('@sinclair/typebox')
-    const { machine } = await import('./fsm')
+    const { machine } = await import('../fsm/fsm')
     const { defineTask, createTaskRegistry } = await import('./task-definition')
     type Ev = { type: 'start'; at: number } | { type: 'input'; at: number } | { type: 'cancel'; at: number }
-    const m = machine<{ n: number }, Ev, import('./effects').Effect>()({
+    const m = machine<{ n: number }, Ev, import('./effects').Effect, import('./task-definition').TaskStateMeta<{ n: number }>>()({
       id: 'notify',
       version: 1,
       initial: 'idle',
       states: {
-        idle: { on: { start: { target: 'sent', effects: () => [{ kind: 'sms', text: 'See you tomorrow at 10 AM.' }, { kind: 'done', summary: 'I texted you' }] } } },
-        sent: { final: true },
+        idle: { meta: { status: 'open' }, on: { start: { target: 'sent', effects: () => [{ kind: 'sms', text: 'See you tomorrow at 10 AM.' }, { kind: 'done', summary: 'I texted you' }] } } },
+        sent: { final: true, meta: { status: 'done' } },
       },
     })
     const notify = defineTask<'idle' | 'sent', { n: number }, Ev>({
@@ -207,7 +207,7 @@ describe('the sms effect', () => {
       start: (_a, env) => ({ context: { n: 0 }, event: { type: 'start', at: env.now } }),
       input: (_f, now) => ({ type: 'input', at: now }),
       cancelEvent: (now) => ({ type: 'cancel', at: now }),
-      describe: (s) => ({ summary: 'sending a reminder', status: s.state === 'sent' ? 'done' : 'open' }),
+      summary: () => 'sending a reminder',
     })
     let woken = 0
     const { rt, store } = setup({ registry: createTaskRegistry([notify]), onOutbox: () => woken++ })

@@ -6,8 +6,8 @@
 import type { TSchema } from '@sinclair/typebox'
 import type { WeekHours } from '../config/business-hours'
 import type { Effect } from './effects'
-import type { EventBase, Machine, Snapshot } from './fsm'
-import type { Migrations } from './fsm-snapshot'
+import { stateMeta, type EventBase, type Machine, type Snapshot } from '../fsm/fsm'
+import type { Migrations } from '../fsm/snapshot'
 
 /** What a task may read when it starts; it copies what it needs into its context. */
 export type TaskEnv = {
@@ -21,11 +21,25 @@ export type TaskEnv = {
 
 export type TaskStatus = 'open' | 'done' | 'failed' | 'cancelled'
 
+export type PendingQuestion = { readonly ask: string; readonly need: readonly string[] }
+
+/**
+ * What each state of a task's table declares about itself: whether the task is still open, and the question the
+ * state waits on (rebuilt from the context, so a resumed call re-asks it without the stale reason).
+ */
+export type TaskStateMeta<C> = {
+  readonly status: TaskStatus
+  /** Method syntax keeps `C` bivariant, so a concrete task erases to `TaskStateMeta<unknown>`. */
+  pending?(ctx: Readonly<C>, now: number): PendingQuestion
+}
+
+export type TaskMachine<S extends string, C, E extends EventBase> = Machine<S, C, E, Effect, TaskStateMeta<C>>
+
 export type TaskDescription = {
   /** 'booking an appointment for tomorrow at 10 AM': only what is known; follows 'We were …' on resume. */
   readonly summary: string
   /** The question the task is waiting on, re-asked on resume; absent while it waits for the runtime. */
-  readonly pending?: { readonly ask: string; readonly need: readonly string[] }
+  readonly pending?: PendingQuestion
   readonly status: TaskStatus
 }
 
@@ -44,7 +58,7 @@ export interface TaskDefinition<S extends string, C, E extends EventBase> {
   readonly startArgs: TSchema
   /** TypeBox schema of the fields this task accepts through the generic task_input tool. */
   readonly inputArgs: TSchema
-  readonly machine: Machine<S, C, E, Effect>
+  readonly machine: TaskMachine<S, C, E>
   readonly contextSchema: TSchema
   readonly eventSchema: TSchema
   readonly migrations?: Migrations
@@ -53,6 +67,9 @@ export interface TaskDefinition<S extends string, C, E extends EventBase> {
   /** Turns task_input fields (already validated against `inputArgs`) into an event. */
   input(fields: unknown, now: number): E
   cancelEvent(now: number): E
+  /** 'booking an appointment for tomorrow at 10 AM': only what is known. */
+  summary(snapshot: Snapshot<S, C>, now: number): string
+  /** The summary plus the state's metadata (built by `defineTask` from the table, never written by hand). */
   describe(snapshot: Snapshot<S, C>, now: number): TaskDescription
 }
 
@@ -62,9 +79,20 @@ export interface TaskDefinition<S extends string, C, E extends EventBase> {
  */
 export type AnyTaskDefinition = TaskDefinition<string, unknown, EventBase>
 
-/** Identity, for inference: `export const myTask = defineTask({ … })` checks the definition against its machine. */
-export function defineTask<S extends string, C, E extends EventBase>(def: TaskDefinition<S, C, E>): TaskDefinition<S, C, E> {
-  return def
+/**
+ * `export const myTask = defineTask({ … })` checks the definition against its machine and adds `describe`, which reads
+ * the status and the pending question from the state's metadata in the table.
+ */
+export function defineTask<S extends string, C, E extends EventBase>(def: Omit<TaskDefinition<S, C, E>, 'describe'>): TaskDefinition<S, C, E> {
+  return { ...def, describe: (snapshot, now) => describeTask(def.machine, def.summary(snapshot, now), snapshot, now) }
+}
+
+export function describeTask<S extends string, C, E extends EventBase>(m: TaskMachine<S, C, E>, summary: string, snapshot: Snapshot<S, C>, now: number): TaskDescription {
+  const meta = stateMeta(m, snapshot.state)
+  // A restored snapshot's state was checked against the table, so a missing node is a bug: report it as failed.
+  if (meta === undefined) return { summary, status: 'failed' }
+  const pending = meta.pending?.(snapshot.context, now)
+  return { summary, status: meta.status, ...(pending ? { pending } : {}) }
 }
 
 export type TaskRegistry = {

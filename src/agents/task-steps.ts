@@ -8,8 +8,8 @@
 import type { TSchema } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { Effect } from './effects'
-import { initialSnapshot, transition, type EventBase, type Snapshot } from './fsm'
-import { restoreSnapshot, type RestoreResult } from './fsm-snapshot'
+import { initialSnapshot, transition, type EventBase, type Snapshot } from '../fsm/fsm'
+import { restoreSnapshot, type RestoreResult } from '../fsm/snapshot'
 import type { AnyTaskDefinition, TaskEnv } from './task-definition'
 
 export type Step =

@@ -7,7 +7,7 @@ import { expect } from 'bun:test'
 import { parseBusinessHours, type WeekHours } from '../config/business-hours'
 import { dateMinutesToEpoch, zonedToEpoch } from './domain/zoned-time'
 import type { Effect } from './effects'
-import { initialSnapshot, transition, type EventBase, type Snapshot } from './fsm'
+import { initialSnapshot, transition, type EventBase, type Snapshot } from '../fsm/fsm'
 import type { TaskDefinition, TaskEnv } from './task-definition'
 
 export const NY = 'America/New_York'

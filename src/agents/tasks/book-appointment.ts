@@ -7,14 +7,14 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { AtSchema, CancelEventSchema, ResultEvents, type Effect } from '../effects'
-import { machine, type Transition } from '../fsm'
+import { machine, type Transition } from '../../fsm/fsm'
 import { askDateText, askTimeText, takenText } from '../domain/phrases'
 import { captureSettings, SettingsSchema } from '../domain/settings'
 import { EMPTY_DRAFT, hasSlotWords, SlotDraftSchema } from '../domain/slot-request'
 import { clearProblem, resolveWords, slotEdges, whenWords } from './slot-edges'
 import { describeDay, describeWhen } from '../domain/when'
 import { dateMinutesToEpoch } from '../domain/zoned-time'
-import { defineTask, type TaskDescription } from '../task-definition'
+import { defineTask, type TaskStateMeta } from '../task-definition'
 
 const DateWords = Type.String({ description: "the day as the caller said it, e.g. 'tomorrow', 'next Tuesday', 'December 3'" })
 const TimeWords = Type.String({ description: "the time as the caller said it, e.g. '10 AM', 'half past two'" })
@@ -106,15 +106,26 @@ const cancel: Transition<State, BookContext, Extract<BookEvent, { type: 'cancel'
   effects: () => [{ kind: 'say', text: bookingText.cancelled }],
 }
 
-export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect>()({
+/** On resume the old reason is stale and an offered slot may have passed: the plain question again. */
+const fresh = (c: BookContext, now: number): BookContext => ({ ...c, slot: { ...c.slot, problem: '', alternatives: c.slot.alternatives.filter((t) => t > now) } })
+const OPEN = { status: 'open' } as const
+
+export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect, TaskStateMeta<BookContext>>()({
   id: 'book_appointment',
   version: 1,
   initial: 'idle',
   states: {
-    idle: { on: { start: slot(), cancel } },
-    collectingDate: { on: { input: collecting('collectingDate'), cancel } },
-    collectingTime: { on: { input: collecting('collectingTime'), cancel } },
+    idle: { meta: OPEN, on: { start: slot(), cancel } },
+    collectingDate: {
+      meta: { status: 'open', pending: (c, now) => ({ ask: bookingText.askDate(fresh(c, now)), need: ['date'] }) },
+      on: { input: collecting('collectingDate'), cancel },
+    },
+    collectingTime: {
+      meta: { status: 'open', pending: (c, now) => ({ ask: bookingText.askTime(fresh(c, now), now), need: ['time'] }) },
+      on: { input: collecting('collectingTime'), cancel },
+    },
     checking: {
+      meta: OPEN,
       on: {
         availability: [
           { target: 'confirming', guard: (_c, e) => e.free, assign: (c) => ({ ...c, slot: { ...c.slot, alternatives: [] } }), effects: (c, e) => ask.confirm(c, e.at) },
@@ -125,6 +136,7 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect>()(
       },
     },
     confirming: {
+      meta: { status: 'open', pending: (c, now) => ({ ask: bookingText.confirm(c, now), need: ['confirm'] }) },
       on: {
         input: [
           // A 'yes' that repeats the same slot is still a 'yes'; one naming another slot is a change of mind.
@@ -152,6 +164,7 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect>()(
       },
     },
     booking: {
+      meta: OPEN,
       on: {
         booked: {
           target: 'booked',
@@ -168,6 +181,7 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect>()(
       },
     },
     withdrawing: {
+      meta: { status: 'cancelled' },
       on: {
         booked: {
           target: 'cancelled',
@@ -178,9 +192,9 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect>()(
         domain_error: { target: 'cancelled' },
       },
     },
-    booked: { final: true },
-    cancelled: { final: true },
-    failed: { final: true },
+    booked: { final: true, meta: { status: 'done' } },
+    cancelled: { final: true, meta: { status: 'cancelled' } },
+    failed: { final: true, meta: { status: 'failed' } },
   },
 })
 
@@ -189,33 +203,12 @@ function sameSlot(c: BookContext, e: Input): boolean {
   return r.kind === 'ready' && r.startsAt === c.slot.startsAt
 }
 
-export function describeBooking(c: BookContext, state: State, now: number): TaskDescription {
+export function bookingSummary(c: BookContext, now: number): string {
   const { date, minutes } = c.slot
   const tz = c.settings.tz
   const at = c.slot.startsAt ?? (date !== null && minutes !== null ? dateMinutesToEpoch(date, minutes, tz) : null)
   const what = at !== null ? ` for ${describeWhen(at, now, tz, true)}` : date !== null ? ` for ${describeDay(date, now, tz, true)}` : ''
-  const summary = `booking an appointment${what}`
-  // On resume the old reason is stale and an offered slot may have passed: ask the plain question again.
-  const fresh: BookContext = { ...c, slot: { ...c.slot, problem: '', alternatives: c.slot.alternatives.filter((t) => t > now) } }
-  switch (state) {
-    case 'collectingDate':
-      return { summary, status: 'open', pending: { ask: bookingText.askDate(fresh), need: ['date'] } }
-    case 'collectingTime':
-      return { summary, status: 'open', pending: { ask: bookingText.askTime(fresh, now), need: ['time'] } }
-    case 'confirming':
-      return { summary, status: 'open', pending: { ask: bookingText.confirm(c, now), need: ['confirm'] } }
-    case 'booked':
-      return { summary, status: 'done' }
-    case 'failed':
-      return { summary, status: 'failed' }
-    case 'cancelled':
-    case 'withdrawing':
-      return { summary, status: 'cancelled' }
-    case 'idle':
-    case 'checking':
-    case 'booking':
-      return { summary, status: 'open' }
-  }
+  return `booking an appointment${what}`
 }
 
 export const bookAppointment = defineTask<State, BookContext, BookEvent>({
@@ -239,5 +232,5 @@ export const bookAppointment = defineTask<State, BookContext, BookEvent>({
   },
   input: (fields, now) => ({ type: 'input', at: now, ...(fields as Static<typeof BookInputArgs>) }),
   cancelEvent: (now) => ({ type: 'cancel', at: now }),
-  describe: (s, now) => describeBooking(s.context, s.state, now),
+  summary: (s, now) => bookingSummary(s.context, now),
 })

@@ -5,11 +5,11 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { AppointmentSchema, AtSchema, CancelEventSchema, ResultEvents, type Appointment, type Effect } from '../effects'
-import { machine, type Transition } from '../fsm'
+import { machine, type Transition } from '../../fsm/fsm'
 import { chosen, listAppointments, upcoming } from '../domain/appointment-choice'
 import { captureSettings, SettingsSchema } from '../domain/settings'
 import { describeWhen } from '../domain/when'
-import { defineTask, type TaskDescription } from '../task-definition'
+import { defineTask, type TaskStateMeta } from '../task-definition'
 
 const DateWords = Type.String({ description: "the appointment's day as the caller said it, e.g. 'tomorrow', 'Friday'" })
 const TimeWords = Type.String({ description: "the appointment's time as the caller said it, e.g. '10 AM'" })
@@ -87,12 +87,13 @@ const failed = (text: string): Transition<State, CancelContext, Ev<'domain_error
   effects: (_c, e) => [{ kind: 'say', text }, { kind: 'failed', reason: e.reason }],
 })
 
-export const cancelAppointmentMachine = machine<CancelContext, CancelEvent, Effect>()({
+export const cancelAppointmentMachine = machine<CancelContext, CancelEvent, Effect, TaskStateMeta<CancelContext>>()({
   id: 'cancel_appointment',
   version: 1,
   initial: 'idle',
   states: {
     idle: {
+      meta: { status: 'open' },
       on: {
         start: {
           target: 'finding',
@@ -103,6 +104,7 @@ export const cancelAppointmentMachine = machine<CancelContext, CancelEvent, Effe
       },
     },
     finding: {
+      meta: { status: 'open' },
       on: {
         appointments: [
           {
@@ -130,6 +132,7 @@ export const cancelAppointmentMachine = machine<CancelContext, CancelEvent, Effe
       },
     },
     choosing: {
+      meta: { status: 'open', pending: (c, now) => ({ ask: cancelText.which(c, now), need: ['date', 'time'] }) },
       on: {
         input: [
           { target: 'confirming', guard: (c, e) => said(e) && pick(c, e) !== undefined, assign: choose, effects: (c, e) => ask.confirm(c, e.at) },
@@ -140,6 +143,7 @@ export const cancelAppointmentMachine = machine<CancelContext, CancelEvent, Effe
       },
     },
     confirming: {
+      meta: { status: 'open', pending: (c, now) => ({ ask: cancelText.confirm(c, now), need: ['confirm'] }) },
       on: {
         input: [
           // Naming another appointment switches to it; a plain yes goes ahead with the one asked about.
@@ -168,6 +172,7 @@ export const cancelAppointmentMachine = machine<CancelContext, CancelEvent, Effe
       },
     },
     cancelling: {
+      meta: { status: 'open' },
       on: {
         appointment_cancelled: {
           target: 'cancelled',
@@ -179,30 +184,14 @@ export const cancelAppointmentMachine = machine<CancelContext, CancelEvent, Effe
         domain_error: failed(cancelText.cancelFailed),
       },
     },
-    cancelled: { final: true },
-    kept: { final: true },
-    failed: { final: true },
+    cancelled: { final: true, meta: { status: 'done' } },
+    kept: { final: true, meta: { status: 'cancelled' } },
+    failed: { final: true, meta: { status: 'failed' } },
   },
 })
 
-export function describeCancel(c: CancelContext, state: State, now: number): TaskDescription {
-  const summary = c.chosen === null ? 'cancelling an appointment' : `cancelling your appointment ${describeWhen(c.chosen.startsAt, now, c.settings.tz)}`
-  switch (state) {
-    case 'choosing':
-      return { summary, status: 'open', pending: { ask: cancelText.which(c, now), need: ['date', 'time'] } }
-    case 'confirming':
-      return { summary, status: 'open', pending: { ask: cancelText.confirm(c, now), need: ['confirm'] } }
-    case 'cancelled':
-      return { summary, status: 'done' }
-    case 'kept':
-      return { summary, status: 'cancelled' }
-    case 'failed':
-      return { summary, status: 'failed' }
-    case 'idle':
-    case 'finding':
-    case 'cancelling':
-      return { summary, status: 'open' }
-  }
+export function cancelSummary(c: CancelContext, now: number): string {
+  return c.chosen === null ? 'cancelling an appointment' : `cancelling your appointment ${describeWhen(c.chosen.startsAt, now, c.settings.tz)}`
 }
 
 export const cancelAppointment = defineTask<State, CancelContext, CancelEvent>({
@@ -226,5 +215,5 @@ export const cancelAppointment = defineTask<State, CancelContext, CancelEvent>({
   },
   input: (fields, now) => ({ type: 'input', at: now, ...(fields as Static<typeof CancelInputArgs>) }),
   cancelEvent: (now) => ({ type: 'cancel', at: now }),
-  describe: (s, now) => describeCancel(s.context, s.state, now),
+  summary: (s, now) => cancelSummary(s.context, now),
 })

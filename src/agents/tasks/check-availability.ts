@@ -7,14 +7,14 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { formatClock } from '../../config/business-hours'
 import { AtSchema, CancelEventSchema, ResultEvents, type Effect } from '../effects'
-import { machine, type Transition } from '../fsm'
+import { machine, type Transition } from '../../fsm/fsm'
 import { askDateText, askTimeText, capitalise, joinAnd, listSlots } from '../domain/phrases'
 import { captureSettings, SettingsSchema, type Settings } from '../domain/settings'
 import { applyResolution, EMPTY_DRAFT, SlotDraftSchema, type SlotDraft } from '../domain/slot-request'
 import { daySlots } from '../domain/slots'
 import { describeDay, describeTimeFirst, describeWhen } from '../domain/when'
 import { dateMinutesToEpoch, localDate, localMinutes, weekdayOf } from '../domain/zoned-time'
-import { defineTask, type TaskDescription } from '../task-definition'
+import { defineTask, type TaskStateMeta } from '../task-definition'
 import { clearProblem, resolveWords, slotEdges, whenWords, type WordsEvent } from './slot-edges'
 
 const DateWords = Type.String({ description: "the day as the caller said it, e.g. 'tomorrow', 'Friday'" })
@@ -122,27 +122,32 @@ const failed: Transition<State, Ctx, Ev<'domain_error'>, Effect> = {
   effects: (_c, e) => [{ kind: 'say', text: availabilityText.failed }, { kind: 'failed', reason: e.reason }],
 }
 
-export const checkAvailabilityMachine = machine<Ctx, AvailabilityEvent, Effect>()({
+/** On resume the old reason is stale: the plain question again. */
+const fresh = (c: Ctx): Ctx => ({ ...c, slot: { ...c.slot, problem: '' } })
+
+export const checkAvailabilityMachine = machine<Ctx, AvailabilityEvent, Effect, TaskStateMeta<Ctx>>()({
   id: 'check_availability',
   version: 1,
   initial: 'idle',
   states: {
-    idle: { on: { start: edges(), cancel } },
-    collectingDate: { on: { input: collecting('collectingDate'), cancel } },
-    collectingTime: { on: { input: collecting('collectingTime'), cancel } },
+    idle: { meta: { status: 'open' }, on: { start: edges(), cancel } },
+    collectingDate: { meta: { status: 'open', pending: (c) => ({ ask: availabilityText.askDate(fresh(c)), need: ['date'] }) }, on: { input: collecting('collectingDate'), cancel } },
+    collectingTime: { meta: { status: 'open', pending: (c, now) => ({ ask: availabilityText.askTime(fresh(c), now), need: ['time'] }) }, on: { input: collecting('collectingTime'), cancel } },
     checkingSlot: {
+      meta: { status: 'open' },
       on: { availability: { target: 'answered', effects: (c, e) => answer(availabilityText.slot(c, e)) }, domain_error: failed, cancel },
     },
     checkingDay: {
+      meta: { status: 'open' },
       on: { availability: { target: 'answered', effects: (c, e) => answer(availabilityText.day(c, e)) }, domain_error: failed, cancel },
     },
-    answered: { final: true },
-    cancelled: { final: true },
-    failed: { final: true },
+    answered: { final: true, meta: { status: 'done' } },
+    cancelled: { final: true, meta: { status: 'cancelled' } },
+    failed: { final: true, meta: { status: 'failed' } },
   },
 })
 
-export function describeAvailability(c: Ctx, state: State, now: number): TaskDescription {
+export function availabilitySummary(c: Ctx, state: State, now: number): string {
   const { date, startsAt } = c.slot
   const what =
     state === 'checkingSlot' || (state === 'answered' && c.slot.minutes !== null && startsAt !== null)
@@ -150,24 +155,7 @@ export function describeAvailability(c: Ctx, state: State, now: number): TaskDes
       : date !== null
         ? ` for ${describeDay(date, now, tz(c), true)}`
         : ''
-  const summary = `checking availability${what}`
-  const fresh: Ctx = { ...c, slot: { ...c.slot, problem: '' } }
-  switch (state) {
-    case 'collectingDate':
-      return { summary, status: 'open', pending: { ask: availabilityText.askDate(fresh), need: ['date'] } }
-    case 'collectingTime':
-      return { summary, status: 'open', pending: { ask: availabilityText.askTime(fresh, now), need: ['time'] } }
-    case 'answered':
-      return { summary, status: 'done' }
-    case 'cancelled':
-      return { summary, status: 'cancelled' }
-    case 'failed':
-      return { summary, status: 'failed' }
-    case 'idle':
-    case 'checkingSlot':
-    case 'checkingDay':
-      return { summary, status: 'open' }
-  }
+  return `checking availability${what}`
 }
 
 export const checkAvailability = defineTask<State, Ctx, AvailabilityEvent>({
@@ -187,5 +175,5 @@ export const checkAvailability = defineTask<State, Ctx, AvailabilityEvent>({
   },
   input: (fields, now) => ({ type: 'input', at: now, ...(fields as Static<typeof AvailabilityInputArgs>) }),
   cancelEvent: (now) => ({ type: 'cancel', at: now }),
-  describe: (s, now) => describeAvailability(s.context, s.state, now),
+  summary: (s, now) => availabilitySummary(s.context, s.state, now),
 })

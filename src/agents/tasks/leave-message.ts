@@ -6,8 +6,8 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { AtSchema, CancelEventSchema, ResultEvents, type Effect } from '../effects'
-import { machine, type Transition } from '../fsm'
-import { defineTask, type TaskDescription } from '../task-definition'
+import { machine, type Transition } from '../../fsm/fsm'
+import { defineTask, type TaskStateMeta } from '../task-definition'
 
 // ---- schemas: tool arguments, context, events ----
 
@@ -102,14 +102,15 @@ const cancel: Transition<State, Ctx, Extract<MessageEvent, { type: 'cancel' }>, 
   effects: () => [{ kind: 'say', text: messageText.cancelled }],
 }
 
-export const leaveMessageMachine = machine<Ctx, MessageEvent, Effect>()({
+export const leaveMessageMachine = machine<Ctx, MessageEvent, Effect, TaskStateMeta<Ctx>>()({
   id: 'leave_message',
   version: 1,
   initial: 'idle',
   states: {
-    idle: { on: { start: collect(), cancel } },
-    collecting: { on: { input: collect(), cancel } },
+    idle: { meta: { status: 'open' }, on: { start: collect(), cancel } },
+    collecting: { meta: { status: 'open', pending: (c) => ({ ask: messageText.ask({ ...c, problem: '' }), need: [need(c)] }) }, on: { input: collect(), cancel } },
     confirming: {
+      meta: { status: 'open', pending: (c) => ({ ask: messageText.readBack(c), need: ['confirm'] }) },
       on: {
         input: [
           {
@@ -133,6 +134,7 @@ export const leaveMessageMachine = machine<Ctx, MessageEvent, Effect>()({
       },
     },
     saving: {
+      meta: { status: 'open' },
       on: {
         message_saved: {
           target: 'saved',
@@ -144,32 +146,16 @@ export const leaveMessageMachine = machine<Ctx, MessageEvent, Effect>()({
         domain_error: { target: 'failed', effects: (_c, e) => [{ kind: 'say', text: messageText.failed }, { kind: 'failed', reason: e.reason }] },
       },
     },
-    saved: { final: true },
-    cancelled: { final: true },
-    failed: { final: true },
+    saved: { final: true, meta: { status: 'done' } },
+    cancelled: { final: true, meta: { status: 'cancelled' } },
+    failed: { final: true, meta: { status: 'failed' } },
   },
 })
 
 // ---- describe (for the status block and the welcome back) and the definition ----
 
-export function describeMessage(c: Ctx, state: State): TaskDescription {
-  const summary = c.name === null ? 'taking a message' : `taking a message from ${c.name}`
-  const fresh = { ...c, problem: '' }
-  switch (state) {
-    case 'collecting':
-      return { summary, status: 'open', pending: { ask: messageText.ask(fresh), need: [need(c)] } }
-    case 'confirming':
-      return { summary, status: 'open', pending: { ask: messageText.readBack(c), need: ['confirm'] } }
-    case 'saved':
-      return { summary, status: 'done' }
-    case 'cancelled':
-      return { summary, status: 'cancelled' }
-    case 'failed':
-      return { summary, status: 'failed' }
-    case 'idle':
-    case 'saving':
-      return { summary, status: 'open' }
-  }
+export function messageSummary(c: Ctx): string {
+  return c.name === null ? 'taking a message' : `taking a message from ${c.name}`
 }
 
 export const leaveMessage = defineTask<State, Ctx, MessageEvent>({
@@ -188,5 +174,5 @@ export const leaveMessage = defineTask<State, Ctx, MessageEvent>({
   }),
   input: (fields, now) => ({ type: 'input', at: now, ...(fields as Static<typeof MessageInputArgs>) }),
   cancelEvent: (now) => ({ type: 'cancel', at: now }),
-  describe: (s) => describeMessage(s.context, s.state),
+  summary: (s) => messageSummary(s.context),
 })

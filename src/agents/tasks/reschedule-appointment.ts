@@ -6,13 +6,13 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { AppointmentSchema, AtSchema, CancelEventSchema, ResultEvents, type Appointment, type Effect } from '../effects'
-import { machine, type EventBase, type Transition } from '../fsm'
+import { machine, type EventBase, type Transition } from '../../fsm/fsm'
 import { chosen, listAppointments, upcoming } from '../domain/appointment-choice'
 import { askDateText, askTimeText, takenText } from '../domain/phrases'
 import { captureSettings, SettingsSchema } from '../domain/settings'
 import { applyResolution, EMPTY_DRAFT, hasSlotWords, SlotDraftSchema, type Resolution } from '../domain/slot-request'
 import { describeWhen } from '../domain/when'
-import { defineTask, type TaskDescription } from '../task-definition'
+import { defineTask, type TaskStateMeta } from '../task-definition'
 import { clearProblem, resolveWords, slotEdges, whenWords, type WordsEvent } from './slot-edges'
 
 const words = (what: string, example: string) => Type.Optional(Type.String({ description: `${what} as the caller said it, e.g. '${example}'` }))
@@ -168,12 +168,16 @@ const failed = (text: string): Transition<State, Ctx, Ev<'domain_error'>, Effect
   effects: (_c, e) => [{ kind: 'say', text }, { kind: 'failed', reason: e.reason }],
 })
 
-export const rescheduleAppointmentMachine = machine<Ctx, RescheduleEvent, Effect>()({
+/** On resume the old reason is stale and an offered slot may have passed: the plain question again. */
+const fresh = (c: Ctx, now: number): Ctx => ({ ...c, slot: { ...c.slot, problem: '', alternatives: c.slot.alternatives.filter((t) => t > now) } })
+
+export const rescheduleAppointmentMachine = machine<Ctx, RescheduleEvent, Effect, TaskStateMeta<Ctx>>()({
   id: 'reschedule_appointment',
   version: 1,
   initial: 'idle',
   states: {
     idle: {
+      meta: { status: 'open' },
       on: {
         start: {
           target: 'finding',
@@ -188,6 +192,7 @@ export const rescheduleAppointmentMachine = machine<Ctx, RescheduleEvent, Effect
       },
     },
     finding: {
+      meta: { status: 'open' },
       on: {
         appointments: [
           {
@@ -207,6 +212,7 @@ export const rescheduleAppointmentMachine = machine<Ctx, RescheduleEvent, Effect
       },
     },
     choosing: {
+      meta: { status: 'open', pending: (c, now) => ({ ask: rescheduleText.which(c, now), need: ['date', 'time'] }) },
       on: {
         input: [
           ...choiceEdges(fromWords),
@@ -216,9 +222,10 @@ export const rescheduleAppointmentMachine = machine<Ctx, RescheduleEvent, Effect
         cancel,
       },
     },
-    collectingDate: { on: { input: collecting('collectingDate'), cancel } },
-    collectingTime: { on: { input: collecting('collectingTime'), cancel } },
+    collectingDate: { meta: { status: 'open', pending: (c, now) => ({ ask: rescheduleText.askDate(fresh(c, now)), need: ['date'] }) }, on: { input: collecting('collectingDate'), cancel } },
+    collectingTime: { meta: { status: 'open', pending: (c, now) => ({ ask: rescheduleText.askTime(fresh(c, now), now), need: ['time'] }) }, on: { input: collecting('collectingTime'), cancel } },
     checking: {
+      meta: { status: 'open' },
       on: {
         availability: [
           {
@@ -234,6 +241,7 @@ export const rescheduleAppointmentMachine = machine<Ctx, RescheduleEvent, Effect
       },
     },
     confirming: {
+      meta: { status: 'open', pending: (c, now) => ({ ask: rescheduleText.confirm(c, now), need: ['confirm'] }) },
       on: {
         input: [
           {
@@ -262,6 +270,7 @@ export const rescheduleAppointmentMachine = machine<Ctx, RescheduleEvent, Effect
       },
     },
     moving: {
+      meta: { status: 'open' },
       on: {
         appointment_moved: {
           target: 'moved',
@@ -274,38 +283,16 @@ export const rescheduleAppointmentMachine = machine<Ctx, RescheduleEvent, Effect
         domain_error: failed(rescheduleText.moveFailed),
       },
     },
-    moved: { final: true },
-    kept: { final: true },
-    failed: { final: true },
+    moved: { final: true, meta: { status: 'done' } },
+    kept: { final: true, meta: { status: 'cancelled' } },
+    failed: { final: true, meta: { status: 'failed' } },
   },
 })
 
-export function describeReschedule(c: Ctx, state: State, now: number): TaskDescription {
+export function rescheduleSummary(c: Ctx, now: number): string {
   const from = c.chosen === null ? '' : ` ${when(c.chosen.startsAt, c, now)}`
   const to = c.slot.startsAt === null ? '' : ` to ${when(c.slot.startsAt, c, now, true)}`
-  const summary = c.chosen === null ? 'moving an appointment' : `moving your appointment${from}${to}`
-  const fresh: Ctx = { ...c, slot: { ...c.slot, problem: '', alternatives: c.slot.alternatives.filter((t) => t > now) } }
-  switch (state) {
-    case 'choosing':
-      return { summary, status: 'open', pending: { ask: rescheduleText.which(c, now), need: ['date', 'time'] } }
-    case 'collectingDate':
-      return { summary, status: 'open', pending: { ask: rescheduleText.askDate(fresh), need: ['date'] } }
-    case 'collectingTime':
-      return { summary, status: 'open', pending: { ask: rescheduleText.askTime(fresh, now), need: ['time'] } }
-    case 'confirming':
-      return { summary, status: 'open', pending: { ask: rescheduleText.confirm(c, now), need: ['confirm'] } }
-    case 'moved':
-      return { summary, status: 'done' }
-    case 'kept':
-      return { summary, status: 'cancelled' }
-    case 'failed':
-      return { summary, status: 'failed' }
-    case 'idle':
-    case 'finding':
-    case 'checking':
-    case 'moving':
-      return { summary, status: 'open' }
-  }
+  return c.chosen === null ? 'moving an appointment' : `moving your appointment${from}${to}`
 }
 
 export const rescheduleAppointment = defineTask<State, Ctx, RescheduleEvent>({
@@ -336,5 +323,5 @@ export const rescheduleAppointment = defineTask<State, Ctx, RescheduleEvent>({
   },
   input: (fields, now) => ({ type: 'input', at: now, ...(fields as Static<typeof RescheduleInputArgs>) }),
   cancelEvent: (now) => ({ type: 'cancel', at: now }),
-  describe: (s, now) => describeReschedule(s.context, s.state, now),
+  summary: (s, now) => rescheduleSummary(s.context, now),
 })

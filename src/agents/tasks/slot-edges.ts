@@ -7,7 +7,7 @@
 import { applyResolution, hasSlotWords, resolveSlot, type SlotDraft, type SlotWords, type Resolution } from '../domain/slot-request'
 import type { Settings } from '../domain/settings'
 import type { Effect } from '../effects'
-import type { EventBase, Transition } from '../fsm'
+import type { EventBase, Transition } from '../../fsm/fsm'
 
 export type WithSlot = { readonly settings: Settings; readonly slot: SlotDraft }
 export type WordsEvent = EventBase & { readonly at: number; readonly date?: string | undefined; readonly time?: string | undefined }

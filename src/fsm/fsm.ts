@@ -1,9 +1,13 @@
 /**
- * @module agents/fsm
+ * @module fsm/fsm
  * The FSM engine: a machine is a transition *table* (state → event type → ordered transitions), and `transition` is a
  * pure, synchronous function from (snapshot, event) to (next snapshot, effects). Effects are plain data that a runtime
  * outside the engine executes; timers are effects too (deadlines in epoch ms), so nothing here touches a clock, a
  * socket or `setTimeout`. Snapshots are plain JSON, which is what makes a task survivable across a dropped call.
+ * Each state may carry metadata of the machine's choosing (`meta`, typed by `M`): a task says per state whether it
+ * is open and which question it waits on, so nothing outside the table has to switch over state names again.
+ *
+ * Lookups use own properties only: an event type such as `constructor` or `__proto__` is simply unhandled.
  *
  * @example
  * const door = machine<{ opens: number }, { type: 'open' } | { type: 'close' }, string>()({
@@ -42,18 +46,21 @@ export type On<S extends string, C, E extends EventBase, X> = {
   readonly [T in E['type']]?: TransitionEntry<S, C, Extract<E, { type: T }>, X>
 }
 
-export type StateNode<S extends string, C, E extends EventBase, X> = {
+/** With a metadata type, every state must declare its `meta`; without one (`M = undefined`), none may. */
+export type MetaField<M> = [M] extends [undefined] ? { readonly meta?: undefined } : { readonly meta: M }
+
+export type StateNode<S extends string, C, E extends EventBase, X, M = undefined> = {
   readonly on?: On<S, C, E, X>
   /** A final state handles no event: the task is over. */
   readonly final?: true
-}
+} & MetaField<M>
 
-export type Machine<S extends string, C, E extends EventBase, X> = {
+export type Machine<S extends string, C, E extends EventBase, X, M = undefined> = {
   readonly id: string
   /** Bump when the context shape or the state names change, and add a migration (see `restoreSnapshot`). */
   readonly version: number
   readonly initial: NoInfer<S>
-  readonly states: { readonly [K in S]: StateNode<S, C, E, X> }
+  readonly states: { readonly [K in S]: StateNode<S, C, E, X, M> }
 }
 
 /** What gets persisted: plain JSON, behaviour lives in code. `seq` counts handled events. */
@@ -74,27 +81,40 @@ export type TransitionResult<S extends string, C, X> = {
 
 /** Curried so that C, E and X are given explicitly while the state names S are inferred from the keys of `states`. */
 export const machine =
-  <C, E extends EventBase, X = never>() =>
-  <S extends string>(def: Machine<S, C, E, X>): Machine<S, C, E, X> =>
+  <C, E extends EventBase, X = never, M = undefined>() =>
+  <S extends string>(def: Machine<S, C, E, X, M>): Machine<S, C, E, X, M> =>
     def
 
-export function initialSnapshot<S extends string, C, E extends EventBase, X>(m: Machine<S, C, E, X>, context: C): Snapshot<S, C> {
+export function initialSnapshot<S extends string, C, E extends EventBase, X, M>(m: Machine<S, C, E, X, M>, context: C): Snapshot<S, C> {
   return { machine: m.id, version: m.version, state: m.initial, context, seq: 0 }
 }
 
-export function isFinal<S extends string, C, E extends EventBase, X>(m: Machine<S, C, E, X>, state: S): boolean {
-  return m.states[state].final === true
+/** The state's node, or undefined for a name the table does not define (own keys only, never `Object.prototype`). */
+function nodeOf<S extends string, C, E extends EventBase, X, M>(m: Machine<S, C, E, X, M>, state: string): StateNode<S, C, E, X, M> | undefined {
+  return Object.hasOwn(m.states, state) ? m.states[state as S] : undefined
 }
 
-export function transition<S extends string, C, E extends EventBase, X>(
-  m: Machine<S, C, E, X>,
+export function isFinal<S extends string, C, E extends EventBase, X, M>(m: Machine<S, C, E, X, M>, state: S): boolean {
+  return nodeOf(m, state)?.final === true
+}
+
+/** The metadata the table declares for `state` (undefined only for a state name the table does not have). */
+export function stateMeta<S extends string, C, E extends EventBase, X, M>(m: Machine<S, C, E, X, M>, state: S): M | undefined {
+  // Every state of a machine with metadata declares it (a compile-time rule, see `MetaField`).
+  return nodeOf(m, state)?.meta as M | undefined
+}
+
+export function transition<S extends string, C, E extends EventBase, X, M>(
+  m: Machine<S, C, E, X, M>,
   snap: Snapshot<S, C>,
   ev: E,
 ): TransitionResult<S, C, X> {
-  const node: StateNode<S, C, E, X> | undefined = m.states[snap.state]
+  const node = nodeOf(m, snap.state)
   if (node === undefined || node.final === true || node.on === undefined) return { snapshot: snap, effects: [], handled: false }
   // The table is keyed by event type, so the entry found for `ev.type` accepts exactly this event's member of E.
-  const entry = (node.on as Partial<Record<string, TransitionEntry<S, C, E, X>>>)[ev.type]
+  // Own keys only: `constructor`, `__proto__` or `toString` must not find Object.prototype's members.
+  const on = node.on as Partial<Record<string, TransitionEntry<S, C, E, X>>>
+  const entry = typeof ev.type === 'string' && Object.hasOwn(on, ev.type) ? on[ev.type] : undefined
   const candidates: readonly Transition<S, C, E, X>[] = entry === undefined ? [] : isList(entry) ? entry : [entry]
   for (const t of candidates) {
     if (t.guard !== undefined && !t.guard(snap.context, ev)) continue

@@ -1,5 +1,5 @@
 /**
- * @module agents/fsm-snapshot
+ * @module fsm/snapshot
  * Restoring a persisted snapshot: the JSON comes from SQLite (or an SMS-resumed call hours later, possibly after a
  * deploy), so it is treated as untrusted input. Shape, machine id, version (with migrations), state name and context
  * schema are all checked; the result is a value, never a throw, so a bad row costs one task and not the call.
@@ -21,8 +21,8 @@ export const SnapshotEnvelope = Type.Object({
   seq: Type.Integer({ minimum: 0 }),
 })
 
-export function restoreSnapshot<S extends string, C, E extends EventBase, X>(
-  m: Machine<S, C, E, X>,
+export function restoreSnapshot<S extends string, C, E extends EventBase, X, M>(
+  m: Machine<S, C, E, X, M>,
   json: unknown,
   contextSchema: TSchema,
   migrations: Migrations = {},

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { Type } from '@sinclair/typebox'
 import { initialSnapshot, machine, transition, type Snapshot } from './fsm'
-import { restoreSnapshot } from './fsm-snapshot'
+import { restoreSnapshot } from './snapshot'
 
 const Ctx = Type.Object({ count: Type.Integer(), name: Type.String() })
 type Ctx = { count: number; name: string }

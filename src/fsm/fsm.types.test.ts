@@ -1,5 +1,5 @@
 /**
- * @module agents/fsm.types.test
+ * @module fsm/fsm.types.test
  * Compile-time guarantees of the engine, checked by `tsc --noEmit`: each `@ts-expect-error` line must be an error,
  * otherwise tsc reports the directive as unused. The runtime test only keeps `bun test` from rejecting an empty file.
  */
@@ -82,6 +82,27 @@ machine<Ctx, Ev, string>()({
   // @ts-expect-error the initial state must be one of the state names
   initial: 'nowhere',
   states: { a: {} },
+})
+
+type Meta = { readonly label: string }
+
+machine<Ctx, Ev, string, Meta>()({
+  id: 'meta-required',
+  version: 1,
+  initial: 'a',
+  states: {
+    a: { meta: { label: 'A' } },
+    // @ts-expect-error with a metadata type, every state declares its meta
+    b: {},
+  },
+})
+
+machine<Ctx, Ev, string>()({
+  id: 'meta-forbidden',
+  version: 1,
+  initial: 'a',
+  // @ts-expect-error without a metadata type, a state carries none
+  states: { a: { meta: { label: 'A' } } },
 })
 
 test('the well-typed machine is a plain table', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { initialSnapshot, isFinal, machine, transition } from './fsm'
+import { initialSnapshot, isFinal, machine, stateMeta, transition } from './fsm'
 
 type Ctx = { opens: number; log: string[] }
 type Ev = { type: 'open'; by: string } | { type: 'close' } | { type: 'lock'; at: number } | { type: 'timeout'; id: string }
@@ -80,5 +80,51 @@ describe('transition', () => {
   test('a state not in the table (a corrupted snapshot cast past the checks) is unhandled, not a crash', () => {
     const bad = { ...s0, state: 'gone' as 'shut' }
     expect(transition(door, bad, { type: 'close' }).handled).toBe(false)
+  })
+})
+
+describe('lookups use own properties only', () => {
+  // Events arrive from outside (tool calls, persisted journals): a type that names an Object.prototype member must be
+  // an ordinary unknown event, neither a crash (calling a prototype function as a transition) nor a mutation.
+  const hostile = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']
+  test.each(hostile)('event type %p is unhandled and changes nothing', (type) => {
+    const before = JSON.stringify(s0)
+    const r = transition(door, s0, { type } as unknown as Ev)
+    expect(r).toEqual({ snapshot: s0, effects: [], handled: false })
+    expect(JSON.stringify(s0)).toBe(before)
+    expect(Object.getPrototypeOf(door.states.shut.on)).toBe(Object.prototype)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+  test.each(hostile)('a snapshot in state %p is unhandled, not a crash', (state) => {
+    const bad = { ...s0, state: state as 'shut' }
+    expect(transition(door, bad, { type: 'close' }).handled).toBe(false)
+    expect(isFinal(door, bad.state)).toBe(false)
+    expect(stateMeta(door, bad.state)).toBeUndefined()
+  })
+  test('a non-string event type is unhandled', () => {
+    expect(transition(door, s0, { type: 42 } as unknown as Ev).handled).toBe(false)
+  })
+})
+
+describe('per-state metadata', () => {
+  type Light = { type: 'flip' }
+  const lamp = machine<{ flips: number }, Light, never, { readonly lit: boolean; label?(c: { flips: number }): string }>()({
+    id: 'lamp',
+    version: 1,
+    initial: 'off',
+    states: {
+      off: { meta: { lit: false }, on: { flip: { target: 'on', assign: (c) => ({ flips: c.flips + 1 }) } } },
+      on: { meta: { lit: true, label: (c) => `on after ${c.flips} flips` }, on: { flip: { target: 'off' } } },
+    },
+  })
+  test('the table says what each state is; the caller reads it instead of switching over names', () => {
+    const off = initialSnapshot(lamp, { flips: 0 })
+    const on = transition(lamp, off, { type: 'flip' }).snapshot
+    expect(stateMeta(lamp, off.state)).toEqual({ lit: false })
+    expect(stateMeta(lamp, on.state)?.lit).toBe(true)
+    expect(stateMeta(lamp, on.state)?.label?.(on.context)).toBe('on after 1 flips')
+  })
+  test('a machine without metadata has none', () => {
+    expect(stateMeta(door, 'shut')).toBeUndefined()
   })
 })
