@@ -262,7 +262,10 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     this.callerSpeaking = true
     this.resetSilence()
     this.d.leg.speechStarted()
-    if (this.botAudible()) this.interruptPlayback('barge-in')
+    if (this.botAudible()) {
+      this.d.leg.bargeIn()
+      this.interruptPlayback('barge-in')
+    }
   }
 
   speechStopped(): void {

@@ -175,7 +175,7 @@ function mutate(msg: Record<string, unknown>, r: Rng, maxFrameBytes: number): Fr
   }
 }
 
-/** A session.initiate no server may accept: required fields missing or of the wrong type, or no usable format. */
+/** A session.initiate no server may accept: required fields missing or of the wrong type, no usable format, or text-only (expectAudioMessages false); a missing format list means raw/lpcm16 and is usable. */
 function brokenInitiate(id: string, r: Rng): string {
   const base = { type: 'session.initiate', conversationId: id, botName: 'fastagent', caller: '+14155550100', expectAudioMessages: true, supportedMediaFormats: ['raw/lpcm16_24'] }
   const broken = r.pick<Record<string, unknown>>([
@@ -183,7 +183,7 @@ function brokenInitiate(id: string, r: Rng): string {
     { ...base, conversationId: 42 },
     { ...base, conversationId: '' },
     { ...base, conversationId: [id] },
-    { ...base, supportedMediaFormats: undefined },
+    { ...base, expectAudioMessages: false },
     { ...base, supportedMediaFormats: 'raw/lpcm16_24' },
     { ...base, supportedMediaFormats: [7] },
     { ...base, supportedMediaFormats: [] },

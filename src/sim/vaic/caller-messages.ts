@@ -23,8 +23,9 @@ export type VaicMessage =
       readonly conversationId: string
       readonly botName: string
       readonly caller: string
-      readonly expectAudioMessages: true
-      readonly supportedMediaFormats: readonly AcMediaFormat[]
+      readonly expectAudioMessages: boolean
+      /** Absent only when the simulator plays a VAIC that leaves it out. */
+      readonly supportedMediaFormats?: readonly AcMediaFormat[]
     }
   | { readonly type: 'session.resume'; readonly conversationId: string; readonly supportedMediaFormats?: readonly AcMediaFormat[] }
   | { readonly type: 'session.end'; readonly conversationId: string; readonly reasonCode: string; readonly reason: string }

@@ -60,6 +60,23 @@ export type VaicSimulatorOptions = {
   readonly startParameters?: Readonly<Record<string, unknown>>
   /** Offered formats, in preference order. Default `raw/lpcm16`, `raw/mulaw`, `raw/lpcm16_24`. */
   readonly supportedMediaFormats?: readonly AcMediaFormat[]
+  /**
+   * Send `session.initiate` without `supportedMediaFormats` (a VAIC that leaves it out): the bot must then accept
+   * `raw/lpcm16`, the format AudioCodes' SDK assumes.
+   */
+  readonly omitMediaFormats?: boolean
+  /** `expectAudioMessages` in `session.initiate` (default true; false = VAIC does the TTS and expects text). */
+  readonly expectAudioMessages?: boolean
+  /**
+   * After `session.resume`: `restart` sends a fresh `userStream.start` (default); `continue` goes on streaming the
+   * caller's audio without one, as a VAIC that considers the stream still open may do.
+   */
+  readonly resumeUserStream?: 'restart' | 'continue'
+  /**
+   * What makes VAIC barge in (with barge-in on): `speech.started` or a hypothesis (default), only a hypothesis with
+   * at least one word (VAIC's `bargeInMinWordCount` is 1 by default), or only `speech.started`.
+   */
+  readonly bargeInTrigger?: 'speech-or-hypothesis' | 'hypothesis' | 'speech-started'
   /** User-stream chunk length, 20–100 ms. Default 20. */
   readonly chunkMs?: number
   /** Pace caller audio at 1× on absolute deadlines (default true); false sends as fast as the socket allows. */
@@ -135,6 +152,8 @@ type UserStreamState = 'closed' | 'starting' | 'open' | 'stopping'
 type Waiter = { readonly types: ReadonlySet<string>; readonly resolve: (m: BotMessage | undefined) => void }
 
 const DEFAULT_FORMATS: readonly AcMediaFormat[] = ['raw/lpcm16', 'raw/mulaw', 'raw/lpcm16_24']
+/** What a session.initiate without supportedMediaFormats implies (AudioCodes' SDK always answers it). */
+const IMPLIED_FORMATS: readonly AcMediaFormat[] = ['raw/lpcm16']
 const POLL_MS = 20
 
 export class VaicSimulator {
@@ -168,11 +187,13 @@ export class VaicSimulator {
   private sessionErrorReason: string | undefined
   private closingByUs = false
   private streamedAudio = false
+  /** The user stream was open when the socket dropped. */
+  private wasStreaming = false
 
   constructor(options: VaicSimulatorOptions) {
     const chunkMs = options.chunkMs ?? 20
     if (!Number.isFinite(chunkMs) || chunkMs < 20 || chunkMs > 100) throw new RangeError(`chunkMs must be 20–100 (got ${chunkMs})`)
-    const formats = options.supportedMediaFormats ?? DEFAULT_FORMATS
+    const formats = options.omitMediaFormats ? IMPLIED_FORMATS : (options.supportedMediaFormats ?? DEFAULT_FORMATS)
     if (formats.length === 0) throw new RangeError('supportedMediaFormats must not be empty')
     this.opts = options
     this.conversationId = options.conversationId ?? crypto.randomUUID()
@@ -419,8 +440,8 @@ export class VaicSimulator {
       conversationId: this.conversationId,
       botName: this.opts.botName ?? 'fastagent',
       caller: this.opts.caller ?? '+14155550123',
-      expectAudioMessages: true,
-      supportedMediaFormats: this.offeredFormats,
+      expectAudioMessages: this.opts.expectAudioMessages ?? true,
+      ...(this.opts.omitMediaFormats ? {} : { supportedMediaFormats: this.offeredFormats }),
     })
     const reply = await this.awaitReply(['session.accepted', 'session.error'], 'session.accepted')
     const result = this.afterSessionReply(reply, undefined)
@@ -450,7 +471,13 @@ export class VaicSimulator {
     if (!result.ok) return result
     this.endedInfo = undefined
     this.note(this.socketNo, 'resumed')
-    if (this.opts.autoUserStream ?? true) await this.startUserStream()
+    if (this.opts.resumeUserStream === 'continue' && this.wasStreaming) {
+      // The stream VAIC had open goes on over the new socket, no userStream.start.
+      this.note(this.socketNo, 'user-stream-continues', 'no userStream.start after session.resume')
+      this.us = 'open'
+      this.encoder?.startStream()
+      void this.pump(++this.pumpGen)
+    } else if (this.opts.autoUserStream ?? true) await this.startUserStream()
     return result
   }
 
@@ -572,6 +599,7 @@ export class VaicSimulator {
   async drop(): Promise<'terminate' | 'close-4000'> {
     const ws = this.ws
     if (!ws) throw new Error('not connected')
+    this.wasStreaming = this.us === 'open'
     this.stopCaller()
     this.closingByUs = true
     this.ws = undefined
@@ -885,10 +913,15 @@ export class VaicSimulator {
         this.violation('unsolicited', `userStream.stopped without a pending userStream.stop (user stream is ${this.us})`, m)
         return
       case 'userStream.speech.started':
-      case 'userStream.speech.hypothesis':
         this.speechCheck(msg.type)
-        if (this.bargeInOn) this.cutPlayback('barge-in', now)
+        if (this.bargeInOn && this.opts.bargeInTrigger !== 'hypothesis') this.cutPlayback('barge-in', now)
         return
+      case 'userStream.speech.hypothesis': {
+        this.speechCheck(msg.type)
+        const words = msg.alternatives[0]?.text.trim().split(/\s+/).filter(Boolean).length ?? 0
+        if (this.bargeInOn && this.opts.bargeInTrigger !== 'speech-started' && words >= 1) this.cutPlayback('barge-in', now)
+        return
+      }
       case 'userStream.speech.stopped':
         this.speechCheck(msg.type)
         return

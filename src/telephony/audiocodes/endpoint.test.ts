@@ -269,8 +269,15 @@ describe('conversation', () => {
     c.send({ type: 'userStream.chunk', conversationId: 'conv-2', audioChunk: 'BBBB', vendorField: { x: 1 } }) // extra fields are fine
     await Bun.sleep(100)
     expect(h.rec.events.filter((e) => e.startsWith('audio:'))).toEqual(['audio:BBBB'])
-    // Only protocol answers came back: nothing echoed.
-    expect(c.frames.map((f) => (f as { type: string }).type)).toEqual(['session.accepted', 'userStream.started'])
+    // Only protocol answers came back: each unusable frame before acceptance got session.error (VAIC waits for an
+    // answer), after it nothing; no reply echoes what was sent.
+    expect(c.frames.map((f) => (f as { type: string }).type)).toEqual(['session.error', 'session.error', 'session.error', 'session.error', 'session.accepted', 'userStream.started'])
+    const reasons = c.frames.slice(0, 4).map((f) => String((f as { reason: unknown }).reason))
+    expect(reasons[0]).toContain('invalid-json')
+    expect(reasons[1]).toContain('binary-frame')
+    expect(reasons[2]).toContain('userStream.chunk before session.initiate')
+    expect(reasons[3]).toContain('unknown-type')
+    expect(JSON.stringify(c.frames)).not.toContain('bogus.type')
     const metrics = h.registry.render()
     for (const reason of ['invalid-json', 'binary-frame', 'unknown-type', 'out-of-order-userStream.chunk-before-session.initiate', 'out-of-order-second-session.initiate', 'chunk-before-userStream.started', 'invalid-userStream.chunk', 'conversationId-mismatch']) {
       expect(metrics).toContain(`reason="${reason}"`)
@@ -283,6 +290,45 @@ describe('conversation', () => {
     const c = await connect(h.url)
     c.send({ type: 'connection.validate', pad: 'x'.repeat(100_000) })
     expect((await c.waitClosed()).code).toBe(1009)
+  })
+
+  test('session.initiate without supportedMediaFormats is accepted as raw/lpcm16 (what AudioCodes\' SDK assumes)', async () => {
+    const c = await connect(h.url)
+    c.send({ type: 'session.initiate', conversationId: 'conv-noformats', botName: 'fastagent', caller: '+14155550123', expectAudioMessages: true })
+    expect(await c.waitFor((f) => f.type === 'session.accepted' || f.type === 'session.error')).toEqual({ type: 'session.accepted', mediaFormat: 'raw/lpcm16' })
+    expect(h.rec.calls[0]?.offeredFormats).toEqual(['raw/lpcm16'])
+    expect(h.rec.calls[0]?.leg.mediaFormat).toBe('raw/lpcm16')
+    c.ws.close()
+  })
+
+  test('an unusable session.initiate gets session.error with a reason, never silence; no call is created', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ type: 'session.initiate', botName: 'fastagent', supportedMediaFormats: ['raw/mulaw'] }, 'invalid-session.initiate'],
+      [{ type: 'session.initiate', conversationId: 'conv-e1', supportedMediaFormats: 'raw/mulaw' }, 'supportedMediaFormats'],
+      [{ type: 'session.initiate', conversationId: 'conv-e2', supportedMediaFormats: [] }, 'no supported media format'],
+      [{ type: 'session.initiate', conversationId: 'conv-e3', expectAudioMessages: false, supportedMediaFormats: ['raw/mulaw'] }, 'expectAudioMessages'],
+      [{ type: 'userStream.start', conversationId: 'conv-e4' }, 'before session.initiate'],
+    ]
+    for (const [msg, why] of cases) {
+      const c = await connect(h.url)
+      c.send(msg)
+      const err = await c.waitFor((f) => f.type === 'session.error' || f.type === 'session.accepted')
+      expect(err.type).toBe('session.error')
+      expect(String(err.reason)).toContain(why)
+      c.ws.close()
+    }
+    expect(h.rec.calls).toHaveLength(0)
+    expect(h.conversations.size).toBe(0)
+    expect(h.registry.render()).toContain('fastagent_vaic_sessions_total{outcome="no-audio"} 1')
+  })
+
+  test('a flood before acceptance is answered a bounded number of times, then only counted', async () => {
+    const c = await connect(h.url)
+    for (let i = 0; i < 50; i++) c.send('garbage')
+    c.send(initiate('conv-after-flood'))
+    await c.waitFor((f) => f.type === 'session.accepted')
+    expect(c.frames.filter((f) => (f as { type: string }).type === 'session.error')).toHaveLength(10)
+    c.ws.close()
   })
 
   test('acceptor refusal → session.error', async () => {

@@ -12,7 +12,7 @@ import type { Logger } from '../../ops/log'
 import type { Lifecycle } from '../../ops/lifecycle'
 import { bearerChecker } from './auth'
 import { normaliseCaller } from './caller-number'
-import { encodeOutbound, parseInbound, type Inbound, type Outbound, type SessionInitiate, type SessionResume } from './messages'
+import { encodeOutbound, IMPLIED_MEDIA_FORMATS, parseInbound, type Inbound, type Outbound, type SessionInitiate, type SessionResume } from './messages'
 import { PhoneLeg, type PhoneLegHandler, type PhoneSocket } from './phone-leg'
 import type { TelephonyMetrics } from './metrics'
 import { UpgradeRateLimiter } from './rate-limit'
@@ -74,9 +74,13 @@ type Conn = {
   readonly options: Record<string, string>
   leg: PhoneLeg | undefined
   invalidLogged: number
+  /** session.error replies sent before acceptance (bounded: a flood is counted, not answered). */
+  refusals: number
 }
 
 const LOG_INVALID_FIRST = 10
+/** Before acceptance every unusable frame is answered with session.error, up to this many per socket. */
+const ANSWER_REFUSALS_FIRST = 10
 
 export function audiocodesEndpoint(deps: EndpointDeps) {
   const authorized = bearerChecker(deps.token)
@@ -101,6 +105,16 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
     }
   }
 
+  /**
+   * Before `session.accepted`, VAIC is waiting for an answer: whatever it sent that we cannot use gets
+   * `session.error` with the reason (never silence, never the payload), so the call fails fast and visibly.
+   */
+  const refuseSession = (conn: Conn, reason: string, outcome: string, conversationId?: string) => {
+    metrics.sessions.inc({ outcome })
+    if (++conn.refusals > ANSWER_REFUSALS_FIRST) return
+    sendRaw(conn, conversationId === undefined ? { type: 'session.error', reason } : { type: 'session.error', conversationId, reason })
+  }
+
   const initiate = (conn: Conn, msg: SessionInitiate) => {
     if (registry.get(msg.conversationId)) {
       sendRaw(conn, { type: 'session.error', conversationId: msg.conversationId, reason: 'conversation already active' })
@@ -114,11 +128,17 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
       log.warn('vaic.session_refused', { reason, conversationId: msg.conversationId })
       return
     }
-    const format = chooseFormat(msg.supportedMediaFormats)
+    if (msg.expectAudioMessages === false) {
+      // VAIC would speak our replies with its own TTS and expect text; FastAgent's voice is the model's audio.
+      refuseSession(conn, 'this bot answers with audio only: expectAudioMessages false (VoiceAI Connect TTS) is not supported; set directTTS', 'no-audio', msg.conversationId)
+      log.warn('vaic.session_refused', { reason: 'expectAudioMessages false', conversationId: msg.conversationId })
+      return
+    }
+    const offered = msg.supportedMediaFormats ?? IMPLIED_MEDIA_FORMATS
+    const format = chooseFormat(offered)
     if (!format) {
-      sendRaw(conn, { type: 'session.error', reason: 'no supported media format offered (we take raw/lpcm16_24, raw/mulaw, raw/lpcm16, raw/lpcm16_8 or wav/*)' })
-      metrics.sessions.inc({ outcome: 'no-format' })
-      log.warn('vaic.no_common_format', { offered: msg.supportedMediaFormats.slice(0, 10), conversationId: msg.conversationId })
+      refuseSession(conn, 'no supported media format offered (we take raw/lpcm16_24, raw/mulaw, raw/lpcm16, raw/lpcm16_8 or wav/*)', 'no-format', msg.conversationId)
+      log.warn('vaic.no_common_format', { offered: offered.slice(0, 10), conversationId: msg.conversationId })
       return
     }
     const callLog = log.child({ conversationId: msg.conversationId })
@@ -137,7 +157,7 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
       callerRaw: msg.caller,
       botName: msg.botName,
       expectAudioMessages: msg.expectAudioMessages ?? true,
-      offeredFormats: msg.supportedMediaFormats,
+      offeredFormats: offered,
       options: conn.options,
     })
     if (!accepted.ok) {
@@ -174,7 +194,12 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
 
   const onMessage = (conn: Conn, frame: unknown) => {
     const parsed = parseInbound(frame)
-    if (!parsed.ok) return invalid(conn, parsed.reason, parsed.type)
+    if (!parsed.ok) {
+      invalid(conn, parsed.reason, parsed.type)
+      // The reason names a known type and a schema path at most, never the frame's content.
+      if (!conn.leg) refuseSession(conn, `unusable message before session.accepted: ${parsed.reason.slice(0, 300)}`, 'invalid')
+      return
+    }
     const msg: Inbound = parsed.msg
     if (msg.type === 'connection.validate') {
       sendRaw(conn, { type: 'connection.validated', success: true })
@@ -183,7 +208,8 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
     if (!conn.leg) {
       if (msg.type === 'session.initiate') return initiate(conn, msg)
       if (msg.type === 'session.resume') return resume(conn, msg)
-      return invalid(conn, `out-of-order-${msg.type}-before-session.initiate`, msg.type)
+      invalid(conn, `out-of-order-${msg.type}-before-session.initiate`, msg.type)
+      return refuseSession(conn, `${msg.type} before session.initiate: start the conversation with session.initiate or session.resume`, 'out-of-order')
     }
     if (msg.type === 'session.initiate' || msg.type === 'session.resume') return invalid(conn, `out-of-order-second-${msg.type}`, msg.type)
     const id = msg.type === 'activities' ? (msg.conversationId ?? msg.conversation) : msg.conversationId
@@ -214,7 +240,7 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
         const query = (ws.data as { query?: Record<string, unknown> }).query ?? {}
         const options: Record<string, string> = {}
         for (const [k, v] of Object.entries(query)) if (typeof v === 'string' && k.length <= 64) options[k] = v.slice(0, 512)
-        const conn: Conn = { socket, options, leg: undefined, invalidLogged: 0 }
+        const conn: Conn = { socket, options, leg: undefined, invalidLogged: 0, refusals: 0 }
         conns.set(ws.id, conn)
         // Fast path for the audio frames (50 per second per call): Elysia's per-message handler JSON-parses the
         // frame, then wraps the socket in a new ElysiaWS binding a dozen methods, before calling `message` below —

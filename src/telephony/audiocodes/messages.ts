@@ -23,7 +23,8 @@ export const SessionInitiate = Type.Object(
     botName: Type.Optional(Type.String({ maxLength: 200 })),
     caller: Type.Optional(Type.String({ maxLength: 200 })),
     expectAudioMessages: Type.Optional(Type.Boolean()),
-    supportedMediaFormats: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }),
+    /** Absent: `raw/lpcm16`, what AudioCodes' own SDK assumes (it always answers that format). */
+    supportedMediaFormats: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 })),
     participant: Participant,
   },
   open,
@@ -170,6 +171,9 @@ export type Outbound =
   | { type: 'playStream.start'; streamId: string; mediaFormat: string; altText?: string }
   | { type: 'playStream.stop'; streamId: string }
   | { type: 'activities'; activities: OutActivity[] }
+
+/** The format a `session.initiate` without `supportedMediaFormats` implies (AudioCodes' SDK answers it unasked). */
+export const IMPLIED_MEDIA_FORMATS: readonly string[] = ['raw/lpcm16']
 
 export const encodeOutbound = (m: Outbound): string => JSON.stringify(m)
 

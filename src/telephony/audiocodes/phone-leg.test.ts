@@ -87,6 +87,37 @@ describe('PhoneLeg', () => {
     ])
   })
 
+  test('after session.resume, chunks without a new userStream.start continue the stream; before any resume they are refused', () => {
+    const audio: string[] = []
+    const streams: boolean[] = []
+    const registry = new MetricsRegistry()
+    const l = new PhoneLeg({ conversationId: 'c', mediaFormat: 'raw/mulaw', graceMs: 1000, log: memoryLogger().log, metrics: telephonyMetrics(registry, () => 0) })
+    l.bind({ ...noop, audio: (b) => audio.push(b), userStream: (a) => streams.push(a) })
+    const first = fakeSocket()
+    l.attach(first)
+    l.receive({ type: 'userStream.chunk', conversationId: 'c', audioChunk: 'AAAA' })
+    expect(audio).toEqual([])
+    l.receive({ type: 'userStream.start', conversationId: 'c' })
+    l.receive({ type: 'userStream.chunk', conversationId: 'c', audioChunk: 'BBBB' })
+    l.socketClosed(first)
+    const second = fakeSocket()
+    l.attach(second)
+    l.receive({ type: 'userStream.chunk', conversationId: 'c', audioChunk: 'CCCC' })
+    expect(audio).toEqual(['BBBB', 'CCCC'])
+    expect(streams).toEqual([true, true])
+    // A userStream.started is only an answer to userStream.start: none on the new socket.
+    expect(second.sent).toEqual([])
+    l.terminate('test')
+  })
+
+  test('bargeIn sends a one-word hypothesis', () => {
+    const { l } = leg()
+    const s = fakeSocket()
+    l.attach(s)
+    l.bargeIn()
+    expect(JSON.parse(s.sent[0] ?? '{}')).toEqual({ type: 'userStream.speech.hypothesis', alternatives: [{ text: 'speaking' }] })
+  })
+
   test('session.end reason codes map to who ended the call; our own request wins over a generic code', () => {
     expect(endFromReason('client-disconnected', 'Client Side', undefined).by).toBe('caller')
     expect(endFromReason('bot-disconnected', undefined, undefined).by).toBe('bot')

@@ -71,6 +71,9 @@ export type PhoneLegInit = {
 
 type PlayStream = { readonly id: string; readonly format: string }
 
+/** The placeholder hypothesis of a barge-in (one word: VAIC's default `bargeInMinWordCount`). */
+export const BARGE_IN_HYPOTHESIS = 'speaking'
+
 /** About 4 s of 24 kHz audio as JSON frames. The model sends faster than real time, so some backlog is normal. */
 const DOWNLINK_BACKLOG_BYTES = 512 * 1024
 
@@ -137,13 +140,17 @@ export class PhoneLeg {
     const resumed = this.wasDetached || previous !== undefined
     this.socket = socket
     this.wasDetached = false
-    // A play stream open on the dead socket is lost with it; VAIC sends a fresh userStream.start too.
+    // A play stream open on the dead socket is lost with it. The user stream is VAIC's: after a resume it may send a
+    // fresh userStream.start, or simply go on streaming the call's audio, and both are relayed.
     this.play = undefined
     this.userStreamActive = false
+    this.streamGoesOn = resumed
     if (previous && previous !== socket) previous.close(1000, 'superseded by session.resume')
     if (resumed) this.handler?.resumed()
   }
   private wasDetached = false
+  /** Resumed and no userStream.start/stop since: chunks continue the stream VAIC had open before the drop. */
+  private streamGoesOn = false
 
   /** The socket closed. Without `session.end` the leg waits `graceMs` for `session.resume`. */
   socketClosed(socket: PhoneSocket): void {
@@ -176,11 +183,16 @@ export class PhoneLeg {
     if (this.done) return
     switch (msg.type) {
       case 'userStream.start':
+        this.streamGoesOn = false
         this.userStreamActive = true
         this.send({ type: 'userStream.started' })
         this.handler?.userStream(true)
         return
       case 'userStream.chunk':
+        if (!this.userStreamActive && this.streamGoesOn) {
+          this.userStreamActive = true
+          this.handler?.userStream(true)
+        }
         if (!this.userStreamActive) {
           this.metrics.invalid.inc({ reason: 'chunk-before-userStream.started' })
           return
@@ -189,6 +201,7 @@ export class PhoneLeg {
         this.handler?.audio(msg.audioChunk)
         return
       case 'userStream.stop':
+        this.streamGoesOn = false
         this.userStreamActive = false
         this.send({ type: 'userStream.stopped' })
         this.handler?.userStream(false)
@@ -291,6 +304,14 @@ export class PhoneLeg {
   }
   speechCommitted(): void {
     this.send({ type: 'userStream.speech.committed' })
+  }
+  /**
+   * The caller talks over the bot. VAIC's barge-in is driven by `speech.started` and by hypotheses (it counts their
+   * words against `bargeInMinWordCount`, default 1); the transcript only exists after the turn, so a one-word
+   * placeholder hypothesis goes with the start.
+   */
+  bargeIn(): void {
+    this.send({ type: 'userStream.speech.hypothesis', alternatives: [{ text: BARGE_IN_HYPOTHESIS }] })
   }
   hypothesis(text: string): void {
     this.send({ type: 'userStream.speech.hypothesis', alternatives: [{ text }] })
