@@ -6,6 +6,7 @@
  */
 import type { Config } from './config/schema'
 import { describeBusinessHours, parseBusinessHours } from './config/business-hours'
+import { ConfigFileError } from './config/preflight'
 import { buildApp, type App } from './http/app'
 import { createLogger, type Logger } from './ops/log'
 import { Lifecycle } from './ops/lifecycle'
@@ -64,6 +65,15 @@ export class PortInUseError extends Error {
   }
 }
 
+/** A database that cannot be opened is the operator's to fix: named as DATABASE_PATH, not a stack trace. */
+function openStore(path: string): Store {
+  try {
+    return Store.open(path)
+  } catch (err) {
+    throw new ConfigFileError({ variable: 'DATABASE_PATH', reason: `cannot be opened as a FastAgent database (${path}): ${err instanceof Error ? err.message : String(err)}` })
+  }
+}
+
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL })
   const now = options.now ?? Date.now
@@ -72,7 +82,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const hoursParsed = parseBusinessHours(config.BUSINESS_HOURS)
   if (!hoursParsed.ok) throw new Error(`BUSINESS_HOURS ${hoursParsed.error}`)
   const hours = hoursParsed.hours
-  const store = Store.open(config.DATABASE_PATH)
+  const openingHours = describeBusinessHours(hours)
+  const store = openStore(config.DATABASE_PATH)
   const tasks = createTaskRegistry(options.tasks ?? DEFAULT_TASKS)
   const conversations = new ConversationRegistry()
 
@@ -139,7 +150,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     tasks,
     domain: storeDomain(store, options.domainDelayMs ? { delayMs: options.domainDelayMs } : {}),
     hours,
-    openingHours: describeBusinessHours(hours),
+    openingHours,
     realtimeMetrics: realtimeMetrics(registry),
     metrics: callMetrics(registry),
     continuity,
@@ -194,7 +205,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const retentionTimer = setInterval(retention, 3_600_000)
 
   lifecycle.markReady()
-  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, schema: store.db.schemaVersion, sms: sender !== undefined, dialout: dialout !== undefined })
+  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: openingHours, timezone: config.BUSINESS_TIMEZONE, schema: store.db.schemaVersion, sms: sender !== undefined, dialout: dialout !== undefined })
 
   let stopping: Promise<void> | undefined
   const shutdown = (reason: string) =>

@@ -1,15 +1,22 @@
 /**
  * @module cli/serve
- * `fastagent serve`: validate the environment (exit 78 naming every bad variable), start the server, and on
+ * `fastagent serve`: validate the environment and the files it names (exit 78 naming every bad variable, before
+ * anything is created), start the server, and on
  * SIGTERM/SIGINT drain and exit 0. Resolves with the process exit status.
  */
 import { EXIT_CONFIG, formatProblems, loadConfig, REQUIRED_FOR_SERVE } from '../config/load'
+import { ConfigFileError, preflight } from '../config/preflight'
 import { PortInUseError, startServer } from '../server'
 
 export async function runServe(env: Record<string, string | undefined>): Promise<number> {
   const loaded = loadConfig(env, { require: REQUIRED_FOR_SERVE })
   if (!loaded.ok) {
     process.stderr.write(formatProblems(loaded.problems) + '\n')
+    return EXIT_CONFIG
+  }
+  const files = preflight(loaded.config)
+  if (files.length > 0) {
+    process.stderr.write(formatProblems(files) + '\n')
     return EXIT_CONFIG
   }
   let server
@@ -19,6 +26,10 @@ export async function runServe(env: Record<string, string | undefined>): Promise
     if (err instanceof PortInUseError) {
       process.stderr.write(`fastagent: ${err.message}\n`)
       return 1
+    }
+    if (err instanceof ConfigFileError) {
+      process.stderr.write(formatProblems([err.problem]) + '\n')
+      return EXIT_CONFIG
     }
     throw err
   }

@@ -26,6 +26,21 @@ describe('parseBusinessHours', () => {
   test.each(['', 'always', 'Mon 9-5', 'Funday 09:00-10:00', 'Mon 10:00-09:00', 'Mon 25:00-26:00'])('rejects %p', (text) => {
     expect(parseBusinessHours(text).ok).toBe(false)
   })
+  test('"," between rules: the message says to use ";"', () => {
+    const r = parseBusinessHours('Mon-Fri 09:00-17:00, Sat 10:00-14:00')
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.error).toContain('use ";" between rules')
+    expect(r.error).toContain('"Sat 10:00-14:00"')
+  })
+  test('overlapping rules are refused, naming the day and both spans; touching spans are fine', () => {
+    const r = parseBusinessHours('Mon-Fri 09:00-17:00; Wed 12:00-18:00')
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.error).toBe('has overlapping hours on Wednesday: 09:00-17:00 and 12:00-18:00 (each day\'s spans must not overlap)')
+    expect(parseBusinessHours('Mon 09:00-12:00,11:00-13:00').ok).toBe(false)
+    expect(parseBusinessHours('Mon 09:00-12:00,12:00-13:00; Tue 09:00-10:00').ok).toBe(true)
+  })
   test('describes hours the way people say them', () => {
     const r = parseBusinessHours('Mon-Fri 09:00-17:00; Sat 10:00-14:30')
     if (!r.ok) throw new Error(r.error)

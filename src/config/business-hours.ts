@@ -56,6 +56,10 @@ export function parseBusinessHours(text: string): { ok: true; hours: WeekHours }
     const days = parseDays((m[1] ?? '').replace(/\s+/g, ''))
     if (typeof days === 'string') return { ok: false, error: `has an ${days}` }
     for (const span of (m[2] ?? '').split(',')) {
+      // "Mon-Fri 09:00-17:00, Sat 10:00-14:00": a day after a time span means ',' was used between rules.
+      if (/[A-Za-z]/.test(span)) {
+        return { ok: false, error: `separates rules with ",": use ";" between rules, as in "Mon-Fri 09:00-17:00; Sat 10:00-14:00" (at ${JSON.stringify(span.trim())})` }
+      }
       const [a, b, ...rest] = span.split('-')
       const from = a === undefined ? undefined : parseTime(a)
       const to = b === undefined ? undefined : parseTime(b)
@@ -65,9 +69,21 @@ export function parseBusinessHours(text: string): { ok: true; hours: WeekHours }
       for (const d of days) week[d]?.push({ from, to })
     }
   }
-  for (const day of week) day.sort((x, y) => x.from - y.from)
+  for (const [d, day] of week.entries()) {
+    day.sort((x, y) => x.from - y.from)
+    for (let i = 1; i < day.length; i++) {
+      const prev = day[i - 1]
+      const cur = day[i]
+      if (prev && cur && cur.from < prev.to) {
+        return { ok: false, error: `has overlapping hours on ${DAY_NAMES[d] ?? ''}: ${clock24(prev)} and ${clock24(cur)} (each day's spans must not overlap)` }
+      }
+    }
+  }
   return { ok: true, hours: week }
 }
+
+const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`
+const clock24 = (i: Interval) => `${hhmm(i.from)}-${hhmm(i.to)}`
 
 export function formatClock(minutes: number): string {
   const h = Math.floor(minutes / 60) % 24
