@@ -121,8 +121,8 @@ export function overloadTable(cells: readonly CellResult[]): string {
 const dur = (ns: number): string => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(2)} µs` : `${ns.toFixed(0)} ns`)
 
 export function microTable(rows: readonly MicroRow[]): string {
-  const lines = [row(['group', 'operation', 'median per op', 'iterations × reps']), row(['---', '---', '---:', '---:'])]
-  for (const r of rows) lines.push(row([r.group, r.name.replace(/^ +/, '↳ '), dur(r.ns), `${r.iterations} × ${r.reps}`]))
+  const lines = [row(['group', 'operation', 'median per op', 'fastest batch', 'iterations × reps']), row(['---', '---', '---:', '---:', '---:'])]
+  for (const r of rows) lines.push(row([r.group, r.name.replace(/^ +/, '↳ '), dur(r.ns), Number.isFinite(r.minNs) ? dur(r.minNs) : '–', `${r.iterations} × ${r.reps}`]))
   return lines.join('\n')
 }
 

@@ -12,7 +12,7 @@
 import { type AcMediaFormat, type AudioEncoding, type Container, type RelayPlan, describeFormat, relayPlan } from './formats'
 import { mulawDecode, mulawEncode } from './mulaw'
 import { ByteCarry, base64ToBytes, bytesToBase64, pcm16Bytes } from './pcm'
-import { Resampler } from './resampler'
+import { Resampler, STAGED_INPUT_AT, STAGED_OUTPUT_AT, resamplerHeap } from './resampler'
 import { WavError, isWav, parseWavHeader, wavStreamHeader } from './wav'
 
 export type AudioSide = {
@@ -68,6 +68,11 @@ class StreamConverter implements Converter {
   private readonly bytesOnly: boolean
   private readonly carry = new ByteCarry()
   private readonly resampler: Resampler | undefined
+  /** raw PCM16 → raw PCM16 at another rate (the `raw/lpcm16` and `raw/lpcm16_8` calls): decoded straight into the
+   * resampler's kernel memory and encoded straight from it, so a frame allocates nothing but the string it returns. */
+  private readonly staged: boolean
+  /** The odd byte held back between chunks on the staged path (−1: none). */
+  private stagedCarry = -1
   private headerPending: boolean
   /** Start of a RIFF header whose `data` chunk has not arrived yet. */
   private partialHeader: Uint8Array | undefined
@@ -90,6 +95,7 @@ class StreamConverter implements Converter {
     this.bytesOnly = sameAudio
     this.resampler = from.rate === to.rate ? undefined : new Resampler(from.rate, to.rate)
     this.headerPending = wavOut
+    this.staged = this.resampler !== undefined && from.encoding === 'pcm16' && to.encoding === 'pcm16' && !wavIn && !wavOut
   }
 
   get decodedChunks(): number {
@@ -98,6 +104,11 @@ class StreamConverter implements Converter {
 
   convert(b64: string): string {
     if (this.passthrough) return b64
+    if (this.staged) {
+      const r = this.resampler!
+      // Base64 never decodes to more than 3/4 of its length; a chunk too large for the stage takes the general path.
+      if (((b64.length * 3) >> 2) + 1 <= r.stagedCapacity * 2) return this.convertStaged(r, b64)
+    }
     const mayHaveHeader = this.partialHeader !== undefined || b64.startsWith(RIFF_B64_PREFIX) || (b64.length === 4 && RIFF_B64_STUBS.has(b64))
     if (this.bytesOnly && !mayHaveHeader && !this.headerPending) return b64
 
@@ -117,7 +128,21 @@ class StreamConverter implements Converter {
     return bytesToBase64(joined)
   }
 
+  private convertStaged(r: Resampler, b64: string): string {
+    const mem = resamplerHeap.bytes
+    let at = STAGED_INPUT_AT
+    if (this.stagedCarry >= 0) mem[at++] = this.stagedCarry
+    const decoded = mem.write(b64, at, 'base64')
+    this.decoded++
+    this.hooks.onDecode?.(decoded)
+    const bytes = at + decoded - STAGED_INPUT_AT
+    this.stagedCarry = (bytes & 1) === 1 ? mem[STAGED_INPUT_AT + bytes - 1]! : -1
+    const count = r.processStaged(bytes >> 1)
+    return mem.toString('base64', STAGED_OUTPUT_AT, STAGED_OUTPUT_AT + count * 2)
+  }
+
   reset(): void {
+    this.stagedCarry = -1
     this.carry.reset()
     this.resampler?.reset()
     this.partialHeader = undefined
