@@ -1,13 +1,7 @@
 /**
  * Prints the README's configuration table from the config schema (`bun scripts/config-table.ts`), so the README
- * can be regenerated instead of edited by hand; a test checks the README lists every variable.
+ * is regenerated instead of edited by hand; test/readme.test.ts checks the README holds exactly this table.
  */
-import { configKeys, configProperties } from '../src/config/load'
-import { REQUIRED_FOR_SERVE } from '../src/config/schema'
+import { configTable } from '../src/cli/env-help'
 
-const rows = configKeys.map((k) => {
-  const p = configProperties[k]
-  const def = p.default !== undefined ? `\`${String(p.default)}\`` : (REQUIRED_FOR_SERVE as readonly string[]).includes(k) ? '**required**' : 'unset'
-  return `| \`${k}\` | ${def} | ${p.description ?? ''} |`
-})
-console.log(['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n'))
+console.log(configTable())

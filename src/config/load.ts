@@ -14,20 +14,32 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 /** Exit status for bad configuration (sysexits.h EX_CONFIG). */
 export const EXIT_CONFIG = 78
 
-type Props = Record<ConfigKey, TSchema & { description?: string; default?: unknown; secret?: boolean }>
+type Props = Record<ConfigKey, TSchema & { description?: string; default?: unknown; secret?: boolean; accepts?: string }>
 export const configProperties = ConfigSchema.properties as unknown as Props
 export const configKeys = Object.keys(ConfigSchema.properties) as ConfigKey[]
 
 const isSecret = (key: ConfigKey) => configProperties[key].secret === true
 
-/** Schema of a property with the Optional modifier peeled off (unions stay unions). */
-function describeExpected(schema: TSchema): string {
+/** What the schema accepts, in words: its `accepts` note, else read off the schema (unions stay unions). */
+function describeExpected(schema: TSchema & { accepts?: string }): string {
+  if (schema.accepts !== undefined) return schema.accepts
   if (schema[Kind] === 'Union') return 'one of ' + (schema.anyOf as TSchema[]).map((s) => JSON.stringify(s.const)).join(', ')
   if (schema[Kind] === 'Integer') return `an integer from ${schema.minimum} to ${schema.maximum}`
   if (schema[Kind] === 'Number') return `a number from ${schema.minimum} to ${schema.maximum}`
   if (schema.pattern !== undefined) return `a value matching ${schema.pattern}`
-  if (schema.minLength !== undefined) return `at least ${schema.minLength} characters`
-  return 'a string'
+  if (typeof schema.minLength === 'number' && schema.minLength > 1) return `at least ${schema.minLength} characters`
+  if (schema.minLength === 1) return 'any non-empty text'
+  return 'any text'
+}
+
+/**
+ * Every constraint on one variable, in words: what its value must be, and which variables must be set with it.
+ * `--help`, the README table and the error messages all say it this way.
+ */
+export function acceptedValues(key: ConfigKey): string {
+  const group = groups.find((g) => g.keys.includes(key))
+  const with_ = group ? `; set together with ${group.keys.filter((k) => k !== key).join(', ')}` : ''
+  return describeExpected(configProperties[key]) + with_
 }
 
 function convert(schema: TSchema, raw: string): unknown {

@@ -14,9 +14,11 @@ const num = (description: string, def: number, minimum: number, maximum: number)
   Type.Number({ description, default: def, minimum, maximum })
 const opt = <T extends TSchema>(schema: T) => Type.Optional(schema)
 const secret = { secret: true }
-const url = { pattern: '^(https?|wss?)://[^\\s]+$' }
-const e164 = { pattern: '^\\+[1-9]\\d{6,14}$' }
-const sipOrTel = { pattern: '^(tel:\\+?[0-9*#]+|sips?:[^\\s]+)$' }
+// `accepts` says in words what a value must be (for --help, the README and error messages) where the schema alone
+// would print a regular expression or cannot express the check (those are made in config/load and config/preflight).
+const url = { pattern: '^(https?|wss?)://[^\\s]+$', accepts: 'an http(s):// or ws(s):// URL' }
+const e164 = { pattern: '^\\+[1-9]\\d{6,14}$', accepts: 'an E.164 number such as +15551234567' }
+const sipOrTel = { pattern: '^(tel:\\+?[0-9*#]+|sips?:[^\\s]+)$', accepts: 'a tel: or sip:/sips: URI such as tel:+15551234567' }
 
 export const ConfigSchema = Type.Object({
   // listen
@@ -49,8 +51,11 @@ export const ConfigSchema = Type.Object({
   PLAYOUT_DELAY_MS: int('assumed VAIC jitter buffer when estimating what the caller heard', 60, 0, 1000),
   // booking domain
   BUSINESS_NAME: str('business the bot answers for', 'FastAgent Clinic', { minLength: 1 }),
-  BUSINESS_TIMEZONE: str('IANA time zone of the business', 'UTC', { minLength: 1 }),
-  BUSINESS_HOURS: str('opening hours, e.g. "Mon-Fri 09:00-17:00; Sat 10:00-14:00"', 'Mon-Fri 09:00-17:00', { minLength: 1 }),
+  BUSINESS_TIMEZONE: str('IANA time zone of the business', 'UTC', { minLength: 1, accepts: 'an IANA time zone such as Europe/Berlin' }),
+  BUSINESS_HOURS: str('opening hours, e.g. "Mon-Fri 09:00-17:00; Sat 10:00-14:00"', 'Mon-Fri 09:00-17:00', {
+    minLength: 1,
+    accepts: 'rules "<days> HH:MM-HH:MM[,HH:MM-HH:MM]" separated by ";" (days Mon, Mon-Fri or Mon,Wed), no overlapping spans in a day',
+  }),
   SLOT_MINUTES: int('length of one appointment slot', 30, 5, 480),
   GREETING: str('first line of every call', 'Hello, thank you for calling {business}. How can I help you today?'),
   // call control
@@ -59,7 +64,7 @@ export const ConfigSchema = Type.Object({
   SILENCE_REPROMPTS: int('re-prompts before a polite hang-up', 2, 0, 10),
   MAX_CALL_MINUTES: num('calls are ended gracefully after this long', 30, 0.05, 600),
   // SMS and continuity
-  TWILIO_ACCOUNT_SID: opt(str('Twilio account SID (unset: SMS kept in the local outbox and logged)', undefined, { pattern: '^AC[0-9a-zA-Z]{32}$' })),
+  TWILIO_ACCOUNT_SID: opt(str('Twilio account SID (unset: SMS kept in the local outbox and logged)', undefined, { pattern: '^AC[0-9a-zA-Z]{32}$', accepts: '"AC" and 32 letters or digits' })),
   TWILIO_AUTH_TOKEN: opt(str('Twilio auth token; also verifies webhook signatures', undefined, { minLength: 8, ...secret })),
   TWILIO_FROM_NUMBER: opt(str('sender number of the SMS (E.164)', undefined, e164)),
   TWILIO_API_BASE_URL: str("Twilio REST base URL (tests point it at the fake)", 'https://api.twilio.com', url),
@@ -76,10 +81,10 @@ export const ConfigSchema = Type.Object({
   RESUME_WINDOW_HOURS: num('how long a dropped call can be resumed', 24, 0.01, 720),
   DROP_GRACE_SECONDS: num('wait this long for session.resume before a lost socket counts as a drop', 20, 0, 600),
   // operations
-  DATABASE_PATH: str('SQLite file (created with its folder)', './data/fastagent.db', { minLength: 1 }),
+  DATABASE_PATH: str('SQLite file (created with its folder)', './data/fastagent.db', { minLength: 1, accepts: 'a writable SQLite file, or a path where one can be created (not a directory)' }),
   DRAIN_TIMEOUT_SECONDS: num('on SIGTERM, live calls get this long before they are closed', 60, 0, 86400),
-  TLS_CERT_FILE: opt(str('PEM certificate: serve wss:// and https:// directly', undefined, { minLength: 1 })),
-  TLS_KEY_FILE: opt(str('PEM private key for TLS_CERT_FILE', undefined, { minLength: 1 })),
+  TLS_CERT_FILE: opt(str('PEM certificate: serve wss:// and https:// directly', undefined, { minLength: 1, accepts: 'a readable PEM certificate file' })),
+  TLS_KEY_FILE: opt(str('PEM private key for TLS_CERT_FILE', undefined, { minLength: 1, accepts: "a readable, unencrypted PEM private key file matching TLS_CERT_FILE's certificate" })),
   RETENTION_DAYS: num('transcripts and personal data are purged after this', 30, 0.001, 3650),
   MAX_CONCURRENT_CALLS: int('calls above this are refused (session.error, HTTP 503)', 500, 1, 100000),
   UPGRADE_RATE_PER_MINUTE: int('WebSocket upgrades allowed per client IP per minute', 120, 1, 1000000),
