@@ -11,9 +11,7 @@
  * ("anything else?" → summary → hang up after playback), transfer, DTMF, silence and the call-length limit.
  */
 import type { Config } from '../config/schema'
-import type { AcMediaFormat } from '../audio/formats'
 import { createCallConverters, type CallConverters } from '../audio/transcoder'
-import { PlayoutTracker } from '../audio/playout'
 import type { Logger } from '../ops/log'
 import type { Activity } from '../telephony/audiocodes/messages'
 import type { LegEnd, PhoneLeg, PhoneLegHandler, StartParams, TransferStatus } from '../telephony/audiocodes/phone-leg'
@@ -24,6 +22,7 @@ import type { ReplayItem } from '../realtime/protocol'
 import type { TaskPort, TaskUpdate } from './task-port'
 import { closingLine, LIFECYCLE_TOOLS, type CallEndReason } from './lifecycle'
 import type { CallMetrics } from './metrics'
+import { PlaybackController, type InterruptCause } from './playback-controller'
 
 export type Greeting = { readonly text: string; readonly asksAnythingElse: boolean }
 
@@ -55,25 +54,15 @@ export type CallSessionDeps = {
   readonly onEnded: (outcome: CallOutcome) => void
 }
 
-type OutputItem = { readonly responseId: string; readonly itemId: string; readonly streamId: string }
-
 const BOT_HISTORY_LIMIT = 200
-const TAIL_TOLERANCE_MS = 120
 
 export class CallSession implements PhoneLegHandler, ModelLegHandler {
   private readonly model: ModelLeg
   private readonly conv: CallConverters
   private readonly passthrough: boolean
-  private readonly playFormat: AcMediaFormat
-  private readonly bytesPerMs: number
-  private readonly playout: PlayoutTracker
+  private readonly playback: PlaybackController
   private readonly log: Logger
-  private current: OutputItem | undefined
-  /** Items whose audio was cut by a barge-in: itemId → fraction of the audio the caller heard. */
-  private readonly cut = new Map<string, number>()
-  private readonly discarded = new Set<string>()
   private readonly responseReasons = new Map<string, string>()
-  private readonly streamItems = new Map<string, string>()
   private readonly history: ReplayItem[] = []
   private readonly updates: TaskUpdate[] = []
   private over = false
@@ -95,11 +84,6 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     const format = d.leg.mediaFormat
     this.conv = createCallConverters(format)
     this.passthrough = this.conv.plan.passthrough
-    this.playFormat = format
-    const out = this.conv.plan.openai
-    // Played time is tracked in the model's output audio: μ-law 8 bytes/ms, PCM16 24 kHz 48 bytes/ms.
-    this.bytesPerMs = out.type === 'audio/pcmu' ? 8 : 48
-    this.playout = new PlayoutTracker(d.config.PLAYOUT_DELAY_MS, this.bytesPerMs)
     this.history.push(...d.priorHistory)
     this.model = new ModelLeg({
       url: d.config.OPENAI_REALTIME_URL,
@@ -112,9 +96,19 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       metrics: d.realtimeMetrics,
       now: d.now,
       rotateAfterMs: d.config.SESSION_ROTATE_MINUTES * 60_000,
-      isQuiet: () => !this.callerSpeaking && !this.botAudible(),
+      isQuiet: () => !this.callerSpeaking && !this.playback.audible(),
       // With server_vad the session has an idle timeout, so the server can never be silent much longer than it.
       ...(d.config.TURN_DETECTION === 'server_vad' ? { quietLimitMs: d.config.SILENCE_TIMEOUT_SECONDS * 1000 + 10_000 } : {}),
+    })
+    this.playback = new PlaybackController({
+      leg: d.leg,
+      model: this.model,
+      format,
+      converter: this.passthrough ? undefined : this.conv.toCaller,
+      playoutDelayMs: d.config.PLAYOUT_DELAY_MS,
+      // Played time is tracked in the model's output audio: μ-law 8 bytes/ms, PCM16 24 kHz 48 bytes/ms.
+      bytesPerMs: this.conv.plan.openai.type === 'audio/pcmu' ? 8 : 48,
+      now: d.now,
     })
     this.maxTimer = setTimeout(() => this.endForLimit(), d.config.MAX_CALL_MINUTES * 60_000)
   }
@@ -187,11 +181,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   }
 
   playFinished(streamId: string | undefined): void {
-    if (streamId !== undefined) {
-      const itemId = this.streamItems.get(streamId)
-      this.streamItems.delete(streamId)
-      if (itemId) this.playout.forget(itemId)
-    }
+    this.playback.finished(streamId)
     if (this.closing === 'hanging-up' && (streamId === undefined || streamId === this.finalStreamId)) this.finishAfterPlayback()
   }
 
@@ -262,7 +252,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     this.callerSpeaking = true
     this.resetSilence()
     this.d.leg.speechStarted()
-    if (this.botAudible()) {
+    if (this.playback.audible()) {
       this.d.leg.bargeIn()
       this.interruptPlayback('barge-in')
     }
@@ -294,7 +284,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   responseDone(responseId: string, status: string): void {
     const reason = this.responseReasons.get(responseId)
     this.responseReasons.delete(responseId)
-    this.discarded.delete(responseId)
+    this.playback.responseDone(responseId)
     if (reason?.split(',').some((r) => r === 'closing' || r === 'transfer' || r === 'goodbye')) {
       // The last words are out (or were cut short): hang up once they have been played.
       this.closing = 'hanging-up'
@@ -305,30 +295,18 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   }
 
   audioDelta(responseId: string, itemId: string, _contentIndex: number, b64: string): void {
-    if (this.discarded.has(responseId) || this.over) return
-    let cur = this.current
-    if (cur === undefined || cur.itemId !== itemId) {
-      if (cur !== undefined) this.endItem()
-      const streamId = this.d.leg.startPlay(this.playFormat)
-      if (!this.passthrough) this.conv.toCaller.reset()
-      cur = this.current = { responseId, itemId, streamId }
-      this.streamItems.set(streamId, itemId)
-    }
-    this.playout.sent(itemId, (b64.length * 3) >> 2, this.d.now())
-    this.d.leg.playChunk(this.passthrough ? b64 : this.conv.toCaller.convert(b64))
+    if (!this.over) this.playback.delta(responseId, itemId, b64)
   }
 
   audioDone(_responseId: string, itemId: string): void {
-    if (this.current?.itemId === itemId) this.endItem()
+    this.playback.itemDone(itemId)
   }
 
   botTranscript(_responseId: string, itemId: string, text: string): void {
-    const fraction = this.cut.get(itemId)
-    this.cut.delete(itemId)
-    const heard = fraction === undefined ? text : text.slice(0, Math.round(text.length * fraction)).trimEnd() + '…'
-    if (heard.trim() === '' || heard === '…') return
-    this.pushHistory({ role: 'assistant', text: heard })
-    this.d.record('bot', heard, fraction === undefined ? undefined : { interrupted: true })
+    const heard = this.playback.heardTranscript(itemId, text)
+    if (heard === undefined) return
+    this.pushHistory({ role: 'assistant', text: heard.text })
+    this.d.record('bot', heard.text, heard.interrupted ? { interrupted: true } : undefined)
   }
 
   functionCall(call: FunctionCall): void {
@@ -472,13 +450,10 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   private armHangup(): void {
     // The closing response is done; its stream (if any) is the last one. Wait for VAIC's playFinished, with a
     // fallback computed from the audio sent (VAIC may not send playFinished).
-    const last = this.lastItemId
-    const streamId = this.lastStreamId
-    this.finalStreamId = streamId
-    const now = this.d.now()
-    const remaining = last ? Math.max(0, (this.playout.startsAt(last) ?? now) + this.playout.sentMs(last) - now) : 0
+    const tail = this.playback.tail()
+    this.finalStreamId = tail.streamId
     if (this.hangupTimer) clearTimeout(this.hangupTimer)
-    this.hangupTimer = setTimeout(() => this.finishAfterPlayback(), remaining + 1500)
+    this.hangupTimer = setTimeout(() => this.finishAfterPlayback(), tail.remainingMs + 1500)
   }
 
   private finishAfterPlayback(): void {
@@ -504,7 +479,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       if (source === 'vad') {
         // The server already started its automatic re-prompt: cancel it and say goodbye instead.
         this.model.cancelResponse()
-        if (this.current) this.discarded.add(this.current.responseId)
+        this.playback.discardCurrent()
       }
       this.closing = 'requested'
       this.endReason = 'silence'
@@ -557,51 +532,10 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   // playback and barge-in
   // ================================================================================================================
 
-  private lastItemId: string | undefined
-  private lastStreamId: string | undefined
-
-  private endItem(): void {
-    const cur = this.current
-    if (!cur) return
-    this.current = undefined
-    this.lastItemId = cur.itemId
-    this.lastStreamId = cur.streamId
-    this.d.leg.stopPlay()
-  }
-
-  /**
-   * Bot audio is still playing or queued at VAIC (estimated: VAIC never acknowledges playback). The last
-   * {@link TAIL_TOLERANCE_MS} of an utterance do not count: the estimate is that uncertain, and a caller who starts
-   * speaking as the bot finishes has not interrupted anything worth truncating.
-   */
-  private botAudible(): boolean {
-    if (this.current) return true
-    const last = this.lastItemId
-    if (!last) return false
-    return this.playout.sentMs(last) - this.playout.heardMs(last, this.d.now()) > TAIL_TOLERANCE_MS
-  }
-
-  private interruptPlayback(why: string): void {
-    const now = this.d.now()
-    const items = [this.current?.itemId, this.lastItemId].filter((x): x is string => x !== undefined)
-    let truncated = false
-    for (const itemId of new Set(items)) {
-      const sent = this.playout.sentMs(itemId)
-      const heard = this.playout.heardMs(itemId, now)
-      if (sent <= 0 || heard >= sent) continue
-      truncated = true
-      this.cut.set(itemId, heard / sent)
-      // A truncate at 0 ms is refused by some servers; an unheard item is deleted instead (LiveKit does the same).
-      if (heard > 0) this.model.truncate(itemId, heard)
-      else this.model.deleteItem(itemId)
-      this.log.info('call.truncated', { why, itemId, heardMs: heard, sentMs: sent })
-    }
-    if (this.current) {
-      this.discarded.add(this.current.responseId)
-      this.endItem()
-    }
-    this.playout.interrupt(now)
-    if (truncated && why === 'barge-in') this.d.metrics.bargeIns.inc()
+  private interruptPlayback(why: InterruptCause): void {
+    const cuts = this.playback.interrupt()
+    for (const c of cuts) this.log.info('call.truncated', { why, itemId: c.itemId, heardMs: c.heardMs, sentMs: c.sentMs })
+    if (cuts.length > 0 && why === 'barge-in') this.d.metrics.bargeIns.inc()
   }
 
   // ================================================================================================================

@@ -1,0 +1,178 @@
+/**
+ * @module call/playback-controller
+ * The bot's side of the audio: one VoiceAI Connect play stream per model output item, the estimate of what the caller
+ * has heard (VAIC never acknowledges playback), and barge-in — stop playback, tell the model where its item was cut
+ * (`conversation.item.truncate`, or delete an item nobody heard), and drop the late deltas of the cut response.
+ *
+ * Only audio the phone leg actually took counts as sent: a chunk shed under overload (socket backlog over its limit)
+ * never plays, so counting it would move the truncation point past what the caller heard.
+ */
+import type { AcMediaFormat } from '../audio/formats'
+import type { Converter } from '../audio/transcoder'
+import { PlayoutTracker } from '../audio/playout'
+
+/** What the controller needs from the phone leg. */
+export interface PlaybackLeg {
+  /** Opens a play stream and returns its id. */
+  startPlay(mediaFormat: AcMediaFormat): string
+  /** False when the chunk was not sent (no stream, no socket, or shed under overload). */
+  playChunk(b64: string): boolean
+  stopPlay(): unknown
+}
+
+/** What the controller needs from the model leg. */
+export interface TruncationPort {
+  truncate(itemId: string, audioEndMs: number): void
+  deleteItem(itemId: string): void
+}
+
+export type PlaybackDeps = {
+  readonly leg: PlaybackLeg
+  readonly model: TruncationPort
+  readonly format: AcMediaFormat
+  /** Model audio → the call's format; undefined when the format is passed through untouched. */
+  readonly converter: Pick<Converter, 'convert' | 'reset'> | undefined
+  readonly playoutDelayMs: number
+  /** Size of one millisecond of the model's output audio: μ-law 8 bytes/ms, PCM16 24 kHz 48 bytes/ms. */
+  readonly bytesPerMs: number
+  readonly now: () => number
+}
+
+/** Why playback was cut: only a barge-in counts as one in the metrics. */
+export type InterruptCause = 'barge-in' | 'connection-lost' | 'upstream-lost'
+
+export type Truncation = { readonly itemId: string; readonly heardMs: number; readonly sentMs: number }
+
+type Playing = { readonly responseId: string; readonly itemId: string; readonly streamId: string }
+
+/**
+ * The last {@link TAIL_TOLERANCE_MS} of an utterance do not count as audible: the estimate is that uncertain, and a
+ * caller who starts speaking as the bot finishes has not interrupted anything worth truncating.
+ */
+export const TAIL_TOLERANCE_MS = 120
+
+export class PlaybackController {
+  private readonly playout: PlayoutTracker
+  private current: Playing | undefined
+  private last: Playing | undefined
+  /** Responses whose remaining audio is dropped (cut by a barge-in, or cancelled). */
+  private readonly discarded = new Set<string>()
+  /** Items whose audio was cut: itemId → fraction of the audio the caller heard (for the transcript). */
+  private readonly cut = new Map<string, number>()
+  private readonly streamItems = new Map<string, string>()
+
+  constructor(private readonly d: PlaybackDeps) {
+    this.playout = new PlayoutTracker(d.playoutDelayMs, d.bytesPerMs)
+  }
+
+  // ---- hot path -------------------------------------------------------------------------------------------------
+
+  /** One model audio delta: opens the item's play stream on its first delta, sends, counts what was sent. */
+  delta(responseId: string, itemId: string, b64: string): void {
+    if (this.discarded.has(responseId)) return
+    let cur = this.current
+    if (cur === undefined || cur.itemId !== itemId) {
+      if (cur !== undefined) this.endItem()
+      const streamId = this.d.leg.startPlay(this.d.format)
+      this.d.converter?.reset()
+      cur = this.current = { responseId, itemId, streamId }
+      this.streamItems.set(streamId, itemId)
+    }
+    const conv = this.d.converter
+    if (this.d.leg.playChunk(conv === undefined ? b64 : conv.convert(b64))) this.playout.sent(itemId, (b64.length * 3) >> 2, this.d.now())
+  }
+
+  // ---- item and stream ends -------------------------------------------------------------------------------------
+
+  /** The model finished the item's audio: its stream is closed (VAIC plays what it has). */
+  itemDone(itemId: string): void {
+    if (this.current?.itemId === itemId) this.endItem()
+  }
+
+  /** VAIC's playFinished: that stream's item is no longer tracked. */
+  finished(streamId: string | undefined): void {
+    if (streamId === undefined) return
+    const itemId = this.streamItems.get(streamId)
+    this.streamItems.delete(streamId)
+    if (itemId !== undefined) this.playout.forget(itemId)
+  }
+
+  /** A response is over: its id will not come again. */
+  responseDone(responseId: string): void {
+    this.discarded.delete(responseId)
+  }
+
+  /** Drops the rest of the response now playing (it was cancelled). */
+  discardCurrent(): void {
+    if (this.current) this.discarded.add(this.current.responseId)
+  }
+
+  /**
+   * The last stream sent and how long its audio still plays (estimated): a hang-up waits for that stream's
+   * playFinished, or for this long if VAIC sends none.
+   */
+  tail(): { readonly streamId: string | undefined; readonly remainingMs: number } {
+    const last = this.last
+    if (last === undefined) return { streamId: undefined, remainingMs: 0 }
+    const now = this.d.now()
+    const remainingMs = Math.max(0, (this.playout.startsAt(last.itemId) ?? now) + this.playout.sentMs(last.itemId) - now)
+    return { streamId: last.streamId, remainingMs }
+  }
+
+  // ---- barge-in ---------------------------------------------------------------------------------------------------
+
+  /** Bot audio is still playing or queued at VAIC (estimated), beyond the tail tolerance. */
+  audible(): boolean {
+    if (this.current) return true
+    const last = this.last
+    if (!last) return false
+    return this.playout.sentMs(last.itemId) - this.playout.heardMs(last.itemId, this.d.now()) > TAIL_TOLERANCE_MS
+  }
+
+  /**
+   * Stops playback: every item cut short is truncated at what the caller heard (or deleted when nothing was heard:
+   * a truncate at 0 ms is refused by some servers), and the response playing is dropped. Returns the truncations.
+   */
+  interrupt(): Truncation[] {
+    const now = this.d.now()
+    const out: Truncation[] = []
+    for (const itemId of new Set([this.current?.itemId, this.last?.itemId])) {
+      if (itemId === undefined) continue
+      const sentMs = this.playout.sentMs(itemId)
+      const heardMs = this.playout.heardMs(itemId, now)
+      if (sentMs <= 0 || heardMs >= sentMs) continue
+      this.cut.set(itemId, heardMs / sentMs)
+      if (heardMs > 0) this.d.model.truncate(itemId, heardMs)
+      else this.d.model.deleteItem(itemId)
+      out.push({ itemId, heardMs, sentMs })
+    }
+    if (this.current) {
+      this.discarded.add(this.current.responseId)
+      this.endItem()
+    }
+    this.playout.interrupt(now)
+    return out
+  }
+
+  /** The part of the bot's transcript the caller heard ("…" marks a cut), or undefined when nothing was heard. */
+  heardTranscript(itemId: string, text: string): { readonly text: string; readonly interrupted: boolean } | undefined {
+    const fraction = this.cut.get(itemId)
+    this.cut.delete(itemId)
+    const heard = fraction === undefined ? text : text.slice(0, Math.round(text.length * fraction)).trimEnd() + '…'
+    if (heard.trim() === '' || heard === '…') return undefined
+    return { text: heard, interrupted: fraction !== undefined }
+  }
+
+  /** Milliseconds of `itemId` sent to VAIC (tests and logs). */
+  sentMs(itemId: string): number {
+    return this.playout.sentMs(itemId)
+  }
+
+  private endItem(): void {
+    const cur = this.current
+    if (!cur) return
+    this.current = undefined
+    this.last = cur
+    this.d.leg.stopPlay()
+  }
+}
