@@ -9,6 +9,21 @@ import { PlaybackController, TAIL_TOLERANCE_MS } from './playback-controller'
 const ms = (n: number) => Buffer.alloc(n * 48, 0).toString('base64')
 const DELAY = 200
 
+const quiet: PhoneLegHandler = {
+  accepted() {},
+  start() {},
+  audio() {},
+  userStream() {},
+  dtmf() {},
+  noUserInput() {},
+  playFinished() {},
+  transferStatus() {},
+  activity() {},
+  connectionLost() {},
+  resumed() {},
+  ended() {},
+}
+
 type Sent = { type: string; streamId?: string; audioChunk?: string }
 
 /** The real phone leg on a socket whose backlog the test sets (over 512 KiB the leg sheds downlink audio). */
@@ -22,8 +37,8 @@ function rig(converter?: { convert(b64: string): string; reset(): void }) {
     bufferedAmount: () => backlog,
   }
   const registry = new MetricsRegistry()
-  const leg = new PhoneLeg({ conversationId: 'c', mediaFormat: 'raw/lpcm16_24', graceMs: 10, log: memoryLogger().log, metrics: telephonyMetrics(registry, () => 0) })
-  leg.bind({ connectionLost() {} } as unknown as PhoneLegHandler)
+  const leg = new PhoneLeg({ conversationId: 'c', mediaFormat: 'raw/lpcm16_24', graceMs: 60_000, log: memoryLogger().log, metrics: telephonyMetrics(registry, () => 0) })
+  leg.bind(quiet)
   leg.attach(socket)
   const model: string[] = []
   const p = new PlaybackController({
@@ -38,6 +53,7 @@ function rig(converter?: { convert(b64: string): string; reset(): void }) {
   return {
     p,
     detach: () => leg.socketClosed(socket),
+    end: () => leg.terminate('test over'),
     sent,
     model,
     registry,
@@ -199,5 +215,6 @@ describe('PlaybackController: overload', () => {
     r.detach()
     r.p.delta('a', 'i1', ms(100))
     expect(r.p.sentMs('i1')).toBe(100)
+    r.end() // clears the leg's grace timer
   })
 })
