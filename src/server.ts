@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './ops/log'
 import { Lifecycle } from './ops/lifecycle'
 import { MetricsRegistry } from './ops/metrics'
 import { LoopLagMonitor } from './ops/loop-lag'
+import { installProcessGuard } from './ops/process-guard'
 import { Store } from './store/store'
 import { createTaskRegistry, type AnyTaskDefinition } from './agents/task-definition'
 import { DEFAULT_TASKS } from './agents/tasks/registry'
@@ -79,6 +80,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const now = options.now ?? Date.now
   const lifecycle = new Lifecycle()
   const registry = new MetricsRegistry()
+  const guard = installProcessGuard(log, registry.counter('fastagent_unhandled_errors_total', 'errors no code path handled (logged; the process kept serving)', ['kind']))
+  const callStats = callMetrics(registry)
   const hoursParsed = parseBusinessHours(config.BUSINESS_HOURS)
   if (!hoursParsed.ok) throw new Error(`BUSINESS_HOURS ${hoursParsed.error}`)
   const hours = hoursParsed.hours
@@ -136,6 +139,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       dialout: dialoutHandler({ store, client: dialout, log, now }),
     },
     ...(options.outboxBackoffMs !== undefined ? { backoffMs: options.outboxBackoffMs } : {}),
+    onFailure: (where) => callStats.failures.inc({ where }),
   })
 
   // Calls the previous process left live died with it: they are drops now (follow-up SMS if a task was open).
@@ -152,7 +156,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     hours,
     openingHours,
     realtimeMetrics: realtimeMetrics(registry),
-    metrics: callMetrics(registry),
+    metrics: callStats,
     continuity,
     now,
     ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
@@ -231,6 +235,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await app.stop(true)
       await runner?.stop()
       store.close()
+      guard.uninstall()
       log.info('server.stopped', { reason })
     })())
 

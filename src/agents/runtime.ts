@@ -43,6 +43,8 @@ export type RuntimeDeps = {
   readonly onOutbox?: () => void
   /** How long a tool call waits for its task to settle before answering "working on it". */
   readonly settleMs?: number
+  /** A step or timer of this call failed (already logged): counted by the owner. */
+  readonly onFailure?: (where: 'task-step' | 'task-timer') => void
 }
 
 type LiveTask = {
@@ -62,6 +64,7 @@ type LiveTask = {
 type Outcome = { say: string[]; ask: { text: string; need: readonly string[] } | undefined; error: string | undefined; unhandled: boolean }
 
 const SETTLED = Symbol('settled')
+const FAILED = Symbol('failed')
 const MAX_ARGS_CHARS = 4096
 
 export class TaskRuntime implements TaskPort {
@@ -280,18 +283,31 @@ export class TaskRuntime implements TaskPort {
     const work = task.chain.then(() => this.apply(task, make(task.snapshot), outcome, isNew))
     task.chain = work.catch(() => undefined)
     const settle = this.d.settleMs ?? 1200
-    return Promise.race([work.then(() => SETTLED), Bun.sleep(settle).then(() => 'late' as const)]).then((r) => {
+    // A step that throws (the store failed) changed nothing — the snapshot moves only after its commit — and must not
+    // escape as a rejection: the model gets an honest function output, the log and the metric get the failure.
+    const failed = work.then(
+      () => SETTLED,
+      (err: unknown) => {
+        this.d.log.error('task.step_failed', { taskId: task.id, kind: task.def.kind, err })
+        this.d.onFailure?.('task-step')
+        return FAILED
+      },
+    )
+    return Promise.race([failed, Bun.sleep(settle).then(() => 'late' as const)]).then((r) => {
+      if (r === FAILED) return out({ task_id: task.id, task: task.def.kind, error: 'task_failed', message: 'Something went wrong on our side and that step was not saved. Apologise, and offer to try again.' })
       if (r === SETTLED || this.stopped) return this.output(task, outcome)
       // Still working: answer now, deliver the rest when it is ready.
       const said = outcome.say.length
-      work.then(
-        () => {
-          const later = outcome.say.slice(said)
-          if (this.stopped || (later.length === 0 && !outcome.ask)) return
-          this.d.onUpdate({ taskId: task.id, kind: task.def.kind, ...(later.length > 0 ? { say: later.join(' ') } : {}), ...(outcome.ask ? { ask: outcome.ask.text } : {}) })
-        },
-        () => undefined,
-      )
+      work
+        .then(
+          () => {
+            const later = outcome.say.slice(said)
+            if (this.stopped || (later.length === 0 && !outcome.ask)) return
+            this.d.onUpdate({ taskId: task.id, kind: task.def.kind, ...(later.length > 0 ? { say: later.join(' ') } : {}), ...(outcome.ask ? { ask: outcome.ask.text } : {}) })
+          },
+          () => undefined,
+        )
+        .catch((err: unknown) => this.d.log.error('task.update_failed', { taskId: task.id, err }))
       return out({
         task_id: task.id,
         task: task.def.kind,
@@ -397,9 +413,15 @@ export class TaskRuntime implements TaskPort {
     const h = setTimeout(() => {
       task.timers.delete(id)
       if (this.stopped || task.status !== 'open') return
-      void this.run(task, (s) => applyTaskEvent(task.def, s, { type: 'timeout', id, at: this.d.now() })).then((output) => {
-        this.d.onUpdate({ taskId: task.id, kind: task.def.kind, say: output })
-      })
+      void this.run(task, (s) => applyTaskEvent(task.def, s, { type: 'timeout', id, at: this.d.now() }))
+        .then((output) => {
+          this.d.onUpdate({ taskId: task.id, kind: task.def.kind, say: output })
+        })
+        .catch((err: unknown) => {
+          // Only this task's timer failed: logged and counted, the call and every other call go on.
+          this.d.log.error('task.timer_failed', { taskId: task.id, timer: id, err })
+          this.d.onFailure?.('task-timer')
+        })
     }, Math.max(0, at - this.d.now()))
     task.timers.set(id, h)
   }

@@ -85,6 +85,7 @@ export class CallManager implements CallAcceptor {
       onUpdate: (u) => session?.taskUpdate(u),
       onChange: () => session?.refreshInstructions(),
       onOutbox: () => d.continuity.wakeOutbox(),
+      onFailure: (where) => d.metrics.failures.inc({ where }),
       ...(d.settleMs !== undefined ? { settleMs: d.settleMs } : {}),
     })
     const configured = d.config.GREETING.replaceAll('{business}', d.config.BUSINESS_NAME)

@@ -160,7 +160,9 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     this.d.record('caller', `[DTMF ${digits}]`)
     this.resetSilence()
     const digit = digits.slice(-1)
-    void this.d.tasks.confirmByDigit(digit).then((r) => {
+    void this.d.tasks
+      .confirmByDigit(digit)
+      .then((r) => {
       if (this.over) return
       if (!r) {
         this.model.userText(`(The caller pressed ${digits} on the keypad.)`)
@@ -173,7 +175,12 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       this.model.systemNote(`The caller pressed ${digit} (${digit === '1' ? 'yes' : 'no'}) on the keypad to answer task ${r.taskId}; the task agent already has it.`)
       const o = parseOutput(r.output)
       this.taskUpdate({ taskId: r.taskId, kind: o.task ?? 'task', ...(o.say ? { say: o.say } : {}), ...(o.ask ? { ask: o.ask } : {}) })
-    })
+      })
+      .catch((err: unknown) => {
+        // Only this key press is lost; the caller can say it instead. Never a rejection that could reach the process.
+        this.log.error('call.dtmf_failed', { err })
+        this.d.metrics.failures.inc({ where: 'dtmf' })
+      })
   }
 
   noUserInput(): void {

@@ -1,6 +1,6 @@
 /**
  * @module call/metrics
- * Call-level counters: barge-ins, upstream gaps, call outcomes.
+ * Call-level counters: barge-ins, upstream gaps, call outcomes, contained failures.
  */
 import type { Counter, MetricsRegistry } from '../ops/metrics'
 
@@ -9,6 +9,8 @@ export type CallMetrics = {
   readonly upstreamGaps: Counter
   readonly outcomes: Counter
   readonly badAudio: Counter
+  /** Failures caught where they happened (a store error in one call's step, timer, key press, or an outbox row). */
+  readonly failures: Counter
 }
 
 export function callMetrics(registry: MetricsRegistry): CallMetrics {
@@ -17,5 +19,6 @@ export function callMetrics(registry: MetricsRegistry): CallMetrics {
     upstreamGaps: registry.counter('fastagent_upstream_gaps_total', 'times the model connection was lost mid-call'),
     outcomes: registry.counter('fastagent_calls_total', 'ended calls by outcome', ['reason', 'dropped']),
     badAudio: registry.counter('fastagent_bad_audio_chunks_total', 'caller audio chunks that could not be converted'),
+    failures: registry.counter('fastagent_contained_failures_total', 'failures kept inside their call or outbox row (the process and other calls went on), by where', ['where']),
   }
 }

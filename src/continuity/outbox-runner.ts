@@ -25,6 +25,8 @@ export type OutboxRunnerDeps = {
   /** Backoff base; attempt n waits base × 2^(n−1), capped at 5 minutes. */
   readonly backoffMs?: number
   readonly pollMs?: number
+  /** A row (or the runner itself) failed outside its handler — the store, typically; already logged. */
+  readonly onFailure?: (where: 'outbox-row' | 'outbox-drain') => void
 }
 
 export class OutboxRunner {
@@ -51,13 +53,19 @@ export class OutboxRunner {
     }
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
-    this.running = this.drain().finally(() => {
-      this.running = undefined
-      if (this.again) {
-        this.again = false
-        this.wake()
-      } else this.schedule()
-    })
+    // Nothing here may reject: a store failure in one pass is logged and counted, and the runner tries again later.
+    this.running = this.drain()
+      .catch((err: unknown) => {
+        this.d.log.error('outbox.drain_failed', { err })
+        this.d.onFailure?.('outbox-drain')
+      })
+      .finally(() => {
+        this.running = undefined
+        if (this.again) {
+          this.again = false
+          this.wake()
+        } else this.schedule()
+      })
   }
 
   /** Waits for the row being executed, then stops. */
@@ -74,20 +82,48 @@ export class OutboxRunner {
 
   private schedule(): void {
     if (this.stopped) return
-    const next = this.d.store.outbox.nextDue(this.kinds)
     const poll = this.d.pollMs ?? 30_000
-    const wait = next === undefined ? poll : Math.min(poll, Math.max(0, next - this.d.now()))
+    let wait = poll
+    try {
+      const next = this.d.store.outbox.nextDue(this.kinds)
+      if (next !== undefined) wait = Math.min(poll, Math.max(0, next - this.d.now()))
+    } catch (err) {
+      this.d.log.error('outbox.schedule_failed', { err })
+      this.d.onFailure?.('outbox-drain')
+      wait = Math.min(poll, this.backoff(1))
+    }
+    for (const at of this.parked.values()) wait = Math.min(wait, Math.max(0, at - this.d.now()))
     this.timer = setTimeout(() => this.wake(), wait)
+  }
+
+  /** Rows whose bookkeeping failed (not their handler): skipped until then, so one bad row neither spins nor blocks. */
+  private readonly parked = new Map<number, number>()
+  private readonly parkCount = new Map<number, number>()
+
+  private backoff(attempt: number): number {
+    return Math.min(300_000, (this.d.backoffMs ?? 1000) * 2 ** (attempt - 1))
   }
 
   private async drain(): Promise<void> {
     for (;;) {
       if (this.stopped) return
-      const rows = this.d.store.outbox.due(this.kinds, this.d.now(), 20)
+      const now = this.d.now()
+      for (const [id, at] of this.parked) if (at <= now) this.parked.delete(id)
+      const rows = this.d.store.outbox.due(this.kinds, now, 20 + this.parked.size).filter((r) => !this.parked.has(r.id))
       if (rows.length === 0) return
       for (const row of rows) {
         if (this.stopped) return
-        await this.runOne(row)
+        try {
+          await this.runOne(row)
+          this.parkCount.delete(row.id)
+        } catch (err) {
+          // This row's store work failed: the others (other calls' messages) still go out; it is retried later.
+          const n = (this.parkCount.get(row.id) ?? 0) + 1
+          this.parkCount.set(row.id, n)
+          this.parked.set(row.id, this.d.now() + this.backoff(n))
+          this.d.log.error('outbox.row_failed', { outboxId: row.id, kind: row.kind, callId: row.call_id ?? undefined, err })
+          this.d.onFailure?.('outbox-row')
+        }
       }
     }
   }
@@ -131,7 +167,7 @@ export class OutboxRunner {
           log.warn('outbox.gave_up', { error: outcome.error, attempts })
           return
         }
-        const delay = Math.min(300_000, (this.d.backoffMs ?? 1000) * 2 ** (attempts - 1))
+        const delay = this.backoff(attempts)
         this.d.store.outbox.retry(row.id, outcome.error, now + delay, now)
         log.warn('outbox.retry', { error: outcome.error, attempts, inMs: delay })
       }
