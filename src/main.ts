@@ -20,7 +20,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       scenario: { type: 'string', arg: 'booking|continuity|all', doc: 'which scenario (default all)' },
       verbose: { type: 'boolean', doc: 'also print the wire messages' },
       speech: { type: 'boolean', doc: 'real synthesized speech (flite + pocketsphinx) instead of tones' },
-      'no-color': { type: 'boolean', doc: 'no colours even on a terminal' },
+      'no-color': { type: 'boolean', doc: 'no colours even on a terminal (so does a non-empty NO_COLOR)' },
     },
   },
   call: {
@@ -62,7 +62,7 @@ async function main(argv: readonly string[]): Promise<number> {
           const { runDemo } = await import('./cli/demo')
           return runDemo(
             { ...(scenario ? { scenario } : {}), verbose: f.verbose === true, speech: f.speech === true, 'no-color': f['no-color'] === true },
-            { stdout: process.stdout, stderr: process.stderr, isTTY: process.stdout.isTTY === true },
+            { stdout: process.stdout, stderr: process.stderr, isTTY: process.stdout.isTTY === true, env: process.env },
           )
         }
         case 'call': {

@@ -20,7 +20,18 @@ import { maskPhone } from '../ops/mask'
 import { createSpeechKit, findSpeechTools, formatSummary, missingToolsMessage, summarize, type ScenarioSpeech, type SpeechKit } from '../sim/speech'
 
 export type DemoFlags = { readonly scenario?: string; readonly verbose?: boolean; readonly speech?: boolean; readonly 'no-color'?: boolean }
-export type DemoIo = { readonly stdout: { write(s: string): unknown }; readonly stderr: { write(s: string): unknown }; readonly isTTY: boolean }
+export type DemoIo = {
+  readonly stdout: { write(s: string): unknown }
+  readonly stderr: { write(s: string): unknown }
+  readonly isTTY: boolean
+  /** The environment, for NO_COLOR. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+}
+
+/** Colours only on a terminal, and not with --no-color or a non-empty NO_COLOR (https://no-color.org). */
+export function useColor(isTTY: boolean, noColorFlag: boolean, env: Readonly<Record<string, string | undefined>> = {}): boolean {
+  return isTTY && !noColorFlag && (env.NO_COLOR ?? '') === ''
+}
 
 /** The demo's business name, restored in the decoded (lower-case) bot lines. */
 const BUSINESS = 'FastAgent Clinic'
@@ -44,7 +55,7 @@ export async function runDemo(flags: DemoFlags, io: DemoIo): Promise<number> {
     return 2
   }
   const names: ScenarioName[] = which === 'all' ? ['booking', 'continuity'] : [which as ScenarioName]
-  const color = io.isTTY && !flags['no-color']
+  const color = useColor(io.isTTY, flags['no-color'] === true, io.env)
   const paint = (c: Color, s: string) => (color ? PALETTE[c] + s + PALETTE.reset : s)
   const t0 = performance.now()
   const stamp = () => {
