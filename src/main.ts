@@ -23,6 +23,10 @@ const COMMANDS: Record<string, CommandSpec> = {
       'no-color': { type: 'boolean', doc: 'no colours even on a terminal (so does a non-empty NO_COLOR)' },
     },
   },
+  config: {
+    doc: 'config check FILE|DIR: validate business files, print the effective configuration; config example: a commented example',
+    flags: {},
+  },
   call: {
     doc: 'call a running bot as VoiceAI Connect would (a deployed one too)',
     flags: {
@@ -41,6 +45,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const list = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined)
 
 async function main(argv: readonly string[]): Promise<number> {
+  // `config` takes words (check FILE), not flags.
+  if (argv[0] === 'config') return (await import('./cli/config')).runConfig(argv.slice(1), { stdout: process.stdout, stderr: process.stderr })
   const parsed = parseArgs(argv, COMMANDS, 'serve')
   switch (parsed.kind) {
     case 'version':
@@ -65,6 +71,8 @@ async function main(argv: readonly string[]): Promise<number> {
             { stdout: process.stdout, stderr: process.stderr, isTTY: process.stdout.isTTY === true, env: process.env },
           )
         }
+        case 'config':
+          return (await import('./cli/config')).runConfig([], { stdout: process.stdout, stderr: process.stderr })
         case 'call': {
           const f = parsed.flags
           const url = str(f.url)

@@ -5,8 +5,9 @@
  * end-to-end tests all start FastAgent through {@link startServer}, so they run the same code paths.
  */
 import type { Config } from './config/schema'
-import { describeBusinessHours, parseBusinessHours } from './config/business-hours'
+import { describeBusinessHours } from './config/business-hours'
 import { ConfigFileError } from './config/preflight'
+import { BusinessDirectory } from './config/business/directory'
 import { buildApp, type App } from './http/app'
 import { createLogger, type Logger } from './ops/log'
 import { Lifecycle } from './ops/lifecycle'
@@ -40,6 +41,8 @@ export type ServerOptions = {
   readonly settleMs?: number
   /** Outbox retry backoff base (tests shorten it). */
   readonly outboxBackoffMs?: number
+  /** The businesses served (default: opened from FASTAGENT_CONFIG or the BUSINESS_* variables). */
+  readonly businesses?: BusinessDirectory
 }
 
 export type RunningServer = {
@@ -55,6 +58,9 @@ export type RunningServer = {
   readonly conversations: ConversationRegistry
   readonly outbox: OutboxRunner
   readonly continuity: Continuity
+  readonly businesses: BusinessDirectory
+  /** SIGHUP: read the business file(s) again; new calls get the new version, live calls keep theirs. */
+  reloadBusinesses(): boolean
   /** Drain (up to `DRAIN_TIMEOUT_SECONDS`), close what is left with its state saved, close the database. */
   shutdown(reason: string): Promise<void>
 }
@@ -82,10 +88,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const registry = new MetricsRegistry()
   const guard = installProcessGuard(log, registry.counter('fastagent_unhandled_errors_total', 'errors no code path handled (logged; the process kept serving)', ['kind']))
   const callStats = callMetrics(registry)
-  const hoursParsed = parseBusinessHours(config.BUSINESS_HOURS)
-  if (!hoursParsed.ok) throw new Error(`BUSINESS_HOURS ${hoursParsed.error}`)
-  const hours = hoursParsed.hours
-  const openingHours = describeBusinessHours(hours)
+  let businesses = options.businesses
+  if (!businesses) {
+    const opened = BusinessDirectory.open(config, now)
+    if (!opened.ok) throw new BusinessConfigError(opened.message)
+    businesses = opened.directory
+  }
   const store = openStore(config.DATABASE_PATH)
   const tasks = createTaskRegistry(options.tasks ?? DEFAULT_TASKS)
   const conversations = new ConversationRegistry()
@@ -153,8 +161,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     store,
     tasks,
     domain: storeDomain(store, options.domainDelayMs ? { delayMs: options.domainDelayMs } : {}),
-    hours,
-    openingHours,
+    businesses,
     realtimeMetrics: realtimeMetrics(registry),
     metrics: callStats,
     continuity,
@@ -192,6 +199,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const server = app.server
   if (!server) throw new Error('server did not start')
   const port = server.port ?? config.PORT
+  const directory = businesses
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST
 
   runner.start()
@@ -209,7 +217,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const retentionTimer = setInterval(retention, 3_600_000)
 
   lifecycle.markReady()
-  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: openingHours, timezone: config.BUSINESS_TIMEZONE, schema: store.db.schemaVersion, sms: sender !== undefined, dialout: dialout !== undefined })
+  const firstBusiness = businesses.version.businesses[0]
+  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: describeBusinessHours(firstBusiness?.hours ?? []), timezone: firstBusiness?.timeZone, businesses: businesses.version.businesses.map((b) => b.id), schema: store.db.schemaVersion, sms: sender !== undefined, dialout: dialout !== undefined })
 
   let stopping: Promise<void> | undefined
   const shutdown = (reason: string) =>
@@ -252,7 +261,22 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     conversations,
     outbox: runner,
     continuity,
+    businesses,
+    reloadBusinesses() {
+      const r = directory.reload()
+      if (r.ok) log.info('business.reloaded', { version: r.version, businesses: r.businesses })
+      else log.error('business.reload_refused', { version: directory.version.version, problems: r.message })
+      return r.ok
+    },
     shutdown,
+  }
+}
+
+/** The business file(s) could not be loaded: the message names every problem by file and path. */
+export class BusinessConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'BusinessConfigError'
   }
 }
 

@@ -53,3 +53,8 @@ test("the README's test command is the fast one and is what .ci/run runs", () =>
   expect(ci).toContain('export CI=true')
   expect(ci).toContain('echo "$passed passed, $failed failed, $skipped skipped"')
 })
+
+test('README shows the business file example exactly as `fastagent config example` prints it', async () => {
+  const { EXAMPLE_BUSINESS_FILE } = await import('../src/config/business/example')
+  expect(readme).toContain('```yaml\n' + EXAMPLE_BUSINESS_FILE + '```')
+})

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Config } from '../config/schema'
-import type { WeekHours } from '../config/business-hours'
+import type { BusinessDirectory } from '../config/business/directory'
 import type { Logger } from '../ops/log'
 import type { Store } from '../store/store'
 import type { CallAcceptor, IncomingCall } from '../telephony/audiocodes/endpoint'
@@ -28,8 +28,8 @@ export type CallManagerDeps = {
   readonly store: Store
   readonly tasks: TaskRegistry
   readonly domain: DomainExecutor
-  readonly hours: WeekHours
-  readonly openingHours: string
+  /** The businesses served; each call takes the current version's business when it starts and keeps it. */
+  readonly businesses: BusinessDirectory
   readonly realtimeMetrics: RealtimeMetrics
   readonly metrics: CallMetrics
   readonly continuity: Continuity
@@ -49,6 +49,8 @@ export class CallManager implements CallAcceptor {
 
   accept(call: IncomingCall): { ok: true; handler: PhoneLegHandler } | { ok: false; reason: string } {
     const d = this.d
+    const business = d.businesses.pick()
+    if (!business) return { ok: false, reason: 'no business configured for this call' }
     const callId = randomUUID()
     const now = d.now()
     const log = d.log.child({ callId, conversationId: call.conversationId })
@@ -79,16 +81,16 @@ export class CallManager implements CallAcceptor {
       domain: d.domain,
       log,
       now: d.now,
-      tz: d.config.BUSINESS_TIMEZONE,
-      hours: d.hours,
-      slotMinutes: d.config.SLOT_MINUTES,
+      tz: business.timeZone,
+      hours: business.hours,
+      slotMinutes: business.services[0]?.minutes ?? d.config.SLOT_MINUTES,
       onUpdate: (u) => session?.taskUpdate(u),
       onChange: () => session?.refreshInstructions(),
       onOutbox: () => d.continuity.wakeOutbox(),
       onFailure: (where) => d.metrics.failures.inc({ where }),
       ...(d.settleMs !== undefined ? { settleMs: d.settleMs } : {}),
     })
-    const configured = d.config.GREETING.replaceAll('{business}', d.config.BUSINESS_NAME)
+    const configured = (business.wording[business.language]?.greeting ?? d.config.GREETING).replaceAll('{business}', business.name)
     let priorHistory: ReplayItem[] = []
     if (resume) {
       runtime.adopt(d.store.tasks.openForCall(resume.callId))
@@ -122,7 +124,7 @@ export class CallManager implements CallAcceptor {
       log,
       now: d.now,
       tasks: runtime,
-      openingHours: d.openingHours,
+      business,
       realtimeMetrics: d.realtimeMetrics,
       metrics: d.metrics,
       greeting,
@@ -139,7 +141,7 @@ export class CallManager implements CallAcceptor {
           log.error('call.details_write_failed', { err })
         }
       },
-      onEnded: (o) => this.ended(o, runtime, caller),
+      onEnded: (o) => this.ended(o, runtime, caller, business.wording[business.language]?.sms_dropped?.replaceAll('{business}', business.name)),
     })
     this.sessions.set(callId, session)
     return { ok: true, handler: session }
@@ -150,13 +152,13 @@ export class CallManager implements CallAcceptor {
     for (const s of this.sessions.values()) s.shutdown(reason)
   }
 
-  private ended(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined): void {
+  private ended(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined, smsTemplate: string | undefined): void {
     this.sessions.delete(o.callId)
     const p = (async () => {
       // Let work in flight finish first (a booking request sent just before the caller hung up).
       runtime.stop()
       await runtime.settle(5000)
-      this.outcome(o, runtime, caller)
+      this.outcome(o, runtime, caller, smsTemplate)
     })()
       .catch((err: unknown) => this.d.log.error('call.end_failed', { callId: o.callId, err }))
       .finally(() => this.pending.delete(p))
@@ -170,10 +172,10 @@ export class CallManager implements CallAcceptor {
     while (this.pending.size > 0) await Promise.all([...this.pending])
   }
 
-  private outcome(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined): void {
+  private outcome(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined, smsTemplate: string | undefined): void {
     const open = runtime.openTasks()
     const dropped = isDrop(o.reason, open.length)
     this.d.metrics.outcomes.inc({ reason: o.reason, dropped: String(dropped) })
-    this.d.continuity.callEnded({ callId: o.callId, reason: o.reason, caller, openTasks: open, dropped })
+    this.d.continuity.callEnded({ callId: o.callId, reason: o.reason, caller, openTasks: open, dropped, ...(smsTemplate ? { smsTemplate } : {}) })
   }
 }

@@ -11,6 +11,8 @@
  * ("anything else?" → summary → hang up after playback), transfer, DTMF, silence and the call-length limit.
  */
 import type { Config } from '../config/schema'
+import type { Business } from '../config/business/business'
+import { describeBusinessHours } from '../config/business-hours'
 import { createCallConverters, type CallConverters } from '../audio/transcoder'
 import type { Logger } from '../ops/log'
 import type { Activity } from '../telephony/audiocodes/messages'
@@ -42,7 +44,8 @@ export type CallSessionDeps = {
   readonly log: Logger
   readonly now: () => number
   readonly tasks: TaskPort
-  readonly openingHours: string
+  /** The business this call is for, fixed for the whole call (a reload affects new calls only). */
+  readonly business: Business
   readonly realtimeMetrics: RealtimeMetrics
   readonly metrics: CallMetrics
   /** The first line: the configured greeting, or "Welcome back! …" when this call resumes a dropped one. */
@@ -411,7 +414,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     }
     this.closing = 'requested'
     this.endReason = 'completed'
-    this.say(closingLine(this.d.tasks.doneSummaries(), this.d.config.BUSINESS_NAME), 'closing')
+    this.say(closingLine(this.d.tasks.doneSummaries(), this.d.business.name), 'closing')
     return JSON.stringify({ status: 'closing', note: 'The closing line is being said; say nothing more.' })
   }
 
@@ -549,12 +552,15 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   // model session inputs
   // ================================================================================================================
 
+  private openingHours: string | undefined
+
   private instructions(): string {
     return buildInstructions({
-      businessName: this.d.config.BUSINESS_NAME,
+      businessName: this.d.business.name,
       now: this.d.now(),
-      timeZone: this.d.config.BUSINESS_TIMEZONE,
-      openingHours: this.d.openingHours,
+      timeZone: this.d.business.timeZone,
+      openingHours: (this.openingHours ??= describeBusinessHours(this.d.business.hours)),
+      faq: this.d.business.faq,
       openTasks: this.d.tasks.statusLines(),
       transferAvailable: this.d.config.TRANSFER_TARGET !== undefined,
     })
@@ -584,6 +590,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       format: this.conv.plan.openai,
       instructions: this.instructions(),
       tools: this.tools(),
+      ...(this.d.business.voice ? { voice: this.d.business.voice } : {}),
       ...(this.d.config.TURN_DETECTION === 'server_vad' ? { idleTimeoutMs: this.d.config.SILENCE_TIMEOUT_SECONDS * 1000 } : {}),
     })
   }

@@ -6,6 +6,7 @@
  */
 import { EXIT_CONFIG, formatProblems, loadConfig, REQUIRED_FOR_SERVE } from '../config/load'
 import { ConfigFileError, preflight } from '../config/preflight'
+import { BusinessDirectory } from '../config/business/directory'
 import { PortInUseError, startServer } from '../server'
 
 export async function runServe(env: Record<string, string | undefined>): Promise<number> {
@@ -19,9 +20,21 @@ export async function runServe(env: Record<string, string | undefined>): Promise
     process.stderr.write(formatProblems(files) + '\n')
     return EXIT_CONFIG
   }
+  const opened = BusinessDirectory.open(loaded.config)
+  if (!opened.ok) {
+    process.stderr.write(opened.message + '\n')
+    return EXIT_CONFIG
+  }
+  // SIGHUP reloads the business file(s); a bad file is logged and refused, the running version stays. Installed before
+  // the server starts so a reload sent right after `server.ready` is never the default action (terminate).
+  let hupBeforeReady = false
+  let onHup = (): void => {
+    hupBeforeReady = true
+  }
+  process.on('SIGHUP', () => onHup())
   let server
   try {
-    server = await startServer(loaded.config)
+    server = await startServer(loaded.config, { businesses: opened.directory })
   } catch (err) {
     if (err instanceof PortInUseError) {
       process.stderr.write(`fastagent: ${err.message}\n`)
@@ -47,5 +60,10 @@ export async function runServe(env: Record<string, string | undefined>): Promise
     }
     process.once('SIGTERM', onSignal)
     process.once('SIGINT', onSignal)
+    onHup = () => {
+      running.log.info('server.signal', { signal: 'SIGHUP' })
+      running.reloadBusinesses()
+    }
+    if (hupBeforeReady) onHup()
   })
 }

@@ -7,6 +7,7 @@ import { Kind, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { ConfigSchema, REQUIRED_FOR_SERVE, type Config, type ConfigKey } from './schema'
 import { parseBusinessHours } from './business-hours'
+import { isTimeZone } from './business/resolve'
 
 export type ConfigProblem = { readonly variable: ConfigKey; readonly reason: string }
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] }
@@ -105,15 +106,6 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
   }
   if (problems.length > 0) return { ok: false, problems }
   return { ok: true, config: out as Config }
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz })
-    return true
-  } catch {
-    return false
-  }
 }
 
 export function formatProblems(problems: readonly ConfigProblem[]): string {

@@ -50,12 +50,14 @@ export const ConfigSchema = Type.Object({
   SESSION_ROTATE_MINUTES: num('rotate the Realtime session after this long, at a quiet moment (cap is 60)', 50, 0.05, 59),
   PLAYOUT_DELAY_MS: int('assumed VAIC jitter buffer when estimating what the caller heard', 60, 0, 1000),
   // booking domain
+  FASTAGENT_CONFIG: opt(str('business file (YAML/JSON) or a folder of them, one tenant each; unset: the BUSINESS_* variables below', undefined, { minLength: 1 })),
   BUSINESS_NAME: str('business the bot answers for', 'FastAgent Clinic', { minLength: 1 }),
   BUSINESS_TIMEZONE: str('IANA time zone of the business', 'UTC', { minLength: 1, accepts: 'an IANA time zone such as Europe/Berlin' }),
   BUSINESS_HOURS: str('opening hours, e.g. "Mon-Fri 09:00-17:00; Sat 10:00-14:00"', 'Mon-Fri 09:00-17:00', {
     minLength: 1,
     accepts: 'rules "<days> HH:MM-HH:MM[,HH:MM-HH:MM]" separated by ";" (days Mon, Mon-Fri or Mon,Wed), no overlapping spans in a day',
   }),
+  BUSINESS_LANGUAGE: Type.Union([Type.Literal('en'), Type.Literal('de'), Type.Literal('es')], { description: 'language the bot speaks (en, de, es)', default: 'en' }),
   SLOT_MINUTES: int('length of one appointment slot', 30, 5, 480),
   GREETING: str('first line of every call', 'Hello, thank you for calling {business}. How can I help you today?'),
   // call control

@@ -28,6 +28,8 @@ export type CallEnd = {
   readonly caller: string | undefined
   readonly openTasks: readonly OpenTaskInfo[]
   readonly dropped: boolean
+  /** The call's business's drop SMS ({task} = what was in progress); default SMS_DROP_TEXT. */
+  readonly smsTemplate?: string
 }
 
 export type SmsPayload = { readonly to: string; readonly body: string; readonly callId: string }
@@ -72,10 +74,10 @@ export class Continuity {
     this.d.wake()
   }
 
-  smsText(openTasks: readonly { kind: string }[]): string {
+  smsText(openTasks: readonly { kind: string }[], template: string = this.d.config.SMS_DROP_TEXT): string {
     const nouns = [...new Set(openTasks.map((t) => this.d.nounOf(t.kind)))]
     const noun = nouns.length === 0 ? 'request' : nouns.join(' and ')
-    let text = this.d.config.SMS_DROP_TEXT.replaceAll('{task}', noun)
+    let text = template.replaceAll('{task}', noun)
     if (!this.d.dialoutEnabled) text = text.replace(/Reply CALL to continue[^.]*\./i, 'Call us back to continue where we left off.')
     return text
   }
@@ -93,7 +95,7 @@ export class Continuity {
     }
     this.d.metrics.drops.inc()
     const to = e.caller
-    const body = this.smsText(e.openTasks)
+    const body = this.smsText(e.openTasks, e.smsTemplate)
     const sms = to !== undefined && !this.d.store.sms.isOptedOut(to)
     this.d.store.db.durable(() => {
       this.d.store.calls.end(e.callId, e.reason, 'pending', now)

@@ -13,6 +13,8 @@ export type InstructionInputs = {
   /** Lines like `T1 book_appointment: booking an appointment for tomorrow; waiting for: time`. */
   readonly openTasks: readonly string[]
   readonly transferAvailable: boolean
+  /** The business's answers to common questions (from its file). */
+  readonly faq?: readonly { readonly q: string; readonly a: string }[]
 }
 
 export function formatNow(now: number, timeZone: string): string {
@@ -41,7 +43,21 @@ export function buildInstructions(i: InstructionInputs): string {
     'While a task waits, the caller may talk about anything else; answer, then come back to the open task. If the caller wants to stop a task, use task_cancel.',
     'When the caller says they are done, call end_call.' + (i.transferAvailable ? ' If the caller asks for a person, call transfer_to_human.' : ''),
     'If the caller has been silent for a while, ask "Are you still there?".',
+    ...faqBlock(i.faq ?? []),
     '',
     taskStatusBlock(i.openTasks),
   ].join('\n')
+}
+
+/**
+ * The FAQ as reference text. It is the business's own data, so it is quoted as data: the model answers from it and
+ * does not improvise an answer that is not there.
+ */
+export function faqBlock(faq: readonly { readonly q: string; readonly a: string }[]): string[] {
+  if (faq.length === 0) return []
+  return [
+    '',
+    'Frequently asked questions (answer from these, in your own words; if a question is not covered here or above, say you do not know and offer to take a message):',
+    ...faq.map((f) => `- Q: ${f.q.replace(/\s+/g, ' ')}\n  A: ${f.a.replace(/\s+/g, ' ')}`),
+  ]
 }

@@ -16,6 +16,10 @@ export type SessionInputs = {
   readonly tools: readonly ToolSpec[]
   /** Caller silence that makes the model re-prompt (server_vad only; semantic_vad calls use VAIC's noUserInput). */
   readonly idleTimeoutMs?: number
+  /** The business's voice (default OPENAI_VOICE). */
+  readonly voice?: string
+  /** ISO 639-1 language of the caller, for transcription. */
+  readonly language?: string
 }
 
 export function buildSession(s: SessionInputs): RealtimeSessionCreateRequest {
@@ -42,10 +46,10 @@ export function buildSession(s: SessionInputs): RealtimeSessionCreateRequest {
       input: {
         format: s.format,
         ...(c.NOISE_REDUCTION === 'off' ? {} : { noise_reduction: { type: c.NOISE_REDUCTION } }),
-        transcription: { model: c.TRANSCRIPTION_MODEL },
+        transcription: { model: c.TRANSCRIPTION_MODEL, ...(s.language ? { language: s.language } : {}) },
         turn_detection,
       },
-      output: { format: s.format, voice: c.OPENAI_VOICE },
+      output: { format: s.format, voice: s.voice ?? c.OPENAI_VOICE },
     },
     tools,
     tool_choice: 'auto',

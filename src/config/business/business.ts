@@ -1,0 +1,40 @@
+/**
+ * @module config/business/business
+ * The effective configuration of one business, resolved from its file or from the `BUSINESS_*` variables. Immutable:
+ * a reload builds a new one, and a call keeps the one it started with.
+ */
+import type { Interval, WeekHours } from '../business-hours'
+import type { Language } from '../../i18n/languages'
+import type { WordingSection } from './sections/wording'
+
+export type Service = { readonly id: string; readonly name: string; readonly minutes: number; readonly synonyms: readonly string[] }
+export type StaffMember = { readonly id: string; readonly name: string; readonly services: readonly string[]; readonly hours: WeekHours }
+export type BookingRules = {
+  readonly minNoticeMinutes: number
+  readonly horizonDays: number
+  /** Undefined: no limit. */
+  readonly maxOpenPerCaller: number | undefined
+}
+export type FaqEntry = { readonly q: string; readonly a: string }
+
+export type Business = {
+  /** The tenant's id: the file name without its extension ("default" for the environment). */
+  readonly id: string
+  /** Where it came from: a file path, or "environment". */
+  readonly source: string
+  readonly name: string
+  readonly timeZone: string
+  readonly language: Language
+  readonly voice: string | undefined
+  readonly hours: WeekHours
+  /** Dated exceptions: date (YYYY-MM-DD, local) → that day's spans; an empty list is a closed day. */
+  readonly exceptions: Readonly<Record<string, readonly Interval[]>>
+  readonly services: readonly Service[]
+  readonly staff: readonly StaffMember[]
+  readonly booking: BookingRules
+  readonly faq: readonly FaqEntry[]
+  readonly wording: WordingSection
+}
+
+/** Rules when the file (or the environment) says nothing. */
+export const DEFAULT_BOOKING: BookingRules = { minNoticeMinutes: 0, horizonDays: 365, maxOpenPerCaller: undefined }
