@@ -89,7 +89,7 @@ export const ConfigSchema = Type.Object({
   TLS_KEY_FILE: opt(str('PEM private key for TLS_CERT_FILE', undefined, { minLength: 1, accepts: "a readable, unencrypted PEM private key file matching TLS_CERT_FILE's certificate" })),
   RETENTION_DAYS: num('transcripts and personal data are purged after this', 30, 0.001, 3650),
   MAX_CONCURRENT_CALLS: int('calls above this are refused (session.error, HTTP 503)', 500, 1, 100000),
-  UPGRADE_RATE_PER_MINUTE: int('WebSocket upgrades allowed per client IP per minute', 120, 1, 1000000),
+  UPGRADE_RATE_PER_MINUTE: int('failed authentications allowed per client IP per minute, then 429 (authorized calls are bounded by MAX_CONCURRENT_CALLS)', 120, 1, 1000000),
   MAX_EVENT_LOOP_LAG_MS: int('new calls are refused while the median event-loop lag (last 3 s) is above this', 50, 5, 10000),
   MAX_FRAME_BYTES: int('inbound WebSocket frames above this close the socket with 1009', 262144, 1024, 16777216),
   LOG_LEVEL: Type.Union(

@@ -37,7 +37,7 @@ function recordingAcceptor(rec: Recorded, reject?: string): CallAcceptor {
 
 type Harness = { url: string; http: string; rec: Recorded; registry: MetricsRegistry; conversations: ConversationRegistry; lifecycle: Lifecycle; stop(): Promise<void>; logs: string[] }
 
-async function start(opts: { graceMs?: number; maxCalls?: number; rate?: number; reject?: string; overloaded?: () => boolean } = {}): Promise<Harness> {
+async function start(opts: { graceMs?: number; maxCalls?: number; rate?: number; reject?: string; overloaded?: () => boolean; now?: () => number } = {}): Promise<Harness> {
   const rec: Recorded = { calls: [], events: [], ends: [] }
   const registry = new MetricsRegistry()
   const conversations = new ConversationRegistry()
@@ -50,7 +50,8 @@ async function start(opts: { graceMs?: number; maxCalls?: number; rate?: number;
         token: TOKEN,
         graceMs: opts.graceMs ?? 200,
         maxCalls: opts.maxCalls ?? 10,
-        upgradesPerMinute: opts.rate ?? 1000,
+        authFailuresPerMinute: opts.rate ?? 1000,
+        ...(opts.now ? { now: opts.now } : {}),
         overloaded: opts.overloaded ?? (() => false),
         lifecycle,
         log,
@@ -172,14 +173,55 @@ describe('auth and admission', () => {
     expect(await upgradeStatus(h.url, TOKEN)).toBe(101)
   })
 
-  test('draining or full: 503 on upgrade; rate limit: 429', async () => {
+  test('draining: 503 on upgrade', async () => {
     h.lifecycle.startDraining()
     expect(await upgradeStatus(h.url, TOKEN)).toBe(503)
+  })
+
+  test('failed authentications spend a per-IP budget (then 429, upgrade and validation alike); authorized upgrades do not', async () => {
+    let t = 1_000_000
     await h.stop()
-    h = await start({ rate: 2 })
+    h = await start({ rate: 3, now: () => t })
+    expect(await upgradeStatus(h.url, 'wrong-token-1234')).toBe(401)
+    expect((await fetch(h.http, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401)
+    expect(await upgradeStatus(h.url)).toBe(401)
+    expect(await upgradeStatus(h.url, 'wrong-token-1234')).toBe(429)
+    expect((await fetch(h.http)).status).toBe(429)
+    // The same address with the right token is still served: the budget is for failures only.
     expect(await upgradeStatus(h.url, TOKEN)).toBe(101)
-    expect(await upgradeStatus(h.url, TOKEN)).toBe(101)
-    expect(await upgradeStatus(h.url, TOKEN)).toBe(429)
+    expect((await fetch(h.http, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200)
+    expect(h.registry.render()).toContain('fastagent_vaic_refused_total{reason="rate-limited"} 2')
+    t += 60_001 // a minute later the budget is back
+    expect(await upgradeStatus(h.url, 'wrong-token-1234')).toBe(401)
+  })
+
+  test('300 authorized calls in one minute from one address are all accepted (the clock stands still)', async () => {
+    const t = 5_000_000
+    await h.stop()
+    h = await start({ rate: 120, maxCalls: 500, now: () => t })
+    for (let i = 0; i < 300; i++) {
+      const c = await connect(h.url)
+      c.send(initiate(`conv-300-${i}`))
+      await c.waitFor((f) => f.type === 'session.accepted', 10_000)
+      c.ws.close()
+    }
+    expect(h.rec.calls).toHaveLength(300)
+    expect(h.registry.render()).not.toContain('reason="rate-limited"')
+  }, 120_000)
+
+  test('authorized calls are bounded by MAX_CONCURRENT_CALLS instead: 503 above it', async () => {
+    await h.stop()
+    h = await start({ rate: 1, maxCalls: 2 })
+    const a = await connect(h.url)
+    a.send(initiate('cap-a'))
+    await a.waitFor((f) => f.type === 'session.accepted')
+    const b = await connect(h.url)
+    b.send(initiate('cap-b'))
+    await b.waitFor((f) => f.type === 'session.accepted')
+    expect(await upgradeStatus(h.url, TOKEN)).toBe(503)
+    expect(h.registry.render()).toContain('fastagent_vaic_refused_total{reason="capacity"} 1')
+    a.ws.close()
+    b.ws.close()
   })
 })
 

@@ -1,8 +1,8 @@
 /**
  * @module telephony/audiocodes/endpoint
- * `WS /audiocodes` and its HTTP validation probe, as an Elysia plugin. Auth (constant-time bearer) and admission
- * (draining, call cap, per-IP upgrade rate) happen before the upgrade, so a refused client gets an HTTP status and no
- * socket or state. Every frame is validated; bad ones are logged (rate-limited) and counted, never echoed.
+ * `WS /audiocodes` and its HTTP validation probe, as an Elysia plugin. Auth (constant-time bearer, with a per-IP
+ * budget of failed attempts) and admission (draining, call cap, load) happen before the upgrade, so a refused client
+ * gets an HTTP status and no socket or state. Every frame is validated; bad ones are logged (rate-limited) and counted, never echoed.
  * Conversations live in a registry keyed by `conversationId` so `session.resume` on a new socket finds them.
  */
 import { Elysia } from 'elysia'
@@ -15,7 +15,7 @@ import { normaliseCaller } from './caller-number'
 import { encodeOutbound, IMPLIED_MEDIA_FORMATS, parseInbound, type Inbound, type Outbound, type SessionInitiate, type SessionResume } from './messages'
 import { PhoneLeg, type PhoneLegHandler, type PhoneSocket } from './phone-leg'
 import type { TelephonyMetrics } from './metrics'
-import { UpgradeRateLimiter } from './rate-limit'
+import { AuthFailureLimiter } from './rate-limit'
 
 export type IncomingCall = {
   readonly conversationId: string
@@ -39,7 +39,10 @@ export type EndpointDeps = {
   readonly token: string
   readonly graceMs: number
   readonly maxCalls: number
-  readonly upgradesPerMinute: number
+  /** Failed authentications allowed per client IP per minute (authorized upgrades are not counted). */
+  readonly authFailuresPerMinute: number
+  /** Clock of the failure budget (tests inject one). */
+  readonly now?: () => number
   /** True while the process is saturated (event-loop lag): new calls are refused until it recovers. */
   readonly overloaded: () => boolean
   readonly lifecycle: Lifecycle
@@ -84,7 +87,7 @@ const ANSWER_REFUSALS_FIRST = 10
 
 export function audiocodesEndpoint(deps: EndpointDeps) {
   const authorized = bearerChecker(deps.token)
-  const limiter = new UpgradeRateLimiter(deps.upgradesPerMinute)
+  const limiter = new AuthFailureLimiter(deps.authFailuresPerMinute, deps.now)
   const conns = new Map<string, Conn>()
   const { log, metrics, registry } = deps
 
@@ -93,6 +96,14 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
     set.status = status
     return { type: 'ac-bot-api', success: false, reason }
   }
+  /** A failed authentication: 401, or 429 once this address has spent its failure budget. */
+  const unauthorized = (ip: string, request: object, set: { status?: number | string }) =>
+    limiter.failure(ip, request) ? refuse('unauthorized', 401, set) : refuse('rate-limited', 429, set)
+  type Server = { requestIP(r: Request): { address: string } | null } | null | undefined
+  const clientIp = (server: Server, request: Request) => server?.requestIP(request)?.address ?? 'unknown'
+  /** The connection-validation request (no upgrade). */
+  const validate = ({ headers, set, server, request }: { headers: Record<string, string | undefined>; set: { status?: number | string }; server: Server; request: Request }) =>
+    authorized(headers.authorization) ? { type: 'ac-bot-api', success: true } : unauthorized(clientIp(server, request), request, set)
 
   const sendRaw = (conn: Conn, m: Outbound) => conn.socket.send(encodeOutbound(m))
 
@@ -218,17 +229,16 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
   }
 
   return new Elysia({ name: 'audiocodes-endpoint' })
-    .get('/audiocodes', ({ headers, set }) => (authorized(headers.authorization) ? { type: 'ac-bot-api', success: true } : refuse('unauthorized', 401, set)))
-    .post('/audiocodes', ({ headers, set }) => (authorized(headers.authorization) ? { type: 'ac-bot-api', success: true } : refuse('unauthorized', 401, set)))
+    .get('/audiocodes', validate)
+    .post('/audiocodes', validate)
     .ws('/audiocodes', {
       beforeHandle({ headers, set, server, request }) {
         // Elysia runs this hook twice per upgrade (route hook and handler); both runs must agree, so no counting here.
-        if (!authorized(headers.authorization)) return refuse('unauthorized', 401, set)
+        // Only failed authentications spend the per-IP budget; authorized calls are bounded by capacity and load.
+        if (!authorized(headers.authorization)) return unauthorized(clientIp(server, request), request, set)
         if (!deps.lifecycle.acceptingCalls) return refuse('draining', 503, set)
         if (registry.size >= deps.maxCalls) return refuse('capacity', 503, set)
         if (deps.overloaded()) return refuse('overloaded', 503, set)
-        const ip = server?.requestIP(request)?.address ?? 'unknown'
-        if (!limiter.allow(ip, request)) return refuse('rate-limited', 429, set)
       },
       open(ws) {
         const raw = ws.raw as ServerWebSocket<unknown>

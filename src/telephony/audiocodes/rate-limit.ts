@@ -1,17 +1,22 @@
 /**
  * @module telephony/audiocodes/rate-limit
- * Per-client-IP upgrade budget over a sliding minute. A misbehaving peer (or a scanner) opening sockets in a loop is
- * turned away with 429 before any state exists. Memory is bounded: stale entries are swept as time passes.
+ * Per-client-IP budget of FAILED authentications over a sliding minute. VoiceAI Connect (and any reverse proxy)
+ * connects from a handful of addresses, so authorized upgrades are never counted here: they are bounded by
+ * MAX_CONCURRENT_CALLS and the overload policy instead. A client guessing tokens (or a scanner) is turned away with
+ * 429 before any state exists. Memory is bounded: stale entries are swept as time passes.
  */
-export class UpgradeRateLimiter {
+export class AuthFailureLimiter {
   private readonly hits = new Map<string, number[]>()
   private readonly seen = new WeakSet<object>()
   private lastSweep = 0
 
   constructor(private readonly perMinute: number, private readonly now: () => number = Date.now) {}
 
-  /** Counts one upgrade for `ip`. The same `request` object counts once, however often it is asked about. */
-  allow(ip: string, request?: object): boolean {
+  /**
+   * Counts one failed authentication from `ip`; false once the budget of the last minute is spent. The same
+   * `request` object counts once, however often it is asked about (Elysia runs an upgrade's hook twice).
+   */
+  failure(ip: string, request?: object): boolean {
     const t = this.now()
     if (t - this.lastSweep > 60_000) this.sweep(t)
     let list = this.hits.get(ip)
