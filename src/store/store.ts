@@ -39,8 +39,12 @@ export class Store {
   }
 
   /**
-   * Deletes personal data older than `before`: transcripts, SMS bodies, left messages, and the phone numbers on
-   * ended calls, appointments in the past and callbacks. Returns how many rows were touched.
+   * Deletes personal data older than `before`, everywhere it was copied: transcripts, SMS bodies and numbers, left
+   * messages, the numbers and details on ended calls, callers on past appointments (the slot stays booked, anonymised,
+   * so it is never double-booked), callback numbers, the tasks of ended calls with their contexts, journal and timers
+   * (names, messages, numbers), and outbox payloads, results and errors of every kind (a stale pending row is failed
+   * first: a 30-day-old text is no longer worth sending). Opt-outs are kept: honouring STOP is the caller's request.
+   * Returns how many rows were touched.
    */
   purge(before: number): number {
     const sql = this.db.sqlite
@@ -52,7 +56,19 @@ export class Store {
       n += sql.query(`UPDATE calls SET caller = NULL, callee = NULL, details = NULL WHERE ended_at IS NOT NULL AND ended_at < $before AND (caller IS NOT NULL OR callee IS NOT NULL OR details IS NOT NULL)`).run({ before }).changes
       n += sql.query('UPDATE appointments SET caller = NULL WHERE starts_at < $before AND caller IS NOT NULL').run({ before }).changes
       n += sql.query(`UPDATE callbacks SET number = '[purged]' WHERE updated_at < $before AND number != '[purged]'`).run({ before }).changes
-      n += sql.query(`UPDATE outbox SET payload = '{}' WHERE kind IN ('sms','dialout') AND updated_at < $before AND status != 'pending' AND payload != '{}'`).run({ before }).changes
+      n += sql
+        .query(
+          `UPDATE outbox SET payload = '{}', result = NULL, last_error = CASE WHEN status = 'pending' THEN 'expired (retention)' ELSE NULL END,
+             status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END
+           WHERE updated_at < $before AND (payload != '{}' OR result IS NOT NULL OR last_error IS NOT NULL OR status = 'pending')`,
+        )
+        .run({ before }).changes
+      // A task's context and journal hold what the caller said (names, messages, numbers). Tasks of ended calls that
+      // are past retention cannot be resumed any more; their bookings live on in appointments.
+      const oldTasks = `SELECT t.id FROM tasks t JOIN calls c ON c.id = t.call_id WHERE t.updated_at < $before AND c.state = 'ended'`
+      n += sql.query(`DELETE FROM task_events WHERE task_id IN (${oldTasks})`).run({ before }).changes
+      n += sql.query(`DELETE FROM timers WHERE task_id IN (${oldTasks})`).run({ before }).changes
+      n += sql.query(`DELETE FROM tasks WHERE id IN (${oldTasks})`).run({ before }).changes
       return n
     })
   }

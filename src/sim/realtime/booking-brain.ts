@@ -262,6 +262,11 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
       const r = call('task_input', { task_id: messageTask.id, message: heard.trim() })
       if (r) return r
     }
+    const numberTask = waitingFor(/callback_number/)
+    if (numberTask) {
+      const r = call('task_input', { task_id: numberTask.id, callback_number: heard.trim().replace(/[.!?]+$/, '') })
+      if (r) return r
+    }
     const choiceTask = waitingFor(/choice/)
     if (choiceTask) {
       const r = call('task_input', { task_id: choiceTask.id, choice: t })
