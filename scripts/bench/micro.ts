@@ -1,8 +1,9 @@
 /**
  * @module bench/micro
  * Micro-benchmarks of the product's own per-frame and per-step code, run in a fresh process so nothing else shares
- * its JIT: the passthrough hop as the server does it (Elysia's JSON.parse, the precompiled `parseInbound` check,
- * `appendFrame`; and downlink `parseServerEvent` + `playChunkFrame`), each piece on its own too; the resampling
+ * its JIT: the passthrough hop as the server does it (the fast scans `fastChunkAudio` / `AudioDeltaScanner` and the
+ * templates), the full path frames off the fast shape take (JSON.parse, the precompiled `parseInbound` check,
+ * `appendFrame`; `parseServerEvent` + `playChunkFrame`), each piece on its own too; the resampling
  * converters per 20 ms frame (16 and 8 kHz callers) and the resampler alone; an FSM step of the booking machine with its checkpoint (`store.tasks.commit`) on a
  * temporary SQLite file, NORMAL and FULL (durable). Each figure is the median over repetitions of a timed batch.
  * Run: `bun scripts/bench/micro.ts [--quick]`; prints one JSON line ({@link MicroResult}).
@@ -10,8 +11,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseInbound, playChunkFrame } from '../../src/telephony/audiocodes/messages'
-import { appendFrame, parseServerEvent } from '../../src/realtime/protocol'
+import { fastChunkAudio, parseInbound, playChunkFrame } from '../../src/telephony/audiocodes/messages'
+import { AudioDeltaScanner, appendFrame, parseServerEvent } from '../../src/realtime/protocol'
 import { createCallConverters } from '../../src/audio/transcoder'
 import { Resampler } from '../../src/audio/resampler'
 import { transition, type Snapshot } from '../../src/fsm/fsm'
@@ -55,8 +56,10 @@ function touch(v: unknown): void {
 }
 
 export function runMicro(quick: boolean): MicroResult {
-  const N = quick ? 2_000 : 50_000
-  const REPS = quick ? 2 : 5
+  // Many short batches rather than a few long ones: the fastest batch then says what the code costs even while
+  // other processes share the cores (the median says what it cost in this run).
+  const N = quick ? 2_000 : 20_000
+  const REPS = quick ? 2 : 15
   const rows: MicroRow[] = []
   const conv = 'bench-micro-0123456789abcdef'
 
@@ -70,8 +73,20 @@ export function runMicro(quick: boolean): MicroResult {
     const delta = `{"type":"response.output_audio.delta","event_id":"ev_1","response_id":"resp_1","item_id":"item_1","output_index":0,"content_index":0,"delta":"${audio}"}`
     const parsedChunk = JSON.parse(chunk) as unknown
     const g = `passthrough hop, ${label}`
+    const deltas = new AudioDeltaScanner()
     rows.push(
-      bench(g, 'uplink: JSON.parse + parseInbound(object) + appendFrame (as the server does)', N, REPS, () => {
+      bench(g, 'uplink: fastChunkAudio + appendFrame (as the server does: scan, strict base64, id in place)', N, REPS, () => {
+        const a = fastChunkAudio(chunk, conv)
+        return a === undefined ? '' : appendFrame(a)
+      }),
+    )
+    rows.push(
+      bench(g, 'downlink: AudioDeltaScanner.scan + playChunkFrame (as the server does)', N, REPS, () =>
+        deltas.scan(delta) ? playChunkFrame('1', deltas.delta) : '',
+      ),
+    )
+    rows.push(
+      bench(g, 'full path, uplink: JSON.parse + parseInbound(object) + appendFrame (frames off the fast shape)', N, REPS, () => {
         const r = parseInbound(JSON.parse(chunk) as unknown)
         return r.ok && r.msg.type === 'userStream.chunk' ? appendFrame(r.msg.audioChunk) : ''
       }),
@@ -80,7 +95,7 @@ export function runMicro(quick: boolean): MicroResult {
     rows.push(bench(g, '  of which parseInbound(object) (TypeBox check, base64 pattern)', N, REPS, () => parseInbound(parsedChunk)))
     rows.push(bench(g, '  of which appendFrame', N, REPS, () => appendFrame(audio)))
     rows.push(
-      bench(g, 'downlink: parseServerEvent + playChunkFrame', N, REPS, () => {
+      bench(g, 'full path, downlink: parseServerEvent + playChunkFrame', N, REPS, () => {
         const p = parseServerEvent(delta)
         return p.kind === 'event' && p.event.type === 'response.output_audio.delta' ? playChunkFrame('1', p.event.delta) : ''
       }),

@@ -15,6 +15,7 @@ import type { Logger } from '../ops/log'
 import type { Counter, MetricsRegistry } from '../ops/metrics'
 import {
   appendFrame,
+  AudioDeltaScanner,
   FATAL_ERROR_CODES,
   parseServerEvent,
   replayItemEvent,
@@ -117,6 +118,8 @@ export class ModelLeg {
   private next: Conn | undefined
   private readonly held: string[] = []
   private heldChars = 0
+  /** The downlink fast path's scanner (keeps the last delta's ids to reuse them). */
+  private readonly deltas = new AudioDeltaScanner()
   private attempt = 0
   private readyOnce = false
   private stopped = false
@@ -250,6 +253,12 @@ export class ModelLeg {
   private onMessage(conn: Conn, data: string | Buffer): void {
     if (conn.state === 'closed') return
     conn.lastEventAt = this.now()
+    // Per-frame fast path: an audio delta of the live session in the exact expected shape skips JSON.parse and the
+    // TypeBox walk; anything else (and anything odd about a delta) is judged by the full validator below.
+    if (conn === this.current && typeof data === 'string' && this.deltas.scan(data)) {
+      const d = this.deltas
+      return this.dispatchAudio(d.responseId, d.itemId, d.contentIndex, d.delta)
+    }
     const parsed = parseServerEvent(data)
     if (parsed.kind === 'ignored') return
     if (parsed.kind === 'invalid') {
@@ -378,11 +387,16 @@ export class ModelLeg {
     if (t >= rotateAt && !this.next && this.o.isQuiet() && this.sequencer.idle) this.connect('rotation')
   }
 
+  /** One audio delta of the live session, from either path. */
+  private dispatchAudio(responseId: string, itemId: string, contentIndex: number, delta: string): void {
+    this.o.handler.audioDelta(responseId, itemId, contentIndex, delta)
+  }
+
   private dispatch(ev: ServerEvent): void {
     const h = this.o.handler
     switch (ev.type) {
       case 'response.output_audio.delta':
-        return h.audioDelta(ev.response_id, ev.item_id, ev.content_index, ev.delta)
+        return this.dispatchAudio(ev.response_id, ev.item_id, ev.content_index, ev.delta)
       case 'input_audio_buffer.speech_started':
         this.sequencer.onSpeechStarted()
         return h.speechStarted(ev.audio_start_ms, ev.item_id)

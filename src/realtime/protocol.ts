@@ -16,6 +16,7 @@ import type {
   SessionUpdateEvent,
 } from 'openai/resources/realtime/realtime'
 import { BASE64_PATTERN } from '../telephony/audiocodes/messages'
+import { FrameScan } from '../audio/wire-scan'
 
 export type ClientEvent = RealtimeClientEvent
 export type SessionUpdate = SessionUpdateEvent
@@ -151,6 +152,48 @@ export function parseServerEvent(frame: string | Buffer): ParsedServer {
     return { kind: 'invalid', reason: `invalid-${type}${first ? ` at ${first.path || '/'}: ${first.message}` : ''}` }
   }
   return { kind: 'event', event: value as ServerEvent }
+}
+
+/** Longest delta (base64 characters) the fast path takes: about 2.7 s of 24 kHz PCM16; longer ones are validated in full. */
+const FAST_DELTA_MAX = 256 * 1024
+
+/**
+ * The per-frame downlink check, without JSON.parse: `response.output_audio.delta` in the exact fast shape
+ * ({@link FrameScan}: `type` first, the fields OpenAI sends — `event_id`, `response_id`, `item_id`, `output_index`,
+ * `content_index`, `delta` — each plain, strict base64). `scan` returns false for anything else, which then takes
+ * {@link parseServerEvent}; whatever it accepts, `parseServerEvent` accepts as the same event (property-tested).
+ * One scanner per socket: the ids of the previous delta are kept and reused when the next one claims the same (the
+ * usual case), so a frame allocates nothing but its audio string.
+ */
+export class AudioDeltaScanner {
+  responseId = ''
+  itemId = ''
+  contentIndex = 0
+  delta = ''
+  private readonly s = new FrameScan('response.output_audio.delta', [
+    { key: 'event_id', kind: 'string', maxLength: 1000 },
+    { key: 'response_id', kind: 'string', maxLength: 1000 },
+    { key: 'item_id', kind: 'string', maxLength: 1000 },
+    { key: 'output_index', kind: 'integer', maxLength: 9 },
+    { key: 'content_index', kind: 'integer', maxLength: 9 },
+    { key: 'delta', kind: 'base64', maxLength: FAST_DELTA_MAX },
+  ])
+  private readonly response = this.s.field('response_id')
+  private readonly item = this.s.field('item_id')
+  private readonly content = this.s.field('content_index')
+  private readonly audio = this.s.field('delta')
+
+  scan(frame: string): boolean {
+    const s = this.s
+    if (!s.scan(frame) || s.start[this.response]! < 0 || s.start[this.item]! < 0 || s.start[this.content]! < 0 || s.start[this.audio]! < 0) {
+      return false
+    }
+    if (!s.equals(frame, this.response, this.responseId)) this.responseId = frame.slice(s.start[this.response], s.end[this.response])
+    if (!s.equals(frame, this.item, this.itemId)) this.itemId = frame.slice(s.start[this.item], s.end[this.item])
+    this.contentIndex = s.int[this.content]!
+    this.delta = frame.slice(s.start[this.audio], s.end[this.audio])
+    return true
+  }
 }
 
 /** Error codes after which reconnecting cannot help (LiveKit's list; the spec §5.2). */

@@ -7,6 +7,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
+import { FrameScan } from '../../audio/wire-scan'
 
 const open = { additionalProperties: true } as const
 const Id = Type.String({ minLength: 1, maxLength: 200 })
@@ -145,6 +146,28 @@ export function parseInbound(frame: unknown): ParseResult {
     return { ok: false, reason: `invalid-${type}${first ? ` at ${first.path || '/'}: ${first.message}` : ''}`, type }
   }
   return { ok: true, msg: value as Inbound }
+}
+
+/** Longest audio (base64 characters) the fast path takes: 2 s of 24 kHz PCM16; longer chunks are validated in full. */
+const FAST_AUDIO_MAX = 128 * 1024
+const chunkScan = new FrameScan('userStream.chunk', [
+  { key: 'conversationId', kind: 'string', maxLength: 200 },
+  { key: 'audioChunk', kind: 'base64', maxLength: FAST_AUDIO_MAX },
+  { key: 'participant', kind: 'string', maxLength: 200 },
+])
+const CHUNK_CONVERSATION = chunkScan.field('conversationId')
+const CHUNK_AUDIO = chunkScan.field('audioChunk')
+
+/**
+ * The per-frame uplink check: the audio of a `userStream.chunk` of conversation `conversationId` when the frame has
+ * the exact fast shape ({@link FrameScan}: no JSON.parse, strict base64, the id compared in place), else undefined —
+ * the frame then takes {@link parseInbound}, which decides. Whatever this accepts, `parseInbound` accepts with the
+ * same type, conversation and audio (property-tested).
+ */
+export function fastChunkAudio(frame: string, conversationId: string): string | undefined {
+  if (!chunkScan.scan(frame) || !chunkScan.equals(frame, CHUNK_CONVERSATION, conversationId)) return undefined
+  const a = chunkScan.start[CHUNK_AUDIO]!
+  return a < 0 ? undefined : frame.slice(a, chunkScan.end[CHUNK_AUDIO])
 }
 
 // ---- outbound (bot → VAIC) -------------------------------------------------------------------------------------

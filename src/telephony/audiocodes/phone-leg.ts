@@ -189,17 +189,7 @@ export class PhoneLeg {
         this.handler?.userStream(true)
         return
       case 'userStream.chunk':
-        if (!this.userStreamActive && this.streamGoesOn) {
-          this.userStreamActive = true
-          this.handler?.userStream(true)
-        }
-        if (!this.userStreamActive) {
-          this.metrics.invalid.inc({ reason: 'chunk-before-userStream.started' })
-          return
-        }
-        this.metrics.framesIn.inc()
-        this.handler?.audio(msg.audioChunk)
-        return
+        return this.receiveChunk(msg.audioChunk)
       case 'userStream.stop':
         this.streamGoesOn = false
         this.userStreamActive = false
@@ -220,6 +210,21 @@ export class PhoneLeg {
         this.metrics.invalid.inc({ reason: `out-of-order-${msg.type}` })
         this.log.warn('vaic.out_of_order', { type: msg.type })
     }
+  }
+
+  /** Caller audio of this conversation, validated (the endpoint's fast path calls this directly, per frame). */
+  receiveChunk(audioChunk: string): void {
+    if (this.done) return
+    if (!this.userStreamActive && this.streamGoesOn) {
+      this.userStreamActive = true
+      this.handler?.userStream(true)
+    }
+    if (!this.userStreamActive) {
+      this.metrics.invalid.inc({ reason: 'chunk-before-userStream.started' })
+      return
+    }
+    this.metrics.framesIn.inc()
+    this.handler?.audio(audioChunk)
   }
 
   private activity(a: Activity): void {

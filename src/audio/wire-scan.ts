@@ -1,0 +1,165 @@
+/**
+ * @module audio/wire-scan
+ * The audio frames of both sockets (`userStream.chunk` from VoiceAI Connect, `response.output_audio.delta` from
+ * OpenAI) recognised without JSON.parse, and checked cheaply but strictly: 100 of them per second per call.
+ *
+ * A {@link FrameScan} accepts exactly one shape: the text starts with `{"type":"<the type>",`, then comma-separated
+ * `"key":value` pairs of the fields it knows (any order, each at most once), then `}` ending the text; no whitespace.
+ * String values must be plain — no backslash, no control character, within their length limit — so the characters
+ * between the quotes ARE the string JSON.parse would give; the audio value must be strict standard base64 (alphabet,
+ * length a multiple of 4, `=` padding only at the end) within a size limit; integers are non-negative, without
+ * fraction or exponent. Anything else — an unknown field, a duplicate, an escape, spaces, another order of `type` —
+ * is not an error here: the frame goes to the full TypeBox path, which decides. So the scan can only ever accept
+ * less than the validator, never more (property-tested against it over mutated real frames).
+ *
+ * It allocates nothing: it records where each value lies (`start`/`end`, −1 when absent) for the caller, who slices
+ * only the strings it needs (the audio, for the socket) and compares ids in place.
+ */
+
+export type FieldKind = 'string' | 'base64' | 'integer'
+export type FieldSpec = { readonly key: string; readonly kind: FieldKind; readonly maxLength: number }
+
+const QUOTE = 34
+const BACKSLASH = 92
+const COMMA = 44
+const CLOSE = 125
+const EQUALS = 61
+
+/** Strict standard base64 in s[a, b): whole quanta, alphabet only, 1 or 2 `=` only as the very last characters. */
+export function isStrictBase64(s: string, a: number, b: number): boolean {
+  return base64End(s, a, b) === b
+}
+
+/** The base64 alphabet run, sticky: JSC's regex JIT scans it about twice as fast as a charCodeAt loop, allocating
+ * nothing (`test` builds no match array). */
+const ALPHABET_RUN = /[A-Za-z0-9+/]*/y
+
+/**
+ * Scans strict base64 from `a`: the alphabet run, then at most two `=`; returns where it stopped, or −1 when what was
+ * scanned is not whole, properly padded quanta or goes beyond `limit`.
+ */
+function base64End(s: string, a: number, limit: number): number {
+  ALPHABET_RUN.lastIndex = a
+  ALPHABET_RUN.test(s)
+  let i = ALPHABET_RUN.lastIndex
+  if (i > limit) return -1
+  let pad = 0
+  while (i < limit && pad < 2 && s.charCodeAt(i) === EQUALS) {
+    i++
+    pad++
+  }
+  const n = i - a
+  if ((n & 3) !== 0 || (pad > 0 && n < 4)) return -1
+  return i
+}
+
+/** `lit` occurs in `s` at `at`. */
+function matchAt(s: string, at: number, lit: string): boolean {
+  const n = lit.length
+  if (at + n > s.length) return false
+  for (let k = 0; k < n; k++) if (s.charCodeAt(at + k) !== lit.charCodeAt(k)) return false
+  return true
+}
+
+export class FrameScan {
+  /** Where each field's value starts and ends in the last accepted frame (string values: inside the quotes). */
+  readonly start: Int32Array
+  readonly end: Int32Array
+  /** Integer fields' values in the last accepted frame. */
+  readonly int: Float64Array
+  private readonly prefix: string
+  private readonly quotedKeys: readonly string[]
+  private readonly kinds: readonly FieldKind[]
+  private readonly maxLengths: readonly number[]
+
+  constructor(type: string, readonly fields: readonly FieldSpec[]) {
+    this.prefix = '{"type":"' + type + '",'
+    this.quotedKeys = fields.map((f) => '"' + f.key + '":')
+    this.kinds = fields.map((f) => f.kind)
+    this.maxLengths = fields.map((f) => f.maxLength)
+    this.start = new Int32Array(fields.length)
+    this.end = new Int32Array(fields.length)
+    this.int = new Float64Array(fields.length)
+  }
+
+  /** Index of the field `key` (for reading `start`/`end`). */
+  field(key: string): number {
+    const i = this.fields.findIndex((f) => f.key === key)
+    if (i < 0) throw new Error(`FrameScan has no field ${key}`)
+    return i
+  }
+
+  /** True when `s` has exactly the fast shape (see the module comment); false sends it to the full validator. */
+  scan(s: string): boolean {
+    const n = s.length
+    if (s.charCodeAt(n - 1) !== CLOSE || !matchAt(s, 0, this.prefix)) return false
+    const start = this.start
+    const end = this.end
+    for (let k = 0; k < start.length; k++) start[k] = -1
+    const keys = this.quotedKeys
+    let i = this.prefix.length
+    const nk = keys.length
+    // Senders keep one field order, so the field after the previous one is tried first (one comparison per field).
+    let hint = 0
+    for (;;) {
+      let f = -1
+      for (let t = 0; t < nk; t++) {
+        const k = hint + t < nk ? hint + t : hint + t - nk
+        if (matchAt(s, i, keys[k]!)) {
+          f = k
+          break
+        }
+      }
+      if (f < 0 || start[f] !== -1) return false
+      hint = f + 1 < nk ? f + 1 : 0
+      i += keys[f]!.length
+      const max = this.maxLengths[f]!
+      if (this.kinds[f] === 'integer') {
+        const a = i
+        let v = 0
+        while (i < n) {
+          const c = s.charCodeAt(i)
+          if (c < 48 || c > 57) break
+          v = v * 10 + (c - 48)
+          i++
+        }
+        // JSON forbids leading zeros; a fraction or exponent would follow here and is left to the validator.
+        if (i === a || i - a > max || (s.charCodeAt(a) === 48 && i - a > 1)) return false
+        start[f] = a
+        end[f] = i
+        this.int[f] = v
+      } else {
+        if (s.charCodeAt(i) !== QUOTE) return false
+        const a = i + 1
+        const limit = Math.min(n, a + max + 1)
+        let b: number
+        if (this.kinds[f] === 'base64') b = base64End(s, a, limit)
+        else {
+          b = a
+          while (b < limit) {
+            const c = s.charCodeAt(b)
+            if (c === QUOTE || c < 0x20 || c === BACKSLASH) break
+            b++
+          }
+        }
+        // The value must end at a quote within its limit (an escape or a control character stops the scan early).
+        if (b < 0 || b - a > max || s.charCodeAt(b) !== QUOTE) return false
+        start[f] = a
+        end[f] = b
+        i = b + 1
+      }
+      const c = s.charCodeAt(i)
+      if (c === COMMA) {
+        i++
+        continue
+      }
+      return c === CLOSE && i === n - 1
+    }
+  }
+
+  /** The value of string field `f` in the last accepted frame equals `expected` (compared in place). */
+  equals(s: string, f: number, expected: string): boolean {
+    const a = this.start[f]!
+    return a >= 0 && this.end[f]! - a === expected.length && matchAt(s, a, expected)
+  }
+}
