@@ -17,7 +17,10 @@ import { installProcessGuard } from './ops/process-guard'
 import { Store } from './store/store'
 import { createTaskRegistry, type AnyTaskDefinition } from './agents/task-definition'
 import { DEFAULT_TASKS } from './agents/tasks/registry'
-import { storeDomain, type DomainEffect } from './agents/domain-executor'
+import type { DomainEffect } from './agents/domain-executor'
+import { bookingBackend, type BookingBackend } from './calendar/booking-backend'
+import { calendarFromEnv } from './calendar/calendar-config'
+import type { CalendarClient } from './calendar/caldav-client'
 import { CallManager } from './call/call-manager'
 import { callMetrics } from './call/metrics'
 import { realtimeMetrics } from './realtime/model-leg'
@@ -43,6 +46,8 @@ export type ServerOptions = {
   readonly outboxBackoffMs?: number
   /** The businesses served (default: opened from FASTAGENT_CONFIG or the BUSINESS_* variables). */
   readonly businesses?: BusinessDirectory
+  /** The CalDAV client (tests put a slow or failing proxy in its way); built from CALDAV_* when absent. */
+  readonly calendarClient?: CalendarClient
 }
 
 export type RunningServer = {
@@ -61,6 +66,8 @@ export type RunningServer = {
   readonly businesses: BusinessDirectory
   /** SIGHUP: read the business file(s) again; new calls get the new version, live calls keep theirs. */
   reloadBusinesses(): boolean
+  /** The booking backend (built-in store or CalDAV), its calendar outbox runner and start-up connection test. */
+  readonly booking: BookingBackend
   /** Drain (up to `DRAIN_TIMEOUT_SECONDS`), close what is left with its state saved, close the database. */
   shutdown(reason: string): Promise<void>
 }
@@ -150,6 +157,20 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     onFailure: (where) => callStats.failures.inc({ where }),
   })
 
+  const booking = await bookingBackend({
+    store,
+    log,
+    now,
+    // One calendar per process (CALDAV_*): it reads floating times and words its SMS in the first business's zone.
+    tz: businesses.version.businesses[0]?.timeZone ?? config.BUSINESS_TIMEZONE,
+    business: businesses.version.businesses[0]?.name ?? config.BUSINESS_NAME,
+    calendar: calendarFromEnv(config),
+    wakeSms: () => runner?.wake(),
+    domainDelayMs: options.domainDelayMs,
+    backoffMs: options.outboxBackoffMs,
+    ...(options.calendarClient ? { client: options.calendarClient } : {}),
+  })
+
   // Calls the previous process left live died with it: they are drops now (follow-up SMS if a task was open).
   continuity.recoverCrashed((callId) =>
     store.tasks.openForCall(callId).map((t) => ({ id: t.id, kind: t.kind, title: tasks.get(t.kind)?.title ?? t.kind, summary: tasks.get(t.kind)?.title ?? t.kind })),
@@ -160,7 +181,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     log,
     store,
     tasks,
-    domain: storeDomain(store, options.domainDelayMs ? { delayMs: options.domainDelayMs } : {}),
+    domain: booking.domain,
     businesses,
     realtimeMetrics: realtimeMetrics(registry),
     metrics: callStats,
@@ -204,6 +225,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST
 
   runner.start()
+  booking.runner?.start()
   const retention = () => {
     try {
       const t = now()
@@ -219,7 +241,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   lifecycle.markReady()
   const firstBusiness = businesses.version.businesses[0]
-  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: describeBusinessHours(firstBusiness?.hours ?? []), timezone: firstBusiness?.timeZone, businesses: businesses.version.businesses.map((b) => b.id), schema: store.db.schemaVersion, sms: sender !== undefined, dialout: dialout !== undefined })
+  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: describeBusinessHours(firstBusiness?.hours ?? []), timezone: firstBusiness?.timeZone, businesses: businesses.version.businesses.map((b) => b.id), schema: store.db.schemaVersion, sms: sender !== undefined, dialout: dialout !== undefined, booking: booking.kind })
 
   let stopping: Promise<void> | undefined
   const shutdown = (reason: string) =>
@@ -244,6 +266,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       // Elysia's stop() waits for open WebSockets forever (stack-notes B7): force it now that calls are handled.
       await app.stop(true)
       await runner?.stop()
+      await booking.runner?.stop()
       store.close()
       guard.uninstall()
       log.info('server.stopped', { reason })
@@ -269,6 +292,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       else log.error('business.reload_refused', { version: directory.version.version, problems: r.message })
       return r.ok
     },
+    booking,
     shutdown,
   }
 }

@@ -30,10 +30,17 @@ export interface DomainExecutor {
 
 const ALTERNATIVES = 3
 
+/**
+ * The free slots offered instead of `startsAt`: not held in the store and not `busy` by the other backend (a calendar).
+ * Both booking backends use it, so "taken" means the same thing whichever one books.
+ */
+export function alternativeSlots(store: Store, startsAt: number, s: Settings, now: number, busy: (t: number) => boolean = () => false): number[] {
+  return nearestFreeSlots(startsAt, ALTERNATIVES, (t) => store.appointments.isTaken(t) || busy(t), s.hours, s.slotMinutes, s.tz, now)
+}
+
 /** The store-backed domain. `delayMs` simulates a slow backend (tests and the demo's "this may take a moment"). */
 export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) => number } = {}): DomainExecutor {
-  const alternatives = (startsAt: number, s: Settings, now: number) =>
-    nearestFreeSlots(startsAt, ALTERNATIVES, (t) => store.appointments.isTaken(t), s.hours, s.slotMinutes, s.tz, now)
+  const alternatives = (startsAt: number, s: Settings, now: number) => alternativeSlots(store, startsAt, s, now)
   return {
     async run(effect, ctx) {
       const delay = opts.delayMs?.(effect) ?? 0

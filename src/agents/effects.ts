@@ -53,7 +53,8 @@ const Alternatives = Type.Array(Type.Integer(), { description: 'free slot starts
 /** Result events, one schema each; the runtime validates what it builds against the task's own event union. */
 export const ResultEvents = {
   availability: Type.Object({ type: Type.Literal('availability'), free: Type.Boolean(), alternatives: Alternatives, at: At }),
-  booked: Type.Object({ type: Type.Literal('booked'), appointmentId: Type.String({ minLength: 1 }), at: At }),
+  /** `pending`: held locally, the calendar write waits in the outbox; the caller is told it is confirmed by SMS. */
+  booked: Type.Object({ type: Type.Literal('booked'), appointmentId: Type.String({ minLength: 1 }), pending: Type.Optional(Type.Boolean()), at: At }),
   slot_taken: Type.Object({ type: Type.Literal('slot_taken'), alternatives: Alternatives, at: At }),
   appointments: Type.Object({ type: Type.Literal('appointments'), list: Type.Array(AppointmentSchema), at: At }),
   appointment_cancelled: Type.Object({ type: Type.Literal('appointment_cancelled'), at: At }),

@@ -57,6 +57,7 @@ const groups: ReadonlyArray<{ readonly keys: readonly ConfigKey[]; readonly what
     keys: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'],
     what: 'Twilio SMS needs the account SID, auth token and sender number together',
   },
+  { keys: ['CALDAV_URL', 'CALDAV_USERNAME', 'CALDAV_PASSWORD'], what: 'a CalDAV calendar needs the URL, user name and password together' },
   {
     keys: ['AUDIOCODES_API_URL', 'AUDIOCODES_API_CLIENT_ID', 'AUDIOCODES_API_CLIENT_SECRET', 'AUDIOCODES_BOT_NAME'],
     what: 'dial-out needs the API URL, client id, client secret and bot name together',

@@ -60,6 +60,13 @@ export const ConfigSchema = Type.Object({
   BUSINESS_LANGUAGE: Type.Union([Type.Literal('en'), Type.Literal('de'), Type.Literal('es')], { description: 'language the bot speaks (en, de, es)', default: 'en' }),
   SLOT_MINUTES: int('length of one appointment slot', 30, 5, 480),
   GREETING: str('first line of every call', 'Hello, thank you for calling {business}. How can I help you today?'),
+  // CalDAV calendar (unset CALDAV_URL: bookings stay in FastAgent's own store)
+  CALDAV_URL: opt(str('CalDAV server or calendar URL: book into that calendar (unset: the built-in store)', undefined, { pattern: '^https?://[^\\s]+$', accepts: 'an http(s):// URL' })),
+  CALDAV_USERNAME: opt(str('CalDAV user name', undefined, { minLength: 1 })),
+  CALDAV_PASSWORD: opt(str('CalDAV password (an app password: iCloud, Nextcloud, Fastmail)', undefined, { minLength: 1, ...secret })),
+  CALDAV_CALENDAR: opt(str('display name or URL of the calendar (unset: the account\'s first calendar)', undefined, { minLength: 1 })),
+  CALDAV_CALLER_DETAILS: str('caller data in the event title: "name,number", "name", "number" or "none"', 'name,number', { pattern: '^\\s*(none|(name|number)(\\s*[,+ ]\\s*(name|number))*)\\s*$', accepts: '"name,number", "name", "number" or "none"' }),
+  CALDAV_TIMEOUT_SECONDS: int('deadline of one calendar request (the booking is held locally past it)', 10, 1, 120),
   // call control
   TRANSFER_TARGET: opt(str('tel:/sip: URI of a human (unset: transfer tool disabled)', undefined, sipOrTel)),
   SILENCE_TIMEOUT_SECONDS: int('caller silence before "Are you still there?"', 10, 2, 600),

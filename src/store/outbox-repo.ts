@@ -28,8 +28,11 @@ export class OutboxRepo {
 
   /** Pending rows of the given kinds due at `now`, oldest first. */
   due(kinds: readonly string[], now: number, limit = 50): OutboxRow[] {
-    const list = this.db.query(`SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= $now ORDER BY next_attempt_at, id LIMIT $limit`).all({ now, limit })
-    return rows.many(list).filter((r) => kinds.includes(r.kind))
+    // Kinds are filtered in SQL: two runners (SMS, calendar) must not fill each other's page with rows they skip.
+    const list = this.db
+      .query(`SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= $now AND kind IN (SELECT value FROM json_each($kinds)) ORDER BY next_attempt_at, id LIMIT $limit`)
+      .all({ now, limit, kinds: JSON.stringify(kinds) })
+    return rows.many(list)
   }
 
   pendingForTask(taskId: string): OutboxRow[] {
@@ -42,8 +45,10 @@ export class OutboxRepo {
 
   /** Soonest pending deadline, for arming the runner's timer. */
   nextDue(kinds: readonly string[]): number | undefined {
-    const list = rows.many(this.db.query(`SELECT * FROM outbox WHERE status = 'pending' ORDER BY next_attempt_at LIMIT 200`).all())
-    return list.find((r) => kinds.includes(r.kind))?.next_attempt_at
+    const r = this.db
+      .query(`SELECT MIN(next_attempt_at) AS next FROM outbox WHERE status = 'pending' AND kind IN (SELECT value FROM json_each($kinds))`)
+      .get({ kinds: JSON.stringify(kinds) }) as { next: number | null } | null
+    return r?.next ?? undefined
   }
 
   /**

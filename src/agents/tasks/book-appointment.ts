@@ -67,6 +67,10 @@ export const bookingText = {
   confirm: (c: BookContext, now: number): string => `Book for ${when(c, now)}?`,
   booked: (c: BookContext, now: number): string => `Appointment booked for ${when(c, now)}.`,
   summary: (c: BookContext, now: number): string => `Your appointment is confirmed for ${when(c, now)}`,
+  /** The slot is held but the calendar did not answer: the write is retried and the caller gets an SMS. */
+  held: (c: BookContext, now: number): string =>
+    `I've reserved ${when(c, now)} for you. Our calendar isn't answering right now, so you'll get a text message when the booking is confirmed.`,
+  heldSummary: (c: BookContext, now: number): string => `Your appointment for ${when(c, now)} is reserved; we'll confirm it by text message`,
   cancelled: "Okay, I've cancelled that booking request.",
   checkFailed: "Sorry, I couldn't check the calendar just now. Please try again in a moment.",
   bookFailed: "Sorry, I couldn't complete the booking just now. Please try again in a moment.",
@@ -170,8 +174,8 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect, Ta
           target: 'booked',
           assign: (c, e) => ({ ...c, appointmentId: e.appointmentId }),
           effects: (c, e) => [
-            { kind: 'say', text: bookingText.booked(c, e.at) },
-            { kind: 'done', summary: bookingText.summary(c, e.at) },
+            { kind: 'say', text: e.pending === true ? bookingText.held(c, e.at) : bookingText.booked(c, e.at) },
+            { kind: 'done', summary: e.pending === true ? bookingText.heldSummary(c, e.at) : bookingText.summary(c, e.at) },
           ],
         },
         slot_taken: { target: 'collectingTime', assign: refused, effects: (c, e) => ask.time(c, e.at) },

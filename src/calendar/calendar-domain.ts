@@ -1,0 +1,167 @@
+/**
+ * @module calendar/calendar-domain
+ * The CalDAV booking backend, behind the same {@link DomainExecutor} interface as the built-in store.
+ *
+ * The store still holds every appointment: its row is the local hold that decides races between calls (the unique
+ * slot index) and keeps the slot while the calendar is away. The calendar adds the business's own busy times (staff
+ * events, free-busy) to availability, checked again at confirmation, and receives one event per booking.
+ *
+ * When the calendar cannot be reached the booking is held locally, the caller hears that it will be confirmed by
+ * text message, and a `calendar_sync` outbox row carries the write until it lands (see calendar-outbox).
+ */
+import { alternativeSlots, storeDomain, type DomainContext, type DomainEffect, type DomainExecutor } from '../agents/domain-executor'
+import { dateMinutesToEpoch, localDate } from '../agents/domain/zoned-time'
+import type { Logger } from '../ops/log'
+import type { AppointmentRow } from '../store/rows'
+import type { Store } from '../store/store'
+import { CalendarUnreachable } from './caldav-client'
+import { overlaps, type CalendarSync } from './calendar-sync'
+import type { Busy } from './ics'
+
+export const CALENDAR_SYNC_KIND = 'calendar_sync'
+
+/** What a `calendar_sync` outbox row carries; `confirm` asks for the caller's SMS once the held booking landed. */
+export type CalendarSyncPayload = { readonly appointmentId: string; readonly confirm: boolean; readonly callId: string }
+
+export type CalendarDomainDeps = {
+  readonly store: Store
+  readonly sync: CalendarSync
+  readonly log: Logger
+  /** A `calendar_sync` row was enqueued: wake its runner. */
+  readonly onOutbox: () => void
+}
+
+const DAY = 86_400_000
+/** Alternatives look up to 14 days ahead (nearestFreeSlots); one calendar query covers them. */
+const LOOKAHEAD_DAYS = 15
+
+export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
+  const local = storeDomain(d.store)
+  const { store, sync, log } = d
+
+  /** Asks the calendar; undefined (logged) when it cannot be reached, so the store alone decides. */
+  const ask = async <T>(op: string, ctx: DomainContext, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn()
+    } catch (err) {
+      if (!(err instanceof CalendarUnreachable)) throw err
+      log.warn('calendar.unreachable', { op, taskId: ctx.taskId, error: err.message })
+      return undefined
+    }
+  }
+  /** The calendar's busy times from the slot's day on, as far as alternatives look. */
+  const busyAround = (startsAt: number, ctx: DomainContext, exceptId?: string) => {
+    const from = dateMinutesToEpoch(localDate(startsAt, ctx.settings.tz), 0, ctx.settings.tz)
+    return ask('availability', ctx, () => sync.busy(from, from + LOOKAHEAD_DAYS * DAY, exceptId))
+  }
+  /** Busy times over the slot itself (the check at confirmation). */
+  const busyAt = (op: string, startsAt: number, minutes: number, ctx: DomainContext, exceptId: string) =>
+    ask(op, ctx, () => sync.busy(startsAt, startsAt + minutes * 60_000, exceptId))
+  const alternatives = (startsAt: number, minutes: number, ctx: DomainContext, busy: readonly Busy[] | undefined) =>
+    alternativeSlots(store, startsAt, ctx.settings, ctx.now, (t) => busy !== undefined && overlaps(busy, t, minutes))
+  const taken = async (startsAt: number, minutes: number, ctx: DomainContext, exceptId?: string) => {
+    const busy = await busyAround(startsAt, ctx, exceptId)
+    return { type: 'slot_taken', alternatives: alternatives(startsAt, minutes, ctx, busy), at: ctx.now }
+  }
+
+  /** The outbox carries the write until it lands (retried, exactly once); `confirm`: then text the caller. */
+  const queue = (a: AppointmentRow, ctx: DomainContext, confirm: boolean): void => {
+    const payload: CalendarSyncPayload = { appointmentId: a.id, confirm, callId: ctx.callId }
+    store.outbox.enqueue({ idemKey: `${ctx.idemKey}:calendar`, kind: CALENDAR_SYNC_KIND, payload, callId: ctx.callId, ...(a.task_id ? { taskId: a.task_id } : {}), at: ctx.now })
+    d.onOutbox()
+  }
+  /** Writes now; when the calendar is away, queues the write. */
+  const write = async (a: AppointmentRow, ctx: DomainContext, confirm: boolean): Promise<'synced' | 'queued'> => {
+    try {
+      await sync.push(a)
+      return 'synced'
+    } catch (err) {
+      if (!(err instanceof CalendarUnreachable)) throw err
+      log.warn('calendar.unreachable', { op: 'write', taskId: ctx.taskId, appointmentId: a.id, error: err.message })
+      queue(a, ctx, confirm)
+      return 'queued'
+    }
+  }
+
+  return {
+    async run(effect: DomainEffect, ctx: DomainContext) {
+      const at = ctx.now
+      switch (effect.kind) {
+        case 'check_availability': {
+          const busy = await busyAround(effect.startsAt, ctx)
+          const free = !store.appointments.isTaken(effect.startsAt) && !(busy && overlaps(busy, effect.startsAt, effect.minutes))
+          return { type: 'availability', free, alternatives: alternatives(effect.startsAt, effect.minutes, ctx, busy), at }
+        }
+        case 'book': {
+          let a = store.appointments.get(ctx.idemKey)
+          let reachable = true
+          if (!a) {
+            // Checked again at confirmation: the calendar may have been given that time since the first check.
+            const busy = await busyAt('book', effect.startsAt, effect.minutes, ctx, ctx.idemKey)
+            reachable = busy !== undefined
+            if (busy && overlaps(busy, effect.startsAt, effect.minutes)) return taken(effect.startsAt, effect.minutes, ctx, ctx.idemKey)
+            const r = store.appointments.book({ id: ctx.idemKey, caller: ctx.caller, startsAt: effect.startsAt, minutes: effect.minutes, taskId: ctx.taskId, callId: ctx.callId, at })
+            if (!r.ok) return taken(effect.startsAt, effect.minutes, ctx, ctx.idemKey)
+            a = r.appointment
+          }
+          // A re-run after a crash lands here with its own row: the write finds (or makes) the one event. With the
+          // calendar away the slot stays held here and the caller is told it will be confirmed by text message.
+          if (!reachable) queue(a, ctx, true)
+          const state = reachable ? await write(a, ctx, true) : 'queued'
+          return state === 'synced' ? { type: 'booked', appointmentId: a.id, at } : { type: 'booked', appointmentId: a.id, pending: true, at }
+        }
+        case 'find_appointments': {
+          if (ctx.caller !== undefined) await pullStaffChanges(ctx.caller, ctx)
+          return local.run(effect, ctx)
+        }
+        case 'cancel_appointment': {
+          const result = await local.run(effect, ctx)
+          const a = store.appointments.get(effect.appointmentId)
+          if (result.type === 'appointment_cancelled' && a) await write(a, ctx, false)
+          return result
+        }
+        case 'move_appointment': {
+          const a = store.appointments.get(effect.appointmentId)
+          if (!a || (ctx.caller !== undefined && a.caller !== ctx.caller) || a.status !== 'booked') return local.run(effect, ctx)
+          if (a.starts_at !== effect.startsAt) {
+            const busy = await busyAt('move', effect.startsAt, a.minutes, ctx, a.id)
+            if (busy && overlaps(busy, effect.startsAt, a.minutes)) return taken(effect.startsAt, a.minutes, ctx, a.id)
+          }
+          const result = await local.run(effect, ctx)
+          if (result.type !== 'appointment_moved') return result.type === 'slot_taken' ? taken(effect.startsAt, a.minutes, ctx, a.id) : result
+          const moved = store.appointments.get(a.id)
+          if (moved) await write(moved, ctx, false)
+          return result
+        }
+        case 'save_message':
+          return local.run(effect, ctx)
+      }
+    },
+  }
+
+  /**
+   * The calendar is the business's: an event staff deleted cancels the appointment, one they moved moves it. Not for
+   * appointments whose own write is still waiting in the outbox (their event is missing because it has not landed).
+   */
+  async function pullStaffChanges(caller: string, ctx: DomainContext): Promise<void> {
+    const list = store.appointments.upcomingFor(caller, ctx.now).filter((a) => !writePending(a))
+    if (list.length === 0) return
+    const events = await ask('read', ctx, () => sync.read(list.map((a) => a.id)))
+    if (!events) return
+    for (const a of list) {
+      const ev = events.get(a.id)
+      if (!ev) {
+        store.appointments.cancel(a.id, ctx.now)
+        log.info('calendar.deleted_by_staff', { appointmentId: a.id })
+      } else if (ev.start !== a.starts_at) {
+        const r = store.appointments.move(a.id, ev.start, ctx.now)
+        log.info('calendar.moved_by_staff', { appointmentId: a.id, ok: r.ok })
+      }
+    }
+  }
+
+  function writePending(a: AppointmentRow): boolean {
+    if (!a.task_id) return false
+    return store.outbox.pendingForTask(a.task_id).some((r) => r.kind === CALENDAR_SYNC_KIND && r.payload.includes(JSON.stringify(a.id)))
+  }
+}
