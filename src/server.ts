@@ -19,7 +19,7 @@ import { createTaskRegistry, type AnyTaskDefinition } from './agents/task-defini
 import { DEFAULT_TASKS } from './agents/tasks/registry'
 import type { DomainEffect } from './agents/domain-executor'
 import { bookingBackend, type BookingBackend } from './calendar/booking-backend'
-import { calendarFromEnv } from './calendar/calendar-config'
+import { chooseCalendar } from './calendar/calendar-config'
 import type { CalendarClient } from './calendar/caldav-client'
 import { CallManager } from './call/call-manager'
 import { callMetrics } from './call/metrics'
@@ -157,6 +157,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     onFailure: (where) => callStats.failures.inc({ where }),
   })
 
+  // The business file's calendar section, else CALDAV_*. One calendar backend serves the process.
+  const chosen = chooseCalendar(businesses.version.businesses.find((b) => b.calendar)?.calendar, config)
+  if (!chosen.ok) throw new BusinessConfigError(chosen.problem)
   const booking = await bookingBackend({
     store,
     log,
@@ -164,7 +167,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     // One calendar per process (CALDAV_*): it reads floating times and words its SMS in the first business's zone.
     tz: businesses.version.businesses[0]?.timeZone ?? config.BUSINESS_TIMEZONE,
     business: businesses.version.businesses[0]?.name ?? config.BUSINESS_NAME,
-    calendar: calendarFromEnv(config),
+    calendar: chosen.settings,
     wakeSms: () => runner?.wake(),
     domainDelayMs: options.domainDelayMs,
     backoffMs: options.outboxBackoffMs,

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { formatProblems, loadConfig } from '../config/load'
-import { calendarFromEnv, checkCalendarSection, parseCallerDetails } from './calendar-config'
+import { parseBusinessText } from '../config/business/load'
+import { calendarFromEnv, checkCalendarSection, chooseCalendar, parseCallerDetails } from './calendar-config'
 
 const caldav = { CALDAV_URL: 'https://caldav.example.com/', CALDAV_USERNAME: 'clinic@example.com', CALDAV_PASSWORD: 'app-pass-word-123' }
 
@@ -56,5 +57,34 @@ describe('the calendar section of a business file', () => {
     const bad = checkCalendarSection({ url: 'cloud.example.com', username: 'u', password: 'p', colour: 'red' })
     expect(bad.ok).toBe(false)
     if (!bad.ok) expect(bad.problems.join('\n')).toContain('calendar.url')
+  })
+})
+
+describe('the calendar section in a real business file', () => {
+  const MIN = 'business: { name: Clinic, timezone: Europe/Berlin }\nhours: { mon-fri: "09:00-17:00" }\n'
+  const parse = (yaml: string) => parseBusinessText(yaml, 'clinic.yaml', 'clinic')
+
+  test('the file wins over CALDAV_*; the password may stay in CALDAV_PASSWORD', () => {
+    const r = parse(`${MIN}calendar:\n  url: https://cloud.example.com/remote.php/dav\n  username: reception\n  calendar: Appointments\n  caller_details: [number]\n`)
+    expect(r.ok).toBe(true)
+    if (!r.ok) return
+    const chosen = chooseCalendar(r.business.calendar, { ...caldav, CALDAV_PASSWORD: 'from-env-123' })
+    expect(chosen).toEqual({
+      ok: true,
+      settings: { url: 'https://cloud.example.com/remote.php/dav', username: 'reception', password: 'from-env-123', calendar: 'Appointments', callerDetails: ['number'], timeoutSeconds: 10 },
+    })
+    expect(chooseCalendar(r.business.calendar, {})).toEqual({ ok: false, problem: 'calendar.password is missing: set it in the business file or in CALDAV_PASSWORD' })
+    // Without a section the variables decide.
+    const plain = parse(MIN)
+    expect(plain.ok && chooseCalendar(plain.business.calendar, caldav)).toMatchObject({ ok: true, settings: { url: caldav.CALDAV_URL } })
+  })
+
+  test('a bad section is named by its path', () => {
+    const r = parse(`${MIN}calendar: { url: cloud.example.com, username: u, colour: red }\n`)
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    const problems = r.problems.map((p) => `${p.path}: ${p.reason}`)
+    expect(problems).toContain('calendar.url: must be an http(s):// URL')
+    expect(problems.some((p) => p.startsWith('calendar.colour: unknown key'))).toBe(true)
   })
 })

@@ -1,8 +1,9 @@
 /**
  * @module calendar/calendar-config
- * Where bookings go when they go to a CalDAV calendar. One TypeBox section, so the same settings can come from the
- * environment (`CALDAV_*`) or, later, from a `calendar` section of the business file; both end up validated as
- * {@link CalendarSettings}. No section: bookings stay in FastAgent's own store.
+ * Where bookings go when they go to a CalDAV calendar: the `calendar` section of the business file when there is one
+ * ({@link CalendarFileSection}, snake_case like the rest of the file; the password may stay in `CALDAV_PASSWORD`),
+ * otherwise the `CALDAV_*` variables. Both end up validated as {@link CalendarSettings}. Neither: bookings stay in
+ * FastAgent's own store.
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
@@ -11,7 +12,7 @@ export const CallerDetail = Type.Union([Type.Literal('name'), Type.Literal('numb
 
 export const CalendarSection = Type.Object(
   {
-    url: Type.String({ pattern: '^https?://[^\\s]+$', description: 'CalDAV server or calendar URL (discovery starts here)' }),
+    url: Type.String({ pattern: '^https?://[^\\s]+$', problem: 'must be an http(s):// URL', description: 'CalDAV server or calendar URL (discovery starts here)' }),
     username: Type.String({ minLength: 1, description: 'CalDAV user name' }),
     password: Type.String({ minLength: 1, description: 'CalDAV password (use an app password)', secret: true }),
     calendar: Type.Optional(Type.String({ minLength: 1, description: 'display name or URL of the calendar (default: the first one)' })),
@@ -64,4 +65,36 @@ export function checkCalendarSection(v: unknown): { ok: true; settings: Calendar
   if (Value.Check(CalendarSection, withDefaults)) return { ok: true, settings: withDefaults }
   const problems = [...Value.Errors(CalendarSection, withDefaults)].map((e) => `calendar${e.path.replace(/\//g, '.')} ${e.message}`)
   return { ok: false, problems }
+}
+
+/** The business file's `calendar` section. Unknown keys are errors, like everywhere in the file. */
+export const CalendarFileSection = Type.Object(
+  {
+    url: CalendarSection.properties.url,
+    username: CalendarSection.properties.username,
+    password: Type.Optional(Type.String({ minLength: 1, description: 'CalDAV password; leave it out to keep it in CALDAV_PASSWORD' })),
+    calendar: CalendarSection.properties.calendar,
+    caller_details: Type.Optional(Type.Array(CallerDetail, { uniqueItems: true })),
+    timeout_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 120 })),
+  },
+  { additionalProperties: false },
+)
+export type CalendarFile = Static<typeof CalendarFileSection>
+
+export type ChosenCalendar = { ok: true; settings: CalendarSettings | undefined } | { ok: false; problem: string }
+
+/** The business file's section when there is one (password from it or from CALDAV_PASSWORD), else CALDAV_*. */
+export function chooseCalendar(file: CalendarFile | undefined, env: CalendarEnv): ChosenCalendar {
+  if (!file) return { ok: true, settings: calendarFromEnv(env) }
+  const password = file.password ?? env.CALDAV_PASSWORD
+  if (password === undefined) return { ok: false, problem: 'calendar.password is missing: set it in the business file or in CALDAV_PASSWORD' }
+  const r = checkCalendarSection({
+    url: file.url,
+    username: file.username,
+    password,
+    ...(file.calendar !== undefined ? { calendar: file.calendar } : {}),
+    ...(file.caller_details !== undefined ? { callerDetails: file.caller_details } : {}),
+    ...(file.timeout_seconds !== undefined ? { timeoutSeconds: file.timeout_seconds } : {}),
+  })
+  return r.ok ? { ok: true, settings: r.settings } : { ok: false, problem: r.problems.join('; ') }
 }

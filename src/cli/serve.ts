@@ -7,6 +7,7 @@
 import { EXIT_CONFIG, formatProblems, loadConfig, REQUIRED_FOR_SERVE } from '../config/load'
 import { ConfigFileError, preflight } from '../config/preflight'
 import { BusinessDirectory } from '../config/business/directory'
+import { chooseCalendar } from '../calendar/calendar-config'
 import { PortInUseError, startServer } from '../server'
 
 export async function runServe(env: Record<string, string | undefined>): Promise<number> {
@@ -23,6 +24,11 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   const opened = BusinessDirectory.open(loaded.config)
   if (!opened.ok) {
     process.stderr.write(opened.message + '\n')
+    return EXIT_CONFIG
+  }
+  const calendar = chooseCalendar(opened.directory.version.businesses.find((b) => b.calendar)?.calendar, loaded.config)
+  if (!calendar.ok) {
+    process.stderr.write(`fastagent: invalid configuration: ${calendar.problem}\n`)
     return EXIT_CONFIG
   }
   // SIGHUP reloads the business file(s); a bad file is logged and refused, the running version stays. Installed before

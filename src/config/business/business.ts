@@ -6,6 +6,7 @@
 import type { Interval, WeekHours } from '../business-hours'
 import type { Language } from '../../i18n/languages'
 import type { WordingSection } from './sections/wording'
+import type { CalendarFile } from '../../calendar/calendar-config'
 
 export type Service = { readonly id: string; readonly name: string; readonly minutes: number; readonly synonyms: readonly string[] }
 export type StaffMember = { readonly id: string; readonly name: string; readonly services: readonly string[]; readonly hours: WeekHours }
@@ -34,6 +35,8 @@ export type Business = {
   readonly booking: BookingRules
   readonly faq: readonly FaqEntry[]
   readonly wording: WordingSection
+  /** The calendar section as written (its password may come from CALDAV_PASSWORD): see calendar/calendar-config. */
+  readonly calendar?: CalendarFile
 }
 
 /** Rules when the file (or the environment) says nothing. */

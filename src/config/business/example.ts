@@ -55,4 +55,12 @@ wording:
     sms_dropped: "Harbour Dental: our call was cut off. Your {task} request is saved. Reply CALL and we'll call you back."
   de:
     greeting: "Guten Tag, Harbour Dental, hier ist die digitale Assistenz. Wie kann ich helfen?"
+
+# Optional: book into the practice's own CalDAV calendar instead of FastAgent's database (README: "Booking into your
+# own calendar"). Keep the password out of this file: leave it out and set CALDAV_PASSWORD.
+# calendar:
+#   url: https://cloud.example.com/remote.php/dav
+#   username: reception
+#   calendar: Appointments
+#   caller_details: [name, number]   # what the event title may show about the caller; [] for nothing
 `

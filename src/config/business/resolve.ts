@@ -158,6 +158,7 @@ export function resolveBusiness(file: BusinessFile, id: string, source: string):
       },
       faq: file.faq ?? [],
       wording: file.wording ?? {},
+      ...(file.calendar ? { calendar: file.calendar } : {}),
     },
   }
 }

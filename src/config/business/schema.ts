@@ -12,6 +12,7 @@ import { StaffSection } from './sections/staff'
 import { BookingSection } from './sections/booking'
 import { FaqSection } from './sections/faq'
 import { WordingSection } from './sections/wording'
+import { CalendarFileSection } from '../../calendar/calendar-config'
 
 export const BusinessFileSchema = strict({
   business: BusinessSection,
@@ -23,5 +24,7 @@ export const BusinessFileSchema = strict({
   booking: Type.Optional(BookingSection),
   faq: Type.Optional(FaqSection),
   wording: Type.Optional(WordingSection),
+  /** Book into this CalDAV calendar (see README, "Booking into your own calendar"). */
+  calendar: Type.Optional(CalendarFileSection),
 })
 export type BusinessFile = Static<typeof BusinessFileSchema>
