@@ -414,7 +414,7 @@ async function machineFacts(o: Options): Promise<MachineFacts> {
 
 // ---- verdicts -----------------------------------------------------------------------------------------------------
 
-function verdicts(o: Options, cells: readonly CellResult[], cold: readonly ColdStart[]): Verdict[] {
+function verdicts(o: Options, cells: readonly CellResult[], cold: readonly ColdStart[], micro: MicroResult | undefined): Verdict[] {
   const v: Verdict[] = []
   const ours = (format: BenchFormat, calls: number) => cells.find((c) => c.relay === 'ours' && c.format === format && c.calls === calls && c.phases === 'staggered')
   const worst = (c: CellResult, k: 'p50' | 'p99') => Math.max(c.added?.up[k] ?? NaN, c.added?.down[k] ?? NaN)
@@ -453,6 +453,54 @@ function verdicts(o: Options, cells: readonly CellResult[], cold: readonly ColdS
         target: `${top} concurrent calls, ${format}: 0 frames lost, added p99 < 10 ms, loadgen on the same box`,
         measured: `accepted ${c.accepted}/${c.calls}, lost ${c.frames.lost}, dup ${c.frames.duplicates}, reord ${c.frames.reordered}, added p99 ${f2(p99)} ms (RTT p99 ${f2(c.added?.rtt.p99 ?? NaN)} ms), relay ${f2(c.cpu?.coreShare ?? NaN)} cores`,
         verdict: !c.valid || c.disturbed ? 'INVALID' : c.accepted === c.calls && c.frames.lost === 0 && c.frames.duplicates === 0 && c.frames.reordered === 0 && p99 < 10 ? 'PASS' : 'FAIL',
+      })
+    }
+  }
+  // The floor targets: our relay against the bare Bun relays of the same run (every format, at 100 and 300 calls).
+  const other = (relay: RelayName, format: BenchFormat, calls: number) =>
+    cells.find((x) => x.relay === relay && x.format === format && x.calls === calls && x.phases === 'staggered')
+  for (const calls of [100, 300]) {
+    for (const format of o.formats) {
+      const c = ours(format, calls)
+      const fast = other('bun-fast', format, calls)
+      if (FORMAT_SPECS[format].path !== 'passthrough' || !c?.cpu || !fast?.cpu) continue
+      const ratio = c.cpu.msPerCallSecond / fast.cpu.msPerCallSecond
+      v.push({
+        target: `CPU per call-second at ${calls} calls, ${format}: ≤ 1.1× bun-fast's`,
+        measured: `${f2(c.cpu.msPerCallSecond)} vs ${f2(fast.cpu.msPerCallSecond)} ms → ${ratio.toFixed(2)}×${c.disturbed || fast.disturbed ? ' [disturbed run]' : ''}`,
+        verdict: !c.valid || !fast.valid ? 'INVALID' : ratio <= 1.1 ? 'PASS' : 'FAIL',
+      })
+    }
+  }
+  for (const format of o.formats) {
+    const c = ours(format, 300)
+    const min = other('bun-min', format, 300)
+    if (!c?.added || !min?.added) continue
+    const p99 = worst(c, 'p99')
+    const minP99 = worst(min, 'p99')
+    v.push({
+      target: `added p99 at 300 calls, ${format}: ≤ bun-min's (worse direction)`,
+      measured: `${f2(p99)} vs ${f2(minP99)} ms`,
+      verdict: !c.valid || !min.valid || c.disturbed ? 'INVALID' : p99 <= minP99 ? 'PASS' : 'FAIL',
+    })
+  }
+  for (const format of o.formats) {
+    const c = ours(format, 300)
+    if (FORMAT_SPECS[format].path !== 'resampled' || !c) continue
+    v.push({
+      target: `300 resampled calls, ${format}: 0 frames shed or lost`,
+      measured: `lost ${c.frames.lost} (up ${c.frames.lostUp}, down ${c.frames.lostDown}) of the frames sent`,
+      verdict: !c.valid ? 'INVALID' : c.frames.lost === 0 ? 'PASS' : 'FAIL',
+    })
+  }
+  if (micro) {
+    const rs = micro.rows.filter((r) => r.group.startsWith('resampled path (raw/lpcm16)') && r.name.includes('Resampler.process'))
+    if (rs.length > 0) {
+      const worstMin = Math.max(...rs.map((r) => r.minNs))
+      v.push({
+        target: 'resampler ≤ 2 µs per 20 ms frame per direction (16 kHz caller, micro-benchmark, fastest batch)',
+        measured: rs.map((r) => `${r.name.replace(/^ *of which Resampler.process /, '')}: ${(r.minNs / 1000).toFixed(2)} µs (median ${(r.ns / 1000).toFixed(2)})`).join('; '),
+        verdict: worstMin <= 2000 ? 'PASS' : 'FAIL',
       })
     }
   }
@@ -566,7 +614,7 @@ export async function runBench(o: Options): Promise<BenchReport> {
     await stop(upstream.proc)
     rmSync(work, { recursive: true, force: true })
   }
-  const v = verdicts(o, cells, cold)
+  const v = verdicts(o, cells, cold, micro)
   const top = Math.max(...o.calls)
   const overloadCells = cells.filter((c) => c.relay !== 'direct' && c.phases === 'staggered' && c.calls >= top && top >= 100)
   const md = [
