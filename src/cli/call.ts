@@ -4,15 +4,18 @@
  * call from the VoiceAI Connect simulator to any running bot. The caller speaks each `--wav` file, then each `--say`
  * text (synthesised by `flite`, else `espeak-ng`), waiting after each for the bot's reply (a play stream that stops,
  * then ~1.5 s of quiet); then hangs up. Prints the timestamped event log and any protocol violations, and saves the
- * bot's audio, one WAV file per play stream. Resolves with the exit status: 0 when the call ran without violations,
- * 1 when it failed or the bot broke the protocol, 2 for bad usage (missing TTS, unreadable WAV, bad flags).
+ * bot's audio, one WAV file per play stream, and lists what the caller heard (play streams and text messages, in
+ * order). Resolves with the exit status: 0 when the call ran without violations, 1 when it could not start (saying
+ * why: nothing listening, an untrusted certificate, the HTTP status of a refusal), the bot broke the protocol, or the
+ * bot hung up and the caller heard nothing; 2 for bad usage (missing TTS, unreadable WAV, bad flags).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isAcMediaFormat, type AcMediaFormat } from '../audio/formats'
 import { decodeWav, WavError } from '../audio/wav'
-import { VaicSimulator, type Utterance } from '../sim/vaic/simulator'
+import { VaicSimulator, type StreamRecord, type TextRecord, type Utterance } from '../sim/vaic/simulator'
+import { explainStartFailure } from './call-failure'
 
 export type CallFlags = {
   readonly url: string
@@ -117,7 +120,7 @@ export async function runCall(flags: CallFlags, io: CallIo, timing: CallTiming =
     out(`calling ${flags.url} (conversation ${sim.conversationId})`)
     const started = await sim.startCall()
     if (!started.ok) {
-      err(`fastagent call: the call did not start: ${started.reason}${started.status !== undefined ? ` (HTTP ${started.status})` : ''}`)
+      err(`fastagent call: ${explainStartFailure(flags.url, started)}`)
       out(sim.formatLog({ chunks: flags.verbose ?? false }))
       return 1
     }
@@ -140,23 +143,42 @@ export async function runCall(flags: CallFlags, io: CallIo, timing: CallTiming =
   out('--- event log ---')
   out(sim.formatLog({ chunks: flags.verbose ?? false }))
   out('--- what the caller heard ---')
-  for (const s of sim.streams) {
-    const what = s.altText ?? (s.text || '(no tone-code text: real speech)')
-    out(`stream ${JSON.stringify(s.id)} ${s.format} ${s.durationMs.toFixed(0)} ms, heard ${s.heardMs.toFixed(0)} ms${s.interrupted ? ` (cut by ${s.interruptedBy})` : ''}: ${what}`)
-  }
+  const streams = sim.streams
+  const heard = heardLines(streams, sim.texts)
+  for (const line of heard) out(line)
+  if (heard.length === 0) out('(nothing)')
   const dir = flags.out ?? join('recordings', sim.conversationId)
-  if (sim.streams.length > 0) {
+  if (streams.length > 0) {
     const paths = await sim.saveStreams(dir)
     out(`saved ${paths.length} play stream(s) in ${dir}`)
   }
   out(`ended: ${sim.ended ? `${sim.ended.by}${sim.ended.reasonCode ? ` (${sim.ended.reasonCode})` : ''}` : 'unknown'}`)
+  let status = 0
   if (sim.violations.length > 0) {
     err(`${sim.violations.length} protocol violation(s):`)
     for (const v of sim.violations) err(`  +${v.t.toFixed(1)} ms [${v.rule}] ${v.detail}`)
-    return 1
+    status = 1
+  } else out('no protocol violations')
+  const heardSomething = streams.some((s) => s.heardMs > 0) || sim.texts.length > 0
+  if (sim.ended?.by === 'bot-hangup' && !heardSomething) {
+    err('fastagent call: the bot hung up and the caller heard nothing (no audio played, no text message)')
+    status = 1
   }
-  out('no protocol violations')
-  return 0
+  return status
+}
+
+/** What the caller heard, in order: each play stream (with how much of it was heard) and each text message. */
+export function heardLines(streams: readonly StreamRecord[], texts: readonly TextRecord[]): string[] {
+  const at = (t: number) => `+${(t / 1000).toFixed(1).padStart(5)} s`
+  const items = [
+    ...streams.map((s) => {
+      const what = s.altText ?? (s.text || '(no tone-code text: real speech)')
+      const line = `${at(s.startedAt)}  audio ${JSON.stringify(s.id)} ${s.format} ${s.durationMs.toFixed(0)} ms, heard ${s.heardMs.toFixed(0)} ms${s.interrupted ? ` (cut by ${s.interruptedBy})` : ''}: ${what}`
+      return { t: s.startedAt, line }
+    }),
+    ...texts.map((m) => ({ t: m.t, line: `${at(m.t)}  text message: ${JSON.stringify(m.text)}` })),
+  ]
+  return items.sort((a, b) => a.t - b.t).map((i) => i.line)
 }
 
 /**

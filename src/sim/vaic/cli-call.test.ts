@@ -89,7 +89,50 @@ describe('fastagent call', () => {
     cleanups.push(() => bot.stop())
     const c = capture()
     expect(await runCall({ url: bot.url, token: 'wrong' }, c.io, FAST)).toBe(1)
-    expect(c.err()).toContain('HTTP 401')
+    expect(c.err()).toContain('the bot refused the token (HTTP 401)')
+  })
+
+  test('what the caller heard lists text messages too, in order with the audio', async () => {
+    const bot = new FakeBot(
+      afterStart(async (s) => {
+        s.send({ type: 'activities', activities: [{ type: 'message', text: 'We are closed today, sorry.' }] })
+        await Bun.sleep(50)
+        s.send({ type: 'activities', activities: [{ type: 'event', name: 'hangup', activityParams: { hangupReason: 'closed' } }] })
+      }, { greeting: 'hello caller' }),
+    )
+    cleanups.push(() => bot.stop())
+    const c = capture()
+    const code = await runCall({ url: bot.url, out: tempDir() }, c.io, { ...FAST, greetingTimeoutMs: 2000 })
+    const heard = c.out().split('--- what the caller heard ---')[1] ?? ''
+    expect(heard).toMatch(/\+ *\d+\.\d s {2}audio "1" [^\n]*: hello caller\n\+ *\d+\.\d s {2}text message: "We are closed today, sorry\."/)
+    expect(c.err()).not.toContain('heard nothing')
+    expect(code).toBe(0)
+  }, 30_000)
+
+  test('the bot hangs up and the caller heard nothing: exit 1, saying so', async () => {
+    const bot = new FakeBot(afterStart((s) => s.send({ type: 'activities', activities: [{ type: 'event', name: 'hangup', activityParams: { hangupReason: 'oops' } }] })))
+    cleanups.push(() => bot.stop())
+    const c = capture()
+    expect(await runCall({ url: bot.url, out: tempDir() }, c.io, { ...FAST, greetingTimeoutMs: 2000 })).toBe(1)
+    expect(c.err()).toContain('the bot hung up and the caller heard nothing')
+    expect(c.out()).toContain('(nothing)')
+  }, 30_000)
+
+  test('nothing listening: exit 1, says so', async () => {
+    const gone = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('') })
+    const port = gone.port
+    await gone.stop(true)
+    const c = capture()
+    expect(await runCall({ url: `ws://127.0.0.1:${port}/audiocodes`, token: 't' }, c.io, FAST)).toBe(1)
+    expect(c.err()).toContain(`nothing is listening at 127.0.0.1:${port}`)
+  })
+
+  test('403 from something in front of the bot: exit 1, says it is forbidden', async () => {
+    const proxy = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('forbidden', { status: 403 }) })
+    cleanups.push(() => proxy.stop(true))
+    const c = capture()
+    expect(await runCall({ url: `ws://127.0.0.1:${proxy.port}/audiocodes`, token: 't' }, c.io, FAST)).toBe(1)
+    expect(c.err()).toContain('forbidden (HTTP 403)')
   })
 
   test('a bot that breaks the protocol exits 1 and lists the violations', async () => {

@@ -31,7 +31,7 @@ import { startEvent, vaicEvent, type StartDetails, type VaicMessage } from './ca
 import { EventLog, formatLog, type FormatOptions, type LogEntry, type Violation, type ViolationRule } from './event-log'
 import { Pacer } from './pacer'
 import { PlaybackModel, type CutReason } from './playback-model'
-import { statusFromError, probeUpgrade } from './upgrade-probe'
+import { statusFromError, probeConnection } from './upgrade-probe'
 import { VoiceQueue, type SayResult } from './voice-queue'
 
 export type TransferReply = { readonly status: string; readonly reasonCode?: string; readonly reason?: string }
@@ -102,11 +102,14 @@ export type VaicSimulatorOptions = {
   readonly tap?: { readonly sent?: (audio: string, t: number) => void; readonly received?: (audio: string, t: number) => void }
 }
 
-export type ConnectResult = { readonly ok: true } | { readonly ok: false; readonly status: number | undefined; readonly error: string }
+/** A failed connection: the HTTP status of a refused upgrade, or the code of the error that kept it from one. */
+export type ConnectResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly status: number | undefined; readonly error: string; readonly cause?: string | undefined }
 
 export type SessionResult =
   | { readonly ok: true; readonly mediaFormat: AcMediaFormat }
-  | { readonly ok: false; readonly reason: string; readonly status?: number | undefined }
+  | { readonly ok: false; readonly reason: string; readonly status?: number | undefined; readonly cause?: string | undefined }
 
 export type EndedBy = 'caller' | 'bot-hangup' | 'transfer' | 'drop' | 'session-error' | 'bot-closed' | 'no-answer'
 
@@ -119,6 +122,9 @@ export type Ended = {
   /** For `drop`: how the socket was killed. */
   readonly dropMethod?: 'terminate' | 'close-4000'
 }
+
+/** A text `message` activity of the bot: what VAIC would speak with its own TTS or show (channel-dependent). */
+export type TextRecord = { readonly t: number; readonly socket: number; readonly text: string }
 
 export type StreamRecord = {
   readonly id: string
@@ -179,6 +185,7 @@ export class VaicSimulator {
   private params: Record<string, unknown> = {}
   private readonly model: PlaybackModel
   private readonly streamList: BotStream[] = []
+  private readonly textList: TextRecord[] = []
   private readonly streamKeys = new Map<string, BotStream>()
   private readonly usedIds = new Set<string>()
   private openStream: BotStream | undefined
@@ -261,6 +268,11 @@ export class VaicSimulator {
     const now = this.now()
     this.collectFinished()
     return this.streamList.map((s) => this.record(s, now))
+  }
+
+  /** Every text `message` activity the bot sent, in order. */
+  get texts(): readonly TextRecord[] {
+    return this.textList
   }
 
   /** The stream's audio (PCM16 at its rate), or undefined for an unknown id. */
@@ -397,12 +409,12 @@ export class VaicSimulator {
         }
         this.phase = 'new'
         const known = statusFromError(error)
-        const finish = (status: number | undefined) => {
-          this.note(socket, 'refused', `${error ?? 'connection failed'}${status ? ` (HTTP ${status})` : ''}`)
-          resolve({ ok: false, status, error: error ?? 'connection failed' })
+        const finish = (status: number | undefined, cause?: string) => {
+          this.note(socket, 'refused', `${error ?? 'connection failed'}${status ? ` (HTTP ${status})` : ''}${cause ? ` [${cause}]` : ''}`)
+          resolve({ ok: false, status, error: error ?? 'connection failed', cause })
         }
         if (known !== undefined) finish(known)
-        else void probeUpgrade(url, this.opts.token, 3000).then(finish)
+        else void probeConnection(url, this.opts.token, 3000).then((r) => ('status' in r ? finish(r.status) : finish(undefined, r.code)))
       }
     })
   }
@@ -427,7 +439,7 @@ export class VaicSimulator {
   /** Connects and starts the call: `session.initiate`, then the `start` event (and the user stream). */
   async startCall(): Promise<SessionResult> {
     const c = await this.connect()
-    if (!c.ok) return { ok: false, reason: `upgrade refused: ${c.error}`, status: c.status }
+    if (!c.ok) return { ok: false, reason: `upgrade refused: ${c.error}`, status: c.status, cause: c.cause }
     return this.initiate()
   }
 
@@ -1092,6 +1104,7 @@ export class VaicSimulator {
     }
     if (a.sessionParams) this.applySessionParams(a.sessionParams)
     if (a.type === 'message') {
+      this.textList.push({ t: this.now(), socket: this.socketNo, text: a.text ?? '' })
       this.warn('message-activity', 'text message activity in voice-streaming mode (whether VAIC speaks it is unknown; send audio)', m)
       return
     }
