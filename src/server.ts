@@ -32,6 +32,9 @@ import { OutboxRunner } from './continuity/outbox-runner'
 import { dialoutHandler, smsHandler } from './continuity/handlers'
 import { twilioSender } from './continuity/sms-sender'
 import { dialoutNotifyUrl, webhookRoutes } from './continuity/webhooks'
+import { CallEventBus } from './call/call-events'
+import { CallWatch } from './console/call-watch'
+import { captureSettings } from './agents/domain/settings'
 
 export type ServerOptions = {
   readonly log?: Logger
@@ -68,6 +71,9 @@ export type RunningServer = {
   reloadBusinesses(): boolean
   /** The booking backend (built-in store or CalDAV), its calendar outbox runner and start-up connection test. */
   readonly booking: BookingBackend
+  /** Call events (console, latency histograms) and their watcher. */
+  readonly events: CallEventBus
+  readonly watch: CallWatch
   /** Drain (up to `DRAIN_TIMEOUT_SECONDS`), close what is left with its state saved, close the database. */
   shutdown(reason: string): Promise<void>
 }
@@ -179,6 +185,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     store.tasks.openForCall(callId).map((t) => ({ id: t.id, kind: t.kind, title: tasks.get(t.kind)?.title ?? t.kind, summary: tasks.get(t.kind)?.title ?? t.kind })),
   )
 
+  const events = new CallEventBus((err) => log.error('call.event_listener_failed', { err }))
+  const watch = new CallWatch({ bus: events, registry, log, persist: (batch) => store.console.addEvents(batch) })
   const calls = new CallManager({
     config,
     log,
@@ -186,6 +194,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     tasks,
     domain: booking.domain,
     businesses,
+    events,
     realtimeMetrics: realtimeMetrics(registry),
     metrics: callStats,
     continuity,
@@ -212,8 +221,37 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   })
   const webhooks = webhookRoutes({ authToken: config.TWILIO_AUTH_TOKEN, publicBaseUrl: publicBase, notifySecret, continuity, store, log, now, rejected: webhookRejected })
 
-  const app = buildApp({ config, log, registry, lifecycle, liveCalls: () => conversations.size, plugins: [endpoint, webhooks] })
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { cert: Bun.file(config.TLS_CERT_FILE), key: Bun.file(config.TLS_KEY_FILE) } : undefined
+  // No token, no console: not even its routes exist.
+  const consolePlugin = config.ADMIN_TOKEN
+    ? (await import('./console/routes')).consoleRoutes({
+        token: config.ADMIN_TOKEN,
+        store,
+        watch,
+        tasks,
+        domain: booking.domain,
+        // The console shows the first business's day and clock (one console per process, tenants share the store).
+        business: () => {
+          const b = businesses.version.businesses[0]
+          const tz = b?.timeZone ?? config.BUSINESS_TIMEZONE
+          return { timeZone: tz, settings: captureSettings({ tz, hours: b?.hours ?? [[], [], [], [], [], [], []], slotMinutes: config.SLOT_MINUTES }) }
+        },
+        log,
+        now,
+        prices: {
+          inputText: config.PRICE_INPUT_TEXT_PER_M,
+          inputAudio: config.PRICE_INPUT_AUDIO_PER_M,
+          inputCached: config.PRICE_INPUT_CACHED_PER_M,
+          outputText: config.PRICE_OUTPUT_TEXT_PER_M,
+          outputAudio: config.PRICE_OUTPUT_AUDIO_PER_M,
+        },
+        secure: tls !== undefined || (publicBase?.startsWith('https://') ?? false),
+        smsAvailable: sender !== undefined,
+        wakeOutbox: () => runner?.wake(),
+        recording: () => undefined,
+      })
+    : undefined
+  const app = buildApp({ config, log, registry, lifecycle, liveCalls: () => conversations.size, plugins: [endpoint, webhooks, ...(consolePlugin ? [consolePlugin] : [])] })
   try {
     app.listen({ hostname: config.HOST, port: config.PORT, reusePort: false, ...(tls ? { tls } : {}) })
   } catch (err) {
@@ -264,6 +302,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       }
       // Endings still being recorded (drop → SMS) must reach the database before it closes.
       await calls.idle()
+      watch.stop()
       clearInterval(retentionTimer)
       loopLag.stop()
       // Elysia's stop() waits for open WebSockets forever (stack-notes B7): force it now that calls are handled.
@@ -296,6 +335,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       return r.ok
     },
     booking,
+    events,
+    watch,
     shutdown,
   }
 }

@@ -45,6 +45,8 @@ export type RuntimeDeps = {
   readonly settleMs?: number
   /** A step or timer of this call failed (already logged): counted by the owner. */
   readonly onFailure?: (where: 'task-step' | 'task-timer') => void
+  /** Each checkpointed step (the console's task path); must not block. */
+  readonly onStep?: (s: { taskId: string; kind: string; from: string; to: string; on: string; status: TaskStatus }) => void
 }
 
 type LiveTask = {
@@ -368,6 +370,7 @@ export class TaskRuntime implements TaskPort {
     task.snapshot = next
     task.status = desc.status
     this.d.log.info('task.step', { taskId: task.id, kind: task.def.kind, from: isNew ? 'new' : prev.state, to: next.state, on: step.event.type, seq: next.seq })
+    this.d.onStep?.({ taskId: task.id, kind: task.def.kind, from: isNew ? 'new' : prev.state, to: next.state, on: step.event.type, status: desc.status })
     for (const e of step.effects) {
       if (e.kind === 'say') o.say.push(e.text)
       else if (e.kind === 'ask') o.ask = { text: e.text, need: e.need }

@@ -17,10 +17,11 @@ import type { ReplayItem } from '../realtime/protocol'
 import type { TaskRegistry } from '../agents/task-definition'
 import type { DomainExecutor } from '../agents/domain-executor'
 import { TaskRuntime } from '../agents/runtime'
-import { CallSession, type CallOutcome, type Greeting } from './call-session'
+import { CallSession, type CallOutcome, type Greeting, type SessionMark } from './call-session'
 import { isDrop, welcomeBackDoneLine, welcomeBackLine } from './lifecycle'
 import type { CallMetrics } from './metrics'
 import type { Continuity, ResumeSource } from '../continuity/continuity'
+import type { CallEventBus } from './call-events'
 
 export type CallManagerDeps = {
   readonly config: Config
@@ -36,6 +37,8 @@ export type CallManagerDeps = {
   readonly now: () => number
   /** Test hook: how long a tool call waits for its task before answering "working on it". */
   readonly settleMs?: number
+  /** Where the call's events go (console, latency histograms). */
+  readonly events?: CallEventBus
 }
 
 export class CallManager implements CallAcceptor {
@@ -72,6 +75,8 @@ export class CallManager implements CallAcceptor {
       log.error('call.create_failed', { err })
       return { ok: false, reason: 'could not start the call' }
     }
+    const events = d.events
+    events?.emit({ type: 'started', callId, at: now, mediaFormat: call.leg.mediaFormat, direction: resume?.via === 'dialout' ? 'outbound' : 'inbound', caller, resumes: resume?.callId })
     let session: CallSession | undefined
     const runtime = new TaskRuntime({
       callId,
@@ -88,6 +93,7 @@ export class CallManager implements CallAcceptor {
       onChange: () => session?.refreshInstructions(),
       onOutbox: () => d.continuity.wakeOutbox(),
       onFailure: (where) => d.metrics.failures.inc({ where }),
+      ...(events ? { onStep: (s: { taskId: string; kind: string; from: string; to: string; on: string; status: string }) => events.emit({ type: 'task-step', callId, at: d.now(), ...s }) } : {}),
       ...(d.settleMs !== undefined ? { settleMs: d.settleMs } : {}),
     })
     const configured = (business.wording[business.language]?.greeting ?? d.config.GREETING).replaceAll('{business}', business.name)
@@ -110,11 +116,13 @@ export class CallManager implements CallAcceptor {
       return { text: configured, asksAnythingElse: false }
     }
     const record = (role: 'caller' | 'bot' | 'tool' | 'agent' | 'system', text: string, meta?: Record<string, unknown>) => {
+      const at = d.now()
       try {
-        d.store.transcript.add(callId, role, text, d.now(), meta)
+        d.store.transcript.add(callId, role, text, at, meta)
       } catch (err) {
         log.error('call.transcript_write_failed', { err })
       }
+      events?.emit({ type: 'line', callId, at, role, text, meta })
     }
     session = new CallSession({
       callId,
@@ -141,7 +149,11 @@ export class CallManager implements CallAcceptor {
           log.error('call.details_write_failed', { err })
         }
       },
-      onEnded: (o) => this.ended(o, runtime, caller, business.wording[business.language]?.sms_dropped?.replaceAll('{business}', business.name)),
+      onEnded: (o) => {
+        events?.emit({ type: 'ended', callId, at: d.now(), reason: o.reason })
+        this.ended(o, runtime, caller, business.wording[business.language]?.sms_dropped?.replaceAll('{business}', business.name))
+      },
+      ...(events ? { mark: (m: SessionMark) => events.emit({ ...m, callId, at: d.now() }) } : {}),
     })
     this.sessions.set(callId, session)
     return { ok: true, handler: session }

@@ -25,6 +25,13 @@ import type { TaskPort, TaskUpdate } from './task-port'
 import { closingLine, LIFECYCLE_TOOLS, type CallEndReason } from './lifecycle'
 import type { CallMetrics } from './metrics'
 import { PlaybackController, type InterruptCause } from './playback-controller'
+import type { ResponseUsage } from './call-events'
+
+/** Marks for watchers (console, latency histograms): timestamps are added by the receiver; never awaited. */
+export type SessionMark =
+  | { readonly type: 'speech-started' | 'speech-stopped' | 'bot-audio'; readonly itemId: string }
+  | { readonly type: 'barge-in' }
+  | { readonly type: 'usage'; readonly responseId: string; readonly usage: ResponseUsage }
 
 export type Greeting = { readonly text: string; readonly asksAnythingElse: boolean }
 
@@ -55,6 +62,7 @@ export type CallSessionDeps = {
   readonly record: (role: 'caller' | 'bot' | 'tool' | 'agent' | 'system', text: string, meta?: Record<string, unknown>) => void
   readonly onStartParams: (params: StartParams) => void
   readonly onEnded: (outcome: CallOutcome) => void
+  readonly mark?: (m: SessionMark) => void
 }
 
 const BOT_HISTORY_LIMIT = 200
@@ -112,6 +120,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       // Played time is tracked in the model's output audio: μ-law 8 bytes/ms, PCM16 24 kHz 48 bytes/ms.
       bytesPerMs: this.conv.plan.openai.type === 'audio/pcmu' ? 8 : 48,
       now: d.now,
+      ...(d.mark ? { onItemStart: (itemId: string) => d.mark?.({ type: 'bot-audio', itemId }) } : {}),
     })
     this.maxTimer = setTimeout(() => this.endForLimit(), d.config.MAX_CALL_MINUTES * 60_000)
   }
@@ -258,7 +267,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     this.flushUpdates()
   }
 
-  speechStarted(): void {
+  speechStarted(_audioStartMs: number, itemId: string): void {
+    this.d.mark?.({ type: 'speech-started', itemId })
     this.callerSpeaking = true
     this.resetSilence()
     this.d.leg.speechStarted()
@@ -268,7 +278,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     }
   }
 
-  speechStopped(): void {
+  speechStopped(_audioEndMs: number, itemId: string): void {
+    this.d.mark?.({ type: 'speech-stopped', itemId })
     this.d.leg.speechStopped()
   }
 
@@ -277,12 +288,13 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     this.d.leg.speechCommitted()
   }
 
-  callerTranscript(_itemId: string, text: string): void {
+  callerTranscript(itemId: string, text: string): void {
     const t = text.trim()
     if (t === '') return
     this.d.leg.recognition(t, 0.9)
     this.pushHistory({ role: 'user', text: t })
-    this.d.record('caller', t)
+    // The item id ties the line to when it was spoken (its speech-started mark): transcripts arrive late.
+    this.d.record('caller', t, { itemId })
   }
 
   responseCreated(responseId: string, reason: string | undefined): void {
@@ -291,7 +303,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     if (reason?.split(',').includes('closing')) this.closing = 'speaking'
   }
 
-  responseDone(responseId: string, status: string): void {
+  responseDone(responseId: string, status: string, _reason?: string, usage?: ResponseUsage): void {
+    if (usage) this.d.mark?.({ type: 'usage', responseId, usage })
     const reason = this.responseReasons.get(responseId)
     this.responseReasons.delete(responseId)
     this.playback.responseDone(responseId)
@@ -316,7 +329,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     const heard = this.playback.heardTranscript(itemId, text)
     if (heard === undefined) return
     this.pushHistory({ role: 'assistant', text: heard.text })
-    this.d.record('bot', heard.text, heard.interrupted ? { interrupted: true } : undefined)
+    this.d.record('bot', heard.text, heard.interrupted ? { itemId, interrupted: true } : { itemId })
   }
 
   functionCall(call: FunctionCall): void {
@@ -545,7 +558,10 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   private interruptPlayback(why: InterruptCause): void {
     const cuts = this.playback.interrupt()
     for (const c of cuts) this.log.info('call.truncated', { why, itemId: c.itemId, heardMs: c.heardMs, sentMs: c.sentMs })
-    if (cuts.length > 0 && why === 'barge-in') this.d.metrics.bargeIns.inc()
+    if (cuts.length > 0 && why === 'barge-in') {
+      this.d.metrics.bargeIns.inc()
+      this.d.mark?.({ type: 'barge-in' })
+    }
   }
 
   // ================================================================================================================

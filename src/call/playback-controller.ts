@@ -36,6 +36,8 @@ export type PlaybackDeps = {
   /** Size of one millisecond of the model's output audio: μ-law 8 bytes/ms, PCM16 24 kHz 48 bytes/ms. */
   readonly bytesPerMs: number
   readonly now: () => number
+  /** The first delta of an output item is being sent (once per item, not per frame: the console's latency mark). */
+  readonly onItemStart?: (itemId: string) => void
 }
 
 /** Why playback was cut: only a barge-in counts as one in the metrics. */
@@ -77,6 +79,7 @@ export class PlaybackController {
       this.d.converter?.reset()
       cur = this.current = { responseId, itemId, streamId }
       this.streamItems.set(streamId, itemId)
+      this.d.onItemStart?.(itemId)
     }
     const conv = this.d.converter
     if (this.d.leg.playChunk(conv === undefined ? b64 : conv.convert(b64))) this.playout.sent(itemId, (b64.length * 3) >> 2, this.d.now())

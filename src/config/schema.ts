@@ -99,6 +99,13 @@ export const ConfigSchema = Type.Object({
   UPGRADE_RATE_PER_MINUTE: int('failed authentications allowed per client IP per minute, then 429 (authorized calls are bounded by MAX_CONCURRENT_CALLS)', 120, 1, 1000000),
   MAX_EVENT_LOOP_LAG_MS: int('new calls are refused while the median event-loop lag (last 3 s) is above this', 50, 5, 10000),
   MAX_FRAME_BYTES: int('inbound WebSocket frames above this close the socket with 1009', 262144, 1024, 16777216),
+  // operator console
+  ADMIN_TOKEN: opt(str('enables the operator console at /console (log in with it, or send it as a bearer token); unset: no console routes at all', undefined, { minLength: 16, ...secret })),
+  PRICE_INPUT_TEXT_PER_M: num('USD per million text input tokens (console cost estimate)', 4, 0, 10000),
+  PRICE_INPUT_AUDIO_PER_M: num('USD per million audio input tokens', 32, 0, 10000),
+  PRICE_INPUT_CACHED_PER_M: num('USD per million cached input tokens', 0.4, 0, 10000),
+  PRICE_OUTPUT_TEXT_PER_M: num('USD per million text output tokens', 16, 0, 10000),
+  PRICE_OUTPUT_AUDIO_PER_M: num('USD per million audio output tokens', 64, 0, 10000),
   LOG_LEVEL: Type.Union(
     [Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('silent')],
     { description: 'least severe level written', default: 'info' },

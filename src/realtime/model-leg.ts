@@ -25,6 +25,7 @@ import {
 } from './protocol'
 import { ResponseSequencer, type ResponseRequest } from './response-sequencer'
 import { connectUpstream, realtimeUrl, type UpstreamSocket } from './transport'
+import type { ResponseUsage } from '../call/call-events'
 
 export type FunctionCall = { readonly callId: string; readonly name: string; readonly arguments: string; readonly responseId: string }
 
@@ -37,7 +38,8 @@ export interface ModelLegHandler {
   callerTranscript(itemId: string, text: string): void
   /** `reason` is the metadata our own `response.create` carried (undefined for VAD-created responses). */
   responseCreated(responseId: string, reason: string | undefined): void
-  responseDone(responseId: string, status: string, reason: string | undefined): void
+  /** `usage`: the response's token counts, when the server reported them. */
+  responseDone(responseId: string, status: string, reason: string | undefined, usage?: ResponseUsage): void
   /** Hot path: one audio delta, base64 in the session's output format. */
   audioDelta(responseId: string, itemId: string, contentIndex: number, b64: string): void
   audioDone(responseId: string, itemId: string): void
@@ -415,7 +417,7 @@ export class ModelLeg {
       case 'response.done': {
         const d = ev.response.status_details
         this.sequencer.onResponseDone(ev.response.id)
-        return h.responseDone(ev.response.id, ev.response.status, d?.reason ?? d?.type)
+        return h.responseDone(ev.response.id, ev.response.status, d?.reason ?? d?.type, usageOf(ev.response.usage))
       }
       case 'response.output_audio.done':
         return h.audioDone(ev.response_id, ev.item_id)
@@ -443,5 +445,19 @@ export class ModelLeg {
       default:
         return
     }
+  }
+}
+
+/** Token counts of a `response.done` (text input = input tokens not reported as audio). */
+function usageOf(u: { input_tokens?: number; output_tokens?: number; input_token_details?: { audio_tokens?: number; cached_tokens?: number }; output_token_details?: { audio_tokens?: number } } | null | undefined): ResponseUsage | undefined {
+  if (!u) return undefined
+  const inputAudio = u.input_token_details?.audio_tokens ?? 0
+  const outputAudio = u.output_token_details?.audio_tokens ?? 0
+  return {
+    inputText: Math.max(0, (u.input_tokens ?? 0) - inputAudio),
+    inputAudio,
+    inputCached: u.input_token_details?.cached_tokens ?? 0,
+    outputText: Math.max(0, (u.output_tokens ?? 0) - outputAudio),
+    outputAudio,
   }
 }

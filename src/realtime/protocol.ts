@@ -63,6 +63,17 @@ export const ResponseCreated = Type.Object(
   },
   open,
 )
+const Count = Type.Integer({ minimum: 0 })
+/** `response.done.usage`: token counts (details are optional; absent counts are 0). */
+export const Usage = Type.Object(
+  {
+    input_tokens: Opt(Count),
+    output_tokens: Opt(Count),
+    input_token_details: Opt(Type.Object({ text_tokens: Opt(Count), audio_tokens: Opt(Count), cached_tokens: Opt(Count) }, open)),
+    output_token_details: Opt(Type.Object({ text_tokens: Opt(Count), audio_tokens: Opt(Count) }, open)),
+  },
+  open,
+)
 export const ResponseDone = Type.Object(
   {
     type: Type.Literal('response.done'),
@@ -72,6 +83,7 @@ export const ResponseDone = Type.Object(
         status: S,
         status_details: Opt(Type.Union([Type.Null(), Type.Object({ type: Opt(S), reason: Opt(S), error: Opt(Type.Unknown()) }, open)])),
         output: Opt(Type.Array(Type.Unknown())),
+        usage: Opt(Type.Union([Type.Null(), Usage])),
       },
       open,
     ),

@@ -139,4 +139,15 @@ export const MIGRATIONS: readonly string[] = [
     at     INTEGER NOT NULL
   );
   `,
+  // 2: call events for the operator console (latency marks, task steps, usage); transcript lines stay in their table
+  `
+  CREATE TABLE call_events (
+    id      INTEGER PRIMARY KEY,
+    call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+    kind    TEXT NOT NULL,
+    data    TEXT NOT NULL,
+    at      INTEGER NOT NULL
+  );
+  CREATE INDEX call_events_call ON call_events(call_id, id);
+  `,
 ]

@@ -11,6 +11,7 @@ import { OutboxRepo } from './outbox-repo'
 import { SmsRepo } from './sms-repo'
 import { TasksRepo } from './tasks-repo'
 import { TranscriptRepo } from './transcript-repo'
+import { ConsoleRepo } from './console-repo'
 
 export class Store {
   readonly calls: CallsRepo
@@ -21,6 +22,7 @@ export class Store {
   readonly sms: SmsRepo
   readonly callbacks: CallbacksRepo
   readonly messages: MessagesRepo
+  readonly console: ConsoleRepo
 
   constructor(readonly db: Db) {
     const sql = db.sqlite
@@ -32,6 +34,7 @@ export class Store {
     this.sms = new SmsRepo(sql)
     this.callbacks = new CallbacksRepo(sql)
     this.messages = new MessagesRepo(sql)
+    this.console = new ConsoleRepo(db)
   }
 
   static open(path: string): Store {
@@ -51,6 +54,7 @@ export class Store {
     return this.db.tx(() => {
       let n = 0
       n += sql.query('DELETE FROM transcript_items WHERE at < $before').run({ before }).changes
+      n += this.console.purgeEvents(before)
       n += sql.query(`UPDATE sms_messages SET body = '[purged]', number = '[purged]' WHERE created_at < $before AND body != '[purged]'`).run({ before }).changes
       n += sql.query('DELETE FROM messages WHERE created_at < $before').run({ before }).changes
       n += sql.query(`UPDATE calls SET caller = NULL, callee = NULL, details = NULL WHERE ended_at IS NOT NULL AND ended_at < $before AND (caller IS NOT NULL OR callee IS NOT NULL OR details IS NOT NULL)`).run({ before }).changes

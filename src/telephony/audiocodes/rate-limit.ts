@@ -29,6 +29,13 @@ export class AuthFailureLimiter {
     return true
   }
 
+  /** Whether `ip` has spent its budget (nothing is counted): a right token is refused too while it has. */
+  exhausted(ip: string): boolean {
+    const t = this.now()
+    const list = this.hits.get(ip)
+    return list !== undefined && list.filter((at) => at > t - 60_000).length >= this.perMinute
+  }
+
   private sweep(t: number): void {
     this.lastSweep = t
     for (const [ip, list] of this.hits) if ((list[list.length - 1] ?? 0) <= t - 60_000) this.hits.delete(ip)

@@ -1,0 +1,275 @@
+/**
+ * @module console/routes
+ * The operator console as one Elysia plugin, mounted only when `ADMIN_TOKEN` is set. Every request under /console is
+ * authenticated *before* it is routed, so an unknown path, a page and an API call all answer 401 without a session
+ * (pages with the login form as body, the API with `{"error":"unauthorized"}`) and nothing about calls leaks.
+ *
+ * Reads come from the store and the in-memory live calls; nothing here touches a call's audio or waits on it. The
+ * live transcript is a server-sent event stream fed synchronously by the call watch; a viewer that stops reading is
+ * dropped, never buffered without bound.
+ */
+import { Elysia } from 'elysia'
+import { Type } from '@sinclair/typebox'
+import { TypeCompiler } from '@sinclair/typebox/compiler'
+import type { Logger } from '../ops/log'
+import { maskPhone } from '../ops/mask'
+import type { Store } from '../store/store'
+import type { TaskRegistry } from '../agents/task-definition'
+import type { DomainExecutor } from '../agents/domain-executor'
+import type { Settings } from '../agents/domain/settings'
+import { addDays, dateMinutesToEpoch, localDate } from '../agents/domain/zoned-time'
+import { ConsoleAuth, type Principal } from './auth'
+import type { CallWatch, WatchMessage } from './call-watch'
+import { callDetail, listCalls, searchCalls, type ConsoleData } from './call-detail'
+import { appointmentsPage, callPage, historyPage, livePage, loginPage, type AppointmentView } from './pages'
+import { CLIENT_SCRIPT } from './client-script'
+import type { Prices } from './timeline'
+
+export type ConsoleDeps = {
+  readonly token: string
+  readonly store: Store
+  readonly watch: CallWatch
+  readonly tasks: TaskRegistry
+  readonly domain: DomainExecutor
+  /** The business whose clock the console shows (and whose settings a cancel runs with); read per request (SIGHUP). */
+  readonly business: () => { readonly timeZone: string; readonly settings: Settings }
+  readonly log: Logger
+  readonly now: () => number
+  readonly prices: Prices
+  /** Cookie `Secure` flag. */
+  readonly secure: boolean
+  /** Whether a text can actually be sent (Twilio configured); otherwise it stays held in the outbox. */
+  readonly smsAvailable: boolean
+  readonly wakeOutbox: () => void
+  /** The call's recording, when there is one. */
+  readonly recording: (callId: string) => Blob | undefined
+  readonly heartbeatMs?: number
+}
+
+type Ctx = { readonly request: Request; readonly url: URL; readonly principal: Principal; readonly params: readonly string[]; readonly client: string }
+type Handler = (c: Ctx) => Response | Promise<Response>
+type Route = { readonly method: 'GET' | 'POST'; readonly pattern: RegExp; readonly handler: Handler }
+
+// Call ids are UUIDs; appointment ids are idempotency keys (`T1-ab12:4:0`), possibly percent-encoded.
+const ID = '([A-Za-z0-9:._%-]{1,160})'
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+const CancelBody = TypeCompiler.Compile(Type.Object({ sms: Type.Optional(Type.Boolean()) }, { additionalProperties: false }))
+const SECURITY_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on our own form posts.
+  'referrer-policy': 'same-origin',
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', ...headers } })
+const htmlResponse = (body: string, status = 200, headers: Record<string, string> = {}) =>
+  new Response(body, { status, headers: { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', ...headers } })
+const isApi = (path: string) => path.startsWith('/console/api/')
+
+export function consoleRoutes(d: ConsoleDeps) {
+  const auth = new ConsoleAuth({ token: d.token, now: d.now, secure: d.secure })
+  const data: ConsoleData = { store: d.store, watch: d.watch, now: d.now, prices: d.prices }
+  const hasRecording = (id: string) => d.recording(id) !== undefined
+  const csrfOf = (p: Principal) => (p.via === 'session' ? p.csrf : '')
+  const unauthorized = (path: string, status: 401 | 429 = 401, message?: string) =>
+    isApi(path) ? json({ error: status === 429 ? 'too_many_attempts' : 'unauthorized' }, status, { 'www-authenticate': 'Bearer realm="console"' }) : htmlResponse(loginPage(message), status)
+  const notFound = (c: Ctx) => (isApi(c.url.pathname) ? json({ error: 'not_found' }, 404) : htmlResponse(loginPage('Not found.').replace('Log in', 'Not found'), 404))
+
+  const routes: Route[] = [
+    { method: 'GET', pattern: /^\/console\/?$/, handler: ({ principal }) => htmlResponse(livePage({ csrf: csrfOf(principal), ...listCalls(data), tz: d.business().timeZone })) },
+    { method: 'GET', pattern: /^\/console\/assets\/console\.js$/, handler: () => new Response(CLIENT_SCRIPT, { headers: { ...SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8' } }) },
+    { method: 'GET', pattern: /^\/console\/api\/calls$/, handler: () => json(listCalls(data)) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/console/api/calls/${ID}$`),
+      handler: (c) => {
+        const detail = callDetail(data, c.params[0] ?? '', hasRecording)
+        return detail ? json(detail) : json({ error: 'not_found' }, 404)
+      },
+    },
+    { method: 'GET', pattern: new RegExp(`^/console/api/calls/${ID}/events$`), handler: (c) => events(c.params[0] ?? '', c.request) },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/console/api/calls/${ID}/recording\\.wav$`),
+      handler: (c) => {
+        const blob = d.recording(c.params[0] ?? '')
+        return blob ? new Response(blob, { headers: { ...SECURITY_HEADERS, 'content-type': 'audio/wav' } }) : json({ error: 'not_found' }, 404)
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/console/api/calls/${ID}/reveal$`),
+      handler: (c) => {
+        const id = c.params[0] ?? ''
+        const row = d.store.calls.get(id)
+        if (!row) return json({ error: 'not_found' }, 404)
+        // Who saw which number, and when (the line itself keeps the number masked).
+        d.log.info('console.number_revealed', { callId: id, caller: row.caller ?? undefined, via: c.principal.via, client: c.client })
+        return json({ number: row.caller })
+      },
+    },
+    { method: 'GET', pattern: /^\/console\/api\/history$/, handler: (c) => history(c, 'json') },
+    { method: 'GET', pattern: /^\/console\/history$/, handler: (c) => history(c, 'html') },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/console/calls/${ID}$`),
+      handler: (c) => {
+        const detail = callDetail(data, c.params[0] ?? '', hasRecording)
+        if (!detail) return notFound(c)
+        return htmlResponse(callPage({ csrf: csrfOf(c.principal), d: detail, tz: d.business().timeZone, registry: d.tasks, canReveal: true }))
+      },
+    },
+    { method: 'GET', pattern: /^\/console\/appointments$/, handler: (c) => appointments(c, 'html') },
+    { method: 'GET', pattern: /^\/console\/api\/appointments$/, handler: (c) => appointments(c, 'json') },
+    { method: 'POST', pattern: new RegExp(`^/console/api/appointments/${ID}/cancel$`), handler: (c) => cancel(c) },
+    {
+      method: 'POST',
+      pattern: /^\/console\/logout$/,
+      handler: (c) => new Response(null, { status: 303, headers: { ...SECURITY_HEADERS, location: '/console', 'set-cookie': auth.logout(c.principal) } }),
+    },
+  ]
+
+  function history(c: Ctx, as: 'json' | 'html'): Response {
+    const q = Object.fromEntries([...c.url.searchParams].filter(([k, v]) => ['from', 'to', 'outcome', 'digits', 'task'].includes(k) && v !== '' && v.length <= 64))
+    const tz = d.business().timeZone
+    const from = q.from && DAY.test(q.from) ? dateMinutesToEpoch(q.from, 0, tz) : undefined
+    const to = q.to && DAY.test(q.to) ? dateMinutesToEpoch(addDays(q.to, 1), 0, tz) : undefined
+    const digits = q.digits && /^\d{1,6}$/.test(q.digits) ? q.digits : undefined
+    const calls = searchCalls(data, { limit: 200, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(q.outcome ? { outcome: q.outcome } : {}), ...(digits ? { digits } : {}), ...(q.task ? { task: q.task } : {}) })
+    if (as === 'json') return json({ calls })
+    return htmlResponse(historyPage({ csrf: csrfOf(c.principal), calls, q, outcomes: d.store.console.outcomes(), kinds: d.tasks.tasks.map((t) => t.kind), tz }))
+  }
+
+  function appointments(c: Ctx, as: 'json' | 'html'): Response {
+    const asked = c.url.searchParams.get('day') ?? ''
+    const tz = d.business().timeZone
+    const day = DAY.test(asked) ? asked : localDate(d.now(), tz)
+    const from = dateMinutesToEpoch(day, 0, tz)
+    const to = dateMinutesToEpoch(addDays(day, 1), 0, tz)
+    const items: AppointmentView[] = d.store.console.appointmentsBetween(from, to).map((a) => {
+      const extra = a as Record<string, unknown>
+      // Split by service / staff when the business file provides them (columns added with it).
+      const group = [extra.service, extra.staff].filter((x): x is string => typeof x === 'string' && x !== '').join(' · ')
+      return { id: a.id, startsAt: a.starts_at, minutes: a.minutes, status: a.status, caller: a.caller ? maskPhone(a.caller) : 'unknown', group, callId: a.call_id }
+    })
+    if (as === 'json') return json({ day, appointments: items })
+    return htmlResponse(appointmentsPage({ csrf: csrfOf(c.principal), day, items, tz, smsAvailable: d.smsAvailable }))
+  }
+
+  /** The operator cancels: the same domain effect a caller's cancel task runs, then (optionally) a text through the outbox. */
+  async function cancel(c: Ctx): Promise<Response> {
+    let body: unknown = {}
+    try {
+      const text = await c.request.text()
+      body = text === '' ? {} : (JSON.parse(text) as unknown)
+    } catch {
+      return json({ error: 'bad_request', message: 'body must be JSON: {"sms": true|false}' }, 400)
+    }
+    if (!CancelBody.Check(body)) return json({ error: 'bad_request', message: 'body must be {"sms": true|false}' }, 400)
+    const id = c.params[0] ?? ''
+    const a = d.store.appointments.get(id)
+    if (!a) return json({ error: 'not_found' }, 404)
+    if (a.status !== 'booked') return json({ error: 'not_booked', message: 'this appointment is not booked' }, 409)
+    const now = d.now()
+    const r = await d.domain.run({ kind: 'cancel_appointment', appointmentId: id }, { idemKey: `console-cancel:${id}`, taskId: '', callId: a.call_id ?? '', caller: undefined, settings: d.business().settings, now })
+    if (r.type !== 'appointment_cancelled') return json({ error: 'cancel_failed', message: String(r.reason ?? r.type) }, 409)
+    let sms = false
+    if (body.sms === true && a.caller && /^\+[1-9]\d{6,14}$/.test(a.caller) && !d.store.sms.isOptedOut(a.caller)) {
+      const when = new Intl.DateTimeFormat('en-US', { timeZone: d.business().timeZone, weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(a.starts_at)
+      sms = d.store.outbox.enqueue({ idemKey: `console-cancel-sms:${id}`, kind: 'sms', payload: { to: a.caller, body: `Your appointment on ${when} has been cancelled. Call us to book a new time.`, callId: a.call_id ?? '' }, ...(a.call_id ? { callId: a.call_id } : {}), at: now })
+      d.wakeOutbox()
+    }
+    d.log.info('console.appointment_cancelled', { appointmentId: id, sms, via: c.principal.via })
+    return json({ ok: true, sms })
+  }
+
+  /** Server-sent events: what the call has said so far, then each new entry; `ended` closes it. */
+  function events(callId: string, request: Request): Response {
+    const call = d.watch.get(callId)
+    if (!call) return d.store.calls.get(callId) ? json({ error: 'not_live', message: 'the call is not live on this instance; see its page' }, 409) : json({ error: 'not_found' }, 404)
+    const enc = new TextEncoder()
+    let stop = () => undefined as void
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const send = (event: string, payload: unknown) => controller.enqueue(enc.encode(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`))
+        for (const e of call.entries) send('entry', e)
+        if (call.endedAt !== undefined) {
+          send('ended', { reason: call.reason })
+          controller.close()
+          return
+        }
+        const listener = (m: WatchMessage) => {
+          // A viewer far behind is cut off (it reconnects and gets the backlog), never buffered without bound.
+          if ((controller.desiredSize ?? 0) < -256) return stop()
+          if (m.type === 'entry') send('entry', m.entry)
+          else {
+            send('ended', { reason: m.reason })
+            stop()
+          }
+        }
+        // Idle connections are closed by the server after a few seconds: a comment keeps the stream open.
+        const beat = setInterval(() => controller.enqueue(enc.encode(': keep-alive\n\n')), d.heartbeatMs ?? 5000)
+        call.listeners.add(listener)
+        stop = () => {
+          call.listeners.delete(listener)
+          clearInterval(beat)
+          try {
+            controller.close()
+          } catch {
+            // already closed by the client
+          }
+        }
+        request.signal.addEventListener('abort', () => stop())
+      },
+      cancel() {
+        stop()
+      },
+    })
+    return new Response(stream, { headers: { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' } })
+  }
+
+  const handle = async (request: Request, client: string): Promise<Response> => {
+    const url = new URL(request.url)
+    const path = url.pathname
+    const host = request.headers.get('host')
+    if (path === '/console/login' && request.method === 'POST') {
+      if (!auth.loginOriginOk(request.headers, host)) return unauthorized(path)
+      const form = await request.formData().catch(() => undefined)
+      const r = auth.login(form?.get('token'), client)
+      if (!r.ok) {
+        d.log.warn('console.login_failed', { client, status: r.status })
+        return unauthorized('/console', r.status, r.status === 429 ? 'Too many attempts; wait a minute.' : 'Wrong token.')
+      }
+      d.log.info('console.login', { client })
+      return new Response(null, { status: 303, headers: { ...SECURITY_HEADERS, location: '/console', 'set-cookie': r.cookie } })
+    }
+    const principal = auth.authenticate(request.headers)
+    if (!principal) return unauthorized(path)
+    const method = request.method === 'HEAD' ? 'GET' : request.method
+    for (const route of routes) {
+      const m = route.pattern.exec(path)
+      if (!m) continue
+      if (route.method !== method) return json({ error: 'method_not_allowed' }, 405)
+      let formToken: unknown
+      if (method === 'POST') {
+        if (request.headers.get('content-type')?.startsWith('application/x-www-form-urlencoded')) formToken = (await request.clone().formData().catch(() => undefined))?.get('csrf')
+        if (!auth.mayChange(principal, request.headers, host, formToken)) return json({ error: 'csrf', message: 'missing or wrong CSRF token' }, 403)
+      }
+      let params: string[]
+      try {
+        params = m.slice(1).map((p) => decodeURIComponent(p ?? ''))
+      } catch {
+        return notFound({ request, url, principal, params: [], client })
+      }
+      return route.handler({ request, url, principal, params, client })
+    }
+    return notFound({ request, url, principal, params: [], client })
+  }
+
+  return new Elysia({ name: 'console' })
+    .all('/console', ({ request, server }) => handle(request, server?.requestIP(request)?.address ?? 'unknown'))
+    .all('/console/*', ({ request, server }) => handle(request, server?.requestIP(request)?.address ?? 'unknown'))
+}
