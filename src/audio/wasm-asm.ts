@@ -90,6 +90,8 @@ export const op = {
   v128Zero: simd(0x0c, ...new Array<number>(16).fill(0)),
   /** Lanes of the result, by byte: 0–15 from the first operand, 16–31 from the second. */
   shuffle: (bytes: readonly number[]) => simd(0x0d, ...bytes),
+  /** Stores 16-bit lane `lane` of a vector. */
+  v128Store16Lane: (lane: number, offset = 0) => simd(0x59, ...uleb(1), ...uleb(offset), lane),
   /** Stores the low 8 bytes of a vector. */
   v128Store64Lane0: (offset = 0) => simd(0x5b, ...uleb(0), ...uleb(offset), 0),
   f32x4Nearest: simd(0x6a),
