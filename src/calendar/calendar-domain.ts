@@ -70,10 +70,20 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
     store.outbox.enqueue({ idemKey: `${ctx.idemKey}:calendar`, kind: CALENDAR_SYNC_KIND, payload, callId: ctx.callId, ...(a.task_id ? { taskId: a.task_id } : {}), at: ctx.now })
     d.onOutbox()
   }
+  const record = (a: AppointmentRow, ctx: DomainContext): void => {
+    const key = `${ctx.idemKey}:calendar`
+    const payload: CalendarSyncPayload = { appointmentId: a.id, confirm: false, callId: ctx.callId }
+    if (!store.outbox.enqueue({ idemKey: key, kind: CALENDAR_SYNC_KIND, payload, callId: ctx.callId, ...(a.task_id ? { taskId: a.task_id } : {}), at: ctx.now })) return
+    const row = store.outbox.byKey(key)
+    if (row) store.outbox.done(row.id, { synced: a.status }, ctx.now)
+  }
   /** Writes now; when the calendar is away, queues the write. */
   const write = async (a: AppointmentRow, ctx: DomainContext, confirm: boolean): Promise<'synced' | 'queued'> => {
     try {
       await sync.push(a)
+      // A booking's write is recorded (as a finished outbox row) even when it landed at once: only appointments known
+      // to have had an event can be judged "deleted by staff" when their event is missing.
+      if (ctx.idemKey === a.id) record(a, ctx)
       return 'synced'
     } catch (err) {
       if (!(err instanceof CalendarUnreachable)) throw err
@@ -141,10 +151,11 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
 
   /**
    * The calendar is the business's: an event staff deleted cancels the appointment, one they moved moves it. Not for
-   * appointments whose own write is still waiting in the outbox (their event is missing because it has not landed).
+   * appointments whose own write is still waiting in the outbox (their event is missing because it has not landed),
+   * nor for those booked before the calendar was set up (they never had one).
    */
   async function pullStaffChanges(caller: string, ctx: DomainContext): Promise<void> {
-    const list = store.appointments.upcomingFor(caller, ctx.now).filter((a) => !writePending(a))
+    const list = store.appointments.upcomingFor(caller, ctx.now).filter((a) => hadEvent(a) && !writePending(a))
     if (list.length === 0) return
     const events = await ask('read', ctx, () => sync.read(list.map((a) => a.id)))
     if (!events) return
@@ -158,6 +169,11 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
         log.info('calendar.moved_by_staff', { appointmentId: a.id, ok: r.ok })
       }
     }
+  }
+
+  /** Booked through the calendar (its write is recorded): not an appointment from before the calendar was set up. */
+  function hadEvent(a: AppointmentRow): boolean {
+    return store.outbox.byKey(`${a.id}:calendar`) !== undefined
   }
 
   function writePending(a: AppointmentRow): boolean {

@@ -197,6 +197,10 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     expect(await direct.remove({ url: moved?.url ?? '', etag: moved?.etag })).toBe('ok')
     const again = await c.tool('cancel_appointment', {})
     expect(again).toMatchObject({ status: 'failed', say: "I couldn't find any upcoming appointments for your number." })
+
+    // Booked in the built-in store before the calendar was set up: it never had an event, so it is not "deleted".
+    expect(w.store.appointments.book({ id: 'before-calendar', caller: c.caller, startsAt: w.at('17:00'), minutes: 30, at: w.now }).ok).toBe(true)
+    expect(await c.tool('cancel_appointment', {})).toMatchObject({ ask: 'Cancel your appointment tomorrow at 5 PM?' })
   }, 60_000)
 
   test('a crash between the PUT and the checkpoint: the replay finds its own event, exactly one', async () => {
