@@ -2,7 +2,8 @@
  * @module ops/metrics
  * A small Prometheus registry (text exposition format 0.0.4). Modules register counters, gauges and histograms;
  * `/metrics` renders them. Label values are escaped; a metric name can be registered once.
- * Counter increments are cheap (a Map lookup) and may be used on the audio path.
+ * Counter increments are cheap (a field for a counter without labels, a Map lookup otherwise) and may be used on the
+ * audio path.
  */
 
 type Labels = Record<string, string>
@@ -19,23 +20,30 @@ interface Metric {
 
 export class Counter implements Metric {
   private readonly values = new Map<string, number>()
+  /** The value of a counter without labels: a plain field, so the per-frame counters cost one addition. */
+  private plain = 0
   constructor(readonly name: string, readonly help: string, private readonly labelNames: readonly string[] = []) {}
   inc(labels?: Labels, by = 1): void {
+    if (this.labelNames.length === 0) {
+      this.plain += by
+      return
+    }
     const k = labelKey(this.labelNames, labels)
     this.values.set(k, (this.values.get(k) ?? 0) + by)
   }
   get(labels?: Labels): number {
+    if (this.labelNames.length === 0) return this.plain
     return this.values.get(labelKey(this.labelNames, labels)) ?? 0
   }
   /** Sum over every label set. */
   total(): number {
-    let n = 0
+    let n = this.plain
     for (const v of this.values.values()) n += v
     return n
   }
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`]
-    if (this.values.size === 0 && this.labelNames.length === 0) lines.push(`${this.name} 0`)
+    if (this.labelNames.length === 0) lines.push(`${this.name} ${fmt(this.plain)}`)
     for (const [k, v] of this.values) lines.push(`${this.name}${k} ${fmt(v)}`)
     return lines.join('\n')
   }
