@@ -7,6 +7,7 @@
 import type { Effect } from './effects'
 import type { Settings } from './domain/settings'
 import { nearestFreeSlots } from './domain/slots'
+import { dateMinutesToEpoch, localDate } from './domain/zoned-time'
 import type { Store } from '../store/store'
 
 export type DomainEffect = Extract<Effect, { kind: 'check_availability' | 'book' | 'find_appointments' | 'cancel_appointment' | 'move_appointment' | 'save_message' }>
@@ -34,8 +35,11 @@ const ALTERNATIVES = 3
  * The free slots offered instead of `startsAt`: not held in the store and not `busy` by the other backend (a calendar).
  * Both booking backends use it, so "taken" means the same thing whichever one books.
  */
-export function alternativeSlots(store: Store, startsAt: number, s: Settings, now: number, busy: (t: number) => boolean = () => false): number[] {
-  return nearestFreeSlots(startsAt, ALTERNATIVES, (t) => store.appointments.isTaken(t) || busy(t), s.hours, s.slotMinutes, s.tz, now)
+export async function alternativeSlots(store: Store, startsAt: number, s: Settings, now: number, busy: (t: number) => boolean = () => false): Promise<number[]> {
+  // One read of the held slots over the whole search window (the slot's day and the 14 after it), then a pure search.
+  const from = dateMinutesToEpoch(localDate(startsAt, s.tz), 0, s.tz)
+  const held = await store.appointments.takenBetween(from, from + 16 * 86_400_000)
+  return nearestFreeSlots(startsAt, ALTERNATIVES, (t) => held.has(t) || busy(t), s.hours, s.slotMinutes, s.tz, now)
 }
 
 /** The store-backed domain. `delayMs` simulates a slow backend (tests and the demo's "this may take a moment"). */
@@ -50,7 +54,7 @@ export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) =>
         case 'check_availability': {
           const free = !store.appointments.isTaken(effect.startsAt)
           // Alternatives even when free: a day-only check offers "9 AM, 9:30 AM or 10 AM" from them.
-          return { type: 'availability', free, alternatives: alternatives(effect.startsAt, ctx.settings, at), at }
+          return { type: 'availability', free, alternatives: await alternatives(effect.startsAt, ctx.settings, at), at }
         }
         case 'book': {
           const r = store.appointments.book({
@@ -64,7 +68,7 @@ export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) =>
           })
           return r.ok
             ? { type: 'booked', appointmentId: r.appointment.id, at }
-            : { type: 'slot_taken', alternatives: alternatives(effect.startsAt, ctx.settings, at), at }
+            : { type: 'slot_taken', alternatives: await alternatives(effect.startsAt, ctx.settings, at), at }
         }
         case 'find_appointments': {
           const list = ctx.caller ? store.appointments.upcomingFor(ctx.caller, at) : []
@@ -82,7 +86,7 @@ export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) =>
           if (!a || (ctx.caller !== undefined && a.caller !== ctx.caller)) return { type: 'domain_error', reason: 'appointment not found', at }
           const r = store.appointments.move(a.id, effect.startsAt, at)
           if (r.ok) return { type: 'appointment_moved', at }
-          if (r.reason === 'taken') return { type: 'slot_taken', alternatives: alternatives(effect.startsAt, ctx.settings, at), at }
+          if (r.reason === 'taken') return { type: 'slot_taken', alternatives: await alternatives(effect.startsAt, ctx.settings, at), at }
           return { type: 'domain_error', reason: 'appointment not found', at }
         }
         case 'save_message': {

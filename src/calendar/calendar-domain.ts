@@ -61,21 +61,21 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
     alternativeSlots(store, startsAt, ctx.settings, ctx.now, (t) => busy !== undefined && overlaps(busy, t, minutes))
   const taken = async (startsAt: number, minutes: number, ctx: DomainContext, exceptId?: string) => {
     const busy = await busyAround(startsAt, ctx, exceptId)
-    return { type: 'slot_taken', alternatives: alternatives(startsAt, minutes, ctx, busy), at: ctx.now }
+    return { type: 'slot_taken', alternatives: await alternatives(startsAt, minutes, ctx, busy), at: ctx.now }
   }
 
   /** The outbox carries the write until it lands (retried, exactly once); `confirm`: then text the caller. */
-  const queue = (a: AppointmentRow, ctx: DomainContext, confirm: boolean): void => {
+  const queue = async (a: AppointmentRow, ctx: DomainContext, confirm: boolean): Promise<void> => {
     const payload: CalendarSyncPayload = { appointmentId: a.id, confirm, callId: ctx.callId }
-    store.outbox.enqueue({ idemKey: `${ctx.idemKey}:calendar`, kind: CALENDAR_SYNC_KIND, payload, callId: ctx.callId, ...(a.task_id ? { taskId: a.task_id } : {}), at: ctx.now })
+    await store.outbox.enqueue({ idemKey: `${ctx.idemKey}:calendar`, kind: CALENDAR_SYNC_KIND, payload, callId: ctx.callId, ...(a.task_id ? { taskId: a.task_id } : {}), at: ctx.now })
     d.onOutbox()
   }
-  const record = (a: AppointmentRow, ctx: DomainContext): void => {
+  const record = async (a: AppointmentRow, ctx: DomainContext): Promise<void> => {
     const key = `${ctx.idemKey}:calendar`
     const payload: CalendarSyncPayload = { appointmentId: a.id, confirm: false, callId: ctx.callId }
-    if (!store.outbox.enqueue({ idemKey: key, kind: CALENDAR_SYNC_KIND, payload, callId: ctx.callId, ...(a.task_id ? { taskId: a.task_id } : {}), at: ctx.now })) return
-    const row = store.outbox.byKey(key)
-    if (row) store.outbox.done(row.id, { synced: a.status }, ctx.now)
+    if (!(await store.outbox.enqueue({ idemKey: key, kind: CALENDAR_SYNC_KIND, payload, callId: ctx.callId, ...(a.task_id ? { taskId: a.task_id } : {}), at: ctx.now }))) return
+    const row = await store.outbox.byKey(key)
+    if (row) await store.outbox.done(row.id, { synced: a.status }, ctx.now)
   }
   /** Writes now; when the calendar is away, queues the write. */
   const write = async (a: AppointmentRow, ctx: DomainContext, confirm: boolean): Promise<'synced' | 'queued'> => {
@@ -83,12 +83,12 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
       await sync.push(a)
       // A booking's write is recorded (as a finished outbox row) even when it landed at once: only appointments known
       // to have had an event can be judged "deleted by staff" when their event is missing.
-      if (ctx.idemKey === a.id) record(a, ctx)
+      if (ctx.idemKey === a.id) await record(a, ctx)
       return 'synced'
     } catch (err) {
       if (!(err instanceof CalendarUnreachable)) throw err
       log.warn('calendar.unreachable', { op: 'write', taskId: ctx.taskId, appointmentId: a.id, error: err.message })
-      queue(a, ctx, confirm)
+      await queue(a, ctx, confirm)
       return 'queued'
     }
   }
@@ -99,24 +99,24 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
       switch (effect.kind) {
         case 'check_availability': {
           const busy = await busyAround(effect.startsAt, ctx)
-          const free = !store.appointments.isTaken(effect.startsAt) && !(busy && overlaps(busy, effect.startsAt, effect.minutes))
-          return { type: 'availability', free, alternatives: alternatives(effect.startsAt, effect.minutes, ctx, busy), at }
+          const free = !(await store.appointments.isTaken(effect.startsAt)) && !(busy && overlaps(busy, effect.startsAt, effect.minutes))
+          return { type: 'availability', free, alternatives: await alternatives(effect.startsAt, effect.minutes, ctx, busy), at }
         }
         case 'book': {
-          let a = store.appointments.get(ctx.idemKey)
+          let a = await store.appointments.get(ctx.idemKey)
           let reachable = true
           if (!a) {
             // Checked again at confirmation: the calendar may have been given that time since the first check.
             const busy = await busyAt('book', effect.startsAt, effect.minutes, ctx, ctx.idemKey)
             reachable = busy !== undefined
             if (busy && overlaps(busy, effect.startsAt, effect.minutes)) return taken(effect.startsAt, effect.minutes, ctx, ctx.idemKey)
-            const r = store.appointments.book({ id: ctx.idemKey, caller: ctx.caller, startsAt: effect.startsAt, minutes: effect.minutes, taskId: ctx.taskId, callId: ctx.callId, at })
+            const r = await store.appointments.book({ id: ctx.idemKey, caller: ctx.caller, startsAt: effect.startsAt, minutes: effect.minutes, taskId: ctx.taskId, callId: ctx.callId, at })
             if (!r.ok) return taken(effect.startsAt, effect.minutes, ctx, ctx.idemKey)
             a = r.appointment
           }
           // A re-run after a crash lands here with its own row: the write finds (or makes) the one event. With the
           // calendar away the slot stays held here and the caller is told it will be confirmed by text message.
-          if (!reachable) queue(a, ctx, true)
+          if (!reachable) await queue(a, ctx, true)
           const state = reachable ? await write(a, ctx, true) : 'queued'
           return state === 'synced' ? { type: 'booked', appointmentId: a.id, at } : { type: 'booked', appointmentId: a.id, pending: true, at }
         }
@@ -126,12 +126,12 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
         }
         case 'cancel_appointment': {
           const result = await local.run(effect, ctx)
-          const a = store.appointments.get(effect.appointmentId)
+          const a = await store.appointments.get(effect.appointmentId)
           if (result.type === 'appointment_cancelled' && a) await write(a, ctx, false)
           return result
         }
         case 'move_appointment': {
-          const a = store.appointments.get(effect.appointmentId)
+          const a = await store.appointments.get(effect.appointmentId)
           if (!a || (ctx.caller !== undefined && a.caller !== ctx.caller) || a.status !== 'booked') return local.run(effect, ctx)
           if (a.starts_at !== effect.startsAt) {
             const busy = await busyAt('move', effect.startsAt, a.minutes, ctx, a.id)
@@ -139,7 +139,7 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
           }
           const result = await local.run(effect, ctx)
           if (result.type !== 'appointment_moved') return result.type === 'slot_taken' ? taken(effect.startsAt, a.minutes, ctx, a.id) : result
-          const moved = store.appointments.get(a.id)
+          const moved = await store.appointments.get(a.id)
           if (moved) await write(moved, ctx, false)
           return result
         }
@@ -155,29 +155,30 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
    * nor for those booked before the calendar was set up (they never had one).
    */
   async function pullStaffChanges(caller: string, ctx: DomainContext): Promise<void> {
-    const list = store.appointments.upcomingFor(caller, ctx.now).filter((a) => hadEvent(a) && !writePending(a))
+    const list: AppointmentRow[] = []
+    for (const a of await store.appointments.upcomingFor(caller, ctx.now)) if ((await hadEvent(a)) && !(await writePending(a))) list.push(a)
     if (list.length === 0) return
     const events = await ask('read', ctx, () => sync.read(list.map((a) => a.id)))
     if (!events) return
     for (const a of list) {
       const ev = events.get(a.id)
       if (!ev) {
-        store.appointments.cancel(a.id, ctx.now)
+        await store.appointments.cancel(a.id, ctx.now)
         log.info('calendar.deleted_by_staff', { appointmentId: a.id })
       } else if (ev.start !== a.starts_at) {
-        const r = store.appointments.move(a.id, ev.start, ctx.now)
+        const r = await store.appointments.move(a.id, ev.start, ctx.now)
         log.info('calendar.moved_by_staff', { appointmentId: a.id, ok: r.ok })
       }
     }
   }
 
   /** Booked through the calendar (its write is recorded): not an appointment from before the calendar was set up. */
-  function hadEvent(a: AppointmentRow): boolean {
-    return store.outbox.byKey(`${a.id}:calendar`) !== undefined
+  async function hadEvent(a: AppointmentRow): Promise<boolean> {
+    return (await store.outbox.byKey(`${a.id}:calendar`)) !== undefined
   }
 
-  function writePending(a: AppointmentRow): boolean {
+  async function writePending(a: AppointmentRow): Promise<boolean> {
     if (!a.task_id) return false
-    return store.outbox.pendingForTask(a.task_id).some((r) => r.kind === CALENDAR_SYNC_KIND && r.payload.includes(JSON.stringify(a.id)))
+    return (await store.outbox.pendingForTask(a.task_id)).some((r) => r.kind === CALENDAR_SYNC_KIND && r.payload.includes(JSON.stringify(a.id)))
   }
 }

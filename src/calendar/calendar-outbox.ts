@@ -32,23 +32,23 @@ export function calendarSyncHandler(d: {
   /** An SMS was enqueued: wake the SMS runner. */
   onSms: () => void
 }): OutboxHandler {
-  const text = (row: { idem_key: string }, to: string | null, callId: string, body: string) => {
+  const text = async (row: { idem_key: string }, to: string | null, callId: string, body: string) => {
     if (to === null) return
-    d.store.outbox.enqueue({ idemKey: `${row.idem_key}:sms`, kind: 'sms', payload: { to, body, callId }, callId, at: d.now() })
+    await d.store.outbox.enqueue({ idemKey: `${row.idem_key}:sms`, kind: 'sms', payload: { to, body, callId }, callId, at: d.now() })
     d.onSms()
   }
   return async (row, payload) => {
     if (!Payload.Check(payload)) return { kind: 'fail', error: 'invalid calendar_sync payload' }
-    const a = d.store.appointments.get(payload.appointmentId)
+    const a = await d.store.appointments.get(payload.appointmentId)
     if (!a) return { kind: 'done', result: { skipped: 'no such appointment' } }
     const when = describeWhen(a.starts_at, d.now(), d.tz)
     try {
       if (payload.confirm && a.status === 'booked') {
         const busy = await d.sync.busy(a.starts_at, a.starts_at + a.minutes * 60_000, a.id)
         if (overlaps(busy, a.starts_at, a.minutes)) {
-          d.store.appointments.cancel(a.id, d.now())
+          await d.store.appointments.cancel(a.id, d.now())
           d.log.warn('calendar.held_booking_lost', { appointmentId: a.id })
-          text(row, a.caller, payload.callId, calendarSmsText.lost(when, d.business))
+          await text(row, a.caller, payload.callId, calendarSmsText.lost(when, d.business))
           return { kind: 'done', result: { lost: true } }
         }
       }
@@ -58,7 +58,7 @@ export function calendarSyncHandler(d: {
       throw err
     }
     d.log.info('calendar.synced', { appointmentId: a.id, status: a.status, attempts: row.attempts + 1 })
-    if (payload.confirm && a.status === 'booked') text(row, a.caller, payload.callId, calendarSmsText.confirmed(when, d.business))
+    if (payload.confirm && a.status === 'booked') await text(row, a.caller, payload.callId, calendarSmsText.confirmed(when, d.business))
     return { kind: 'done', result: { synced: a.status } }
   }
 }
