@@ -220,3 +220,51 @@ describe('the sms effect', () => {
     expect(store.outbox.forCall('call-1').filter((r) => r.kind === 'sms')).toHaveLength(1)
   })
 })
+
+describe('task timers', () => {
+  test('a timeout makes the bot speak the words the step produced, not the tool-output JSON', async () => {
+    const { Type } = await import('@sinclair/typebox')
+    const { machine } = await import('../fsm/fsm')
+    const { defineTask, createTaskRegistry } = await import('./task-definition')
+    type Ev = { type: 'start'; at: number } | { type: 'input'; at: number } | { type: 'cancel'; at: number } | { type: 'timeout'; id: string; at: number }
+    const m = machine<{ n: number }, Ev, import('./effects').Effect, import('./task-definition').TaskStateMeta<{ n: number }>>()({
+      id: 'reminder',
+      version: 1,
+      initial: 'idle',
+      states: {
+        idle: { meta: { status: 'open' }, on: { start: { target: 'waiting', effects: (_c, e) => [{ kind: 'timer', id: 'nudge', at: e.at + 20 }] } } },
+        waiting: {
+          meta: { status: 'open', pending: () => ({ ask: 'Shall I go ahead?', need: ['confirm'] }) },
+          on: { timeout: { target: 'waiting', effects: () => [{ kind: 'say', text: 'Sorry for the wait.' }, { kind: 'ask', text: 'Shall I go ahead?', need: ['confirm'] }] } },
+        },
+      },
+    })
+    const reminder = defineTask<'idle' | 'waiting', { n: number }, Ev>({
+      kind: 'remind_me',
+      title: 'waiting',
+      noun: 'reminder',
+      description: 'Nudge the caller.',
+      startArgs: Type.Object({}),
+      inputArgs: Type.Object({}),
+      machine: m,
+      contextSchema: Type.Object({ n: Type.Number() }),
+      eventSchema: Type.Union([
+        Type.Object({ type: Type.Literal('start'), at: Type.Number() }),
+        Type.Object({ type: Type.Literal('input'), at: Type.Number() }),
+        Type.Object({ type: Type.Literal('cancel'), at: Type.Number() }),
+        Type.Object({ type: Type.Literal('timeout'), id: Type.String(), at: Type.Number() }),
+      ]),
+      start: (_a, env) => ({ context: { n: 0 }, event: { type: 'start', at: env.now } }),
+      input: (_f, now) => ({ type: 'input', at: now }),
+      cancelEvent: (now) => ({ type: 'cancel', at: now }),
+      summary: () => 'waiting for the caller',
+    })
+    const { rt, updates } = setup({ registry: createTaskRegistry([reminder]) })
+    const started = json(await rt.call('remind_me', '{}'))
+    expect(started.status).toBe('waiting_for_input')
+    for (let i = 0; i < 200 && updates.length === 0; i++) await Bun.sleep(10)
+    expect(updates).toEqual([{ taskId: started.task_id as string, kind: 'remind_me', say: 'Sorry for the wait.', ask: 'Shall I go ahead?' }])
+    expect(updates[0]?.say?.startsWith('{')).toBe(false)
+    rt.stop()
+  })
+})

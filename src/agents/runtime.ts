@@ -416,15 +416,21 @@ export class TaskRuntime implements TaskPort {
     const h = setTimeout(() => {
       task.timers.delete(id)
       if (this.stopped || task.status !== 'open') return
-      void this.run(task, (s) => applyTaskEvent(task.def, s, { type: 'timeout', id, at: this.d.now() }))
-        .then((output) => {
-          this.d.onUpdate({ taskId: task.id, kind: task.def.kind, say: output })
-        })
-        .catch((err: unknown) => {
+      // The caller hears the words the step produced (say / ask), never the tool-output JSON: nobody called a tool.
+      const o = emptyOutcome()
+      const work = task.chain.then(() => this.apply(task, applyTaskEvent(task.def, task.snapshot, { type: 'timeout', id, at: this.d.now() }), o, false))
+      task.chain = work.catch(() => undefined)
+      work.then(
+        () => {
+          if (this.stopped || (o.say.length === 0 && !o.ask)) return
+          this.d.onUpdate({ taskId: task.id, kind: task.def.kind, ...(o.say.length > 0 ? { say: o.say.join(' ') } : {}), ...(o.ask ? { ask: o.ask.text } : {}) })
+        },
+        (err: unknown) => {
           // Only this task's timer failed: logged and counted, the call and every other call go on.
           this.d.log.error('task.timer_failed', { taskId: task.id, timer: id, err })
           this.d.onFailure?.('task-timer')
-        })
+        },
+      )
     }, Math.max(0, at - this.d.now()))
     task.timers.set(id, h)
   }
