@@ -6,9 +6,12 @@
  * for the passthrough formats the base64 string is moved untouched, otherwise one stateful converter per direction
  * transcodes. Nothing else happens on that path — no await, no DB write, no log line.
  *
- * Around it: barge-in (stop playback, truncate at what the caller heard, drop the rest of that response), tool calls
- * to the task runtime, task results spoken when the line is idle, the greeting (or welcome back), the closing
- * ("anything else?" → summary → hang up after playback), transfer, DTMF, silence and the call-length limit.
+ * Around it, three parts with one job each:
+ * - playback and barge-in: {@link PlaybackController} (stream ids, the played-time estimate, truncation);
+ * - the call's flow: {@link callLifecycle}, a pure table (greeting → conversing → anything else? → closing →
+ *   hanging up, transfer, silence, limits, shutdown). This class is its thin driver: it turns what the legs report into
+ *   typed events and carries out the effects the table returns (`dispatch` / `run`);
+ * - the conversation: tool calls to the task runtime, task results spoken when the line is idle, DTMF, history.
  */
 import type { Config } from '../config/schema'
 import type { Business } from '../config/business/business'
@@ -22,7 +25,18 @@ import { buildInstructions } from '../realtime/instructions'
 import { buildSession, type ToolSpec } from '../realtime/session-config'
 import type { ReplayItem } from '../realtime/protocol'
 import type { TaskPort, TaskUpdate } from './task-port'
-import { closingLine, LIFECYCLE_TOOLS, type CallEndReason } from './lifecycle'
+import { initialSnapshot, transition, type Snapshot } from '../fsm/fsm'
+import { LIFECYCLE_TOOLS, lifecycleToolSpecs, type CallEndReason } from './lifecycle'
+import { CallHistory } from './call-history'
+import {
+  callLifecycle,
+  initialLifecycleContext,
+  type LifecycleContext,
+  type LifecycleEffect,
+  type LifecycleEvent,
+  type LifecycleState,
+  type ResponsePurpose,
+} from './lifecycle-machine'
 import type { CallMetrics } from './metrics'
 import { PlaybackController, type InterruptCause } from './playback-controller'
 import type { ResponseUsage } from './call-events'
@@ -65,43 +79,41 @@ export type CallSessionDeps = {
   readonly mark?: (m: SessionMark) => void
 }
 
-const BOT_HISTORY_LIMIT = 200
+/** Transfer statuses that mean the transfer did not happen and the caller is still ours. */
+const TRANSFER_FAILED = /fail|error|busy|no.?answer|reject/i
 
-export class CallSession implements PhoneLegHandler, ModelLegHandler {
-  private readonly model: ModelLeg
+export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePurpose> {
+  private readonly model: ModelLeg<ResponsePurpose>
   private readonly conv: CallConverters
   private readonly passthrough: boolean
   private readonly playback: PlaybackController
   private readonly log: Logger
-  private readonly responseReasons = new Map<string, string>()
-  private readonly history: ReplayItem[] = []
+  private readonly history: CallHistory
   private readonly updates: TaskUpdate[] = []
+  /** Set by the lifecycle's `end` effect; read on the audio path, so a plain boolean. */
   private over = false
-  private greeted = false
   private callerSpeaking = false
-  // lifecycle
-  private askedAnythingElse = false
-  private mentionedOpenTasks = false
-  private closing: 'none' | 'requested' | 'speaking' | 'hanging-up' = 'none'
-  private endReason: CallEndReason | undefined
-  private hangupTimer: ReturnType<typeof setTimeout> | undefined
-  private transferPending: { target: string; reason: string } | undefined
-  private silenceCount = 0
-  private lastSilenceAt = 0
-  private readonly maxTimer: ReturnType<typeof setTimeout>
+  private lifecycle: Snapshot<LifecycleState, LifecycleContext>
+  private readonly inbox: LifecycleEvent[] = []
+  private dispatching = false
+  private readonly timers = new Map<'hangup' | 'shutdown' | 'limit', ReturnType<typeof setTimeout>>()
 
   constructor(private readonly d: CallSessionDeps) {
     this.log = d.log
     const format = d.leg.mediaFormat
     this.conv = createCallConverters(format)
     this.passthrough = this.conv.plan.passthrough
-    this.history.push(...d.priorHistory)
-    this.model = new ModelLeg({
+    this.history = new CallHistory(d.priorHistory)
+    this.lifecycle = initialSnapshot(
+      callLifecycle,
+      initialLifecycleContext({ businessName: d.business.name, silenceReprompts: d.config.SILENCE_REPROMPTS, transferTarget: d.config.TRANSFER_TARGET }),
+    )
+    this.model = new ModelLeg<ResponsePurpose>({
       url: d.config.OPENAI_REALTIME_URL,
       model: d.config.OPENAI_REALTIME_MODEL,
       apiKey: d.config.OPENAI_API_KEY ?? '',
       session: () => this.sessionConfig(),
-      history: () => this.replayHistory(),
+      history: () => this.history.replay(this.d.tasks.statusLines()),
       handler: this,
       log: d.log,
       metrics: d.realtimeMetrics,
@@ -122,7 +134,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       now: d.now,
       ...(d.mark ? { onItemStart: (itemId: string) => d.mark?.({ type: 'bot-audio', itemId }) } : {}),
     })
-    this.maxTimer = setTimeout(() => this.endForLimit(), d.config.MAX_CALL_MINUTES * 60_000)
+    this.arm('limit', d.config.MAX_CALL_MINUTES * 60_000, { type: 'limitReached' })
   }
 
   /** `session.accepted` is out: tell VAIC what this call needs and start the model leg. */
@@ -142,7 +154,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   }
 
   // ================================================================================================================
-  // phone leg → us
+  // the relay: two socket callbacks
   // ================================================================================================================
 
   audio(b64: string): void {
@@ -162,6 +174,14 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     if (out.length > 0) this.model.append(out)
   }
 
+  audioDelta(responseId: string, itemId: string, _contentIndex: number, b64: string): void {
+    if (!this.over) this.playback.delta(responseId, itemId, b64)
+  }
+
+  // ================================================================================================================
+  // phone leg → us
+  // ================================================================================================================
+
   start(params: StartParams): void {
     this.d.onStartParams(params)
   }
@@ -170,23 +190,23 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
 
   dtmf(digits: string): void {
     this.d.record('caller', `[DTMF ${digits}]`)
-    this.resetSilence()
+    this.dispatch({ type: 'callerSpoke' })
     const digit = digits.slice(-1)
     void this.d.tasks
       .confirmByDigit(digit)
       .then((r) => {
-      if (this.over) return
-      if (!r) {
-        this.model.userText(`(The caller pressed ${digits} on the keypad.)`)
-        this.model.request({ kind: 'free', reason: 'dtmf' })
-        return
-      }
-      // The confirmation went straight to the task; the model learns of the key press and speaks the result like
-      // any other task update.
-      this.d.record('tool', r.output, { via: 'dtmf', taskId: r.taskId })
-      this.model.systemNote(`The caller pressed ${digit} (${digit === '1' ? 'yes' : 'no'}) on the keypad to answer task ${r.taskId}; the task agent already has it.`)
-      const o = parseOutput(r.output)
-      this.taskUpdate({ taskId: r.taskId, kind: o.task ?? 'task', ...(o.say ? { say: o.say } : {}), ...(o.ask ? { ask: o.ask } : {}) })
+        if (this.over) return
+        if (!r) {
+          this.model.userText(`(The caller pressed ${digits} on the keypad.)`)
+          this.model.request({ kind: 'free', purpose: 'dtmf' })
+          return
+        }
+        // The confirmation went straight to the task; the model learns of the key press and speaks the result like
+        // any other task update.
+        this.d.record('tool', r.output, { via: 'dtmf', taskId: r.taskId })
+        this.model.systemNote(`The caller pressed ${digit} (${digit === '1' ? 'yes' : 'no'}) on the keypad to answer task ${r.taskId}; the task agent already has it.`)
+        const o = parseOutput(r.output)
+        this.taskUpdate({ taskId: r.taskId, kind: o.task ?? 'task', ...(o.say ? { say: o.say } : {}), ...(o.ask ? { ask: o.ask } : {}) })
       })
       .catch((err: unknown) => {
         // Only this key press is lost; the caller can say it instead. Never a rejection that could reach the process.
@@ -196,24 +216,17 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   }
 
   noUserInput(): void {
-    this.onSilence('vaic')
+    this.dispatch({ type: 'silence', source: 'vaic', at: this.d.now() })
   }
 
   playFinished(streamId: string | undefined): void {
     this.playback.finished(streamId)
-    if (this.closing === 'hanging-up' && (streamId === undefined || streamId === this.finalStreamId)) this.finishAfterPlayback()
+    this.dispatch({ type: 'playFinished', streamId })
   }
 
   transferStatus(s: TransferStatus): void {
     this.log.info('call.transfer_status', { status: s.status, reasonCode: s.reasonCode })
-    if (/fail|error|busy|no.?answer|reject/i.test(s.status)) {
-      this.d.leg.transferFailed()
-      this.transferPending = undefined
-      this.closing = 'none'
-      this.endReason = undefined
-      this.d.record('system', `transfer failed: ${s.status}`)
-      this.say("I'm sorry, I couldn't reach anyone right now. Is there anything else I can help you with?", 'transfer-failed')
-    }
+    if (TRANSFER_FAILED.test(s.status)) this.dispatch({ type: 'transferFailed', status: s.status })
   }
 
   activity(a: Activity): void {
@@ -229,15 +242,17 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
 
   resumed(): void {
     this.d.record('system', 'phone connection resumed')
-    if (!this.over && this.greeted) {
+    if (!this.over && this.lifecycle.state !== 'connecting') {
       this.model.systemNote('The phone connection dropped for a moment and is back. Briefly pick up where you left off.')
-      this.model.request({ kind: 'free', reason: 'phone-resumed' })
+      this.model.request({ kind: 'free', purpose: 'phone-resumed' })
     }
   }
 
   ended(end: LegEnd): void {
-    this.finish(end)
+    this.legEnd = end
+    this.dispatch({ type: 'legEnded', by: end.by })
   }
+  private legEnd: LegEnd | undefined
 
   // ================================================================================================================
   // model leg → us
@@ -245,14 +260,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
 
   ready(kind: 'initial' | 'reconnect' | 'rotation'): void {
     if (this.over) return
-    if (kind === 'initial' || !this.greeted) {
-      this.greeted = true
-      void this.d.greeting().then((g) => {
-        if (this.over) return
-        if (g.asksAnythingElse) this.askedAnythingElse = true
-        this.say(g.text, 'greeting')
-      })
-    } else if (kind === 'reconnect') {
+    // The first session greets (the lifecycle handles modelReady only while connecting); later ones resume.
+    if (!this.dispatch({ type: 'modelReady' }) && kind === 'reconnect') {
       // The new session knows the conversation but not what was cut off. An open task re-asks its question (built
       // from its state, so nothing is invented); otherwise the model picks up where it left off.
       const pending = this.d.tasks.openTasks().filter((t) => t.pending !== undefined)
@@ -261,7 +270,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
         for (const t of pending) this.updates.push({ taskId: t.id, kind: t.kind, ask: t.pending?.ask ?? '' })
       } else {
         this.model.systemNote('The connection was interrupted for a moment. If you were in the middle of something, pick up where you left off.')
-        this.model.request({ kind: 'free', reason: 'reconnected' })
+        this.model.request({ kind: 'free', purpose: 'reconnected' })
       }
     }
     this.flushUpdates()
@@ -270,7 +279,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   speechStarted(_audioStartMs: number, itemId: string): void {
     this.d.mark?.({ type: 'speech-started', itemId })
     this.callerSpeaking = true
-    this.resetSilence()
+    this.dispatch({ type: 'callerSpoke' })
     this.d.leg.speechStarted()
     if (this.playback.audible()) {
       this.d.leg.bargeIn()
@@ -292,33 +301,21 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     const t = text.trim()
     if (t === '') return
     this.d.leg.recognition(t, 0.9)
-    this.pushHistory({ role: 'user', text: t })
+    this.history.push({ role: 'user', text: t })
     // The item id ties the line to when it was spoken (its speech-started mark): transcripts arrive late.
     this.d.record('caller', t, { itemId })
   }
 
-  responseCreated(responseId: string, reason: string | undefined): void {
+  responseCreated(): void {
     this.callerSpeaking = false
-    if (reason !== undefined) this.responseReasons.set(responseId, reason)
-    if (reason?.split(',').includes('closing')) this.closing = 'speaking'
   }
 
-  responseDone(responseId: string, status: string, _reason?: string, usage?: ResponseUsage): void {
+  responseDone(responseId: string, status: string, purposes: readonly ResponsePurpose[], usage?: ResponseUsage): void {
     if (usage) this.d.mark?.({ type: 'usage', responseId, usage })
-    const reason = this.responseReasons.get(responseId)
-    this.responseReasons.delete(responseId)
     this.playback.responseDone(responseId)
-    if (reason?.split(',').some((r) => r === 'closing' || r === 'transfer' || r === 'goodbye')) {
-      // The last words are out (or were cut short): hang up once they have been played.
-      this.closing = 'hanging-up'
-      this.armHangup()
-    }
+    this.dispatch({ type: 'responseDone', purposes, tail: this.playback.tail() })
     if (status !== 'completed' && status !== 'cancelled') this.log.warn('call.response_not_completed', { status })
     this.flushUpdates()
-  }
-
-  audioDelta(responseId: string, itemId: string, _contentIndex: number, b64: string): void {
-    if (!this.over) this.playback.delta(responseId, itemId, b64)
   }
 
   audioDone(_responseId: string, itemId: string): void {
@@ -328,18 +325,19 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   botTranscript(_responseId: string, itemId: string, text: string): void {
     const heard = this.playback.heardTranscript(itemId, text)
     if (heard === undefined) return
-    this.pushHistory({ role: 'assistant', text: heard.text })
+    this.history.push({ role: 'assistant', text: heard.text })
     this.d.record('bot', heard.text, heard.interrupted ? { itemId, interrupted: true } : { itemId })
   }
 
   functionCall(call: FunctionCall): void {
     this.log.info('call.tool_call', { name: call.name, arguments: call.arguments.slice(0, 500) })
     this.d.record('tool', `${call.name}(${call.arguments})`, { callId: call.callId })
-    void this.runTool(call)
+    if (LIFECYCLE_TOOLS.has(call.name)) this.lifecycleTool(call)
+    else void this.runTool(call)
   }
 
   idleTimeout(): void {
-    this.onSilence('vad')
+    this.dispatch({ type: 'silence', source: 'vad', at: this.d.now() })
   }
 
   reconnecting(reason: string): void {
@@ -352,83 +350,166 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   fatal(code: string, message: string): void {
     this.log.error('call.model_fatal', { code, message })
     this.d.record('system', `model unavailable: ${code}`)
-    this.endReason = 'failed'
-    const target = this.d.config.TRANSFER_TARGET
-    if (target) this.d.leg.transfer(target, `assistant unavailable (${code})`, this.sipHeaders())
-    else this.d.leg.hangup('assistant-unavailable')
+    this.dispatch({ type: 'upstreamLost', code })
+  }
+
+  /**
+   * Ends the call from our side (a deploy's drain ran out): a short goodbye if the model can still speak, then the
+   * usual hang-up after playback; a hard hang-up after `graceMs` whatever happens. State is already saved.
+   */
+  shutdown(reason: string, graceMs = 6000): void {
+    this.dispatch({ type: 'shutdown', reason, graceMs, modelReady: this.model.ready, openTasks: this.d.tasks.openTasks().length })
+  }
+
+  // ================================================================================================================
+  // the lifecycle driver
+  // ================================================================================================================
+
+  /**
+   * Feeds one event to the lifecycle table and runs its effects. An event raised while effects run (a timer firing
+   * synchronously, a leg calling back) is queued, so effects always run in table order. Returns whether the table
+   * handled the event (for a queued one: true).
+   */
+  private dispatch(ev: LifecycleEvent): boolean {
+    if (this.over) return false
+    if (this.dispatching) {
+      this.inbox.push(ev)
+      return true
+    }
+    this.dispatching = true
+    let handled = false
+    try {
+      const r = transition(callLifecycle, this.lifecycle, ev)
+      handled = r.handled
+      this.step(ev, r.snapshot, r.effects)
+      for (let next = this.inbox.shift(); next !== undefined && !this.over; next = this.inbox.shift()) {
+        const q = transition(callLifecycle, this.lifecycle, next)
+        this.step(next, q.snapshot, q.effects)
+      }
+    } finally {
+      this.dispatching = false
+      this.inbox.length = 0
+    }
+    return handled
+  }
+
+  private step(ev: LifecycleEvent, next: Snapshot<LifecycleState, LifecycleContext>, effects: readonly LifecycleEffect[]): void {
+    const from = this.lifecycle.state
+    this.lifecycle = next
+    if (next.state !== from) this.log.debug('call.lifecycle', { event: ev.type, from, to: next.state })
+    for (const fx of effects) this.run(fx)
+  }
+
+  private run(fx: LifecycleEffect): void {
+    switch (fx.kind) {
+      case 'fetchGreeting':
+        void this.d
+          .greeting()
+          .then((g) => this.dispatch({ type: 'greet', text: g.text, asksAnythingElse: g.asksAnythingElse }))
+          .catch((err: unknown) => this.log.error('call.greeting_failed', { err }))
+        return
+      case 'say':
+        this.model.request({ kind: 'say', text: fx.text, purpose: fx.purpose })
+        return
+      case 'toolOutput':
+        this.toolOutput(fx.callId, fx.output)
+        return
+      case 'cancelReprompt':
+        this.model.cancelResponse()
+        this.playback.discardCurrent()
+        return
+      case 'timer':
+        this.arm(fx.name, fx.afterMs, fx.name === 'hangup' ? { type: 'hangupTimer' } : { type: 'shutdownTimer' })
+        return
+      case 'hangup':
+        this.clear('hangup')
+        this.d.leg.hangup(fx.reason)
+        return
+      case 'transfer':
+        this.clear('hangup')
+        this.d.leg.transfer(fx.target, fx.reason, this.sipHeaders())
+        return
+      case 'transferFailed':
+        this.d.leg.transferFailed()
+        this.d.record('system', `transfer failed: ${fx.status}`)
+        return
+      case 'log':
+        this.log.info(fx.message, fx.fields)
+        return
+      case 'end':
+        return this.finish(fx.reason, fx.closed)
+    }
+  }
+
+  private arm(name: 'hangup' | 'shutdown' | 'limit', afterMs: number, ev: LifecycleEvent): void {
+    this.clear(name)
+    const t = setTimeout(() => {
+      this.timers.delete(name)
+      this.dispatch(ev)
+    }, afterMs)
+    // The shutdown deadline must not keep a draining process alive on its own.
+    if (name === 'shutdown') t.unref?.()
+    this.timers.set(name, t)
+  }
+
+  private clear(name: 'hangup' | 'shutdown' | 'limit'): void {
+    const t = this.timers.get(name)
+    if (t !== undefined) clearTimeout(t)
+    this.timers.delete(name)
+  }
+
+  private finish(reason: CallEndReason, closed: boolean): void {
+    if (this.over) return
+    this.over = true
+    for (const t of this.timers.values()) clearTimeout(t)
+    this.timers.clear()
+    this.model.close()
+    const end = this.legEnd ?? { by: 'server' as const }
+    this.log.info('call.ended', { reason, by: end.by, reasonCode: end.reasonCode })
+    this.d.onEnded({ callId: this.d.callId, reason, leg: end, closed })
   }
 
   // ================================================================================================================
   // tools and task results
   // ================================================================================================================
 
+  /** end_call and transfer_to_human belong to the lifecycle: its table answers them. */
+  private lifecycleTool(call: FunctionCall): void {
+    const ev: LifecycleEvent =
+      call.name === 'transfer_to_human'
+        ? { type: 'transferRequested', callId: call.callId, reason: safeReason(call.arguments) }
+        : { type: 'endCall', callId: call.callId, openTasks: this.d.tasks.openTasks().map((t) => t.title), summaries: this.d.tasks.doneSummaries() }
+    // Unhandled: the call is already ending; the model still gets an answer to its call.
+    if (!this.dispatch(ev)) this.toolOutput(call.callId, JSON.stringify({ status: 'ending', note: 'The call is ending; say nothing more.' }))
+  }
+
+  private toolOutput(callId: string, output: string): void {
+    if (this.over) return
+    this.d.record('tool', output, { callId, result: true })
+    this.log.info('call.tool_result', { callId, output: output.slice(0, 500) })
+    this.model.functionOutput(callId, output)
+  }
+
   private async runTool(call: FunctionCall): Promise<void> {
     let output: string
     try {
-      output = LIFECYCLE_TOOLS.has(call.name)
-        ? this.lifecycleTool(call.name, call.arguments)
-        : this.d.tasks.handles(call.name)
-          ? await this.d.tasks.call(call.name, call.arguments)
-          : JSON.stringify({ error: 'unknown_tool', message: `There is no tool named ${call.name}.` })
+      output = this.d.tasks.handles(call.name)
+        ? await this.d.tasks.call(call.name, call.arguments)
+        : JSON.stringify({ error: 'unknown_tool', message: `There is no tool named ${call.name}.` })
     } catch (err) {
       this.log.error('call.tool_failed', { tool: call.name, err })
       output = JSON.stringify({ error: 'tool_failed', message: 'Something went wrong on our side; apologise and offer to try again.' })
     }
     if (this.over) return
-    this.d.record('tool', output, { callId: call.callId, result: true })
-    this.log.info('call.tool_result', { name: call.name, output: output.slice(0, 500) })
-    this.model.functionOutput(call.callId, output)
-    if (!LIFECYCLE_TOOLS.has(call.name)) {
-      this.askedAnythingElse = false
-      this.model.request({ kind: 'free', reason: `tool:${call.name}` })
-      this.refreshInstructions()
-      this.afterTaskProgress()
-    }
+    this.toolOutput(call.callId, output)
+    this.model.request({ kind: 'free', purpose: 'tool-result' })
+    this.refreshInstructions()
+    this.taskProgress(true)
   }
 
-  private doneCount = 0
-
-  /**
-   * When the last open task has just completed, the bot asks the closing question once the result was said
-   * (scenario 1: "Appointment booked!" → "Is there anything else I can help you with today?").
-   */
-  private afterTaskProgress(): void {
-    const done = this.d.tasks.doneSummaries().length
-    const completedNow = done > this.doneCount
-    this.doneCount = done
-    if (!completedNow || this.d.tasks.openTasks().length > 0 || this.closing !== 'none' || this.askedAnythingElse) return
-    this.askedAnythingElse = true
-    this.say('Is there anything else I can help you with today?', 'anything-else')
-  }
-
-  private lifecycleTool(name: string, argsJson: string): string {
-    if (name === 'transfer_to_human') {
-      const target = this.d.config.TRANSFER_TARGET
-      if (!target) return JSON.stringify({ error: 'not_available', message: 'Transfers are not available; offer to take a message instead.' })
-      const reason = safeReason(argsJson)
-      this.transferPending = { target, reason }
-      this.endReason = 'transferred'
-      this.say("Of course. I'll connect you with a colleague now. Please hold.", 'transfer')
-      return JSON.stringify({ status: 'transferring', note: 'The caller is being transferred; say nothing more.' })
-    }
-    // end_call
-    const open = this.d.tasks.openTasks()
-    if (open.length > 0 && !this.mentionedOpenTasks) {
-      this.mentionedOpenTasks = true
-      const what = open.map((t) => t.title).join(' and ')
-      const ask = `We haven't finished ${what} yet. Shall we finish it now?`
-      this.say(ask, 'open-tasks')
-      return JSON.stringify({ status: 'tasks_open', note: 'Open tasks remain; the caller is being asked whether to finish them.' })
-    }
-    if (!this.askedAnythingElse) {
-      this.askedAnythingElse = true
-      this.say('Is there anything else I can help you with today?', 'anything-else')
-      return JSON.stringify({ status: 'asking_anything_else', note: 'If the caller says no, call end_call again.' })
-    }
-    this.closing = 'requested'
-    this.endReason = 'completed'
-    this.say(closingLine(this.d.tasks.doneSummaries(), this.d.business.name), 'closing')
-    return JSON.stringify({ status: 'closing', note: 'The closing line is being said; say nothing more.' })
+  /** Tells the lifecycle how the tasks stand: the last open task completing makes the bot ask "anything else?". */
+  private taskProgress(byTool: boolean): void {
+    this.dispatch({ type: 'taskProgress', done: this.d.tasks.doneSummaries().length, open: this.d.tasks.openTasks().length, byTool })
   }
 
   /** A background task result: spoken once, when nobody is talking, coalesced with others pending. */
@@ -451,8 +532,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
       this.model.systemNote(note)
       this.d.record('agent', [u.say, u.ask].filter(Boolean).join(' '), { taskId: u.taskId })
     }
-    this.model.request({ kind: 'free', reason: 'task-update' })
-    this.afterTaskProgress()
+    this.model.request({ kind: 'free', purpose: 'task-update' })
+    this.taskProgress(false)
   }
 
   refreshInstructions(): void {
@@ -461,98 +542,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   }
 
   // ================================================================================================================
-  // lifecycle
-  // ================================================================================================================
-
-  private say(text: string, reason: string): void {
-    this.model.request({ kind: 'say', text, reason })
-  }
-
-  private finalStreamId: string | undefined
-
-  private armHangup(): void {
-    // The closing response is done; its stream (if any) is the last one. Wait for VAIC's playFinished, with a
-    // fallback computed from the audio sent (VAIC may not send playFinished).
-    const tail = this.playback.tail()
-    this.finalStreamId = tail.streamId
-    if (this.hangupTimer) clearTimeout(this.hangupTimer)
-    this.hangupTimer = setTimeout(() => this.finishAfterPlayback(), tail.remainingMs + 1500)
-  }
-
-  private finishAfterPlayback(): void {
-    if (this.over || this.closing !== 'hanging-up') return
-    if (this.hangupTimer) clearTimeout(this.hangupTimer)
-    this.hangupTimer = undefined
-    if (this.transferPending) {
-      const t = this.transferPending
-      this.d.leg.transfer(t.target, t.reason, this.sipHeaders())
-      return
-    }
-    this.d.leg.hangup(this.endReason === 'shutdown' ? (this.shutdownReason ?? 'server-shutdown') : this.endReason === 'completed' ? 'conversation-complete' : (this.endReason ?? 'conversation-complete'))
-  }
-
-  private onSilence(source: 'vad' | 'vaic'): void {
-    const now = this.d.now()
-    // Both timers may fire for one silence; count it once.
-    if (now - this.lastSilenceAt < 2000 || this.closing !== 'none') return
-    this.lastSilenceAt = now
-    this.silenceCount++
-    this.log.info('call.silence', { source, count: this.silenceCount })
-    if (this.silenceCount > this.d.config.SILENCE_REPROMPTS) {
-      if (source === 'vad') {
-        // The server already started its automatic re-prompt: cancel it and say goodbye instead.
-        this.model.cancelResponse()
-        this.playback.discardCurrent()
-      }
-      this.closing = 'requested'
-      this.endReason = 'silence'
-      this.say("I haven't heard from you, so I'll end the call now. Feel free to call us again. Goodbye!", 'goodbye')
-    } else if (source === 'vaic') {
-      // With server_vad the model re-prompts by itself on its idle timeout; VAIC's timer needs our line.
-      this.say('Are you still there?', 'silence')
-    }
-  }
-
-  private resetSilence(): void {
-    this.silenceCount = 0
-  }
-
-  private endForLimit(): void {
-    if (this.over || this.closing !== 'none') return
-    this.closing = 'requested'
-    this.endReason = 'max-duration'
-    this.say("We've reached the time limit for this call. Thank you for calling, and goodbye!", 'goodbye')
-  }
-
-  /**
-   * Ends the call from our side (a deploy's drain ran out): a short goodbye if the model can still speak, then the
-   * usual hang-up after playback; a hard hang-up after `graceMs` whatever happens. State is already saved.
-   */
-  shutdown(reason: string, graceMs = 6000): void {
-    if (this.over) return
-    this.endReason = 'shutdown'
-    this.shutdownReason = reason
-    const hard = setTimeout(() => {
-      if (!this.over) this.d.leg.hangup(reason)
-    }, graceMs)
-    hard.unref?.()
-    if (!this.model.ready || this.closing !== 'none') {
-      this.d.leg.hangup(reason)
-      return
-    }
-    this.closing = 'requested'
-    const open = this.d.tasks.openTasks().length > 0
-    this.say(
-      open
-        ? "I'm sorry, I have to end the call now. Everything we discussed is saved, and we'll text you so we can pick up where we left off."
-        : "I'm sorry, I have to end the call now. Please call us again. Goodbye!",
-      'goodbye',
-    )
-  }
-  private shutdownReason: string | undefined
-
-  // ================================================================================================================
-  // playback and barge-in
+  // barge-in
   // ================================================================================================================
 
   private interruptPlayback(why: InterruptCause): void {
@@ -583,21 +573,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
   }
 
   private tools(): ToolSpec[] {
-    const lifecycle: ToolSpec[] = [
-      {
-        name: 'end_call',
-        description: 'The caller is done (says goodbye, that is all, nothing else). Call it when they signal the end; the first call makes you ask whether there is anything else, call it again if they say no.',
-        parameters: { type: 'object', properties: {}, additionalProperties: false },
-      },
-    ]
-    if (this.d.config.TRANSFER_TARGET) {
-      lifecycle.push({
-        name: 'transfer_to_human',
-        description: 'Transfer the caller to a person when they ask for one or you cannot help.',
-        parameters: { type: 'object', properties: { reason: { type: 'string', description: 'why, in a few words' } }, required: ['reason'], additionalProperties: false },
-      })
-    }
-    return [...this.d.tasks.tools(), ...lifecycle]
+    return [...this.d.tasks.tools(), ...lifecycleToolSpecs(this.d.config.TRANSFER_TARGET !== undefined)]
   }
 
   private sessionConfig() {
@@ -611,51 +587,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler {
     })
   }
 
-  private pushHistory(item: ReplayItem): void {
-    this.history.push(item)
-    if (this.history.length > BOT_HISTORY_LIMIT) this.history.splice(0, this.history.length - BOT_HISTORY_LIMIT)
-  }
-
-  /** The conversation for a new model session: the last turns verbatim, older ones folded into one summary note. */
-  private replayHistory(): ReplayItem[] {
-    const keep = 24
-    const items = this.history
-    const open = this.d.tasks.statusLines()
-    const note: ReplayItem[] = open.length > 0 ? [{ role: 'system', text: `Open tasks continue:\n${open.join('\n')}` }] : []
-    if (items.length <= keep) return [...items, ...note]
-    const older = items.slice(0, items.length - keep)
-    const summary = older.map((i) => `${i.role === 'user' ? 'Caller' : i.role === 'assistant' ? 'You' : 'Note'}: ${i.text}`).join('\n')
-    return [{ role: 'system', text: `Earlier in this call:\n${summary.slice(-6000)}` }, ...items.slice(-keep), ...note]
-  }
-
   private sipHeaders(): { name: string; value: string }[] {
     return [{ name: 'X-FastAgent-Call-Id', value: this.d.callId }]
-  }
-
-  // ================================================================================================================
-  // end
-  // ================================================================================================================
-
-  private finish(end: LegEnd): void {
-    if (this.over) return
-    this.over = true
-    clearTimeout(this.maxTimer)
-    if (this.hangupTimer) clearTimeout(this.hangupTimer)
-    this.model.close()
-    const reason: CallEndReason =
-      end.by === 'transfer'
-        ? 'transferred'
-        : end.by === 'bot' || end.by === 'server'
-          ? (this.endReason ?? (end.by === 'server' ? 'shutdown' : 'completed'))
-          : end.by === 'caller'
-            ? this.endReason === 'completed' && this.closing !== 'none'
-              ? 'completed'
-              : 'caller-hangup'
-            : end.by === 'lost'
-              ? 'lost'
-              : 'vaic-error'
-    this.log.info('call.ended', { reason, by: end.by, reasonCode: end.reasonCode })
-    this.d.onEnded({ callId: this.d.callId, reason, leg: end, closed: this.closing !== 'none' && this.endReason === 'completed' })
   }
 }
 

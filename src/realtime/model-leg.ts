@@ -29,17 +29,17 @@ import type { ResponseUsage } from '../call/call-events'
 
 export type FunctionCall = { readonly callId: string; readonly name: string; readonly arguments: string; readonly responseId: string }
 
-export interface ModelLegHandler {
+export interface ModelLegHandler<P extends string = string> {
   /** The session is configured (first time, and again after every reconnect/rotation). */
   ready(kind: 'initial' | 'reconnect' | 'rotation'): void
   speechStarted(audioStartMs: number, itemId: string): void
   speechStopped(audioEndMs: number, itemId: string): void
   committed(itemId: string): void
   callerTranscript(itemId: string, text: string): void
-  /** `reason` is the metadata our own `response.create` carried (undefined for VAD-created responses). */
-  responseCreated(responseId: string, reason: string | undefined): void
+  /** `purposes`: what the requests this response answers were for (empty for a response the server started). */
+  responseCreated(responseId: string, purposes: readonly P[]): void
   /** `usage`: the response's token counts, when the server reported them. */
-  responseDone(responseId: string, status: string, reason: string | undefined, usage?: ResponseUsage): void
+  responseDone(responseId: string, status: string, purposes: readonly P[], usage?: ResponseUsage): void
   /** Hot path: one audio delta, base64 in the session's output format. */
   audioDelta(responseId: string, itemId: string, contentIndex: number, b64: string): void
   audioDone(responseId: string, itemId: string): void
@@ -52,7 +52,7 @@ export interface ModelLegHandler {
   fatal(code: string, message: string): void
 }
 
-export type ModelLegOptions = {
+export type ModelLegOptions<P extends string = string> = {
   readonly url: string
   readonly model: string
   readonly apiKey: string
@@ -60,7 +60,7 @@ export type ModelLegOptions = {
   readonly session: () => RealtimeSessionCreateRequest
   /** The conversation so far, for replay into a new session. */
   readonly history: () => ReplayItem[]
-  readonly handler: ModelLegHandler
+  readonly handler: ModelLegHandler<P>
   readonly log: Logger
   readonly metrics: RealtimeMetrics
   readonly now?: () => number
@@ -115,7 +115,7 @@ const UPLINK_BACKLOG_BYTES = 256 * 1024
 /** Rotate this long before the server's own `expires_at` at the latest. */
 const EXPIRY_MARGIN_MS = 2 * 60_000
 
-export class ModelLeg {
+export class ModelLeg<P extends string = string> {
   private current: Conn | undefined
   private next: Conn | undefined
   private readonly held: string[] = []
@@ -129,11 +129,11 @@ export class ModelLeg {
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private readonly ticker: ReturnType<typeof setInterval>
   private readonly now: () => number
-  readonly sequencer: ResponseSequencer
+  readonly sequencer: ResponseSequencer<P>
 
-  constructor(private readonly o: ModelLegOptions) {
+  constructor(private readonly o: ModelLegOptions<P>) {
     this.now = o.now ?? Date.now
-    this.sequencer = new ResponseSequencer({ send: (ev) => this.send(ev), now: this.now })
+    this.sequencer = new ResponseSequencer<P>({ send: (ev) => this.send(ev), now: this.now })
     this.ticker = setInterval(() => this.tick(), 500)
   }
 
@@ -177,7 +177,7 @@ export class ModelLeg {
     if (c && c.state === 'ready') c.socket.send(JSON.stringify(ev))
   }
 
-  request(r: ResponseRequest): void {
+  request(r: ResponseRequest<P>): void {
     this.sequencer.request(r)
   }
 
@@ -410,15 +410,12 @@ export class ModelLeg {
         return h.idleTimeout()
       case 'conversation.item.input_audio_transcription.completed':
         return h.callerTranscript(ev.item_id, ev.transcript)
-      case 'response.created':
-        this.sequencer.onResponseCreated(ev.response.id)
-        const reason = ev.response.metadata?.reason
-        return h.responseCreated(ev.response.id, typeof reason === 'string' ? reason : undefined)
-      case 'response.done': {
-        const d = ev.response.status_details
-        this.sequencer.onResponseDone(ev.response.id)
-        return h.responseDone(ev.response.id, ev.response.status, d?.reason ?? d?.type, usageOf(ev.response.usage))
+      case 'response.created': {
+        const request = ev.response.metadata?.request
+        return h.responseCreated(ev.response.id, this.sequencer.onResponseCreated(ev.response.id, typeof request === 'string' ? request : undefined))
       }
+      case 'response.done':
+        return h.responseDone(ev.response.id, ev.response.status, this.sequencer.onResponseDone(ev.response.id), usageOf(ev.response.usage))
       case 'response.output_audio.done':
         return h.audioDone(ev.response_id, ev.item_id)
       case 'response.output_audio_transcript.done':

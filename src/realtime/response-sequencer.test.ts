@@ -12,21 +12,33 @@ function setup() {
 describe('ResponseSequencer', () => {
   test('never two creates in flight; coalesces same-kind requests; waits for response.done', () => {
     const { s, sent } = setup()
-    s.request({ kind: 'free', reason: 'tool:a' })
-    s.request({ kind: 'free', reason: 'tool:b' })
-    s.request({ kind: 'free', reason: 'update' })
+    s.request({ kind: 'free', purpose: 'tool:a' })
+    s.request({ kind: 'free', purpose: 'tool:b' })
+    s.request({ kind: 'free', purpose: 'update' })
     expect(sent).toHaveLength(1)
     s.onResponseCreated('r1')
     s.onResponseDone('r1')
     // the two queued while r1 ran go out as ONE create
     expect(sent).toHaveLength(2)
-    expect(sent[1]?.response?.metadata).toEqual({ reason: 'tool:b,update' })
+    expect(sent[1]?.response?.metadata).toEqual({ reason: 'tool:b,update', request: String(sent[1]?.event_id) })
+    // the response is matched to the typed purposes of the requests it answers, through the echoed request id
+    expect(s.onResponseCreated('r2', sent[1]?.event_id)).toEqual(['tool:b', 'update'])
+    expect(s.purposesOf('r2')).toEqual(['tool:b', 'update'])
+    expect(s.onResponseDone('r2')).toEqual(['tool:b', 'update'])
+    expect(s.purposesOf('r2')).toEqual([])
+  })
+
+  test('a response the server started itself has no purposes', () => {
+    const { s } = setup()
+    expect(s.onResponseCreated('vad-1')).toEqual([])
+    expect(s.onResponseDone('vad-1')).toEqual([])
+    expect(s.onResponseCreated('vad-2', 'fa_rc_unknown')).toEqual([])
   })
 
   test('say requests become exact instructions with tools off, not merged with free ones', () => {
     const { s, sent } = setup()
-    s.request({ kind: 'say', text: 'Hello.', reason: 'greeting' })
-    s.request({ kind: 'free', reason: 'tool:x' })
+    s.request({ kind: 'say', text: 'Hello.', purpose: 'greeting' })
+    s.request({ kind: 'free', purpose: 'tool:x' })
     expect(sent[0]?.response?.instructions).toBe('Say exactly: "Hello."')
     expect(sent[0]?.response?.tool_choice).toBe('none')
     s.onResponseCreated('r1')
@@ -36,21 +48,24 @@ describe('ResponseSequencer', () => {
 
   test('conversation_already_has_active_response re-queues and retries after the active response ends', () => {
     const { s, sent } = setup()
-    s.request({ kind: 'free', reason: 'tool:a' })
+    s.request({ kind: 'free', purpose: 'tool:a' })
     const id = sent[0]?.event_id
     expect(s.onError('conversation_already_has_active_response', id)).toBe(true)
     expect(sent).toHaveLength(1)
     s.onResponseCreated('vad-1')
     s.onResponseDone('vad-1')
     expect(sent).toHaveLength(2)
-    expect(sent[1]?.response?.metadata).toEqual({ reason: 'tool:a' })
+    expect(sent[1]?.response?.metadata).toEqual({ reason: 'tool:a', request: String(sent[1]?.event_id) })
+    // the refused create's id no longer matches anything: the retry is matched under its own id
+    expect(s.onResponseCreated('r1', id)).toEqual([])
+    expect(s.onResponseCreated('r2', sent[1]?.event_id)).toEqual(['tool:a'])
     expect(s.onError('some_other', 'not-ours')).toBe(false)
   })
 
   test('nothing is sent while the caller speaks', () => {
     const { s, sent } = setup()
     s.onSpeechStarted()
-    s.request({ kind: 'free', reason: 'update' })
+    s.request({ kind: 'free', purpose: 'update' })
     expect(sent).toHaveLength(0)
     s.onResponseCreated('vad')
     s.onResponseDone('vad')
@@ -59,7 +74,7 @@ describe('ResponseSequencer', () => {
 
   test('a create that never gets response.created is retried after the deadline', () => {
     const { s, sent, advance } = setup()
-    s.request({ kind: 'free', reason: 'x' })
+    s.request({ kind: 'free', purpose: 'x' })
     advance(999)
     s.tick()
     expect(sent).toHaveLength(1)
@@ -71,10 +86,10 @@ describe('ResponseSequencer', () => {
 
   test('reset (new upstream session) keeps queued and in-flight requests', () => {
     const { s, sent } = setup()
-    s.request({ kind: 'say', text: 'A', reason: 'a' })
+    s.request({ kind: 'say', text: 'A', purpose: 'a' })
     s.reset()
     expect(s.queued).toBe(1)
-    s.request({ kind: 'say', text: 'B', reason: 'b' })
+    s.request({ kind: 'say', text: 'B', purpose: 'b' })
     expect(sent).toHaveLength(2)
     expect(sent[1]?.response?.instructions).toBe('Say exactly: "A B"')
     expect(s.idle).toBe(false)

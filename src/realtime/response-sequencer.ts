@@ -5,14 +5,18 @@
  * consecutive ones of the same kind are coalesced into one create, nothing is sent while a response is active, one is
  * in flight, or the caller is speaking, and that error re-queues instead of failing. A create that gets no
  * `response.created` within a deadline is retried, so no request waits forever.
+ *
+ * Each request says what it is for (`purpose`, a union the caller chooses). The create carries a request id in its
+ * metadata; `response.created` echoes it, so each response is matched to the typed purposes of the requests it
+ * answers (none for a response the server's VAD started). The comma-joined `reason` in the metadata is for logs only.
  */
 import type { ResponseCreate } from './protocol'
 
-export type ResponseRequest =
+export type ResponseRequest<P extends string = string> =
   /** Let the model answer what was just added (a tool output, a task update). */
-  | { readonly kind: 'free'; readonly reason: string }
+  | { readonly kind: 'free'; readonly purpose: P }
   /** Speak this exact line (greeting, closing, welcome back): built from state, never improvised. */
-  | { readonly kind: 'say'; readonly text: string; readonly reason: string }
+  | { readonly kind: 'say'; readonly text: string; readonly purpose: P }
 
 export type SequencerDeps = {
   readonly send: (ev: ResponseCreate) => void
@@ -23,10 +27,14 @@ export type SequencerDeps = {
 
 let nextEventId = 0
 
-export class ResponseSequencer {
+export class ResponseSequencer<P extends string = string> {
   private active: string | undefined
-  private inFlight: { readonly eventId: string; readonly sentAt: number; readonly batch: readonly ResponseRequest[] } | undefined
-  private readonly pending: ResponseRequest[] = []
+  private inFlight: { readonly eventId: string; readonly sentAt: number; readonly batch: readonly ResponseRequest<P>[] } | undefined
+  private readonly pending: ResponseRequest<P>[] = []
+  /** Creates sent and not yet matched to a response: request id → purposes. */
+  private readonly requested = new Map<string, readonly P[]>()
+  /** Responses running: response id → the purposes of the requests it answers. */
+  private readonly running = new Map<string, readonly P[]>()
   private speaking = false
   private readonly createTimeoutMs: number
 
@@ -48,22 +56,38 @@ export class ResponseSequencer {
     return !this.responseActive && !this.speaking && this.pending.length === 0
   }
 
-  request(r: ResponseRequest): void {
+  request(r: ResponseRequest<P>): void {
     this.pending.push(r)
     this.pump()
   }
 
-  onResponseCreated(id: string): void {
+  /** `requestId` is the id our create carried in its metadata (absent for a response the server started itself). */
+  onResponseCreated(id: string, requestId?: string): readonly P[] {
     this.active = id
-    this.inFlight = undefined
+    const f = this.inFlight
+    if (f && (requestId === undefined || requestId === f.eventId)) this.inFlight = undefined
     // A response (ours or VAD's) answers the caller's turn.
     this.speaking = false
+    const purposes = requestId === undefined ? undefined : this.requested.get(requestId)
+    if (purposes === undefined) return []
+    this.requested.delete(requestId as string)
+    this.running.set(id, purposes)
+    return purposes
   }
 
-  onResponseDone(id: string): void {
+  /** Returns what the finished response was for. */
+  onResponseDone(id: string): readonly P[] {
     if (this.active === id || this.active === undefined) this.active = undefined
     this.speaking = false
+    const purposes = this.running.get(id) ?? []
+    this.running.delete(id)
     this.pump()
+    return purposes
+  }
+
+  /** What a running response is for (empty for the server's own responses). */
+  purposesOf(id: string): readonly P[] {
+    return this.running.get(id) ?? []
   }
 
   onSpeechStarted(): void {
@@ -75,6 +99,7 @@ export class ResponseSequencer {
     const f = this.inFlight
     if (!f || eventId !== f.eventId) return false
     this.inFlight = undefined
+    this.requested.delete(f.eventId)
     if (code === 'conversation_already_has_active_response') {
       // Someone else's response is running (usually VAD's): put ours back in front and wait for its response.done.
       this.pending.unshift(...f.batch)
@@ -89,6 +114,7 @@ export class ResponseSequencer {
     const f = this.inFlight
     if (f && this.deps.now() - f.sentAt > this.createTimeoutMs) {
       this.inFlight = undefined
+      this.requested.delete(f.eventId)
       this.pending.unshift(...f.batch)
       this.pump()
     }
@@ -98,6 +124,8 @@ export class ResponseSequencer {
   reset(): void {
     if (this.inFlight) this.pending.unshift(...this.inFlight.batch)
     this.inFlight = undefined
+    this.requested.clear()
+    this.running.clear()
     this.active = undefined
     this.speaking = false
   }
@@ -116,7 +144,8 @@ export class ResponseSequencer {
     while (n < this.pending.length && this.pending[n]?.kind === first.kind) n++
     const batch = this.pending.splice(0, n)
     const eventId = `fa_rc_${++nextEventId}`
-    const reasons = batch.map((b) => b.reason).join(',').slice(0, 500)
+    const purposes = batch.map((b) => b.purpose)
+    const metadata = { reason: purposes.join(',').slice(0, 500), request: eventId }
     const ev: ResponseCreate =
       first.kind === 'say'
         ? {
@@ -125,11 +154,12 @@ export class ResponseSequencer {
             response: {
               instructions: `Say exactly: "${batch.map((b) => (b.kind === 'say' ? b.text : '')).join(' ')}"`,
               tool_choice: 'none',
-              metadata: { reason: reasons },
+              metadata,
             },
           }
-        : { type: 'response.create', event_id: eventId, response: { metadata: { reason: reasons } } }
+        : { type: 'response.create', event_id: eventId, response: { metadata } }
     this.inFlight = { eventId, sentAt: this.deps.now(), batch }
+    this.requested.set(eventId, purposes)
     this.deps.send(ev)
   }
 }
