@@ -426,9 +426,10 @@ export class TaskRuntime implements TaskPort {
           this.d.onUpdate({ taskId: task.id, kind: task.def.kind, ...(o.say.length > 0 ? { say: o.say.join(' ') } : {}), ...(o.ask ? { ask: o.ask.text } : {}) })
         },
         (err: unknown) => {
-          // Only this task's timer failed: logged and counted, the call and every other call go on.
-          this.d.log.error('task.timer_failed', { taskId: task.id, timer: id, err })
-          this.d.onFailure?.('task-timer')
+          // Only this task's timer step failed (as a tool call's step would): logged and counted, the call and every
+          // other call go on.
+          this.d.log.error('task.step_failed', { taskId: task.id, kind: task.def.kind, timer: id, err })
+          this.d.onFailure?.('task-step')
         },
       )
     }, Math.max(0, at - this.d.now()))
