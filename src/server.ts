@@ -34,6 +34,7 @@ import { twilioSender } from './continuity/sms-sender'
 import { dialoutNotifyUrl, webhookRoutes } from './continuity/webhooks'
 import { CallEventBus } from './call/call-events'
 import { CallWatch } from './console/call-watch'
+import { Recordings } from './recording/recordings'
 import { captureSettings } from './agents/domain/settings'
 
 export type ServerOptions = {
@@ -74,6 +75,7 @@ export type RunningServer = {
   /** Call events (console, latency histograms) and their watcher. */
   readonly events: CallEventBus
   readonly watch: CallWatch
+  readonly recordings: Recordings
   /** Drain (up to `DRAIN_TIMEOUT_SECONDS`), close what is left with its state saved, close the database. */
   shutdown(reason: string): Promise<void>
 }
@@ -187,6 +189,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const events = new CallEventBus((err) => log.error('call.event_listener_failed', { err }))
   const watch = new CallWatch({ bus: events, registry, log, persist: (batch) => store.console.addEvents(batch) })
+  const recordings = new Recordings({
+    dir: config.RECORDINGS_DIR,
+    enabled: config.RECORD_CALLS === 'true',
+    log,
+    dropped: registry.counter('fastagent_recording_dropped_chunks_total', 'audio chunks left out of call recordings (recorder buffer full)'),
+    now,
+  })
   const calls = new CallManager({
     config,
     log,
@@ -195,6 +204,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     domain: booking.domain,
     businesses,
     events,
+    recordings,
     realtimeMetrics: realtimeMetrics(registry),
     metrics: callStats,
     continuity,
@@ -248,7 +258,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         secure: tls !== undefined || (publicBase?.startsWith('https://') ?? false),
         smsAvailable: sender !== undefined,
         wakeOutbox: () => runner?.wake(),
-        recording: () => undefined,
+        recording: (id) => recordings.file(id),
       })
     : undefined
   const app = buildApp({ config, log, registry, lifecycle, liveCalls: () => conversations.size, plugins: [endpoint, webhooks, ...(consolePlugin ? [consolePlugin] : [])] })
@@ -270,7 +280,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const retention = () => {
     try {
       const t = now()
-      const purged = store.purge(t - config.RETENTION_DAYS * 86_400_000)
+      // Recordings are copies of the call like its transcript: same cutoff.
+      const purged = store.purge(t - config.RETENTION_DAYS * 86_400_000) + recordings.purge(t - config.RETENTION_DAYS * 86_400_000)
       const expired = store.calls.expireResumes(t - config.RESUME_WINDOW_HOURS * 3_600_000, t)
       if (purged + expired > 0) log.info('retention.purged', { rows: purged, resumesExpired: expired })
     } catch (err) {
@@ -303,6 +314,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       // Endings still being recorded (drop → SMS) must reach the database before it closes.
       await calls.idle()
       watch.stop()
+      await recordings.idle()
       clearInterval(retentionTimer)
       loopLag.stop()
       // Elysia's stop() waits for open WebSockets forever (stack-notes B7): force it now that calls are handled.
@@ -337,6 +349,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     booking,
     events,
     watch,
+    recordings,
     shutdown,
   }
 }

@@ -99,7 +99,7 @@ export function decodeWav(bytes: Uint8Array): { readonly rate: number; readonly 
   return { rate: w.rate, samples }
 }
 
-function header(encoding: AudioEncoding, rate: number, dataBytes: number, riffBytes: number): Uint8Array {
+function header(encoding: AudioEncoding, rate: number, dataBytes: number, riffBytes: number, channels = 1): Uint8Array {
   const mulaw = encoding === 'mulaw'
   const fmtSize = mulaw ? 18 : 16 // non-PCM formats carry a cbSize field, 0 here
   const out = new Uint8Array(20 + fmtSize + 8)
@@ -110,10 +110,10 @@ function header(encoding: AudioEncoding, rate: number, dataBytes: number, riffBy
   out.set([0x57, 0x41, 0x56, 0x45, 0x66, 0x6d, 0x74, 0x20], 8) // WAVEfmt_
   v.setUint32(16, fmtSize, true)
   v.setUint16(20, mulaw ? FORMAT_MULAW : FORMAT_PCM, true)
-  v.setUint16(22, 1, true)
+  v.setUint16(22, channels, true)
   v.setUint32(24, rate, true)
-  v.setUint32(28, rate * bytesPerSample, true)
-  v.setUint16(32, bytesPerSample, true)
+  v.setUint32(28, rate * bytesPerSample * channels, true)
+  v.setUint16(32, bytesPerSample * channels, true)
   v.setUint16(34, bytesPerSample * 8, true)
   const data = 20 + fmtSize
   out.set([0x64, 0x61, 0x74, 0x61], data) // data
@@ -134,4 +134,9 @@ export function writeWav(samples: Int16Array, rate: number): Uint8Array {
 /** The header that starts a WAV stream of unknown length: RIFF and data sizes are 0xFFFFFFFF. */
 export function wavStreamHeader(encoding: AudioEncoding, rate: number): Uint8Array {
   return header(encoding, rate, UNKNOWN_SIZE, UNKNOWN_SIZE)
+}
+
+/** The 44-byte header of a stereo PCM16 WAV holding `dataBytes` of interleaved samples (left, right). */
+export function stereoWavHeader(rate: number, dataBytes: number): Uint8Array {
+  return header('pcm16', rate, dataBytes, 36 + dataBytes, 2)
 }

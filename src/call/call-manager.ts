@@ -22,6 +22,7 @@ import { isDrop, welcomeBackDoneLine, welcomeBackLine } from './lifecycle'
 import type { CallMetrics } from './metrics'
 import type { Continuity, ResumeSource } from '../continuity/continuity'
 import type { CallEventBus } from './call-events'
+import type { Recordings } from '../recording/recordings'
 
 export type CallManagerDeps = {
   readonly config: Config
@@ -39,6 +40,8 @@ export type CallManagerDeps = {
   readonly settleMs?: number
   /** Where the call's events go (console, latency histograms). */
   readonly events?: CallEventBus
+  /** Call recording (RECORD_CALLS): a recorder per call, or none. */
+  readonly recordings?: Recordings
 }
 
 export class CallManager implements CallAcceptor {
@@ -77,6 +80,7 @@ export class CallManager implements CallAcceptor {
     }
     const events = d.events
     events?.emit({ type: 'started', callId, at: now, mediaFormat: call.leg.mediaFormat, direction: resume?.via === 'dialout' ? 'outbound' : 'inbound', caller, resumes: resume?.callId })
+    const recorder = d.recordings?.start(callId, call.leg.mediaFormat, now)
     let session: CallSession | undefined
     const runtime = new TaskRuntime({
       callId,
@@ -151,9 +155,20 @@ export class CallManager implements CallAcceptor {
       },
       onEnded: (o) => {
         events?.emit({ type: 'ended', callId, at: d.now(), reason: o.reason })
+        if (recorder) d.recordings?.finish(recorder)
         this.ended(o, runtime, caller, business.wording[business.language]?.sms_dropped?.replaceAll('{business}', business.name))
       },
-      ...(events ? { mark: (m: SessionMark) => events.emit({ ...m, callId, at: d.now() }) } : {}),
+      ...(events || recorder
+        ? {
+            mark: (m: SessionMark) => {
+              const at = d.now()
+              // A barge-in cuts the recording's bot channel where the caller stopped hearing it.
+              if (m.type === 'barge-in') recorder?.cut(at)
+              events?.emit({ ...m, callId, at })
+            },
+          }
+        : {}),
+      ...(recorder ? { tap: recorder } : {}),
     })
     this.sessions.set(callId, session)
     return { ok: true, handler: session }

@@ -77,6 +77,8 @@ export type CallSessionDeps = {
   readonly onStartParams: (params: StartParams) => void
   readonly onEnded: (outcome: CallOutcome) => void
   readonly mark?: (m: SessionMark) => void
+  /** Call recording: each caller chunk and each bot chunk sent, in the model's format. O(1), never blocks. */
+  readonly tap?: { caller(b64: string): void; bot(b64: string): void }
 }
 
 /** Transfer statuses that mean the transfer did not happen and the caller is still ours. */
@@ -133,6 +135,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       bytesPerMs: this.conv.plan.openai.type === 'audio/pcmu' ? 8 : 48,
       now: d.now,
       ...(d.mark ? { onItemStart: (itemId: string) => d.mark?.({ type: 'bot-audio', itemId }) } : {}),
+      ...(d.tap ? { tap: (b64: string) => d.tap?.bot(b64) } : {}),
     })
     this.arm('limit', d.config.MAX_CALL_MINUTES * 60_000, { type: 'limitReached' })
   }
@@ -160,6 +163,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   audio(b64: string): void {
     if (this.passthrough) {
       this.model.append(b64)
+      this.d.tap?.caller(b64)
       return
     }
     let out: string
@@ -171,7 +175,10 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       this.log.warn('call.bad_audio_chunk', { err })
       return
     }
-    if (out.length > 0) this.model.append(out)
+    if (out.length > 0) {
+      this.model.append(out)
+      this.d.tap?.caller(out)
+    }
   }
 
   audioDelta(responseId: string, itemId: string, _contentIndex: number, b64: string): void {

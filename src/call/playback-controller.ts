@@ -38,6 +38,8 @@ export type PlaybackDeps = {
   readonly now: () => number
   /** The first delta of an output item is being sent (once per item, not per frame: the console's latency mark). */
   readonly onItemStart?: (itemId: string) => void
+  /** Each chunk the phone leg took, in the model's format (call recording; O(1)). */
+  readonly tap?: (b64: string) => void
 }
 
 /** Why playback was cut: only a barge-in counts as one in the metrics. */
@@ -82,7 +84,10 @@ export class PlaybackController {
       this.d.onItemStart?.(itemId)
     }
     const conv = this.d.converter
-    if (this.d.leg.playChunk(conv === undefined ? b64 : conv.convert(b64))) this.playout.sent(itemId, (b64.length * 3) >> 2, this.d.now())
+    if (this.d.leg.playChunk(conv === undefined ? b64 : conv.convert(b64))) {
+      this.playout.sent(itemId, (b64.length * 3) >> 2, this.d.now())
+      this.d.tap?.(b64)
+    }
   }
 
   // ---- item and stream ends -------------------------------------------------------------------------------------

@@ -101,6 +101,11 @@ export const ConfigSchema = Type.Object({
   MAX_FRAME_BYTES: int('inbound WebSocket frames above this close the socket with 1009', 262144, 1024, 16777216),
   // operator console
   ADMIN_TOKEN: opt(str('enables the operator console at /console (log in with it, or send it as a bearer token); unset: no console routes at all', undefined, { minLength: 16, ...secret })),
+  RECORD_CALLS: Type.Union([Type.Literal('true'), Type.Literal('false')], {
+    description: 'one stereo WAV per call (caller left, bot right) in RECORDINGS_DIR, purged with retention; obtaining consent is your duty',
+    default: 'false',
+  }),
+  RECORDINGS_DIR: str('folder of the call recordings', './data/recordings', { minLength: 1 }),
   PRICE_INPUT_TEXT_PER_M: num('USD per million text input tokens (console cost estimate)', 4, 0, 10000),
   PRICE_INPUT_AUDIO_PER_M: num('USD per million audio input tokens', 32, 0, 10000),
   PRICE_INPUT_CACHED_PER_M: num('USD per million cached input tokens', 0.4, 0, 10000),

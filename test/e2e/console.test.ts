@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startWorld, type World } from '../../src/sim/world'
 import { bookingScenario } from '../../src/sim/scenarios'
 import type { CallDetail } from '../../src/console/call-detail'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 const TOKEN = 'console-admin-token-0123456789'
 const CALLER = '+14155550123'
@@ -18,7 +20,7 @@ const logs: string[] = []
 let callId = ''
 
 beforeAll(async () => {
-  world = await startWorld({ env: { ADMIN_TOKEN: TOKEN, BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC' }, logSink: (l) => logs.push(l), logLevel: 'info' })
+  world = await startWorld({ env: { ADMIN_TOKEN: TOKEN, BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC', RECORD_CALLS: 'true', RECORDINGS_DIR: join(tmpdir(), `fastagent-rec-${process.pid}-${Date.now()}`) }, logSink: (l) => logs.push(l), logLevel: 'info' })
   base = world.server.url
   await bookingScenario(world, { step: () => undefined }, { caller: CALLER })
   const row = world.server.store.console.searchCalls({ limit: 1 })[0]
@@ -26,6 +28,7 @@ beforeAll(async () => {
   // The call's end and its batched events reach the store.
   await world.server.calls.idle()
   world.server.watch.flush()
+  await world.server.recordings.idle()
 }, 120_000)
 afterAll(async () => {
   await world.stop()
@@ -174,6 +177,33 @@ describe('the call', () => {
     expect(await search('from=2001-01-01&to=2001-01-02')).not.toContain(callId)
     // Wildcards are not digits: refused as a filter, so nothing special happens.
     expect((await fetch(`${base}/console/api/history?digits=%25`, { headers: bearer })).status).toBe(200)
+  })
+
+  test('RECORD_CALLS: one stereo WAV, caller left and bot right, as long as the call, playable on the call page', async () => {
+    const r = await fetch(`${base}/console/api/calls/${callId}/recording.wav`, { headers: bearer })
+    expect(r.status).toBe(200)
+    expect(r.headers.get('content-type')).toBe('audio/wav')
+    const bytes = new Uint8Array(await r.arrayBuffer())
+    const v = new DataView(bytes.buffer)
+    expect([v.getUint16(22, true), v.getUint32(24, true), v.getUint32(40, true)]).toEqual([2, 24000, bytes.length - 44])
+    const samples = new Int16Array(bytes.buffer, 44, (bytes.length - 44) / 2)
+    const frames = samples.length / 2
+    const row = world.server.store.calls.get(callId)!
+    const callMs = (row.ended_at ?? 0) - row.started_at
+    // The file covers the call (the last bot words end it), give or take the settle margin.
+    expect(Math.abs((frames / 24) - callMs)).toBeLessThan(3000)
+    let left = 0
+    let right = 0
+    for (let i = 0; i < frames; i++) {
+      left += Math.abs(samples[2 * i] ?? 0)
+      right += Math.abs(samples[2 * i + 1] ?? 0)
+    }
+    // Both sides spoke (the modem tones of the simulated caller and of the emulated model).
+    expect(left / frames).toBeGreaterThan(50)
+    expect(right / frames).toBeGreaterThan(50)
+    const html = await (await fetch(`${base}/console/calls/${callId}`, { headers: bearer })).text()
+    expect(html).toContain(`<audio controls preload="none" src="/console/api/calls/${callId}/recording.wav">`)
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('fastagent_recording_dropped_chunks_total 0')
   })
 
   test('/metrics has the turn and tool latency histograms', async () => {
