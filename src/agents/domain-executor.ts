@@ -6,8 +6,8 @@
  */
 import type { Effect } from './effects'
 import type { Settings } from './domain/settings'
-import { nearestFreeSlots } from './domain/slots'
-import { dateMinutesToEpoch, localDate } from './domain/zoned-time'
+import { nearestFreeSlots, spansOn } from './domain/slots'
+import { dateMinutesToEpoch, localDate, localMinutes } from './domain/zoned-time'
 import type { Store } from '../store/store'
 
 export type DomainEffect = Extract<Effect, { kind: 'check_availability' | 'book' | 'find_appointments' | 'cancel_appointment' | 'move_appointment' | 'save_message' }>
@@ -32,14 +32,45 @@ export interface DomainExecutor {
 const ALTERNATIVES = 3
 
 /**
+ * Who can take a booking of the task's service at `startsAt`: the staff members who do the service and work then
+ * (their own hours, the business's dated exceptions), or the business as a whole ('') when it has no staff.
+ */
+export function resourcesAt(s: Settings, startsAt: number, minutes: number): string[] {
+  const staff = s.staff ?? []
+  if (staff.length === 0) return ['']
+  const date = localDate(startsAt, s.tz)
+  const from = localMinutes(startsAt, s.tz)
+  return staff
+    .filter((m) => s.service === undefined || m.services.includes(s.service.id))
+    .filter((m) => spansOn({ hours: m.hours, exceptions: s.exceptions }, date).some((i) => from >= i.from && from + minutes <= i.to))
+    .map((m) => m.id)
+}
+
+export type Held = readonly { readonly starts_at: number; readonly minutes: number; readonly resource: string }[]
+
+/**
+ * The resource that can take [startsAt, +minutes) given the booked appointments `held`, or undefined when every one
+ * who could is booked then. Without staff every booking holds the business as a whole.
+ */
+export function freeResourceIn(held: Held, s: Settings, startsAt: number, minutes: number): string | undefined {
+  const anyResource = (s.staff ?? []).length === 0
+  const end = startsAt + minutes * 60_000
+  return resourcesAt(s, startsAt, minutes).find((r) => !held.some((h) => (anyResource || h.resource === r) && h.starts_at < end && h.starts_at + h.minutes * 60_000 > startsAt))
+}
+
+/** One read of the booked appointments over the search window (the slot's day, the day before, the 15 after it). */
+async function heldAround(store: Store, startsAt: number, s: Settings): Promise<Held> {
+  const from = dateMinutesToEpoch(localDate(startsAt, s.tz), 0, s.tz) - 86_400_000
+  return store.appointments.bookedBetween(from, from + 17 * 86_400_000)
+}
+
+/**
  * The free slots offered instead of `startsAt`: not held in the store and not `busy` by the other backend (a calendar).
  * Both booking backends use it, so "taken" means the same thing whichever one books.
  */
 export async function alternativeSlots(store: Store, startsAt: number, s: Settings, now: number, busy: (t: number) => boolean = () => false): Promise<number[]> {
-  // One read of the held slots over the whole search window (the slot's day and the 14 after it), then a pure search.
-  const from = dateMinutesToEpoch(localDate(startsAt, s.tz), 0, s.tz)
-  const held = await store.appointments.takenBetween(from, from + 16 * 86_400_000)
-  return nearestFreeSlots(startsAt, ALTERNATIVES, (t) => held.has(t) || busy(t), s.hours, s.slotMinutes, s.tz, now)
+  const held = await heldAround(store, startsAt, s)
+  return nearestFreeSlots(startsAt, ALTERNATIVES, (t) => freeResourceIn(held, s, t, s.slotMinutes) === undefined || busy(t), s, s.slotMinutes, s.tz, now)
 }
 
 /** The store-backed domain. `delayMs` simulates a slow backend (tests and the demo's "this may take a moment"). */
@@ -52,16 +83,21 @@ export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) =>
       const at = ctx.now
       switch (effect.kind) {
         case 'check_availability': {
-          const free = !store.appointments.isTaken(effect.startsAt)
+          const free = freeResourceIn(await heldAround(store, effect.startsAt, ctx.settings), ctx.settings, effect.startsAt, effect.minutes) !== undefined
           // Alternatives even when free: a day-only check offers "9 AM, 9:30 AM or 10 AM" from them.
           return { type: 'availability', free, alternatives: await alternatives(effect.startsAt, ctx.settings, at), at }
         }
         case 'book': {
-          const r = store.appointments.book({
+          // A re-run after a crash finds its own booking whatever is free now.
+          const own = await store.appointments.get(ctx.idemKey)
+          const resource = own?.resource ?? freeResourceIn(await heldAround(store, effect.startsAt, ctx.settings), ctx.settings, effect.startsAt, effect.minutes)
+          const r = resource === undefined ? ({ ok: false } as const) : await store.appointments.book({
             id: ctx.idemKey,
             caller: ctx.caller,
             startsAt: effect.startsAt,
             minutes: effect.minutes,
+            serviceId: effect.serviceId,
+            resource,
             taskId: ctx.taskId,
             callId: ctx.callId,
             at,
@@ -72,7 +108,7 @@ export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) =>
         }
         case 'find_appointments': {
           const list = ctx.caller ? store.appointments.upcomingFor(ctx.caller, at) : []
-          return { type: 'appointments', list: list.map((a) => ({ id: a.id, startsAt: a.starts_at, minutes: a.minutes })), at }
+          return { type: 'appointments', list: list.map((a) => ({ id: a.id, startsAt: a.starts_at, minutes: a.minutes, ...(a.service_id ? { serviceId: a.service_id } : {}) })), at }
         }
         case 'cancel_appointment': {
           const a = store.appointments.get(effect.appointmentId)

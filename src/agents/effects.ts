@@ -18,15 +18,15 @@ export const EffectSchema = Type.Union([
   /** A result to tell the caller. */
   Type.Object({ kind: Type.Literal('say'), text: Type.String() }),
   /** Answered by `availability`. */
-  Type.Object({ kind: Type.Literal('check_availability'), startsAt: Type.Integer(), minutes: Type.Integer() }),
+  Type.Object({ kind: Type.Literal('check_availability'), startsAt: Type.Integer(), minutes: Type.Integer(), serviceId: Type.Optional(Type.String()) }),
   /** Answered by `booked` or `slot_taken`. */
-  Type.Object({ kind: Type.Literal('book'), startsAt: Type.Integer(), minutes: Type.Integer() }),
+  Type.Object({ kind: Type.Literal('book'), startsAt: Type.Integer(), minutes: Type.Integer(), serviceId: Type.Optional(Type.String()) }),
   /** The caller's upcoming appointments; answered by `appointments`. */
   Type.Object({ kind: Type.Literal('find_appointments') }),
   /** Answered by `appointment_cancelled` or `domain_error`. */
   Type.Object({ kind: Type.Literal('cancel_appointment'), appointmentId: Type.String() }),
   /** Answered by `appointment_moved` or `slot_taken`. */
-  Type.Object({ kind: Type.Literal('move_appointment'), appointmentId: Type.String(), startsAt: Type.Integer(), minutes: Type.Integer() }),
+  Type.Object({ kind: Type.Literal('move_appointment'), appointmentId: Type.String(), startsAt: Type.Integer(), minutes: Type.Integer(), serviceId: Type.Optional(Type.String()) }),
   /** Answered by `message_saved`. */
   Type.Object({ kind: Type.Literal('save_message'), name: Type.String(), message: Type.String(), callbackNumber: Type.Optional(Type.String()) }),
   /** A text message to the caller (sent through the outbox, once, only with a known number that has not opted out). */
@@ -45,6 +45,8 @@ export const AppointmentSchema = Type.Object({
   id: Type.String({ minLength: 1 }),
   startsAt: Type.Integer(),
   minutes: Type.Integer({ minimum: 1 }),
+  /** The booked service (appointments made before services existed have none). */
+  serviceId: Type.Optional(Type.String()),
 })
 export type Appointment = Static<typeof AppointmentSchema>
 

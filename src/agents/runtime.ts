@@ -16,6 +16,7 @@ import type { TaskRow } from '../store/rows'
 import type { ToolSpec } from '../realtime/session-config'
 import type { OpenTaskInfo, TaskPort, TaskUpdate } from '../call/task-port'
 import type { WeekHours } from '../config/business-hours'
+import type { Business } from '../config/business/business'
 import type { Effect } from './effects'
 import type { Snapshot } from '../fsm/fsm'
 import type { AnyTaskDefinition, TaskRegistry, TaskStatus } from './task-definition'
@@ -35,6 +36,8 @@ export type RuntimeDeps = {
   readonly tz: string
   readonly hours: WeekHours
   readonly slotMinutes: number
+  /** The call's business: tasks capture its services, staff and rules when they start. */
+  readonly business?: Business
   /** A result that arrived after the tool call was answered: to be spoken when the line is idle. */
   readonly onUpdate: (u: TaskUpdate) => void
   /** A task changed state (the instructions' status block must be refreshed). */
@@ -267,7 +270,7 @@ export class TaskRuntime implements TaskPort {
 
   private async start(def: AnyTaskDefinition, args: Record<string, unknown>): Promise<string> {
     const now = this.d.now()
-    const env = { now, tz: this.d.tz, hours: this.d.hours, slotMinutes: this.d.slotMinutes, ...(this.d.caller ? { caller: this.d.caller } : {}) }
+    const env = { now, tz: this.d.tz, hours: this.d.hours, slotMinutes: this.d.slotMinutes, ...(this.d.business ? { business: this.d.business } : {}), ...(this.d.caller ? { caller: this.d.caller } : {}) }
     const first = startTask(def, args, env)
     if (!first.ok) return out({ error: 'invalid_arguments', message: friendly(first.error), expected: describeSchema(def.startArgs) })
     const initial = first.initial

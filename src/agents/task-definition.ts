@@ -5,6 +5,7 @@
  */
 import type { TSchema } from '@sinclair/typebox'
 import type { WeekHours } from '../config/business-hours'
+import type { Business } from '../config/business/business'
 import type { Effect } from './effects'
 import { stateMeta, type EventBase, type Machine, type Snapshot } from '../fsm/fsm'
 import type { Migrations } from '../fsm/snapshot'
@@ -15,6 +16,8 @@ export type TaskEnv = {
   readonly tz: string
   readonly hours: WeekHours
   readonly slotMinutes: number
+  /** The call's business (services, staff, exceptions, booking rules) when it comes from a business file. */
+  readonly business?: Business
   /** The caller's number (E.164) when the phone leg knows it. */
   readonly caller?: string
 }

@@ -93,6 +93,7 @@ export class CallManager implements CallAcceptor {
       tz: business.timeZone,
       hours: business.hours,
       slotMinutes: business.services[0]?.minutes ?? d.config.SLOT_MINUTES,
+      business,
       onUpdate: (u) => session?.taskUpdate(u),
       onChange: () => session?.refreshInstructions(),
       onOutbox: () => d.continuity.wakeOutbox(),

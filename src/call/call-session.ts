@@ -574,6 +574,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       timeZone: this.d.business.timeZone,
       openingHours: (this.openingHours ??= describeBusinessHours(this.d.business.hours)),
       faq: this.d.business.faq,
+      services: this.d.business.services,
       openTasks: this.d.tasks.statusLines(),
       transferAvailable: this.d.config.TRANSFER_TARGET !== undefined,
     })

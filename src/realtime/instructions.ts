@@ -15,6 +15,8 @@ export type InstructionInputs = {
   readonly transferAvailable: boolean
   /** The business's answers to common questions (from its file). */
   readonly faq?: readonly { readonly q: string; readonly a: string }[]
+  /** What can be booked, when the business offers more than one service. */
+  readonly services?: readonly { readonly name: string; readonly minutes: number; readonly synonyms: readonly string[] }[]
 }
 
 export function formatNow(now: number, timeZone: string): string {
@@ -38,6 +40,7 @@ export function buildInstructions(i: InstructionInputs): string {
     `You are the phone assistant of ${i.businessName}. You speak with callers on the telephone: be warm, brief and natural, one or two short sentences at a time, and never read out JSON or ids.`,
     `It is now ${formatNow(i.now, i.timeZone)} (${i.timeZone}).`,
     `Opening hours: ${i.openingHours}.`,
+    ...servicesLine(i.services ?? []),
     '',
     'Tasks: booking, cancelling or rescheduling appointments, checking availability and taking messages are done by task agents through your tools. Start a task with its tool (for example book_appointment with whatever date or time the caller already gave, as they said it). The tool answers at once with the task id, its status and, in "ask", the next question: ask it. When the caller answers, pass the answer with task_input (task_id and the field that was asked for, in the caller\'s words). Never invent availability, bookings or confirmations: only the task agents decide them, and results can arrive later as a system update — tell the caller what it says.',
     'While a task waits, the caller may talk about anything else; answer, then come back to the open task. If the caller wants to stop a task, use task_cancel.',
@@ -60,4 +63,11 @@ export function faqBlock(faq: readonly { readonly q: string; readonly a: string 
     'Frequently asked questions (answer from these, in your own words; if a question is not covered here or above, say you do not know and offer to take a message):',
     ...faq.map((f) => `- Q: ${f.q.replace(/\s+/g, ' ')}\n  A: ${f.a.replace(/\s+/g, ' ')}`),
   ]
+}
+
+/** The services line: the model passes the caller's words as `service`; the task matches them. */
+export function servicesLine(services: readonly { readonly name: string; readonly minutes: number; readonly synonyms: readonly string[] }[]): string[] {
+  if (services.length < 2) return []
+  const list = services.map((s) => `${s.name} (${s.minutes} minutes${s.synonyms.length > 0 ? `, also called: ${s.synonyms.join(', ')}` : ''})`)
+  return [`Services (pass what the caller wants as "service", in their words, to book_appointment and check_availability): ${list.join('; ')}.`]
 }

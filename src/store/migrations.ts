@@ -150,4 +150,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX call_events_call ON call_events(call_id, id);
   `,
+  // 3: appointments by service and by resource (a staff member, '' = the business as a whole). Services differ in
+  // length, so a slot is taken when it overlaps a booking of the same resource (checked in the booking transaction);
+  // the unique start per resource stays as the database's own guard.
+  `
+  ALTER TABLE appointments ADD COLUMN service_id TEXT;
+  ALTER TABLE appointments ADD COLUMN resource TEXT NOT NULL DEFAULT '';
+  DROP INDEX appointments_slot;
+  CREATE UNIQUE INDEX appointments_slot ON appointments(resource, starts_at) WHERE status = 'booked';
+  `,
 ]

@@ -82,8 +82,13 @@ export const AppointmentRow = Type.Object({
   call_id: Null(Str),
   created_at: Int,
   updated_at: Int,
+  service_id: Null(Str),
+  resource: Str,
 })
 export type AppointmentRow = Static<typeof AppointmentRow>
+/** What availability reads of a booked appointment. */
+export const HeldSlotRow = Type.Object({ starts_at: Int, minutes: Int, resource: Str })
+export type HeldSlotRow = Static<typeof HeldSlotRow>
 
 export const SmsRow = Type.Object({
   id: Int,

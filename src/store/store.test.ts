@@ -94,9 +94,27 @@ describe('Store', () => {
     // the slot is free again once cancelled
     expect(s.appointments.book({ id: 'c', caller: '+2222222222', startsAt: 5000, minutes: 30, at: 4 }).ok).toBe(true)
     expect(s.appointments.move('c', 6000, 5)).toEqual({ ok: true })
-    s.appointments.book({ id: 'd', caller: '+3', startsAt: 7000, minutes: 30, at: 6 })
-    expect(s.appointments.move('c', 7000, 7)).toEqual({ ok: false, reason: 'taken' })
+    const HALF_HOUR = 1_800_000
+    expect(s.appointments.book({ id: 'd', caller: '+3', startsAt: 6000 + HALF_HOUR, minutes: 30, at: 6 }).ok).toBe(true)
+    expect(s.appointments.move('c', 6000 + HALF_HOUR, 7)).toEqual({ ok: false, reason: 'taken' })
     expect(s.appointments.upcomingFor('+2222222222', 0).map((x) => x.starts_at)).toEqual([6000])
+  })
+
+  test('appointments of different lengths: an overlap is taken, per resource; back to back is free', () => {
+    const s = Store.open(':memory:')
+    const T = 1_000_000_000_000
+    const M = 60_000
+    expect(s.appointments.book({ id: 'long', caller: '+1', startsAt: T, minutes: 60, serviceId: 'cleaning', resource: 'anna', at: 1 }).ok).toBe(true)
+    expect(s.appointments.book({ id: 'inside', caller: '+2', startsAt: T + 30 * M, minutes: 30, resource: 'anna', at: 1 })).toEqual({ ok: false, reason: 'taken' })
+    expect(s.appointments.book({ id: 'before', caller: '+2', startsAt: T - 15 * M, minutes: 30, resource: 'anna', at: 1 })).toEqual({ ok: false, reason: 'taken' })
+    expect(s.appointments.book({ id: 'other', caller: '+2', startsAt: T + 30 * M, minutes: 30, resource: 'weber', at: 1 }).ok).toBe(true)
+    expect(s.appointments.book({ id: 'after', caller: '+3', startsAt: T + 60 * M, minutes: 30, resource: 'anna', at: 1 }).ok).toBe(true)
+    expect(s.appointments.isTaken(T + 45 * M, 15, 'anna')).toBe(true)
+    expect(s.appointments.isTaken(T + 90 * M, 30, 'anna')).toBe(false)
+    expect(s.appointments.get('long')).toMatchObject({ service_id: 'cleaning', resource: 'anna', minutes: 60 })
+    // A move keeps its resource and its length: onto anna's 'after' it is taken.
+    expect(s.appointments.move('other', T + 60 * M, 2)).toEqual({ ok: true })
+    expect(s.appointments.move('long', T + 60 * M, 2)).toEqual({ ok: false, reason: 'taken' })
   })
 
   test('outbox: idempotent enqueue, begin counts attempts before the work, retry/done/hold', () => {

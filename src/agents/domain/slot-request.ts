@@ -6,9 +6,9 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import { NO_TIME, parseDate, parseTime } from './when'
-import { checkDay, checkSlot, slotProblemText } from './slots'
+import { checkDay, checkSlot, slotProblemText, spansOn } from './slots'
 import type { Settings } from './settings'
-import { localDate, localMinutes, weekdayOf } from './zoned-time'
+import { localDate, localMinutes } from './zoned-time'
 
 export const SlotDraftSchema = Type.Object({
   date: Type.Union([Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), Type.Null()]),
@@ -41,7 +41,7 @@ export function resolveSlot(s: Settings, draft: SlotDraft, words: SlotWords, now
     if (d.minutes !== undefined) minutes = d.minutes
   }
   if (words.time !== undefined) {
-    const t = parseTime(words.time, date === null ? s.hours.flat() : s.hours[weekdayOf(date)])
+    const t = parseTime(words.time, date === null ? s.hours.flat() : spansOn(s, date))
     if (t.ok) {
       minutes = t.minutes
       // 'The 9 AM one' picks an offered alternative, which may be on another day than the one first asked for.
@@ -58,10 +58,10 @@ export function resolveSlot(s: Settings, draft: SlotDraft, words: SlotWords, now
     }
   }
   if (date === null) return { kind: 'ask_date', minutes, problem: '' }
-  const day = checkDay(date, s.hours, s.slotMinutes, s.tz, now)
+  const day = checkDay(date, s, s.slotMinutes, s.tz, now)
   if (!day.ok) return { kind: 'ask_date', minutes, problem: slotProblemText(day) }
   if (minutes === null) return { kind: 'ask_time', date, problem: '' }
-  const slot = checkSlot(date, minutes, s.hours, s.slotMinutes, s.tz, now)
+  const slot = checkSlot(date, minutes, s, s.slotMinutes, s.tz, now)
   if (!slot.ok) return { kind: 'ask_time', date, problem: slotProblemText(slot) }
   return { kind: 'ready', date, minutes, startsAt: slot.startsAt }
 }

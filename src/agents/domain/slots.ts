@@ -12,73 +12,119 @@ export type SlotProblem =
   | { readonly reason: 'past' }
   | { readonly reason: 'day_over' }
   | { readonly reason: 'closed'; readonly weekday: number }
+  | { readonly reason: 'holiday'; readonly date: string }
   | { readonly reason: 'outside_hours'; readonly weekday: number; readonly intervals: readonly Interval[] }
   | { readonly reason: 'not_aligned'; readonly slotMinutes: number; readonly nearest: number }
+  | { readonly reason: 'too_soon'; readonly noticeMinutes: number }
+  | { readonly reason: 'too_far'; readonly horizonDays: number }
 
 export type DayCheck = { readonly ok: true } | ({ readonly ok: false } & SlotProblem)
 export type SlotCheck = { readonly ok: true; readonly startsAt: number } | ({ readonly ok: false } & SlotProblem)
 
-/** Start minutes of every slot on that weekday's grid, in order. */
-export function daySlots(hours: WeekHours, weekday: number, slotMinutes: number): number[] {
+/**
+ * When appointments can be: the weekly hours, dated exceptions (a holiday is an empty list), the minimum notice and
+ * how far ahead. Task settings are calendars; a bare week is one with no exceptions and no limits.
+ */
+export type Calendar = {
+  readonly hours: WeekHours
+  readonly exceptions?: Readonly<Record<string, readonly Interval[]>> | undefined
+  readonly minNoticeMinutes?: number | undefined
+  readonly horizonDays?: number | undefined
+}
+export type Hours = WeekHours | Calendar
+
+const asCalendar = (h: Hours): Calendar => (Array.isArray(h) ? { hours: h as WeekHours } : (h as Calendar))
+
+/** The spans of one date: its exception if it has one, else its weekday's hours. */
+export function spansOn(h: Hours, date: string): readonly Interval[] {
+  const c = asCalendar(h)
+  return c.exceptions?.[date] ?? c.hours[weekdayOf(date)] ?? []
+}
+
+function startsIn(spans: readonly Interval[], slotMinutes: number): number[] {
   const starts: number[] = []
-  for (const i of hours[weekday] ?? []) for (let m = i.from; m + slotMinutes <= i.to; m += slotMinutes) starts.push(m)
+  for (const i of spans) for (let m = i.from; m + slotMinutes <= i.to; m += slotMinutes) starts.push(m)
   return starts
 }
 
-/** Whether a day can still take an appointment: not past, open, and (for today) with a slot left. */
-export function checkDay(date: string, hours: WeekHours, slotMinutes: number, tz: string, now: number): DayCheck {
+/** Start minutes of every slot on that weekday's grid, in order. */
+export function daySlots(hours: WeekHours, weekday: number, slotMinutes: number): number[] {
+  return startsIn(hours[weekday] ?? [], slotMinutes)
+}
+
+/** Start minutes of every slot on that date (exceptions applied), in order. */
+export function dateSlots(h: Hours, date: string, slotMinutes: number): number[] {
+  return startsIn(spansOn(h, date), slotMinutes)
+}
+
+/** The earliest instant a booking may start: now plus the minimum notice. */
+const earliest = (c: Calendar, now: number) => now + (c.minNoticeMinutes ?? 0) * 60_000
+const beyondHorizon = (c: Calendar, date: string, tz: string, now: number) => c.horizonDays !== undefined && date > addDays(localDate(now, tz), c.horizonDays)
+
+/** Whether a day can still take an appointment: not past, open, within the horizon, with a slot left after the notice. */
+export function checkDay(date: string, hours: Hours, slotMinutes: number, tz: string, now: number): DayCheck {
+  const c = asCalendar(hours)
   const today = localDate(now, tz)
   if (date < today) return { ok: false, reason: 'past' }
+  if (beyondHorizon(c, date, tz, now)) return { ok: false, reason: 'too_far', horizonDays: c.horizonDays ?? 0 }
   const weekday = weekdayOf(date)
-  const starts = daySlots(hours, weekday, slotMinutes)
-  if (starts.length === 0) return { ok: false, reason: 'closed', weekday }
-  if (date === today && !starts.some((m) => dateMinutesToEpoch(date, m, tz) > now)) return { ok: false, reason: 'day_over' }
+  const starts = dateSlots(c, date, slotMinutes)
+  if (starts.length === 0) return c.exceptions?.[date] !== undefined ? { ok: false, reason: 'holiday', date } : { ok: false, reason: 'closed', weekday }
+  const ahead = starts.map((m) => dateMinutesToEpoch(date, m, tz)).filter((t) => t > now)
+  if (ahead.length === 0) return { ok: false, reason: 'day_over' }
+  if (!ahead.some((t) => t >= earliest(c, now))) return { ok: false, reason: 'too_soon', noticeMinutes: c.minNoticeMinutes ?? 0 }
   return { ok: true }
 }
 
 /** Whether `minutes` after local midnight on `date` is a bookable slot start; the checks run from coarse to fine. */
-export function checkSlot(date: string, minutes: number, hours: WeekHours, slotMinutes: number, tz: string, now: number): SlotCheck {
+export function checkSlot(date: string, minutes: number, hours: Hours, slotMinutes: number, tz: string, now: number): SlotCheck {
+  const c = asCalendar(hours)
   const weekday = weekdayOf(date)
   const startsAt = dateMinutesToEpoch(date, minutes, tz)
   if (date < localDate(now, tz) || startsAt <= now) return { ok: false, reason: 'past' }
-  const intervals = hours[weekday] ?? []
-  if (daySlots(hours, weekday, slotMinutes).length === 0) return { ok: false, reason: 'closed', weekday }
+  if (beyondHorizon(c, date, tz, now)) return { ok: false, reason: 'too_far', horizonDays: c.horizonDays ?? 0 }
+  const intervals = spansOn(c, date)
+  const starts = dateSlots(c, date, slotMinutes)
+  if (starts.length === 0) return c.exceptions?.[date] !== undefined ? { ok: false, reason: 'holiday', date } : { ok: false, reason: 'closed', weekday }
   const within = intervals.find((i) => minutes >= i.from && minutes < i.to)
   if (within === undefined) return { ok: false, reason: 'outside_hours', weekday, intervals }
   const fits = (minutes - within.from) % slotMinutes === 0 && minutes + slotMinutes <= within.to
   if (!fits) {
-    const future = daySlots(hours, weekday, slotMinutes).filter((m) => dateMinutesToEpoch(date, m, tz) > now)
+    const future = starts.filter((m) => dateMinutesToEpoch(date, m, tz) >= earliest(c, now))
     const nearest = byNearness(future, minutes)[0]
     if (nearest === undefined) return { ok: false, reason: 'day_over' }
     return { ok: false, reason: 'not_aligned', slotMinutes, nearest }
   }
+  if (startsAt < earliest(c, now)) return { ok: false, reason: 'too_soon', noticeMinutes: c.minNoticeMinutes ?? 0 }
   return { ok: true, startsAt }
 }
 
 /**
  * Up to `count` free slot starts (epoch ms) nearest to `startsAt`, never `startsAt` itself: the same day first (nearest
- * first, either side), then the following days in order, looking at most `maxDays` ahead so a fully booked calendar
- * ends the search.
+ * first, either side), then the following days in order, looking at most `maxDays` ahead (and never past the
+ * horizon) so a fully booked calendar ends the search.
  */
 export function nearestFreeSlots(
   startsAt: number,
   count: number,
   isTaken: (startsAt: number) => boolean,
-  hours: WeekHours,
+  hours: Hours,
   slotMinutes: number,
   tz: string,
   now: number,
   maxDays = 14,
 ): number[] {
+  const c = asCalendar(hours)
   const found: number[] = []
   const date = localDate(startsAt, tz)
+  const first = Math.max(now + 1, earliest(c, now))
   const free = (d: string, starts: readonly number[]) =>
-    starts.map((m) => dateMinutesToEpoch(d, m, tz)).filter((t) => t > now && t !== startsAt && !isTaken(t))
-  const sameDay = byNearness(daySlots(hours, weekdayOf(date), slotMinutes), localMinutes(startsAt, tz))
+    beyondHorizon(c, d, tz, now) ? [] : starts.map((m) => dateMinutesToEpoch(d, m, tz)).filter((t) => t >= first && t !== startsAt && !isTaken(t))
+  const sameDay = byNearness(dateSlots(c, date, slotMinutes), localMinutes(startsAt, tz))
   for (const t of free(date, sameDay)) if (found.length < count) found.push(t)
   for (let i = 1; i <= maxDays && found.length < count; i++) {
     const d = addDays(date, i)
-    for (const t of free(d, daySlots(hours, weekdayOf(d), slotMinutes))) if (found.length < count) found.push(t)
+    for (const t of free(d, dateSlots(c, d, slotMinutes))) if (found.length < count) found.push(t)
   }
   return found
 }
@@ -102,5 +148,17 @@ export function slotProblemText(p: SlotProblem): string {
     }
     case 'not_aligned':
       return `Appointments start every ${p.slotMinutes} minutes; the nearest is ${formatClock(p.nearest)}.`
+    case 'holiday':
+      return `We're closed on ${new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', day: 'numeric' }).format(new Date(`${p.date}T12:00:00Z`))}.`
+    case 'too_soon':
+      return `That's too soon: we need ${noticeText(p.noticeMinutes)} notice.`
+    case 'too_far':
+      return `We only book up to ${p.horizonDays} days ahead.`
   }
+}
+
+function noticeText(minutes: number): string {
+  if (minutes % 1440 === 0) return minutes === 1440 ? "a day's" : `${minutes / 1440} days'`
+  if (minutes % 60 === 0) return minutes === 60 ? "an hour's" : `${minutes / 60} hours'`
+  return `${minutes} minutes'`
 }

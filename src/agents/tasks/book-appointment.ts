@@ -1,6 +1,7 @@
 /**
  * @module agents/tasks/book-appointment
- * Booking an appointment: collect a day and a time (in any order, or both at once), check the slot, confirm it with
+ * Booking an appointment: the service (asked for when the business offers several and the caller did not say), a day
+ * and a time (in any order, or both at once), check the slot, confirm it with
  * the caller, book it. A refused slot, at the check or at booking time (someone else was faster), comes back as up to
  * three nearby alternatives and the question of the time again. Everything the caller hears is built here from the
  * context, so the model says it as it is.
@@ -8,20 +9,23 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { AtSchema, CancelEventSchema, ResultEvents, type Effect } from '../effects'
 import { machine, type Transition } from '../../fsm/fsm'
-import { askDateText, askTimeText, takenText } from '../domain/phrases'
-import { captureSettings, SettingsSchema } from '../domain/settings'
-import { EMPTY_DRAFT, hasSlotWords, SlotDraftSchema } from '../domain/slot-request'
-import { clearProblem, resolveWords, slotEdges, whenWords } from './slot-edges'
+import { askDateText, askTimeText, capitalise, joinOr, takenText } from '../domain/phrases'
+import { captureSettings, serviceOptions, SettingsSchema, withService } from '../domain/settings'
+import { applyResolution, EMPTY_DRAFT, hasSlotWords, resolveSlot, SlotDraftSchema, type Resolution } from '../domain/slot-request'
+import { clearProblem } from './slot-edges'
+import { matchService } from '../domain/service-match'
 import { describeDay, describeWhen } from '../domain/when'
 import { dateMinutesToEpoch } from '../domain/zoned-time'
 import { defineTask, type TaskStateMeta } from '../task-definition'
 
 const DateWords = Type.String({ description: "the day as the caller said it, e.g. 'tomorrow', 'next Tuesday', 'December 3'" })
 const TimeWords = Type.String({ description: "the time as the caller said it, e.g. '10 AM', 'half past two'" })
+const ServiceWords = Type.String({ description: "what the caller wants booked, in their words, e.g. 'a check-up', 'cleaning'" })
 
-export const BookStartArgs = Type.Object({ date: Type.Optional(DateWords), time: Type.Optional(TimeWords) }, { additionalProperties: false })
+export const BookStartArgs = Type.Object({ service: Type.Optional(ServiceWords), date: Type.Optional(DateWords), time: Type.Optional(TimeWords) }, { additionalProperties: false })
 export const BookInputArgs = Type.Object(
   {
+    service: Type.Optional(ServiceWords),
     date: Type.Optional(DateWords),
     time: Type.Optional(TimeWords),
     confirm: Type.Optional(Type.Boolean({ description: 'true when the caller agreed to the proposed booking, false when declined' })),
@@ -33,13 +37,18 @@ export const BookContext = Type.Object({
   settings: SettingsSchema,
   slot: SlotDraftSchema,
   appointmentId: Type.Union([Type.String(), Type.Null()]),
+  /** Day and time words said before the service was known, applied once it is (the grid depends on it). */
+  words: Type.Optional(Type.Object({ date: Type.Optional(Type.String()), time: Type.Optional(Type.String()) })),
+  /** Why the last service answer did not work; '' when nothing to explain. */
+  serviceProblem: Type.Optional(Type.String()),
 })
 export type BookContext = Static<typeof BookContext>
 
-const StartEvent = Type.Object({ type: Type.Literal('start'), at: AtSchema, date: Type.Optional(Type.String()), time: Type.Optional(Type.String()) })
+const StartEvent = Type.Object({ type: Type.Literal('start'), at: AtSchema, service: Type.Optional(Type.String()), date: Type.Optional(Type.String()), time: Type.Optional(Type.String()) })
 const InputEvent = Type.Object({
   type: Type.Literal('input'),
   at: AtSchema,
+  service: Type.Optional(Type.String()),
   date: Type.Optional(Type.String()),
   time: Type.Optional(Type.String()),
   confirm: Type.Optional(Type.Boolean()),
@@ -55,18 +64,24 @@ export const BookEvent = Type.Union([
 ])
 export type BookEvent = Static<typeof BookEvent>
 
-type State = 'idle' | 'collectingDate' | 'collectingTime' | 'checking' | 'confirming' | 'booking' | 'withdrawing' | 'booked' | 'cancelled' | 'failed'
+type State = 'idle' | 'collectingService' | 'collectingDate' | 'collectingTime' | 'checking' | 'confirming' | 'booking' | 'withdrawing' | 'booked' | 'cancelled' | 'failed'
 type Words = Extract<BookEvent, { type: 'start' | 'input' }>
 
 // ---- what the caller hears ----
 
 const when = (c: BookContext, now: number) => (c.slot.startsAt === null ? '' : describeWhen(c.slot.startsAt, now, c.settings.tz))
+/** "a check-up " when the business has several services (the name says what is booked), '' with one. */
+const what = (c: BookContext) => (c.settings.service && serviceOptions(c.settings).length > 1 ? `${c.settings.service.name} ` : '')
+const names = (c: BookContext) => joinOr(serviceOptions(c.settings).map((s) => s.name))
 export const bookingText = {
+  askService: (c: BookContext): string => `${c.serviceProblem ? `${c.serviceProblem} ` : ''}Which would you like: ${names(c)}?`,
+  unknownService: (words: string): string => `Sorry, we don't offer ${JSON.stringify(words.slice(0, 60))}.`,
+  ambiguousService: (candidates: readonly string[]): string => `Do you mean ${joinOr(candidates)}?`,
   askDate: (c: BookContext): string => askDateText(c.slot.problem),
   askTime: (c: BookContext, now: number): string => askTimeText(c.slot.problem, c.slot.alternatives, c.slot.date, now, c.settings.tz),
-  confirm: (c: BookContext, now: number): string => `Book for ${when(c, now)}?`,
-  booked: (c: BookContext, now: number): string => `Appointment booked for ${when(c, now)}.`,
-  summary: (c: BookContext, now: number): string => `Your appointment is confirmed for ${when(c, now)}`,
+  confirm: (c: BookContext, now: number): string => `Book ${what(c)}for ${when(c, now)}?`,
+  booked: (c: BookContext, now: number): string => `${what(c) === '' ? 'Appointment ' : capitalise(what(c))}booked for ${when(c, now)}.`,
+  summary: (c: BookContext, now: number): string => `Your ${what(c) === '' ? 'appointment ' : what(c)}is confirmed for ${when(c, now)}`,
   /** The slot is held but the calendar did not answer: the write is retried and the caller gets an SMS. */
   held: (c: BookContext, now: number): string =>
     `I've reserved ${when(c, now)} for you. Our calendar isn't answering right now, so you'll get a text message when the booking is confirmed.`,
@@ -82,23 +97,56 @@ export const bookingText = {
 
 type Input = Extract<BookEvent, { type: 'input' }>
 const ask = {
+  service: (c: BookContext): Effect[] => [{ kind: 'ask', text: bookingText.askService(c), need: ['service'] }],
   date: (c: BookContext): Effect[] => [{ kind: 'ask', text: bookingText.askDate(c), need: ['date'] }],
   time: (c: BookContext, at: number): Effect[] => [{ kind: 'ask', text: bookingText.askTime(c, at), need: ['time'] }],
   confirm: (c: BookContext, at: number): Effect[] => [{ kind: 'ask', text: bookingText.confirm(c, at), need: ['confirm'] }],
 }
 
-/** Day/time words → the check, or the question of what is still missing (with the reason). */
-const slot = <E extends Words>() =>
-  slotEdges<State, BookContext, E>({
-    ready: { target: 'checking', effects: (c) => [{ kind: 'check_availability', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes }] },
-    askTime: { target: 'collectingTime', effects: (c, e) => ask.time(c, e.at) },
-    askDate: { target: 'collectingDate', effects: ask.date },
-  })
+/**
+ * Folds an event's words into the context: the service first (its hours and length are the slot grid), then the day
+ * and time — kept aside while the service is still open. Says what comes next: ask for the service, or the slot
+ * resolution.
+ */
+function plan(c: Readonly<BookContext>, e: Words): { ctx: BookContext; next: 'service' | Resolution['kind'] } {
+  let ctx: BookContext = { ...c }
+  if (e.service !== undefined) {
+    const m = matchService(e.service, serviceOptions(c.settings))
+    if (m.ok) {
+      // Another service is another grid: the slot is checked again under it.
+      const changed = c.settings.service?.id !== m.service.id
+      ctx = { ...ctx, settings: withService(ctx.settings, m.service), serviceProblem: '', ...(changed ? { slot: { ...ctx.slot, startsAt: null, alternatives: [] } } : {}) }
+    } else ctx = { ...ctx, serviceProblem: m.reason === 'ambiguous' ? bookingText.ambiguousService(m.candidates.map((s) => s.name)) : bookingText.unknownService(e.service) }
+  }
+  const pending = { ...(ctx.words ?? {}), ...(e.date !== undefined ? { date: e.date } : {}), ...(e.time !== undefined ? { time: e.time } : {}) }
+  if (ctx.settings.service === undefined && serviceOptions(ctx.settings).length > 1) return { ctx: { ...ctx, words: pending }, next: 'service' }
+  const { words: _kept, ...rest } = ctx
+  const r = resolveSlot(rest.settings, rest.slot, pending, e.at)
+  return { ctx: { ...rest, slot: applyResolution(rest.slot, r) }, next: r.kind }
+}
 
-const collecting = (self: 'collectingDate' | 'collectingTime'): Transition<State, BookContext, Input, Effect>[] => [
-  ...whenWords(slot<Input>()),
+const checkEffect = (c: BookContext): Effect[] => [{ kind: 'check_availability', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes, ...serviceId(c) }]
+const serviceId = (c: BookContext) => (c.settings.service ? { serviceId: c.settings.service.id } : {})
+
+/** Service/day/time words → the check, or the question of what is still missing (with the reason). */
+const slot = <E extends Words>(): Transition<State, BookContext, E, Effect>[] => {
+  const to = (next: ReturnType<typeof plan>['next']) => (c: Readonly<BookContext>, e: E) => plan(c, e).next === next
+  const assign = (c: Readonly<BookContext>, e: E) => plan(c, e).ctx
+  return [
+    { target: 'collectingService', guard: to('service'), assign, effects: (c) => ask.service(c) },
+    { target: 'checking', guard: to('ready'), assign, effects: checkEffect },
+    { target: 'collectingTime', guard: to('ask_time'), assign, effects: (c, e) => ask.time(c, e.at) },
+    { target: 'collectingDate', assign, effects: ask.date },
+  ]
+}
+/** The same edges, taken only when the event says something about the service, the day or the time. */
+const whenSaid = <E extends Words>(edges: readonly Transition<State, BookContext, E, Effect>[]): Transition<State, BookContext, E, Effect>[] =>
+  edges.map((t) => ({ ...t, guard: (c: Readonly<BookContext>, e: E) => (hasSlotWords(e) || e.service !== undefined) && (t.guard === undefined || t.guard(c, e)) }))
+
+const collecting = (self: 'collectingService' | 'collectingDate' | 'collectingTime'): Transition<State, BookContext, Input, Effect>[] => [
+  ...whenSaid(slot<Input>()),
   // Nothing usable (e.g. only `confirm`): the same question again, so the model knows what is still needed.
-  { target: self, assign: clearProblem, effects: (c, e) => (self === 'collectingDate' ? ask.date(c) : ask.time(c, e.at)) },
+  { target: self, assign: clearProblem, effects: (c, e) => (self === 'collectingService' ? ask.service(c) : self === 'collectingDate' ? ask.date(c) : ask.time(c, e.at)) },
 ]
 
 const refused = (c: BookContext, e: { alternatives: number[]; at: number }): BookContext => ({
@@ -120,6 +168,10 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect, Ta
   initial: 'idle',
   states: {
     idle: { meta: OPEN, on: { start: slot(), cancel } },
+    collectingService: {
+      meta: { status: 'open', pending: (c) => ({ ask: bookingText.askService({ ...c, serviceProblem: '' }), need: ['service'] }) },
+      on: { input: collecting('collectingService'), cancel },
+    },
     collectingDate: {
       meta: { status: 'open', pending: (c, now) => ({ ask: bookingText.askDate(fresh(c, now)), need: ['date'] }) },
       on: { input: collecting('collectingDate'), cancel },
@@ -146,8 +198,8 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect, Ta
           // A 'yes' that repeats the same slot is still a 'yes'; one naming another slot is a change of mind.
           {
             target: 'booking',
-            guard: (c, e) => e.confirm === true && (c.slot.startsAt ?? 0) > e.at && (!hasSlotWords(e) || sameSlot(c, e)),
-            effects: (c) => [{ kind: 'book', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes }],
+            guard: (c, e) => e.confirm === true && (c.slot.startsAt ?? 0) > e.at && ((!hasSlotWords(e) && e.service === undefined) || sameSlot(c, e)),
+            effects: (c) => [{ kind: 'book', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes, ...serviceId(c) }],
           },
           {
             target: 'collectingTime',
@@ -155,7 +207,7 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect, Ta
             assign: (c) => ({ ...c, slot: { ...c.slot, minutes: null, startsAt: null, problem: bookingText.passed } }),
             effects: (c, e) => ask.time(c, e.at),
           },
-          ...whenWords(slot<Input>()),
+          ...whenSaid(slot<Input>()),
           {
             target: 'collectingTime',
             guard: (_c, e) => e.confirm === false,
@@ -203,8 +255,8 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect, Ta
 })
 
 function sameSlot(c: BookContext, e: Input): boolean {
-  const r = resolveWords(c, e)
-  return r.kind === 'ready' && r.startsAt === c.slot.startsAt
+  const p = plan(c, e)
+  return p.next === 'ready' && p.ctx.slot.startsAt === c.slot.startsAt && p.ctx.settings.service?.id === c.settings.service?.id
 }
 
 export function bookingSummary(c: BookContext, now: number): string {

@@ -9,17 +9,19 @@ import { formatClock } from '../../config/business-hours'
 import { AtSchema, CancelEventSchema, ResultEvents, type Effect } from '../effects'
 import { machine, type Transition } from '../../fsm/fsm'
 import { askDateText, askTimeText, capitalise, joinAnd, listSlots } from '../domain/phrases'
-import { captureSettings, SettingsSchema, type Settings } from '../domain/settings'
+import { captureSettings, serviceOptions, SettingsSchema, withService, type Settings } from '../domain/settings'
+import { matchService } from '../domain/service-match'
 import { applyResolution, EMPTY_DRAFT, SlotDraftSchema, type SlotDraft } from '../domain/slot-request'
-import { daySlots } from '../domain/slots'
+import { dateSlots } from '../domain/slots'
 import { describeDay, describeTimeFirst, describeWhen } from '../domain/when'
-import { dateMinutesToEpoch, localDate, localMinutes, weekdayOf } from '../domain/zoned-time'
+import { dateMinutesToEpoch, localDate, localMinutes } from '../domain/zoned-time'
 import { defineTask, type TaskStateMeta } from '../task-definition'
 import { clearProblem, resolveWords, slotEdges, whenWords, type WordsEvent } from './slot-edges'
 
 const DateWords = Type.String({ description: "the day as the caller said it, e.g. 'tomorrow', 'Friday'" })
 const TimeWords = Type.String({ description: "a time, if the caller asked about one, e.g. '10 AM'" })
-export const AvailabilityStartArgs = Type.Object({ date: DateWords, time: Type.Optional(TimeWords) }, { additionalProperties: false })
+const ServiceWords = Type.String({ description: 'the service the caller asks about, in their words (when the business offers several)' })
+export const AvailabilityStartArgs = Type.Object({ date: DateWords, time: Type.Optional(TimeWords), service: Type.Optional(ServiceWords) }, { additionalProperties: false })
 export const AvailabilityInputArgs = Type.Object({ date: Type.Optional(DateWords), time: Type.Optional(TimeWords) }, { additionalProperties: false })
 
 export const AvailabilityContext = Type.Object({ settings: SettingsSchema, slot: SlotDraftSchema })
@@ -42,9 +44,20 @@ type Answer = Ev<'availability'>
 /** How many free times a day answer lists. */
 const LIST = 3
 
+/** The service whose grid is checked: the one the caller named, else the first one (the answer names it). */
+function serviceToCheck(s: Settings, words: string | undefined): Settings {
+  const options = serviceOptions(s)
+  if (s.service !== undefined || options.length === 0) return s
+  const m = words === undefined ? undefined : matchService(words, options)
+  const pick = m?.ok ? m.service : options[0]
+  return pick ? withService(s, pick) : s
+}
+
 // ---- what the caller hears ----
 
 const tz = (c: Ctx) => c.settings.tz
+/** "For a Dental cleaning, " when the business has several services: the answer says which one it is about. */
+const forService = (c: Ctx, text: string) => (c.settings.service && serviceOptions(c.settings).length > 1 ? `For ${c.settings.service.name}, ${text.charAt(0).toLowerCase()}${text.slice(1)}` : text)
 export const availabilityText = {
   askDate: (c: Ctx): string => (c.slot.problem === '' ? 'Which day would you like me to check?' : askDateText(c.slot.problem)),
   askTime: (c: Ctx, now: number): string => askTimeText(c.slot.problem, [], c.slot.date, now, tz(c)),
@@ -79,13 +92,14 @@ const ask = {
   time: (c: Ctx, at: number): Effect[] => [{ kind: 'ask', text: availabilityText.askTime(c, at), need: ['time'] }],
 }
 const answer = (text: string): Effect[] => [{ kind: 'say', text: `${text}.` }, { kind: 'done', summary: text }]
+const answerFor = (c: Ctx, text: string): Effect[] => answer(forService(c, text))
 
-const check = (c: Ctx): Effect[] => [{ kind: 'check_availability', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes }]
+const check = (c: Ctx): Effect[] => [{ kind: 'check_availability', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes, ...(c.settings.service ? { serviceId: c.settings.service.id } : {}) }]
 
 /** The day's first slot still ahead: what is checked for a day-only question (`checkDay` made sure there is one). */
 function firstSlot(slot: SlotDraft, s: Settings, at: number): number | null {
   const date = slot.date ?? ''
-  const starts = daySlots(s.hours, weekdayOf(date), s.slotMinutes).map((m) => dateMinutesToEpoch(date, m, s.tz))
+  const starts = dateSlots(s, date, s.slotMinutes).map((m) => dateMinutesToEpoch(date, m, s.tz))
   return starts.find((t) => t > at) ?? null
 }
 
@@ -135,11 +149,11 @@ export const checkAvailabilityMachine = machine<Ctx, AvailabilityEvent, Effect, 
     collectingTime: { meta: { status: 'open', pending: (c, now) => ({ ask: availabilityText.askTime(fresh(c), now), need: ['time'] }) }, on: { input: collecting('collectingTime'), cancel } },
     checkingSlot: {
       meta: { status: 'open' },
-      on: { availability: { target: 'answered', effects: (c, e) => answer(availabilityText.slot(c, e)) }, domain_error: failed, cancel },
+      on: { availability: { target: 'answered', effects: (c, e) => answerFor(c, availabilityText.slot(c, e)) }, domain_error: failed, cancel },
     },
     checkingDay: {
       meta: { status: 'open' },
-      on: { availability: { target: 'answered', effects: (c, e) => answer(availabilityText.day(c, e)) }, domain_error: failed, cancel },
+      on: { availability: { target: 'answered', effects: (c, e) => answerFor(c, availabilityText.day(c, e)) }, domain_error: failed, cancel },
     },
     answered: { final: true, meta: { status: 'done' } },
     cancelled: { final: true, meta: { status: 'cancelled' } },
@@ -170,8 +184,8 @@ export const checkAvailability = defineTask<State, Ctx, AvailabilityEvent>({
   contextSchema: AvailabilityContext,
   eventSchema: AvailabilityEvent,
   start(args, env) {
-    const a = args as Static<typeof AvailabilityStartArgs>
-    return { context: { settings: captureSettings(env), slot: EMPTY_DRAFT }, event: { type: 'start', at: env.now, ...a } }
+    const { service, ...a } = args as Static<typeof AvailabilityStartArgs>
+    return { context: { settings: serviceToCheck(captureSettings(env), service), slot: EMPTY_DRAFT }, event: { type: 'start', at: env.now, ...a } }
   },
   input: (fields, now) => ({ type: 'input', at: now, ...(fields as Static<typeof AvailabilityInputArgs>) }),
   cancelEvent: (now) => ({ type: 'cancel', at: now }),

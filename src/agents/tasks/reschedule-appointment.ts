@@ -9,7 +9,7 @@ import { AppointmentSchema, AtSchema, CancelEventSchema, ResultEvents, type Appo
 import { machine, type EventBase, type Transition } from '../../fsm/fsm'
 import { chosen, listAppointments, upcoming } from '../domain/appointment-choice'
 import { askDateText, askTimeText, takenText } from '../domain/phrases'
-import { captureSettings, SettingsSchema } from '../domain/settings'
+import { captureSettings, forAppointment, SettingsSchema } from '../domain/settings'
 import { applyResolution, EMPTY_DRAFT, hasSlotWords, SlotDraftSchema, type Resolution } from '../domain/slot-request'
 import { describeWhen } from '../domain/when'
 import { defineTask, type TaskStateMeta } from '../task-definition'
@@ -103,7 +103,8 @@ const ask = {
   time: (c: Ctx, at: number, lead = ''): Effect[] => [{ kind: 'ask', text: lead + rescheduleText.askTime(c, at), need: ['time'] }],
   confirm: (c: Ctx, at: number): Effect[] => [{ kind: 'ask', text: rescheduleText.confirm(c, at), need: ['confirm'] }],
 }
-const check = (c: Ctx): Effect[] => [{ kind: 'check_availability', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes }]
+const serviceOf = (c: Ctx) => (c.chosen?.serviceId ? { serviceId: c.chosen.serviceId } : {})
+const check = (c: Ctx): Effect[] => [{ kind: 'check_availability', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes, ...serviceOf(c) }]
 
 // ---- resolving the new slot ----
 
@@ -136,7 +137,9 @@ function choiceEdges<E extends EventBase & { at: number }>(
   const next = (c0: Readonly<Ctx>, e: E): { ctx: Ctx; r: Resolution } | undefined => {
     const a = pick(c0, e)
     if (a === undefined) return undefined
-    const c = { ...context(c0, e), chosen: a, wanted: { date: null, time: null } }
+    // The appointment keeps its service: the new slot is on that service's grid and as long.
+    const base = context(c0, e)
+    const c = { ...base, settings: forAppointment(base.settings, a), chosen: a, wanted: { date: null, time: null } }
     const r = resolveNew(c, { type: 'input', at: e.at, date: c0.wanted.date ?? undefined, time: c0.wanted.time ?? undefined })
     return { ctx: { ...c, slot: applyResolution(c.slot, r) }, r }
   }
@@ -248,7 +251,7 @@ export const rescheduleAppointmentMachine = machine<Ctx, RescheduleEvent, Effect
             target: 'moving',
             guard: (c, e) => e.confirm === true && !said(e) && (c.slot.startsAt ?? 0) > e.at,
             effects: (c) => [
-              { kind: 'move_appointment', appointmentId: c.chosen?.id ?? '', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes },
+              { kind: 'move_appointment', appointmentId: c.chosen?.id ?? '', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes, ...serviceOf(c) },
             ],
           },
           {

@@ -112,6 +112,42 @@ function hoursAnswer(instructions: string): string {
   return `We're open ${m[1]!.trim().replace(/\.$/, '')}.`
 }
 
+/** The `Services (…): Check-up (30 minutes, also called: examination); …` line: each service's words. */
+export function parseServices(instructions: string): { name: string; words: string[] }[] {
+  const m = /^Services \([^)]*\):\s*(.+)$/m.exec(instructions)
+  if (!m) return []
+  return m[1]!
+    .replace(/\.$/, '')
+    .split('; ')
+    .map((part) => {
+      const name = part.replace(/\s*\(.*$/, '').trim()
+      const also = /also called: ([^)]*)\)/.exec(part)?.[1]?.split(',').map((w) => w.trim()) ?? []
+      return { name, words: [name, ...also].map((w) => normalize(w)).filter(Boolean) }
+    })
+}
+
+/** The FAQ block (`- Q: …` / `  A: …`) of the instructions. */
+export function parseFaq(instructions: string): { q: string; a: string }[] {
+  const out: { q: string; a: string }[] = []
+  const re = /^- Q: (.+)\n {2}A: (.+)$/gm
+  for (let m = re.exec(instructions); m; m = re.exec(instructions)) out.push({ q: m[1]!, a: m[2]! })
+  return out
+}
+
+const STOP = new Set(['what', 'when', 'where', 'which', 'your', 'you', 'have', 'does', 'with', 'that', 'this', 'there', 'can', 'the', 'and', 'for', 'are', 'how', 'haben', 'sie', 'ihr', 'gibt', 'wie', 'wo', 'kann', 'ich', 'tienen', 'donde', 'puedo', 'como', 'hay', 'ustedes'])
+const contentWords = (s: string) => normalize(s).split(/\s+/).filter((w) => w.length >= 3 && !STOP.has(w))
+
+/** The FAQ answer whose question shares the most content words with what the caller asked (at least one). */
+export function faqAnswer(instructions: string, heard: string): string | undefined {
+  const said = new Set(contentWords(heard))
+  let best: { a: string; n: number } | undefined
+  for (const f of parseFaq(instructions)) {
+    const n = contentWords(f.q).filter((w) => said.has(w)).length
+    if (n > 0 && (!best || n > best.n)) best = { a: f.a, n }
+  }
+  return best?.a
+}
+
 function lastIndexOf(items: readonly BrainItem[], pred: (i: BrainItem) => boolean): number {
   for (let i = items.length - 1; i >= 0; i--) if (pred(items[i]!)) return i
   return -1
@@ -202,6 +238,19 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
       if (has(t, NO)) return call('task_input', { task_id: confirmTask.id, confirm: false }) ?? { say: fallback }
     }
 
+    // A question the business answered in its FAQ (not a request to do something).
+    if (!/\b(?:book|appointment|schedule|reschedule|cancel)\b/.test(t)) {
+      const a = faqAnswer(ctx.instructions, heard)
+      if (a) return { say: a }
+    }
+    const services = parseServices(ctx.instructions)
+    const service = services.find((s) => s.words.some((w) => ` ${t} `.includes(` ${w} `)))
+    const serviceTask = waitingFor(/service/)
+    if (serviceTask && service) {
+      const r = call('task_input', { task_id: serviceTask.id, service: service.name, ...(date ? { date } : {}), ...(time ? { time } : {}) })
+      if (r) return r
+    }
+
     // 2. Intents. A clear goodbye ends the call whatever was asked last (the product decides what happens then).
     if (has(t, GOODBYE)) {
       const r = call('end_call')
@@ -227,7 +276,7 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
       if (r) return r
     }
     if (/\b(?:available|availability|free slot|free slots)\b/.test(t)) {
-      const r = call('check_availability', { ...(date ? { date } : {}), ...(time ? { time } : {}) })
+      const r = call('check_availability', { ...(date ? { date } : {}), ...(time ? { time } : {}), ...(service ? { service: service.name } : {}) })
       if (r) return { say: 'Let me check.', ...r }
     }
 
@@ -244,7 +293,7 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
     }
 
     if (/\b(?:book|appointment|schedule)\b/.test(t)) {
-      const r = call('book_appointment', { ...(date ? { date } : {}), ...(time ? { time } : {}) })
+      const r = call('book_appointment', { ...(service ? { service: service.name } : {}), ...(date ? { date } : {}), ...(time ? { time } : {}) })
       if (r) return r
     }
     if (/\bmessage\b/.test(t)) {
