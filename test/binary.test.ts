@@ -72,6 +72,22 @@ describe('compiled binary', () => {
     expect(err).not.toContain('short')
   })
 
+  test('a bad file path stops boot before anything is created (exit 78 naming the variable)', async () => {
+    const e = env({ TLS_CERT_FILE: '/nonexistent/cert.pem', TLS_KEY_FILE: '/nonexistent/key.pem' })
+    const r = await $`${binary} serve`.env(e).nothrow().quiet()
+    expect(r.exitCode).toBe(78)
+    expect(r.stderr.toString()).toContain('TLS_CERT_FILE cannot be read: /nonexistent/cert.pem does not exist')
+    expect(existsSync(join(e.HOME, 'db'))).toBe(false)
+  })
+
+  test("the README's binary size is true (within 15 %)", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const stated = Number(/`dist\/fastagent` \(≈(\d+) MB/.exec(readme)?.[1])
+    const actual = Bun.file(binary).size / 1e6
+    expect(stated, `README states ≈${stated} MB, the binary is ${actual.toFixed(0)} MB`).toBeGreaterThan(actual * 0.85)
+    expect(stated).toBeLessThan(actual * 1.15)
+  })
+
   test('serve: /healthz, /readyz, /metrics; SIGTERM drains and exits 0', async () => {
     const port = await freePort()
     const proc = Bun.spawn([binary, 'serve'], { env: env({ PORT: String(port) }), stdout: 'pipe', stderr: 'pipe' })
