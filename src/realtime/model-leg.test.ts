@@ -2,7 +2,7 @@ import { afterEach, expect, test } from 'bun:test'
 import { startRealtimeEmulator, type Emulator } from '../sim/realtime'
 import { memoryLogger } from '../ops/log'
 import { MetricsRegistry } from '../ops/metrics'
-import { ModelLeg, realtimeMetrics, type ModelLegHandler } from './model-leg'
+import { ModelLeg, realtimeMetrics, type ModelLegHandler, type ModelLegOptions } from './model-leg'
 
 let emulator: Emulator | undefined
 afterEach(async () => {
@@ -27,7 +27,7 @@ const handler = (events: string[]): ModelLegHandler => ({
   fatal: (code) => events.push(`fatal:${code}`),
 })
 
-function leg(e: Emulator, events: string[], registry: MetricsRegistry, maxHeldChars?: number) {
+function leg(e: Emulator, events: string[], registry: MetricsRegistry, maxHeldChars?: number, over: Partial<ModelLegOptions> = {}) {
   return new ModelLeg({
     url: e.url,
     model: 'gpt-realtime',
@@ -40,6 +40,7 @@ function leg(e: Emulator, events: string[], registry: MetricsRegistry, maxHeldCh
     rotateAfterMs: 3_600_000,
     isQuiet: () => true,
     ...(maxHeldChars !== undefined ? { maxHeldChars } : {}),
+    ...over,
   })
 }
 
@@ -92,3 +93,31 @@ test('a fatal error stops the leg without reconnect attempts', async () => {
   await Bun.sleep(600)
   expect(emulator.connections).toHaveLength(1)
 })
+
+test('a failed session rotation retries with the reconnect backoff, not on every tick; the live session carries on', async () => {
+  emulator = await startRealtimeEmulator({ apiKey: 'sk-emulator' })
+  const e = emulator
+  const events: string[] = []
+  const { log, lines } = memoryLogger('debug')
+  // Rotation is due at once; the first retry comes after 300 ms, the next not within this test.
+  const m = leg(e, events, new MetricsRegistry(), undefined, { rotateAfterMs: 1, backoffMs: [300, 60_000], log })
+  e.refuseUpgrades(503, 0)
+  m.start()
+  await e.waitFor(() => (events.includes('ready:initial') ? true : undefined), 5000)
+  e.refuseUpgrades(503)
+  // First rotation attempt, refused; one retry after the first backoff step, refused too.
+  await e.waitFor(() => (e.connections.length >= 3 ? true : undefined), 10_000)
+  // With the retry on every 500 ms tick there would be more attempts by now; with the backoff there is none.
+  await Bun.sleep(1600)
+  expect(e.connections.map((c) => c.outcome)).toEqual(['accepted', 'refused', 'refused'])
+  const failed = lines.filter((l) => l.includes('realtime.rotation_failed'))
+  expect(failed).toHaveLength(2)
+  expect(failed[0]).toContain('"attempt":1')
+  expect(failed[0]).toContain('"retryInMs":300')
+  expect(failed[1]).toContain('"attempt":2')
+  expect(failed[1]).toContain('"retryInMs":60000')
+  // The session in use was never touched: no reconnect, no fatal, still ready.
+  expect(m.ready).toBe(true)
+  expect(events).toEqual(['ready:initial'])
+  m.close()
+}, 30_000)

@@ -127,6 +127,9 @@ export class ModelLeg<P extends string = string> {
   private stopped = false
   private fatalSent = false
   private retryTimer: ReturnType<typeof setTimeout> | undefined
+  /** Failed rotations in a row, and when the next one may be tried (the reconnect backoff, not every tick). */
+  private rotationFailures = 0
+  private rotationRetryAt = 0
   private readonly ticker: ReturnType<typeof setInterval>
   private readonly now: () => number
   readonly sequencer: ResponseSequencer<P>
@@ -312,7 +315,11 @@ export class ModelLeg<P extends string = string> {
     for (const b64 of this.held) conn.socket.send(appendFrame(b64))
     this.held.length = 0
     this.heldChars = 0
-    if (conn.purpose === 'rotation') this.o.metrics.rotations.inc()
+    if (conn.purpose === 'rotation') {
+      this.o.metrics.rotations.inc()
+      this.rotationFailures = 0
+      this.rotationRetryAt = 0
+    }
     this.o.log.info('realtime.ready', { purpose: conn.purpose })
     this.o.handler.ready(conn.purpose)
   }
@@ -332,9 +339,17 @@ export class ModelLeg<P extends string = string> {
       this.sequencer.reset()
       this.o.handler.reconnecting(reason || `closed ${code}`)
     }
-    // A rotation that failed while the current session still works is simply retried at the next quiet moment.
-    if (wasNext && conn.purpose === 'rotation' && this.current) return
+    // A rotation that failed while the current session still works is retried later, with the reconnect backoff.
+    if (wasNext && conn.purpose === 'rotation' && this.current) return this.rotationFailed(reason || `closed ${code}`)
     this.scheduleReconnect(reason || `closed ${code}`)
+  }
+
+  private rotationFailed(reason: string): void {
+    const backoff = this.o.backoffMs ?? DEFAULT_BACKOFF
+    const delay = backoff[Math.min(this.rotationFailures, backoff.length - 1)] ?? 0
+    this.rotationFailures++
+    this.rotationRetryAt = this.now() + delay
+    this.o.log.warn('realtime.rotation_failed', { reason, attempt: this.rotationFailures, retryInMs: delay })
   }
 
   private scheduleReconnect(reason: string): void {
@@ -371,6 +386,7 @@ export class ModelLeg<P extends string = string> {
       this.next = undefined
       this.o.log.warn('realtime.setup_timeout', { purpose: n.purpose })
       if (n.purpose !== 'rotation' || !this.current) this.scheduleReconnect('setup timeout')
+      else this.rotationFailed('setup timeout')
     }
     if (!c) return
     // Waiting on the server (a response requested or running) and hearing nothing, or silent past the point where
@@ -386,7 +402,7 @@ export class ModelLeg<P extends string = string> {
       return
     }
     const rotateAt = Math.min(c.openedAt + this.o.rotateAfterMs, (c.expiresAtMs ?? Infinity) - EXPIRY_MARGIN_MS)
-    if (t >= rotateAt && !this.next && this.o.isQuiet() && this.sequencer.idle) this.connect('rotation')
+    if (t >= rotateAt && t >= this.rotationRetryAt && !this.next && this.o.isQuiet() && this.sequencer.idle) this.connect('rotation')
   }
 
   /** One audio delta of the live session, from either path. */

@@ -51,7 +51,8 @@ export type AudioTap = {
   readonly delta?: (audio: string, t: number) => void
 }
 
-export type ConnectionOutcome = 'accepted' | 'invalid_api_key' | 'beta_api_shape_disabled' | 'missing_model' | 'unsupported_query'
+/** `refused`: answered with an HTTP error instead of the upgrade (see `refuseUpgrades`). */
+export type ConnectionOutcome = 'accepted' | 'invalid_api_key' | 'beta_api_shape_disabled' | 'missing_model' | 'unsupported_query' | 'refused'
 
 export interface ConnectionRecord {
   readonly at: number
@@ -85,6 +86,11 @@ export interface Emulator {
   setLatency(ms: number, jitterMs?: number, sessionId?: string): void
   /** Sends `session_expired` and closes 1001, as the 60-minute cap does. */
   expireSession(sessionId?: string): void
+  /**
+   * The next `count` upgrade attempts (default: all from now on, until called with 0) get HTTP `status` with an
+   * OpenAI-style error body instead of a WebSocket: what an outage (503), a rate limit (429) or a proxy does.
+   */
+  refuseUpgrades(status: number, count?: number): void
   stop(): Promise<void>
 }
 
@@ -95,7 +101,7 @@ interface SocketData {
 }
 
 
-const REJECTION: Record<Exclude<ConnectionOutcome, 'accepted'>, { code: string; message: string; param: string | null; close: number }> = {
+const REJECTION: Record<Exclude<ConnectionOutcome, 'accepted' | 'refused'>, { code: string; message: string; param: string | null; close: number }> = {
   invalid_api_key: {
     code: 'invalid_api_key',
     message: 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
@@ -123,6 +129,7 @@ export async function startRealtimeEmulator(opts: EmulatorOptions = {}): Promise
   const sessions: RealtimeSession[] = []
   const connections: ConnectionRecord[] = []
   let latency: { ms: number; jitter: number } | undefined
+  let refusing: { status: number; left: number } | undefined
   const brainFor = (): Brain => {
     const b = opts.brain ?? createBookingBrain()
     return typeof b === 'function' ? b() : b
@@ -139,6 +146,12 @@ export async function startRealtimeEmulator(opts: EmulatorOptions = {}): Promise
         headers[k] = v
       })
       const model = url.searchParams.get('model') ?? ''
+      if (refusing && refusing.left > 0) {
+        refusing.left--
+        connections.push({ at: Date.now(), url: req.url, headers, outcome: 'refused' })
+        const body = { error: { type: 'server_error', code: refusing.status === 429 ? 'rate_limit_exceeded' : 'service_unavailable', message: 'The server is unavailable.' } }
+        return new Response(JSON.stringify(body), { status: refusing.status, headers: { 'content-type': 'application/json' } })
+      }
       let outcome: ConnectionOutcome = 'accepted'
       if (headers.authorization !== `Bearer ${apiKey}`) outcome = 'invalid_api_key'
       else if (/realtime=v1/i.test(headers['openai-beta'] ?? '')) outcome = 'beta_api_shape_disabled'
@@ -157,7 +170,7 @@ export async function startRealtimeEmulator(opts: EmulatorOptions = {}): Promise
       idleTimeout: 960,
       open(ws: ServerWebSocket<SocketData>) {
         const { record } = ws.data
-        if (record.outcome !== 'accepted') {
+        if (record.outcome !== 'accepted' && record.outcome !== 'refused') {
           const r = REJECTION[record.outcome]
           ws.sendText(
             JSON.stringify({
@@ -233,6 +246,9 @@ export async function startRealtimeEmulator(opts: EmulatorOptions = {}): Promise
       } else pick(id).setLatency(ms, jitterMs)
     },
     expireSession: (id) => pick(id).expire(),
+    refuseUpgrades: (status, count = Infinity) => {
+      refusing = count > 0 ? { status, left: count } : undefined
+    },
     stop: async () => {
       await server.stop(true)
       // Close handlers may not run for sockets the server force-closed; make sure no session timer survives.
