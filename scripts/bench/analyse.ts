@@ -10,7 +10,8 @@ import type { LoadgenResult } from './loadgen'
 import { percentiles, type Percentiles } from './proc'
 import type { UpstreamCounters } from './fake-upstream'
 
-export type RelayName = 'direct' | 'ours' | 'node' | 'bun-min' | 'bun-fast'
+/** `ours-console`: our server with ADMIN_TOKEN set and an operator console open on it for the whole run. */
+export type RelayName = 'direct' | 'ours' | 'ours-console' | 'node' | 'bun-min' | 'bun-fast'
 export type Phases = 'staggered' | 'burst'
 
 export type Triple = { readonly p50: number; readonly p99: number; readonly max: number }

@@ -15,7 +15,8 @@
  * --targets ours,node,bun-min,bun-fast --burst-calls 100 --no-burst --no-overload --no-micro --micro (micro + cold start only)
  * --cold-start (cold start only) --no-cold-start --in-process (startServer in this process instead of the binary) --profile (ours from source under
  * `bun --cpu-prof`) --build (rebuild dist/fastagent first) --out-dir bench-results --quick (smoke: 2 calls × 2 s, one
- * format, ours only).
+ * format, ours only) --console (also run ours with the operator console open — a viewer polling the live list and a
+ * call page, following one live transcript — and compare its p99 with ours in the same run).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs'
 import { cpus, release, tmpdir, totalmem } from 'node:os'
@@ -44,6 +45,7 @@ const ROOT = resolve(import.meta.dir, '..', '..')
 const BINARY = join(ROOT, 'dist', 'fastagent')
 const TOKEN = 'bench-bot-token-0123456789'
 const API_KEY = 'sk-bench-upstream-key'
+const CONSOLE_TOKEN = 'bench-console-admin-token-0123'
 
 export type Options = {
   readonly calls: readonly number[]
@@ -64,13 +66,15 @@ export type Options = {
   readonly quick: boolean
   /** Seconds to wait, before each run, for the machine to be quiet (other processes < 0.2 cores busy). */
   readonly quietWait: number
+  /** Add the `ours-console` target: the same server with a console viewer on it during the run. */
+  readonly console: boolean
 }
 
 const USAGE = `usage: bun run bench [--calls 1,100,300,500] [--seconds 20] [--warmup 2] [--formats raw/mulaw,raw/lpcm16_24,raw/lpcm16]
        [--targets ours,node,bun-min,bun-fast] [--burst-calls 100] [--no-burst] [--no-overload] [--no-micro] [--micro] [--cold-start] [--no-cold-start]
-       [--in-process] [--profile] [--build] [--out-dir bench-results] [--quiet-wait 30] [--quick]`
+       [--in-process] [--profile] [--build] [--out-dir bench-results] [--quiet-wait 30] [--quick] [--console]`
 
-const isTarget = (t: string): t is Exclude<RelayName, 'direct'> => t === 'ours' || t === 'node' || t === 'bun-min' || t === 'bun-fast'
+const isTarget = (t: string): t is Exclude<RelayName, 'direct'> => t === 'ours' || t === 'ours-console' || t === 'node' || t === 'bun-min' || t === 'bun-fast'
 
 export function parseOptions(argv: readonly string[]): Options {
   const has = (f: string) => argv.includes(f)
@@ -82,7 +86,7 @@ export function parseOptions(argv: readonly string[]): Options {
     return v
   }
   const known = new Set(['--calls', '--seconds', '--warmup', '--formats', '--targets', '--burst-calls', '--out-dir', '--quiet-wait'])
-  const flags = new Set(['--no-burst', '--no-overload', '--no-micro', '--micro', '--cold-start', '--no-cold-start', '--in-process', '--profile', '--build', '--quick', '--help'])
+  const flags = new Set(['--console', '--no-burst', '--no-overload', '--no-micro', '--micro', '--cold-start', '--no-cold-start', '--in-process', '--profile', '--build', '--quick', '--help'])
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? ''
     if (known.has(a)) i++
@@ -96,7 +100,9 @@ export function parseOptions(argv: readonly string[]): Options {
   const formats = list(value('--formats')) ?? (quick ? ['raw/lpcm16_24'] : [...BENCH_FORMATS])
   for (const f of formats) if (!isBenchFormat(f)) throw new Error(`--formats: ${f} is not one of ${BENCH_FORMATS.join(', ')}`)
   const targets = list(value('--targets')) ?? (quick ? ['ours'] : ['ours', 'node', 'bun-min', 'bun-fast'])
-  for (const t of targets) if (!isTarget(t)) throw new Error(`--targets: ${t} is not ours, node, bun-min or bun-fast`)
+  for (const t of targets) if (!isTarget(t)) throw new Error(`--targets: ${t} is not ours, ours-console, node, bun-min or bun-fast`)
+  // --console: ours with the console open, measured right after ours in each cell.
+  if (has('--console') && !targets.includes('ours-console')) targets.splice(targets.includes('ours') ? targets.indexOf('ours') + 1 : 0, 0, 'ours-console')
   const seconds = Number(value('--seconds') ?? (quick ? 2 : 20))
   const warmup = Number(value('--warmup') ?? (quick ? 0.5 : 2))
   if (!(seconds > 0 && seconds <= 1200) || !(warmup >= 0 && warmup <= 60)) throw new Error('--seconds must be in (0, 1200] and --warmup in [0, 60]')
@@ -121,6 +127,7 @@ export function parseOptions(argv: readonly string[]): Options {
     outDir: resolve(value('--out-dir') ?? join(ROOT, 'bench-results')),
     quick,
     quietWait: Number(value('--quiet-wait') ?? (quick ? 0 : 30)),
+    console: has('--console'),
   }
 }
 
@@ -239,7 +246,21 @@ async function startTarget(ctx: Ctx, relay: Exclude<RelayName, 'direct'>): Promi
   }
   const dir = mkdtempSync(join(ctx.work, 'server-'))
   const port = await freePort()
-  const env = serverEnv(ctx, port, dir)
+  const env = { ...serverEnv(ctx, port, dir), ...(relay === 'ours-console' ? { ADMIN_TOKEN: CONSOLE_TOKEN } : {}) }
+  const target = await startServerTarget(ctx, port, dir, env)
+  if (relay !== 'ours-console') return target
+  const viewer = consoleViewer(`http://127.0.0.1:${port}`)
+  return {
+    ...target,
+    stop: async () => {
+      const seen = await viewer.stop()
+      log(`    console viewer: ${seen.requests} requests, ${seen.events} live transcript events, ${seen.errors} errors`)
+      await target.stop()
+    },
+  }
+}
+
+async function startServerTarget(ctx: Ctx, port: number, dir: string, env: Record<string, string>): Promise<Target> {
   if (ctx.o.inProcess) {
     const { loadConfig } = await import('../../src/config/load')
     const { startServer } = await import('../../src/server')
@@ -269,6 +290,63 @@ async function startTarget(ctx: Ctx, relay: Exclude<RelayName, 'direct'>): Promi
       const warnings = existsSync(join(dir, 'server.log')) ? readFileSync(join(dir, 'server.log'), 'utf8').split('\n').filter((l) => l.includes('"level":"error"')) : []
       if (warnings.length > 0) log(`  server logged ${warnings.length} error line(s), first: ${warnings[0]?.slice(0, 300)}`)
       rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * An operator with the console open, as a script would be: the live list 4× a second, one live call's page every
+ * second, and that call's live transcript stream followed the whole time. In this process, so its CPU is not the
+ * relay's.
+ */
+function consoleViewer(base: string): { stop(): Promise<{ requests: number; events: number; errors: number }> } {
+  const headers = { authorization: `Bearer ${CONSOLE_TOKEN}` }
+  const seen = { requests: 0, events: 0, errors: 0 }
+  let running = true
+  const abort = new AbortController()
+  let following: string | undefined
+  const follow = async (id: string) => {
+    try {
+      const r = await fetch(`${base}/console/api/calls/${id}/events`, { headers, signal: abort.signal })
+      const reader = (r.body as ReadableStream<Uint8Array>).getReader()
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        seen.events += new TextDecoder().decode(value).split('event: entry').length - 1
+      }
+    } catch {
+      // aborted at the end of the run, or the call ended
+    }
+    following = undefined
+  }
+  const loop = (async () => {
+    let tick = 0
+    while (running) {
+      try {
+        const r = await fetch(`${base}/console/api/calls`, { headers })
+        seen.requests++
+        const list = (await r.json()) as { live: { id: string; state: string }[] }
+        const live = list.live.filter((c) => c.state === 'live')
+        if (following === undefined && live[0]) {
+          following = live[0].id
+          void follow(following)
+        }
+        if (tick++ % 4 === 0 && live[0]) {
+          await (await fetch(`${base}/console/calls/${live[0].id}`, { headers })).text()
+          seen.requests++
+        }
+      } catch {
+        seen.errors++
+      }
+      await Bun.sleep(250)
+    }
+  })()
+  return {
+    async stop() {
+      running = false
+      abort.abort()
+      await loop
+      return seen
     },
   }
 }
@@ -484,6 +562,19 @@ function verdicts(o: Options, cells: readonly CellResult[], cold: readonly ColdS
       verdict: !c.valid || !min.valid || c.disturbed ? 'INVALID' : p99 <= minP99 ? 'PASS' : 'FAIL',
     })
   }
+  // The console must not touch the audio path: with it open, p99 stays within the run-to-run noise of ours alone
+  // (taken as 25 % + 0.5 ms: two runs of the same relay on this shared machine differ by about that much).
+  for (const c of cells.filter((x) => x.relay === 'ours-console' && x.phases === 'staggered')) {
+    const base = other('ours', c.format, c.calls)
+    if (!base?.added || !c.added) continue
+    const p99 = worst(c, 'p99')
+    const baseP99 = worst(base, 'p99')
+    v.push({
+      target: `added p99 with the console open, ${c.calls} calls, ${c.format}: within noise of ours (≤ 1.25× + 0.5 ms)`,
+      measured: `${f2(p99)} vs ${f2(baseP99)} ms`,
+      verdict: !c.valid || !base.valid || c.disturbed || base.disturbed ? 'INVALID' : p99 <= baseP99 * 1.25 + 0.5 ? 'PASS' : 'FAIL',
+    })
+  }
   for (const format of o.formats) {
     const c = ours(format, 300)
     if (FORMAT_SPECS[format].path !== 'resampled' || !c) continue
@@ -546,7 +637,7 @@ export type BenchReport = {
 
 export async function runBench(o: Options): Promise<BenchReport> {
   const startedAt = new Date().toISOString()
-  const needBinary = (o.relays && o.targets.includes('ours') && !o.inProcess && !o.profile) || o.coldStart
+  const needBinary = (o.relays && (o.targets.includes('ours') || o.targets.includes('ours-console')) && !o.inProcess && !o.profile) || o.coldStart
   if (o.build || (needBinary && !existsSync(BINARY))) {
     log('building dist/fastagent (bun run build)…')
     await Bun.$`bun scripts/build.ts`.cwd(ROOT)
