@@ -244,7 +244,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         business: () => {
           const b = businesses.version.businesses[0]
           const tz = b?.timeZone ?? config.BUSINESS_TIMEZONE
-          return { timeZone: tz, settings: captureSettings({ tz, hours: b?.hours ?? [[], [], [], [], [], [], []], slotMinutes: config.SLOT_MINUTES }) }
+          return { timeZone: tz, settings: captureSettings({ tz, hours: b?.hours ?? [[], [], [], [], [], [], []], slotMinutes: config.SLOT_MINUTES }), services: b?.services ?? [], staff: b?.staff ?? [] }
         },
         log,
         now,

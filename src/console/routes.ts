@@ -32,7 +32,7 @@ export type ConsoleDeps = {
   readonly tasks: TaskRegistry
   readonly domain: DomainExecutor
   /** The business whose clock the console shows (and whose settings a cancel runs with); read per request (SIGHUP). */
-  readonly business: () => { readonly timeZone: string; readonly settings: Settings }
+  readonly business: () => { readonly timeZone: string; readonly settings: Settings; readonly services: readonly Named[]; readonly staff: readonly Named[] }
   readonly log: Logger
   readonly now: () => number
   readonly prices: Prices
@@ -46,6 +46,7 @@ export type ConsoleDeps = {
   readonly heartbeatMs?: number
 }
 
+type Named = { readonly id: string; readonly name: string }
 type Ctx = { readonly request: Request; readonly url: URL; readonly principal: Principal; readonly params: readonly string[]; readonly client: string }
 type Handler = (c: Ctx) => Response | Promise<Response>
 type Route = { readonly method: 'GET' | 'POST'; readonly pattern: RegExp; readonly handler: Handler }
@@ -145,14 +146,15 @@ export function consoleRoutes(d: ConsoleDeps) {
 
   function appointments(c: Ctx, as: 'json' | 'html'): Response {
     const asked = c.url.searchParams.get('day') ?? ''
-    const tz = d.business().timeZone
+    const b = d.business()
+    const tz = b.timeZone
+    const name = (list: readonly Named[], id: string | null) => (id ? (list.find((x) => x.id === id)?.name ?? id) : '')
     const day = DAY.test(asked) ? asked : localDate(d.now(), tz)
     const from = dateMinutesToEpoch(day, 0, tz)
     const to = dateMinutesToEpoch(addDays(day, 1), 0, tz)
     const items: AppointmentView[] = d.store.console.appointmentsBetween(from, to).map((a) => {
-      const extra = a as Record<string, unknown>
-      // Split by service / staff when the business file provides them (columns added with it).
-      const group = [extra.service, extra.staff].filter((x): x is string => typeof x === 'string' && x !== '').join(' · ')
+      // Split by service and staff member when the business file has them ('' resource = the business as a whole).
+      const group = [name(b.services, a.service_id), name(b.staff, a.resource)].filter((x) => x !== '').join(' · ')
       return { id: a.id, startsAt: a.starts_at, minutes: a.minutes, status: a.status, caller: a.caller ? maskPhone(a.caller) : 'unknown', group, callId: a.call_id }
     })
     if (as === 'json') return json({ day, appointments: items })

@@ -233,6 +233,19 @@ describe('appointments', () => {
   })
 })
 
+test('appointments are split by service and staff member when they have them', async () => {
+  const day = '2030-01-07'
+  const at = Date.parse(`${day}T09:00:00Z`)
+  const s = world.server.store
+  s.appointments.book({ id: 'split-a', caller: CALLER, startsAt: at, minutes: 30, serviceId: 'checkup', resource: 'weber', at: Date.now() })
+  s.appointments.book({ id: 'split-b', caller: CALLER, startsAt: at, minutes: 60, serviceId: 'cleaning', at: Date.now() })
+  const list = (await (await fetch(`${base}/console/api/appointments?day=${day}`, { headers: bearer })).json()) as { appointments: { id: string; group: string }[] }
+  expect(list.appointments.map((a) => [a.id, a.group]).sort()).toEqual([['split-a', 'checkup · weber'], ['split-b', 'cleaning']])
+  const html = await (await fetch(`${base}/console/appointments?day=${day}`, { headers: bearer })).text()
+  expect(html).toContain('<h2>checkup · weber</h2>')
+  expect(html).toContain('<h2>cleaning</h2>')
+})
+
 test('login attempts are rate-limited per client', async () => {
   const statuses: number[] = []
   for (let i = 0; i < 14; i++) statuses.push((await login('wrong-token-' + i)).status)
