@@ -75,7 +75,7 @@ async function fuzz(): Promise<Row> {
       echo.push(`${world.server.conversations.size} conversations still live after the fuzz`)
     })
     // Rows only for sockets that sent a well-formed session.initiate; none for anything a socket without one sent.
-    const ids = (world.server.store.db.sqlite.query('SELECT conversation_id FROM calls').all() as { conversation_id: string }[]).map((x) => x.conversation_id)
+    const ids = ((await world.server.store.sql.all('SELECT conversation_id FROM calls')) as { conversation_id: string }[]).map((x) => x.conversation_id)
     const accepted = outcomes.filter((o) => o.accepted).length
     sessions = accepted
     const callers = new Set(outcomes.filter((o) => o.inCall).map((o) => o.id))
@@ -111,11 +111,11 @@ async function fuzz(): Promise<Row> {
     say(`  tools: ${tools.numRuns} calls, ${tools.failed ? 'FAILED' : 'ok'}`)
 
     // Webhooks.
-    const before = dumpTables(world.server.store.db.sqlite)
+    const before = await dumpTables(world.server.store.sql)
     const hooks = await fc.check(
       fc.asyncProperty(webhookCases(world.config.PUBLIC_BASE_URL ?? ''), async (c) => {
         const r = await sendWebhookCase(world.server.url, c)
-        return r.status === c.expected && dumpTables(world.server.store.db.sqlite) === before
+        return r.status === c.expected && await dumpTables(world.server.store.sql) === before
       }),
       { seed: SEED * 1000 + 80, numRuns: 150 * FUZZ_SCALE },
     )

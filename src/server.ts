@@ -88,9 +88,9 @@ export class PortInUseError extends Error {
 }
 
 /** A database that cannot be opened is the operator's to fix: named as DATABASE_PATH, not a stack trace. */
-function openStore(path: string): Store {
+async function openStore(path: string): Promise<Store> {
   try {
-    return Store.open(path)
+    return await Store.open(path)
   } catch (err) {
     throw new ConfigFileError({ variable: 'DATABASE_PATH', reason: `cannot be opened as a FastAgent database (${path}): ${err instanceof Error ? err.message : String(err)}` })
   }
@@ -109,7 +109,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     if (!opened.ok) throw new BusinessConfigError(opened.message)
     businesses = opened.directory
   }
-  const store = openStore(config.DATABASE_PATH)
+  const store = await openStore(config.DATABASE_PATH)
   const tasks = createTaskRegistry(options.tasks ?? DEFAULT_TASKS)
   const conversations = new ConversationRegistry()
 
@@ -183,8 +183,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   })
 
   // Calls the previous process left live died with it: they are drops now (follow-up SMS if a task was open).
-  continuity.recoverCrashed((callId) =>
-    store.tasks.openForCall(callId).map((t) => ({ id: t.id, kind: t.kind, title: tasks.get(t.kind)?.title ?? t.kind, summary: tasks.get(t.kind)?.title ?? t.kind })),
+  await continuity.recoverCrashed(async (callId) =>
+    (await store.tasks.openForCall(callId)).map((t) => ({ id: t.id, kind: t.kind, title: tasks.get(t.kind)?.title ?? t.kind, summary: tasks.get(t.kind)?.title ?? t.kind })),
   )
 
   const events = new CallEventBus((err) => log.error('call.event_listener_failed', { err }))
@@ -265,7 +265,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   try {
     app.listen({ hostname: config.HOST, port: config.PORT, reusePort: false, ...(tls ? { tls } : {}) })
   } catch (err) {
-    store.close()
+    await store.close()
     if (isAddrInUse(err)) throw new PortInUseError(config.HOST, config.PORT)
     throw err
   }
@@ -277,23 +277,23 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   runner.start()
   booking.runner?.start()
-  const retention = () => {
+  const retention = async () => {
     try {
       const t = now()
       // Recordings are copies of the call like its transcript: same cutoff.
-      const purged = store.purge(t - config.RETENTION_DAYS * 86_400_000) + recordings.purge(t - config.RETENTION_DAYS * 86_400_000)
-      const expired = store.calls.expireResumes(t - config.RESUME_WINDOW_HOURS * 3_600_000, t)
+      const purged = (await store.purge(t - config.RETENTION_DAYS * 86_400_000)) + recordings.purge(t - config.RETENTION_DAYS * 86_400_000)
+      const expired = await store.calls.expireResumes(t - config.RESUME_WINDOW_HOURS * 3_600_000, t)
       if (purged + expired > 0) log.info('retention.purged', { rows: purged, resumesExpired: expired })
     } catch (err) {
       log.error('retention.failed', { err })
     }
   }
-  retention()
-  const retentionTimer = setInterval(retention, 3_600_000)
+  await retention()
+  const retentionTimer = setInterval(() => void retention(), 3_600_000)
 
   lifecycle.markReady()
   const firstBusiness = businesses.version.businesses[0]
-  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: describeBusinessHours(firstBusiness?.hours ?? []), timezone: firstBusiness?.timeZone, businesses: businesses.version.businesses.map((b) => b.id), schema: store.db.schemaVersion, sms: sender !== undefined, dialout: dialout !== undefined, booking: booking.kind })
+  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: describeBusinessHours(firstBusiness?.hours ?? []), timezone: firstBusiness?.timeZone, businesses: businesses.version.businesses.map((b) => b.id), engine: store.engine, schema: await store.schemaVersion(), sms: sender !== undefined, dialout: dialout !== undefined, booking: booking.kind })
 
   let stopping: Promise<void> | undefined
   const shutdown = (reason: string) =>
@@ -314,6 +314,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       // Endings still being recorded (drop → SMS) must reach the database before it closes.
       await calls.idle()
       watch.stop()
+      await watch.written()
       await recordings.idle()
       clearInterval(retentionTimer)
       loopLag.stop()
@@ -321,7 +322,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await app.stop(true)
       await runner?.stop()
       await booking.runner?.stop()
-      store.close()
+      await store.close()
       guard.uninstall()
       log.info('server.stopped', { reason })
     })())

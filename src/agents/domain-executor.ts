@@ -107,26 +107,26 @@ export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) =>
             : { type: 'slot_taken', alternatives: await alternatives(effect.startsAt, ctx.settings, at), at }
         }
         case 'find_appointments': {
-          const list = ctx.caller ? store.appointments.upcomingFor(ctx.caller, at) : []
+          const list = ctx.caller ? await store.appointments.upcomingFor(ctx.caller, at) : []
           return { type: 'appointments', list: list.map((a) => ({ id: a.id, startsAt: a.starts_at, minutes: a.minutes, ...(a.service_id ? { serviceId: a.service_id } : {}) })), at }
         }
         case 'cancel_appointment': {
-          const a = store.appointments.get(effect.appointmentId)
+          const a = await store.appointments.get(effect.appointmentId)
           if (!a || (ctx.caller !== undefined && a.caller !== ctx.caller)) return { type: 'domain_error', reason: 'appointment not found', at }
           // Idempotent: cancelling an already cancelled appointment (a re-run) is a success.
-          if (a.status === 'booked') store.appointments.cancel(a.id, at)
+          if (a.status === 'booked') await store.appointments.cancel(a.id, at)
           return { type: 'appointment_cancelled', at }
         }
         case 'move_appointment': {
-          const a = store.appointments.get(effect.appointmentId)
+          const a = await store.appointments.get(effect.appointmentId)
           if (!a || (ctx.caller !== undefined && a.caller !== ctx.caller)) return { type: 'domain_error', reason: 'appointment not found', at }
-          const r = store.appointments.move(a.id, effect.startsAt, at)
+          const r = await store.appointments.move(a.id, effect.startsAt, at)
           if (r.ok) return { type: 'appointment_moved', at }
           if (r.reason === 'taken') return { type: 'slot_taken', alternatives: await alternatives(effect.startsAt, ctx.settings, at), at }
           return { type: 'domain_error', reason: 'appointment not found', at }
         }
         case 'save_message': {
-          store.messages.save({
+          await store.messages.save({
             id: ctx.idemKey,
             caller: ctx.caller,
             name: effect.name,

@@ -70,10 +70,10 @@ beforeAll(() => process.on('unhandledRejection', onRejection))
 afterAll(() => process.off('unhandledRejection', onRejection))
 
 test('a store failure on one call’s timer step and tool call is contained; the other call’s timer completes', async () => {
-  const store = Store.open(':memory:')
+  const store = await Store.open(':memory:')
   const registry = createTaskRegistry([reminder])
-  const calls = ['call-a', 'call-b'].map((callId) => {
-    store.calls.create({ id: callId, conversationId: `conv-${callId}`, direction: 'inbound', caller: '+14155550123', botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: NOW })
+  const calls = await Promise.all(['call-a', 'call-b'].map(async (callId) => {
+    await store.calls.create({ id: callId, conversationId: `conv-${callId}`, direction: 'inbound', caller: '+14155550123', botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: NOW })
     const updates: TaskUpdate[] = []
     const failures: string[] = []
     const { log, lines } = memoryLogger('debug')
@@ -94,7 +94,7 @@ test('a store failure on one call’s timer step and tool call is contained; the
       settleMs: 200,
     })
     return { callId, rt, updates, failures, lines }
-  })
+  }))
   const [a, b] = calls as [(typeof calls)[0], (typeof calls)[0]]
   const started = await Promise.all(calls.map((c) => c.rt.call('start_reminder', '{}')))
   for (const s of started) expect(JSON.parse(s)).toMatchObject({ status: 'working' })
@@ -102,7 +102,7 @@ test('a store failure on one call’s timer step and tool call is contained; the
   // From now on every checkpoint of call A fails, as a broken disk or a lost database connection would.
   const commit = store.tasks.commit.bind(store.tasks)
   store.tasks.commit = ((c: Parameters<typeof commit>[0], durable: boolean) => {
-    if (c.callId === a.callId) throw new Error('injected store failure')
+    if (c.callId === a.callId) return Promise.reject(new Error('injected store failure'))
     return commit(c, durable)
   }) as typeof store.tasks.commit
 
@@ -115,7 +115,7 @@ test('a store failure on one call’s timer step and tool call is contained; the
   expect(a.failures).toEqual(['task-step'])
   expect(a.lines.some((l) => l.includes('task.step_failed') && l.includes('injected store failure'))).toBe(true)
   expect(a.rt.openTasks()).toHaveLength(1)
-  const rowA = store.tasks.openForCall(a.callId)[0]
+  const rowA = (await store.tasks.openForCall(a.callId))[0]
   expect(rowA?.state).toBe('waiting')
 
   // A tool call on the broken call answers with an honest error output instead of rejecting.
@@ -124,5 +124,5 @@ test('a store failure on one call’s timer step and tool call is contained; the
   expect(a.failures).toEqual(['task-step', 'task-step'])
   await Bun.sleep(20)
   expect(rejections).toEqual([])
-  store.close()
+  await store.close()
 })

@@ -17,11 +17,11 @@ const hours = (() => {
 })()
 const TOMORROW_10 = dateMinutesToEpoch('2026-11-26', 600, 'UTC')
 
-function setup(over: Partial<RuntimeDeps> = {}, opts: { store?: Store; delay?: (e: DomainEffect) => number; callId?: string } = {}) {
-  const store = opts.store ?? Store.open(':memory:')
+async function setup(over: Partial<RuntimeDeps> = {}, opts: { store?: Store; delay?: (e: DomainEffect) => number; callId?: string } = {}) {
+  const store = opts.store ?? (await Store.open(':memory:'))
   const callId = opts.callId ?? 'call-1'
-  if (!store.calls.get(callId)) {
-    store.calls.create({ id: callId, conversationId: `conv-${callId}`, direction: 'inbound', caller: '+14155550123', botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: NOW })
+  if (!(await store.calls.get(callId))) {
+    await store.calls.create({ id: callId, conversationId: `conv-${callId}`, direction: 'inbound', caller: '+14155550123', botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: NOW })
   }
   const updates: TaskUpdate[] = []
   let changes = 0
@@ -48,7 +48,7 @@ const json = (s: string) => JSON.parse(s) as Record<string, unknown>
 
 describe('TaskRuntime', () => {
   test('start answers at once with the task id, status and the next question; each step is checkpointed', async () => {
-    const { rt, store } = setup()
+    const { rt, store } = await setup()
     const out = json(await rt.call('book_appointment', '{"date":"tomorrow"}'))
     expect(out).toMatchObject({ task: 'book_appointment', status: 'waiting_for_input', ask: 'What time would you like?', need: ['time'] })
     const id = out.task_id as string
@@ -59,11 +59,11 @@ describe('TaskRuntime', () => {
     expect(done).toMatchObject({ status: 'done', say: 'Appointment booked for tomorrow at 10 AM.' })
     expect(done.ask).toBeUndefined()
     expect(rt.doneSummaries()).toEqual(['Your appointment is confirmed for tomorrow at 10 AM'])
-    expect(store.appointments.upcomingFor('+14155550123', 0).map((a) => a.starts_at)).toEqual([TOMORROW_10])
-    expect(store.tasks.journal(id).map((j) => (j.event as { type: string }).type)).toEqual(['start', 'input', 'availability', 'input', 'booked'])
-    expect(store.tasks.get(id)).toMatchObject({ status: 'done', state: 'booked', seq: 5 })
+    expect((await store.appointments.upcomingFor('+14155550123', 0)).map((a) => a.starts_at)).toEqual([TOMORROW_10])
+    expect((await store.tasks.journal(id)).map((j) => (j.event as { type: string }).type)).toEqual(['start', 'input', 'availability', 'input', 'booked'])
+    expect(await store.tasks.get(id)).toMatchObject({ status: 'done', state: 'booked', seq: 5 })
     // The outbox rows of the domain effects are done, with their results.
-    const rows = store.db.sqlite.query(`SELECT kind, status FROM outbox WHERE task_id = $id ORDER BY id`).all({ id })
+    const rows = (await store.sql.all(`SELECT kind, status FROM outbox WHERE task_id = $id ORDER BY id`, { id }))
     expect(rows).toEqual([
       { kind: 'check_availability', status: 'done' },
       { kind: 'book', status: 'done' },
@@ -71,7 +71,7 @@ describe('TaskRuntime', () => {
   })
 
   test('bad input never throws: the model is told what was wrong and what is expected; nothing is persisted', async () => {
-    const { rt, store } = setup()
+    const { rt, store } = await setup()
     expect(json(await rt.call('book_appointment', '{not json'))).toMatchObject({ error: 'invalid_arguments' })
     expect(json(await rt.call('book_appointment', '[1,2]'))).toMatchObject({ error: 'invalid_arguments' })
     const wrong = json(await rt.call('book_appointment', '{"date":42}'))
@@ -79,7 +79,7 @@ describe('TaskRuntime', () => {
     expect(String(wrong.message)).toContain('date')
     expect(wrong.expected).toBeDefined()
     expect(json(await rt.call('book_appointment', '{"colour":"red"}')).error).toBe('invalid_arguments')
-    expect(store.db.sqlite.query('SELECT COUNT(*) AS n FROM tasks').get()).toEqual({ n: 0 })
+    expect(await store.sql.get('SELECT COUNT(*) AS n FROM tasks')).toEqual({ n: 0 })
     expect(json(await rt.call('task_input', '{"task_id":"T9-nope","time":"10"}'))).toMatchObject({ error: 'unknown_task' })
     const started = json(await rt.call('leave_message', '{}'))
     // A field of another task is refused with the fields this task takes.
@@ -90,7 +90,7 @@ describe('TaskRuntime', () => {
   })
 
   test('slow work: acknowledged as "working", the result arrives once as a background update', async () => {
-    const { rt, updates } = setup({ settleMs: 50 }, { delay: (e) => (e.kind === 'book' ? 400 : 0) })
+    const { rt, updates } = await setup({ settleMs: 50 }, { delay: (e) => (e.kind === 'book' ? 400 : 0) })
     const a = json(await rt.call('book_appointment', '{"date":"tomorrow","time":"11 AM"}'))
     expect(a.ask).toBe('Book for tomorrow at 11 AM?')
     const ack = json(await rt.call('task_input', JSON.stringify({ task_id: a.task_id, confirm: true })))
@@ -104,7 +104,7 @@ describe('TaskRuntime', () => {
   })
 
   test('several tasks at once, independent; cancelling one leaves the other', async () => {
-    const { rt } = setup()
+    const { rt } = await setup()
     const book = json(await rt.call('book_appointment', '{"date":"tomorrow"}'))
     const msg = json(await rt.call('leave_message', '{"name":"Anne"}'))
     expect(rt.openTasks().map((t) => t.kind)).toEqual(['book_appointment', 'leave_message'])
@@ -116,8 +116,8 @@ describe('TaskRuntime', () => {
   })
 
   test('a taken slot: the agent offers the nearest free ones', async () => {
-    const { rt, store } = setup()
-    store.appointments.book({ id: 'other', caller: '+19999999999', startsAt: TOMORROW_10, minutes: 30, at: NOW })
+    const { rt, store } = await setup()
+    await store.appointments.book({ id: 'other', caller: '+19999999999', startsAt: TOMORROW_10, minutes: 30, at: NOW })
     const out = json(await rt.call('book_appointment', '{"date":"tomorrow","time":"10 AM"}'))
     // The nearest free slots, said in time order.
     expect(out.ask).toBe('Sorry, tomorrow at 10 AM is taken. I can offer 9 AM, 9:30 AM or 10:30 AM. Which would suit you?')
@@ -125,57 +125,57 @@ describe('TaskRuntime', () => {
   })
 
   test('DTMF: 1 confirms the task waiting for a confirmation', async () => {
-    const { rt, store } = setup()
+    const { rt, store } = await setup()
     expect(await rt.confirmByDigit('1')).toBeUndefined()
     const out = json(await rt.call('book_appointment', '{"date":"tomorrow","time":"10 AM"}'))
     const r = await rt.confirmByDigit('1')
     expect(r?.taskId).toBe(out.task_id as string)
     expect(json(r!.output)).toMatchObject({ status: 'done' })
-    expect(store.appointments.isTaken(TOMORROW_10)).toBe(true)
+    expect(await store.appointments.isTaken(TOMORROW_10)).toBe(true)
   })
 
   test('resume: a new call adopts the open task from the store; continue re-asks, start over restarts', async () => {
-    const store = Store.open(':memory:')
-    const first = setup({}, { store, callId: 'dropped' })
+    const store = await Store.open(':memory:')
+    const first = await setup({}, { store, callId: 'dropped' })
     const out = json(await first.rt.call('book_appointment', '{"date":"tomorrow","time":"10 AM"}'))
     first.rt.stop()
-    const second = setup({}, { store, callId: 'callback' })
-    second.rt.adopt(store.tasks.openForCall('dropped'))
+    const second = await setup({}, { store, callId: 'callback' })
+    await second.rt.adopt(await store.tasks.openForCall('dropped'))
     await second.rt.settleAdopted(1000)
     expect(second.rt.takeResume()).toEqual({ open: ['booking an appointment for tomorrow at 10 AM'], completed: [] })
     expect(second.rt.takeResume()).toBeUndefined()
-    expect(store.tasks.get(out.task_id as string)?.call_id).toBe('callback')
+    expect((await store.tasks.get(out.task_id as string))?.call_id).toBe('callback')
     expect(second.rt.tools().map((t) => t.name)).toContain('resume_task')
     expect(second.rt.statusLines()[0]).toContain('continue or start over')
     const cont = json(await second.rt.call('resume_task', JSON.stringify({ task_id: out.task_id, choice: 'continue' })))
     expect(cont).toMatchObject({ status: 'waiting_for_input', ask: 'Book for tomorrow at 10 AM?', need: ['confirm'] })
 
-    const third = setup({}, { store, callId: 'third' })
-    third.rt.adopt(store.tasks.openForCall('callback'))
+    const third = await setup({}, { store, callId: 'third' })
+    await third.rt.adopt(await store.tasks.openForCall('callback'))
     const over = json(await third.rt.call('resume_task', JSON.stringify({ task_id: out.task_id, choice: 'start_over' })))
     expect(over.task_id).not.toBe(out.task_id)
     expect(over).toMatchObject({ status: 'waiting_for_input', need: ['date'] })
-    expect(store.tasks.get(out.task_id as string)?.status).toBe('cancelled')
+    expect((await store.tasks.get(out.task_id as string))?.status).toBe('cancelled')
   })
 
   test('crash between the checkpoint and the effect: the adopted task re-runs the pending booking exactly once', async () => {
-    const store = Store.open(':memory:')
+    const store = await Store.open(':memory:')
     // The first runtime's domain never answers the booking: as if the process died with it in flight.
-    const first = setup({ settleMs: 20 }, { store, callId: 'dead', delay: (e) => (e.kind === 'book' ? 60_000 : 0) })
+    const first = await setup({ settleMs: 20 }, { store, callId: 'dead', delay: (e) => (e.kind === 'book' ? 60_000 : 0) })
     const out = json(await first.rt.call('book_appointment', '{"date":"tomorrow","time":"10 AM"}'))
     expect(json(await first.rt.call('task_input', JSON.stringify({ task_id: out.task_id, confirm: true }))).status).toBe('working')
     first.rt.stop()
-    expect(store.tasks.get(out.task_id as string)?.state).toBe('booking')
-    expect(store.outbox.pendingForTask(out.task_id as string).map((r) => r.kind)).toEqual(['book'])
-    const second = setup({}, { store, callId: 'next' })
-    second.rt.adopt(store.tasks.openForCall('dead'))
+    expect((await store.tasks.get(out.task_id as string))?.state).toBe('booking')
+    expect((await store.outbox.pendingForTask(out.task_id as string)).map((r) => r.kind)).toEqual(['book'])
+    const second = await setup({}, { store, callId: 'next' })
+    await second.rt.adopt(await store.tasks.openForCall('dead'))
     await second.rt.settleAdopted(3000)
-    expect(store.tasks.get(out.task_id as string)?.state).toBe('booked')
+    expect((await store.tasks.get(out.task_id as string))?.state).toBe('booked')
     // The welcome back tells the caller it is booked (not "continue or start over?").
     expect(second.rt.takeResume()).toEqual({ open: [], completed: ['Your appointment is confirmed for tomorrow at 10 AM'] })
     expect(second.updates).toHaveLength(0)
-    expect(store.db.sqlite.query(`SELECT COUNT(*) AS n FROM appointments WHERE status = 'booked'`).get()).toEqual({ n: 1 })
-    expect(store.outbox.pendingForTask(out.task_id as string)).toHaveLength(0)
+    expect(await store.sql.get(`SELECT COUNT(*) AS n FROM appointments WHERE status = 'booked'`)).toEqual({ n: 1 })
+    expect(await store.outbox.pendingForTask(out.task_id as string)).toHaveLength(0)
   })
 })
 
@@ -210,14 +210,14 @@ describe('the sms effect', () => {
       summary: () => 'sending a reminder',
     })
     let woken = 0
-    const { rt, store } = setup({ registry: createTaskRegistry([notify]), onOutbox: () => woken++ })
+    const { rt, store } = await setup({ registry: createTaskRegistry([notify]), onOutbox: () => woken++ })
     expect(json(await rt.call('notify_me', '{}'))).toMatchObject({ status: 'done' })
-    const rows = store.outbox.forCall('call-1').filter((r) => r.kind === 'sms')
+    const rows = (await store.outbox.forCall('call-1')).filter((r) => r.kind === 'sms')
     expect(rows.map((r) => JSON.parse(r.payload) as unknown)).toEqual([{ to: '+14155550123', body: 'See you tomorrow at 10 AM.', callId: 'call-1' }])
     expect(woken).toBe(1)
-    store.sms.optOut('+14155550123', NOW)
+    await store.sms.optOut('+14155550123', NOW)
     await rt.call('notify_me', '{}')
-    expect(store.outbox.forCall('call-1').filter((r) => r.kind === 'sms')).toHaveLength(1)
+    expect((await store.outbox.forCall('call-1')).filter((r) => r.kind === 'sms')).toHaveLength(1)
   })
 })
 
@@ -259,7 +259,7 @@ describe('task timers', () => {
       cancelEvent: (now) => ({ type: 'cancel', at: now }),
       summary: () => 'waiting for the caller',
     })
-    const { rt, updates } = setup({ registry: createTaskRegistry([reminder]) })
+    const { rt, updates } = await setup({ registry: createTaskRegistry([reminder]) })
     const started = json(await rt.call('remind_me', '{}'))
     expect(started.status).toBe('waiting_for_input')
     for (let i = 0; i < 200 && updates.length === 0; i++) await Bun.sleep(10)

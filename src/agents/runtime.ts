@@ -7,7 +7,7 @@
  * and its result arrives later as an update the call session speaks when the line is idle.
  *
  * Each step is checkpointed before its effects run (outbox): snapshot + journal event + timers + domain effects in one
- * synchronous transaction; then the domain effects execute and feed their result events back, one at a time per task.
+ * transaction, and only then acknowledged (its output, its updates); then the domain effects execute and feed their result events back, one at a time per task.
  * A crash at any instant loses no acknowledged step and repeats no effect (idempotency keys).
  */
 import type { Logger } from '../ops/log'
@@ -168,7 +168,7 @@ export class TaskRuntime implements TaskPort {
    * re-arms its timers, and re-runs domain effects that were committed but not finished when the call (or the
    * process) died. Returns the summaries for the welcome-back line.
    */
-  adopt(rows: readonly TaskRow[]): void {
+  async adopt(rows: readonly TaskRow[]): Promise<void> {
     const replays: Promise<void>[] = []
     for (const row of rows) {
       const def = this.d.registry.get(row.kind)
@@ -190,9 +190,9 @@ export class TaskRuntime implements TaskPort {
       }
       const task: LiveTask = { id: row.id, def, snapshot: restored.snapshot, status: 'open', chain: Promise.resolve(), awaitingResume: true, doneSummary: undefined, timers: new Map() }
       this.tasks.set(task.id, task)
-      this.d.store.db.tx(() => this.d.store.db.sqlite.query('UPDATE tasks SET call_id = $callId, updated_at = $at WHERE id = $id').run({ callId: this.d.callId, at: this.d.now(), id: task.id }))
-      for (const t of this.d.store.tasks.timers(task.id)) this.arm(task, t.id, t.at)
-      if (this.d.store.outbox.pendingForTask(task.id).length > 0) {
+      await this.d.store.tasks.adopt(task.id, this.d.callId, this.d.now())
+      for (const t of await this.d.store.tasks.timers(task.id)) this.arm(task, t.id, t.at)
+      if ((await this.d.store.outbox.pendingForTask(task.id)).length > 0) {
         const replay = task.chain.then(() => this.replayPending(task))
         task.chain = replay.catch(() => undefined)
         replays.push(replay)
@@ -229,7 +229,7 @@ export class TaskRuntime implements TaskPort {
 
   private async replayPending(task: LiveTask): Promise<void> {
     const o = emptyOutcome()
-    for (const row of this.d.store.outbox.pendingForTask(task.id)) {
+    for (const row of await this.d.store.outbox.pendingForTask(task.id)) {
       let effect: Effect
       try {
         effect = JSON.parse(row.payload) as Effect
@@ -275,7 +275,7 @@ export class TaskRuntime implements TaskPort {
     if (!first.ok) return out({ error: 'invalid_arguments', message: friendly(first.error), expected: describeSchema(def.startArgs) })
     const initial = first.initial
     if (!initial || !first.handled) return out({ error: 'invalid_arguments', message: `${def.kind} could not start with those arguments.`, expected: describeSchema(def.startArgs) })
-    const id = this.newId()
+    const id = await this.newId()
     const task: LiveTask = { id, def, snapshot: initial, status: 'open', chain: Promise.resolve(), awaitingResume: false, doneSummary: undefined, timers: new Map() }
     this.tasks.set(id, task)
     this.d.log.info('task.started', { taskId: id, kind: def.kind })
@@ -341,15 +341,16 @@ export class TaskRuntime implements TaskPort {
     const keys = domain.map((_, i) => `${task.id}:${next.seq}:${i}`)
     // Text messages go to the outbox in the same transaction; the outbox runner sends them (exactly once).
     const to = this.d.caller
+    const texts = step.effects.some((e) => e.kind === 'sms') && to !== undefined && !(await this.d.store.sms.isOptedOut(to))
     const sms = step.effects.flatMap((e, i) =>
-      e.kind === 'sms' && to !== undefined && !this.d.store.sms.isOptedOut(to)
+      e.kind === 'sms' && to !== undefined && texts
         ? [{ idemKey: `${task.id}:${next.seq}:sms${i}`, kind: 'sms', payload: { to, body: e.text, callId: this.d.callId } }]
         : [],
     )
     const timerSet = step.effects.flatMap((e) => (e.kind === 'timer' ? [{ id: e.id, at: e.at }] : []))
     const timerClear = step.effects.flatMap((e) => (e.kind === 'cancel_timer' ? [e.id] : []))
     const finishing = desc.status !== 'open'
-    this.d.store.tasks.commit(
+    await this.d.store.tasks.commit(
       {
         taskId: task.id,
         callId: this.d.callId,
@@ -391,7 +392,7 @@ export class TaskRuntime implements TaskPort {
       const effect = domain[i]
       const key = keys[i]
       if (!effect || !key) continue
-      const row = this.d.store.outbox.byKey(key)
+      const row = await this.d.store.outbox.byKey(key)
       await this.execute(task, effect, key, row?.id, o)
     }
     return true
@@ -411,7 +412,7 @@ export class TaskRuntime implements TaskPort {
     // that went through is booked). Marking the outbox row done happens in the same transaction as that step.
     const completes = outboxId === undefined ? undefined : { outboxId, result }
     const applied = await this.apply(task, applyTaskEvent(task.def, task.snapshot, result), o, false, completes)
-    if (!applied && outboxId !== undefined) this.d.store.outbox.done(outboxId, result, this.d.now())
+    if (!applied && outboxId !== undefined) await this.d.store.outbox.done(outboxId, result, this.d.now())
   }
 
   private arm(task: LiveTask, id: string, at: number): void {
@@ -468,10 +469,10 @@ export class TaskRuntime implements TaskPort {
     return this.open().map((t) => `${t.id} (${t.def.kind})`).join(', ')
   }
 
-  private newId(): string {
+  private async newId(): Promise<string> {
     for (;;) {
       const id = `T${++this.counter}-${Math.random().toString(36).slice(2, 6)}`
-      if (!this.tasks.has(id) && !this.d.store.tasks.get(id)) return id
+      if (!this.tasks.has(id) && !(await this.d.store.tasks.get(id))) return id
     }
   }
 }

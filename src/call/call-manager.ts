@@ -53,18 +53,24 @@ export class CallManager implements CallAcceptor {
     return this.sessions.size
   }
 
-  accept(call: IncomingCall): { ok: true; handler: PhoneLegHandler } | { ok: false; reason: string } {
+  async accept(call: IncomingCall): Promise<{ ok: true; handler: PhoneLegHandler } | { ok: false; reason: string }> {
     const d = this.d
     const business = d.businesses.pick()
     if (!business) return { ok: false, reason: 'no business configured for this call' }
     const callId = randomUUID()
     const now = d.now()
     const log = d.log.child({ callId, conversationId: call.conversationId })
-    const resume: ResumeSource | undefined = d.continuity.findResume(call.conversationId, call.caller)
+    let resume: ResumeSource | undefined
+    try {
+      resume = await d.continuity.findResume(call.conversationId, call.caller)
+    } catch (err) {
+      log.error('call.resume_lookup_failed', { err })
+      return { ok: false, reason: 'could not start the call' }
+    }
     // On our dial-out, VAIC's `caller` is our own number: the person is the one we dialled.
     const caller = resume?.via === 'dialout' ? resume.number : call.caller
     try {
-      d.store.calls.create({
+      await d.store.calls.create({
         id: callId,
         conversationId: call.conversationId,
         direction: resume?.via === 'dialout' ? 'outbound' : 'inbound',
@@ -104,11 +110,16 @@ export class CallManager implements CallAcceptor {
     const configured = (business.wording[business.language]?.greeting ?? d.config.GREETING).replaceAll('{business}', business.name)
     let priorHistory: ReplayItem[] = []
     if (resume) {
-      runtime.adopt(d.store.tasks.openForCall(resume.callId))
-      priorHistory = d.store.transcript
-        .list(resume.callId)
-        .flatMap((r): ReplayItem[] => (r.role === 'caller' ? [{ role: 'user', text: r.text }] : r.role === 'bot' ? [{ role: 'assistant', text: r.text }] : []))
-      d.continuity.markResumed(resume.callId, callId)
+      try {
+        await runtime.adopt(await d.store.tasks.openForCall(resume.callId))
+        priorHistory = (await d.store.transcript.list(resume.callId)).flatMap((r): ReplayItem[] =>
+          r.role === 'caller' ? [{ role: 'user', text: r.text }] : r.role === 'bot' ? [{ role: 'assistant', text: r.text }] : [],
+        )
+        await d.continuity.markResumed(resume.callId, callId)
+      } catch (err) {
+        // The new call goes on as a fresh one; the dropped call stays resumable for another try.
+        log.error('call.resume_failed', { err, from: resume.callId })
+      }
       log.info('call.resuming', { from: resume.callId, via: resume.via, tasks: runtime.openTasks().length })
     }
     /** Decided when the model is ready to speak, after effects the dropped call left in flight have settled. */
@@ -120,13 +131,18 @@ export class CallManager implements CallAcceptor {
       if (r && r.completed.length > 0) return { text: welcomeBackDoneLine(r.completed), asksAnythingElse: true }
       return { text: configured, asksAnythingElse: false }
     }
+    // The call's own writes (transcript lines, details) reach the store in the order they happened, one after
+    // another, off the audio path: nobody waits for them, and a failed write is logged, never thrown into the call.
+    let writes: Promise<void> = Promise.resolve()
+    const write = (what: string, fn: () => Promise<unknown>) => {
+      writes = writes.then(fn).then(
+        () => undefined,
+        (err: unknown) => log.error(what, { err }),
+      )
+    }
     const record = (role: 'caller' | 'bot' | 'tool' | 'agent' | 'system', text: string, meta?: Record<string, unknown>) => {
       const at = d.now()
-      try {
-        d.store.transcript.add(callId, role, text, at, meta)
-      } catch (err) {
-        log.error('call.transcript_write_failed', { err })
-      }
+      write('call.transcript_write_failed', () => d.store.transcript.add(callId, role, text, at, meta))
       events?.emit({ type: 'line', callId, at, role, text, meta })
     }
     session = new CallSession({
@@ -148,16 +164,13 @@ export class CallManager implements CallAcceptor {
         const details: Record<string, unknown> = {}
         for (const k of ['callee', 'calleeHost', 'callerHost', 'callerDisplayName', 'outboundTarget']) if (pick(k) !== undefined) details[k] = pick(k)
         if (p.dialoutMetadata && typeof p.dialoutMetadata === 'object') details.dialoutMetadata = p.dialoutMetadata
-        try {
-          d.store.calls.setDetails(callId, pick('callee'), details, d.now())
-        } catch (err) {
-          log.error('call.details_write_failed', { err })
-        }
+        const at = d.now()
+        write('call.details_write_failed', () => d.store.calls.setDetails(callId, pick('callee'), details, at))
       },
       onEnded: (o) => {
         events?.emit({ type: 'ended', callId, at: d.now(), reason: o.reason })
         if (recorder) d.recordings?.finish(recorder)
-        this.ended(o, runtime, caller, business.wording[business.language]?.sms_dropped?.replaceAll('{business}', business.name))
+        this.ended(o, runtime, caller, business.wording[business.language]?.sms_dropped?.replaceAll('{business}', business.name), () => writes)
       },
       ...(events || recorder
         ? {
@@ -180,13 +193,14 @@ export class CallManager implements CallAcceptor {
     for (const s of this.sessions.values()) s.shutdown(reason)
   }
 
-  private ended(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined, smsTemplate: string | undefined): void {
+  private ended(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined, smsTemplate: string | undefined, writes: () => Promise<void>): void {
     this.sessions.delete(o.callId)
     const p = (async () => {
       // Let work in flight finish first (a booking request sent just before the caller hung up).
       runtime.stop()
       await runtime.settle(5000)
-      this.outcome(o, runtime, caller, smsTemplate)
+      await writes()
+      await this.outcome(o, runtime, caller, smsTemplate)
     })()
       .catch((err: unknown) => this.d.log.error('call.end_failed', { callId: o.callId, err }))
       .finally(() => this.pending.delete(p))
@@ -200,10 +214,10 @@ export class CallManager implements CallAcceptor {
     while (this.pending.size > 0) await Promise.all([...this.pending])
   }
 
-  private outcome(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined, smsTemplate: string | undefined): void {
+  private async outcome(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined, smsTemplate: string | undefined): Promise<void> {
     const open = runtime.openTasks()
     const dropped = isDrop(o.reason, open.length)
     this.d.metrics.outcomes.inc({ reason: o.reason, dropped: String(dropped) })
-    this.d.continuity.callEnded({ callId: o.callId, reason: o.reason, caller, openTasks: open, dropped, ...(smsTemplate ? { smsTemplate } : {}) })
+    await this.d.continuity.callEnded({ callId: o.callId, reason: o.reason, caller, openTasks: open, dropped, ...(smsTemplate ? { smsTemplate } : {}) })
   }
 }

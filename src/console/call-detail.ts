@@ -70,16 +70,16 @@ export type ConsoleData = {
 }
 
 /** Live calls (this instance) and the most recent ones from the store. */
-export function listCalls(d: ConsoleData, recentLimit = 50): { live: CallSummary[]; recent: CallSummary[] } {
+export async function listCalls(d: ConsoleData, recentLimit = 50): Promise<{ live: CallSummary[]; recent: CallSummary[] }> {
   const now = d.now()
   const live = d.watch.live().map((c) => liveSummary(c, now))
   const liveIds = new Set(live.filter((c) => c.state === 'live').map((c) => c.id))
-  return { live, recent: searchCalls(d, { limit: recentLimit }).filter((c) => !liveIds.has(c.id)) }
+  return { live, recent: (await searchCalls(d, { limit: recentLimit })).filter((c) => !liveIds.has(c.id)) }
 }
 
-export function searchCalls(d: ConsoleData, q: CallSearch): CallSummary[] {
-  const rows = d.store.console.searchCalls(q)
-  const kinds = d.store.console.taskKinds(rows.map((r) => r.id))
+export async function searchCalls(d: ConsoleData, q: CallSearch): Promise<CallSummary[]> {
+  const rows = await d.store.console.searchCalls(q)
+  const kinds = await d.store.console.taskKinds(rows.map((r) => r.id))
   const now = d.now()
   return rows.map((r) => rowSummary(r, kinds.get(r.id) ?? [], now))
 }
@@ -101,9 +101,9 @@ export type CallDetail = {
 }
 
 /** The stored events and transcript, merged in arrival order, as timeline events. */
-export function storedTimeline(store: Store, callId: string): { timeline: CallTimeline; entries: TimelineEntry[] } {
-  const marks = store.console.events(callId).map((e) => ({ ...(e.data as object), type: e.kind, at: e.at }) as unknown as TimelineEvent)
-  const lines: TimelineEvent[] = store.transcript.list(callId).map((r) => ({ type: 'line', at: r.at, role: r.role, text: r.text, meta: parseMeta(r.meta) }))
+export async function storedTimeline(store: Store, callId: string): Promise<{ timeline: CallTimeline; entries: TimelineEntry[] }> {
+  const marks = (await store.console.events(callId)).map((e) => ({ ...(e.data as object), type: e.kind, at: e.at }) as unknown as TimelineEvent)
+  const lines: TimelineEvent[] = (await store.transcript.list(callId)).map((r) => ({ type: 'line', at: r.at, role: r.role, text: r.text, meta: parseMeta(r.meta) }))
   // Merge by time; at equal times marks first (a speech-started precedes the line it dates).
   const all = [...marks.map((e, i) => ({ e, k: 0, i })), ...lines.map((e, i) => ({ e, k: 1, i }))].sort((a, b) => a.e.at - b.e.at || a.k - b.k || a.i - b.i)
   const t = new CallTimeline()
@@ -112,15 +112,16 @@ export function storedTimeline(store: Store, callId: string): { timeline: CallTi
   return { timeline: t, entries }
 }
 
-export function callDetail(d: ConsoleData, callId: string, recordingExists: (id: string) => boolean): CallDetail | undefined {
-  const row = d.store.calls.get(callId)
+export async function callDetail(d: ConsoleData, callId: string, recordingExists: (id: string) => boolean): Promise<CallDetail | undefined> {
+  const row = await d.store.calls.get(callId)
   if (!row) return undefined
   const live = d.watch.get(callId)
   const now = d.now()
-  const { timeline, entries } = live ? { timeline: live.timeline, entries: live.entries } : storedTimeline(d.store, callId)
-  const summary = live ? liveSummary(live, now) : rowSummary(row, d.store.tasks.forCall(callId).map((t) => t.kind), now)
+  const { timeline, entries } = live ? { timeline: live.timeline, entries: live.entries } : await storedTimeline(d.store, callId)
+  const taskRows = await d.store.tasks.forCall(callId)
+  const summary = live ? liveSummary(live, now) : rowSummary(row, taskRows.map((t) => t.kind), now)
   // Task rows are the truth for state and status (a task can finish after the call, e.g. a resumed booking).
-  const rows = new Map(d.store.tasks.forCall(callId).map((t) => [t.id, t]))
+  const rows = new Map(taskRows.map((t) => [t.id, t]))
   const tasks = [...timeline.tasks.values()].map((t) => ({ taskId: t.taskId, kind: t.kind, state: rows.get(t.taskId)?.state ?? t.state, status: rows.get(t.taskId)?.status ?? t.status, path: t.path }))
   for (const r of rows.values()) if (!timeline.tasks.has(r.id)) tasks.push({ taskId: r.id, kind: r.kind, state: r.state, status: r.status, path: [] })
   return {
@@ -133,12 +134,11 @@ export function callDetail(d: ConsoleData, callId: string, recordingExists: (id:
     usage: timeline.usage,
     costUsd: estimateCost(timeline.usage, d.prices),
     bargeIns: timeline.bargeIns,
-    sms: d.store.sms.forCall(callId).map((s) => ({ direction: s.direction, number: masked(s.number), status: s.status, body: s.body, at: s.created_at })),
-    pendingSms: d.store.outbox
-      .forCall(callId)
+    sms: (await d.store.sms.forCall(callId)).map((s) => ({ direction: s.direction, number: masked(s.number), status: s.status, body: s.body, at: s.created_at })),
+    pendingSms: (await d.store.outbox.forCall(callId))
       .filter((o) => o.kind === 'sms' && o.status !== 'done')
       .map((o) => ({ status: o.status, attempts: o.attempts, lastError: o.last_error, at: o.created_at })),
-    callbacks: d.store.callbacks.forCall(callId).map((c) => ({ number: masked(c.number), status: c.status, at: c.created_at })),
+    callbacks: (await d.store.callbacks.forCall(callId)).map((c) => ({ number: masked(c.number), status: c.status, at: c.created_at })),
     recording: recordingExists(callId),
   }
 }

@@ -49,7 +49,7 @@ export class CallWatch {
       readonly registry: MetricsRegistry
       readonly log: Logger
       /** Writes a batch (the store's console repository). */
-      readonly persist: (events: readonly StoredCallEvent[]) => void
+      readonly persist: (events: readonly StoredCallEvent[]) => Promise<void>
       readonly flushMs?: number
     },
   ) {
@@ -115,12 +115,17 @@ export class CallWatch {
     const batch = this.queue
     if (batch.length === 0) return
     this.queue = []
-    try {
-      this.d.persist(batch)
-    } catch (err) {
-      // Diagnostics only: a failed batch is logged and dropped, the calls go on.
-      this.d.log.error('console.events_write_failed', { err, events: batch.length })
-    }
+    // Batches are written one after another (in order); diagnostics only: a failed one is logged and dropped.
+    this.writing = this.writing
+      .then(() => this.d.persist(batch))
+      .catch((err: unknown) => this.d.log.error('console.events_write_failed', { err, events: batch.length }))
+  }
+
+  private writing: Promise<void> = Promise.resolve()
+
+  /** Resolves when every batch flushed so far is written (shutdown waits for it before closing the store). */
+  written(): Promise<void> {
+    return this.writing
   }
 
   stop(): void {

@@ -80,14 +80,14 @@ export function consoleRoutes(d: ConsoleDeps) {
   const notFound = (c: Ctx) => (isApi(c.url.pathname) ? json({ error: 'not_found' }, 404) : htmlResponse(loginPage('Not found.').replace('Log in', 'Not found'), 404))
 
   const routes: Route[] = [
-    { method: 'GET', pattern: /^\/console\/?$/, handler: ({ principal }) => htmlResponse(livePage({ csrf: csrfOf(principal), ...listCalls(data), tz: d.business().timeZone })) },
+    { method: 'GET', pattern: /^\/console\/?$/, handler: async ({ principal }) => htmlResponse(livePage({ csrf: csrfOf(principal), ...(await listCalls(data)), tz: d.business().timeZone })) },
     { method: 'GET', pattern: /^\/console\/assets\/console\.js$/, handler: () => new Response(CLIENT_SCRIPT, { headers: { ...SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8' } }) },
-    { method: 'GET', pattern: /^\/console\/api\/calls$/, handler: () => json(listCalls(data)) },
+    { method: 'GET', pattern: /^\/console\/api\/calls$/, handler: async () => json(await listCalls(data)) },
     {
       method: 'GET',
       pattern: new RegExp(`^/console/api/calls/${ID}$`),
-      handler: (c) => {
-        const detail = callDetail(data, c.params[0] ?? '', hasRecording)
+      handler: async (c) => {
+        const detail = await callDetail(data, c.params[0] ?? '', hasRecording)
         return detail ? json(detail) : json({ error: 'not_found' }, 404)
       },
     },
@@ -103,9 +103,9 @@ export function consoleRoutes(d: ConsoleDeps) {
     {
       method: 'POST',
       pattern: new RegExp(`^/console/api/calls/${ID}/reveal$`),
-      handler: (c) => {
+      handler: async (c) => {
         const id = c.params[0] ?? ''
-        const row = d.store.calls.get(id)
+        const row = await d.store.calls.get(id)
         if (!row) return json({ error: 'not_found' }, 404)
         // Who saw which number, and when (the line itself keeps the number masked).
         d.log.info('console.number_revealed', { callId: id, caller: row.caller ?? undefined, via: c.principal.via, client: c.client })
@@ -117,8 +117,8 @@ export function consoleRoutes(d: ConsoleDeps) {
     {
       method: 'GET',
       pattern: new RegExp(`^/console/calls/${ID}$`),
-      handler: (c) => {
-        const detail = callDetail(data, c.params[0] ?? '', hasRecording)
+      handler: async (c) => {
+        const detail = await callDetail(data, c.params[0] ?? '', hasRecording)
         if (!detail) return notFound(c)
         return htmlResponse(callPage({ csrf: csrfOf(c.principal), d: detail, tz: d.business().timeZone, registry: d.tasks, canReveal: true }))
       },
@@ -133,18 +133,18 @@ export function consoleRoutes(d: ConsoleDeps) {
     },
   ]
 
-  function history(c: Ctx, as: 'json' | 'html'): Response {
+  async function history(c: Ctx, as: 'json' | 'html'): Promise<Response> {
     const q = Object.fromEntries([...c.url.searchParams].filter(([k, v]) => ['from', 'to', 'outcome', 'digits', 'task'].includes(k) && v !== '' && v.length <= 64))
     const tz = d.business().timeZone
     const from = q.from && DAY.test(q.from) ? dateMinutesToEpoch(q.from, 0, tz) : undefined
     const to = q.to && DAY.test(q.to) ? dateMinutesToEpoch(addDays(q.to, 1), 0, tz) : undefined
     const digits = q.digits && /^\d{1,6}$/.test(q.digits) ? q.digits : undefined
-    const calls = searchCalls(data, { limit: 200, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(q.outcome ? { outcome: q.outcome } : {}), ...(digits ? { digits } : {}), ...(q.task ? { task: q.task } : {}) })
+    const calls = await searchCalls(data, { limit: 200, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(q.outcome ? { outcome: q.outcome } : {}), ...(digits ? { digits } : {}), ...(q.task ? { task: q.task } : {}) })
     if (as === 'json') return json({ calls })
-    return htmlResponse(historyPage({ csrf: csrfOf(c.principal), calls, q, outcomes: d.store.console.outcomes(), kinds: d.tasks.tasks.map((t) => t.kind), tz }))
+    return htmlResponse(historyPage({ csrf: csrfOf(c.principal), calls, q, outcomes: await d.store.console.outcomes(), kinds: d.tasks.tasks.map((t) => t.kind), tz }))
   }
 
-  function appointments(c: Ctx, as: 'json' | 'html'): Response {
+  async function appointments(c: Ctx, as: 'json' | 'html'): Promise<Response> {
     const asked = c.url.searchParams.get('day') ?? ''
     const b = d.business()
     const tz = b.timeZone
@@ -152,7 +152,7 @@ export function consoleRoutes(d: ConsoleDeps) {
     const day = DAY.test(asked) ? asked : localDate(d.now(), tz)
     const from = dateMinutesToEpoch(day, 0, tz)
     const to = dateMinutesToEpoch(addDays(day, 1), 0, tz)
-    const items: AppointmentView[] = d.store.console.appointmentsBetween(from, to).map((a) => {
+    const items: AppointmentView[] = (await d.store.console.appointmentsBetween(from, to)).map((a) => {
       // Split by service and staff member when the business file has them ('' resource = the business as a whole).
       const group = [name(b.services, a.service_id), name(b.staff, a.resource)].filter((x) => x !== '').join(' · ')
       return { id: a.id, startsAt: a.starts_at, minutes: a.minutes, status: a.status, caller: a.caller ? maskPhone(a.caller) : 'unknown', group, callId: a.call_id }
@@ -172,16 +172,16 @@ export function consoleRoutes(d: ConsoleDeps) {
     }
     if (!CancelBody.Check(body)) return json({ error: 'bad_request', message: 'body must be {"sms": true|false}' }, 400)
     const id = c.params[0] ?? ''
-    const a = d.store.appointments.get(id)
+    const a = await d.store.appointments.get(id)
     if (!a) return json({ error: 'not_found' }, 404)
     if (a.status !== 'booked') return json({ error: 'not_booked', message: 'this appointment is not booked' }, 409)
     const now = d.now()
     const r = await d.domain.run({ kind: 'cancel_appointment', appointmentId: id }, { idemKey: `console-cancel:${id}`, taskId: '', callId: a.call_id ?? '', caller: undefined, settings: d.business().settings, now })
     if (r.type !== 'appointment_cancelled') return json({ error: 'cancel_failed', message: String(r.reason ?? r.type) }, 409)
     let sms = false
-    if (body.sms === true && a.caller && /^\+[1-9]\d{6,14}$/.test(a.caller) && !d.store.sms.isOptedOut(a.caller)) {
+    if (body.sms === true && a.caller && /^\+[1-9]\d{6,14}$/.test(a.caller) && !(await d.store.sms.isOptedOut(a.caller))) {
       const when = new Intl.DateTimeFormat('en-US', { timeZone: d.business().timeZone, weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(a.starts_at)
-      sms = d.store.outbox.enqueue({ idemKey: `console-cancel-sms:${id}`, kind: 'sms', payload: { to: a.caller, body: `Your appointment on ${when} has been cancelled. Call us to book a new time.`, callId: a.call_id ?? '' }, ...(a.call_id ? { callId: a.call_id } : {}), at: now })
+      sms = await d.store.outbox.enqueue({ idemKey: `console-cancel-sms:${id}`, kind: 'sms', payload: { to: a.caller, body: `Your appointment on ${when} has been cancelled. Call us to book a new time.`, callId: a.call_id ?? '' }, ...(a.call_id ? { callId: a.call_id } : {}), at: now })
       d.wakeOutbox()
     }
     d.log.info('console.appointment_cancelled', { appointmentId: id, sms, via: c.principal.via })
@@ -189,9 +189,9 @@ export function consoleRoutes(d: ConsoleDeps) {
   }
 
   /** Server-sent events: what the call has said so far, then each new entry; `ended` closes it. */
-  function events(callId: string, request: Request): Response {
+  async function events(callId: string, request: Request): Promise<Response> {
     const call = d.watch.get(callId)
-    if (!call) return d.store.calls.get(callId) ? json({ error: 'not_live', message: 'the call is not live on this instance; see its page' }, 409) : json({ error: 'not_found' }, 404)
+    if (!call) return (await d.store.calls.get(callId)) ? json({ error: 'not_live', message: 'the call is not live on this instance; see its page' }, 409) : json({ error: 'not_found' }, 404)
     const enc = new TextEncoder()
     let stop = () => undefined as void
     const stream = new ReadableStream<Uint8Array>({

@@ -83,27 +83,30 @@ export class Continuity {
   }
 
   /** Records how a call ended; a drop becomes resumable and schedules its one SMS (durably, atomically). */
-  callEnded(e: CallEnd): void {
+  async callEnded(e: CallEnd): Promise<void> {
     const now = this.d.now()
     const log = this.d.log.child({ callId: e.callId })
     if (!e.dropped) {
-      this.d.store.calls.end(e.callId, e.reason, null, now)
+      await this.d.store.calls.end(e.callId, e.reason, null, now)
       // A completed resumed call closes the dropped call it continued.
-      const row = this.d.store.calls.get(e.callId)
-      if (row?.resumes_call_id && e.reason === 'completed') this.d.store.calls.setResumeStatus(row.resumes_call_id, 'closed', now)
+      const row = await this.d.store.calls.get(e.callId)
+      if (row?.resumes_call_id && e.reason === 'completed') await this.d.store.calls.setResumeStatus(row.resumes_call_id, 'closed', now)
       return
     }
     this.d.metrics.drops.inc()
     const to = e.caller
     const body = this.smsText(e.openTasks, e.smsTemplate)
-    const sms = to !== undefined && !this.d.store.sms.isOptedOut(to)
-    this.d.store.db.durable(() => {
-      this.d.store.calls.end(e.callId, e.reason, 'pending', now)
-      if (sms) {
-        const payload: SmsPayload = { to, body, callId: e.callId }
-        this.d.store.outbox.enqueue({ idemKey: `sms:drop:${e.callId}`, kind: 'sms', payload, callId: e.callId, at: now })
-      }
-    })
+    const sms = to !== undefined && !(await this.d.store.sms.isOptedOut(to))
+    await this.d.store.tx(
+      async (t) => {
+        await t.calls.end(e.callId, e.reason, 'pending', now)
+        if (sms) {
+          const payload: SmsPayload = { to, body, callId: e.callId }
+          await t.outbox.enqueue({ idemKey: `sms:drop:${e.callId}`, kind: 'sms', payload, callId: e.callId, at: now })
+        }
+      },
+      { durable: true },
+    )
     log.info('continuity.drop', { reason: e.reason, openTasks: e.openTasks.length, sms, caller: to })
     if (sms) {
       this.d.metrics.smsScheduled.inc()
@@ -112,38 +115,43 @@ export class Continuity {
   }
 
   /** Calls the previous process left live: they died with it, so they are dropped now (each gets its follow-up). */
-  recoverCrashed(openTasksOf: (callId: string) => readonly OpenTaskInfo[]): number {
-    const live = this.d.store.calls.live()
+  async recoverCrashed(openTasksOf: (callId: string) => Promise<readonly OpenTaskInfo[]>): Promise<number> {
+    const live = await this.d.store.calls.live()
     for (const c of live) {
-      const open = openTasksOf(c.id)
-      this.callEnded({ callId: c.id, reason: 'crashed', caller: c.caller ?? undefined, openTasks: open, dropped: open.length > 0 })
+      const open = await openTasksOf(c.id)
+      await this.callEnded({ callId: c.id, reason: 'crashed', caller: c.caller ?? undefined, openTasks: open, dropped: open.length > 0 })
     }
     if (live.length > 0) this.d.log.warn('continuity.recovered_crashed_calls', { count: live.length })
     return live.length
   }
 
   /** Is this new conversation a return of a dropped call? Our dial-out first, then the same number in the window. */
-  findResume(conversationId: string, caller: string | undefined): ResumeSource | undefined {
-    const cb = this.d.store.callbacks.byConversation(conversationId)
+  async findResume(conversationId: string, caller: string | undefined): Promise<ResumeSource | undefined> {
+    const cb = await this.d.store.callbacks.byConversation(conversationId)
     if (cb) {
-      const call = this.d.store.calls.get(cb.call_id)
+      const call = await this.d.store.calls.get(cb.call_id)
       if (call?.resume_status === 'pending') return { callId: call.id, via: 'dialout', number: cb.number }
     }
     if (caller === undefined) return undefined
-    const row = this.d.store.calls.resumableFor(caller, this.d.now() - this.windowMs)
+    const row = await this.d.store.calls.resumableFor(caller, this.d.now() - this.windowMs)
     return row ? { callId: row.id, via: 'callback-number' } : undefined
   }
 
   /** The dropped call is being resumed by `newCallId`: it cannot be resumed again, its callbacks are answered. */
-  markResumed(droppedCallId: string, newCallId: string): void {
+  async markResumed(droppedCallId: string, newCallId: string): Promise<void> {
     const now = this.d.now()
-    this.d.store.db.durable(() => {
-      this.d.store.calls.setResumeStatus(droppedCallId, 'resumed', now)
-      for (const cb of this.d.store.callbacks.forCall(droppedCallId)) {
-        if (cb.status === 'pending' || cb.status === 'dialing') this.d.store.callbacks.setStatus(cb.id, 'answered', now)
-      }
-    })
-    const via = this.d.store.callbacks.forCall(droppedCallId).length > 0 ? 'dialout' : 'callback-number'
+    const callbacks = await this.d.store.tx(
+      async (t) => {
+        await t.calls.setResumeStatus(droppedCallId, 'resumed', now)
+        const list = await t.callbacks.forCall(droppedCallId)
+        for (const cb of list) {
+          if (cb.status === 'pending' || cb.status === 'dialing') await t.callbacks.setStatus(cb.id, 'answered', now)
+        }
+        return list.length
+      },
+      { durable: true },
+    )
+    const via = callbacks > 0 ? 'dialout' : 'callback-number'
     this.d.metrics.resumes.inc({ via })
     this.d.log.info('continuity.resumed', { droppedCallId, newCallId })
   }
@@ -152,20 +160,20 @@ export class Continuity {
    * An inbound SMS (already signature-checked). Returns the reply text, or undefined for none.
    * CALL → a callback; STOP/START → opt-out/in (Twilio also handles these keywords itself); anything else → help.
    */
-  inboundSms(from: string, body: string, messageSid: string | undefined): string | undefined {
+  async inboundSms(from: string, body: string, messageSid: string | undefined): Promise<string | undefined> {
     const now = this.d.now()
     const word = body.trim().toUpperCase()
-    this.d.store.sms.record({ direction: 'in', number: from, body: body.slice(0, 1600), ...(messageSid ? { sid: messageSid } : {}), status: 'received', at: now })
+    await this.d.store.sms.record({ direction: 'in', number: from, body: body.slice(0, 1600), ...(messageSid ? { sid: messageSid } : {}), status: 'received', at: now })
     if (/^(STOP|STOPALL|UNSUBSCRIBE|CANCEL|END|QUIT|OPTOUT)$/.test(word)) {
-      this.d.store.sms.optOut(from, now)
+      await this.d.store.sms.optOut(from, now)
       return undefined
     }
     if (/^(START|UNSTOP|YES)$/.test(word)) {
-      this.d.store.sms.optIn(from)
+      await this.d.store.sms.optIn(from)
       return undefined
     }
     if (word !== 'CALL') return 'Reply CALL to continue our conversation, or STOP to stop these messages.'
-    const call = this.d.store.calls.resumableFor(from, now - this.windowMs)
+    const call = await this.d.store.calls.resumableFor(from, now - this.windowMs)
     if (!call) {
       this.d.metrics.callbacks.inc({ outcome: 'nothing-to-resume' })
       return `We couldn't find a call to continue. Please call ${this.d.config.BUSINESS_NAME} again and we'll be glad to help.`
@@ -174,17 +182,20 @@ export class Continuity {
       this.d.metrics.callbacks.inc({ outcome: 'no-dialout' })
       return "Please call us back and we'll continue where we left off."
     }
-    if (this.d.store.callbacks.countSince(from, now - 3_600_000) >= CALLBACKS_PER_HOUR) {
+    if ((await this.d.store.callbacks.countSince(from, now - 3_600_000)) >= CALLBACKS_PER_HOUR) {
       this.d.metrics.callbacks.inc({ outcome: 'rate-limited' })
       return "We've already tried to call you several times. Please call us back when it suits you."
     }
-    const scheduled = this.d.store.db.durable(() => {
-      const r = this.d.store.callbacks.request(call.id, from, now)
-      if (!r.ok) return false
-      const payload: DialoutPayload = { to: from, callId: call.id, callbackId: r.id }
-      this.d.store.outbox.enqueue({ idemKey: `dialout:${r.id}`, kind: 'dialout', payload, callId: call.id, at: now })
-      return true
-    })
+    const scheduled = await this.d.store.tx(
+      async (t) => {
+        const r = await t.callbacks.request(call.id, from, now)
+        if (!r.ok) return false
+        const payload: DialoutPayload = { to: from, callId: call.id, callbackId: r.id }
+        await t.outbox.enqueue({ idemKey: `dialout:${r.id}`, kind: 'dialout', payload, callId: call.id, at: now })
+        return true
+      },
+      { durable: true },
+    )
     if (!scheduled) {
       this.d.metrics.callbacks.inc({ outcome: 'already-pending' })
       return "We're already calling you; please pick up in a moment."
@@ -196,12 +207,12 @@ export class Continuity {
   }
 
   /** Dial-out status from VoiceAI Connect's notify URL. */
-  dialoutStatus(conversationId: string, status: string): boolean {
-    const cb = this.d.store.callbacks.byConversation(conversationId)
+  async dialoutStatus(conversationId: string, status: string): Promise<boolean> {
+    const cb = await this.d.store.callbacks.byConversation(conversationId)
     if (!cb) return false
     const s = status.toLowerCase()
     const next = s === 'answered' ? 'answered' : s === 'completed' ? 'completed' : /fail|busy|no.?answer|declined|error/.test(s) ? 'failed' : undefined
-    if (next && cb.status !== 'completed') this.d.store.callbacks.setStatus(cb.id, next, this.d.now())
+    if (next && cb.status !== 'completed') await this.d.store.callbacks.setStatus(cb.id, next, this.d.now())
     return true
   }
 }

@@ -18,23 +18,23 @@ const DialoutPayload = TypeCompiler.Compile(Type.Object({ to: Type.String({ patt
 export function smsHandler(d: { store: Store; sender: SmsSender | undefined; log: Logger; now: () => number }): OutboxHandler {
   return async (row, payload) => {
     if (!SmsPayload.Check(payload)) return { kind: 'fail', error: 'invalid sms payload' }
-    if (d.store.sms.isOptedOut(payload.to)) return { kind: 'hold', why: 'recipient opted out' }
+    if (await d.store.sms.isOptedOut(payload.to)) return { kind: 'hold', why: 'recipient opted out' }
     if (!d.sender) {
       // No provider configured: the message stays in the outbox, and the operator sees it in the log.
       d.log.info('sms.not_sent_no_provider', { to: payload.to, body: payload.body, callId: payload.callId })
-      d.store.sms.record({ direction: 'out', callId: payload.callId, number: payload.to, body: payload.body, status: 'held', at: d.now() })
+      await d.store.sms.record({ direction: 'out', callId: payload.callId, number: payload.to, body: payload.body, status: 'held', at: d.now() })
       return { kind: 'hold', why: 'no SMS provider configured' }
     }
     if (row.attempts > 0) {
       const sid = await d.sender.alreadySent(payload.to, payload.body, row.created_at)
       if (sid) {
-        d.store.sms.record({ direction: 'out', callId: payload.callId, number: payload.to, body: payload.body, sid, status: 'sent', at: d.now() })
+        await d.store.sms.record({ direction: 'out', callId: payload.callId, number: payload.to, body: payload.body, sid, status: 'sent', at: d.now() })
         return { kind: 'done', result: { sid, reconciled: true } }
       }
     }
     const r = await d.sender.send(payload.to, payload.body)
     if (r.ok) {
-      d.store.sms.record({ direction: 'out', callId: payload.callId, number: payload.to, body: payload.body, sid: r.sid, status: r.status, at: d.now() })
+      await d.store.sms.record({ direction: 'out', callId: payload.callId, number: payload.to, body: payload.body, sid: r.sid, status: r.status, at: d.now() })
       d.log.info('sms.sent', { to: payload.to, sid: r.sid, callId: payload.callId })
       return { kind: 'done', result: { sid: r.sid } }
     }
@@ -45,17 +45,17 @@ export function smsHandler(d: { store: Store; sender: SmsSender | undefined; log
 export function dialoutHandler(d: { store: Store; client: DialoutClient | undefined; log: Logger; now: () => number }): OutboxHandler {
   return async (_row, payload) => {
     if (!DialoutPayload.Check(payload)) return { kind: 'fail', error: 'invalid dial-out payload' }
-    const cb = d.store.callbacks.get(payload.callbackId)
+    const cb = await d.store.callbacks.get(payload.callbackId)
     // Already dialled (a crash after the request), or the caller rang us first: nothing to do.
     if (!cb || cb.status !== 'pending') return { kind: 'done', result: { skipped: cb?.status ?? 'missing' } }
     if (!d.client) return { kind: 'hold', why: 'dial-out not configured' }
     const r = await d.client.dial({ to: payload.to, metadata: { fastagentCallId: payload.callId, fastagentCallbackId: String(payload.callbackId) } })
     if (r.ok) {
-      d.store.callbacks.setStatus(payload.callbackId, 'dialing', d.now(), r.conversationId)
+      await d.store.callbacks.setStatus(payload.callbackId, 'dialing', d.now(), r.conversationId)
       d.log.info('callback.dialing', { to: payload.to, conversationId: r.conversationId, callId: payload.callId })
       return { kind: 'done', result: { conversationId: r.conversationId } }
     }
-    if (!r.retry) d.store.callbacks.setStatus(payload.callbackId, 'failed', d.now())
+    if (!r.retry) await d.store.callbacks.setStatus(payload.callbackId, 'failed', d.now())
     return r.retry ? { kind: 'retry', error: r.error } : { kind: 'fail', error: r.error }
   }
 }

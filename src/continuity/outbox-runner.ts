@@ -64,7 +64,7 @@ export class OutboxRunner {
         if (this.again) {
           this.again = false
           this.wake()
-        } else this.schedule()
+        } else void this.schedule()
       })
   }
 
@@ -80,18 +80,20 @@ export class OutboxRunner {
     while (this.running) await this.running
   }
 
-  private schedule(): void {
+  private async schedule(): Promise<void> {
     if (this.stopped) return
     const poll = this.d.pollMs ?? 30_000
     let wait = poll
     try {
-      const next = this.d.store.outbox.nextDue(this.kinds)
+      const next = await this.d.store.outbox.nextDue(this.kinds)
       if (next !== undefined) wait = Math.min(poll, Math.max(0, next - this.d.now()))
     } catch (err) {
       this.d.log.error('outbox.schedule_failed', { err })
       this.d.onFailure?.('outbox-drain')
       wait = Math.min(poll, this.backoff(1))
     }
+    // Woken (or stopped) while the store answered: that run schedules its own timer.
+    if (this.stopped || this.running || this.timer) return
     for (const at of this.parked.values()) wait = Math.min(wait, Math.max(0, at - this.d.now()))
     this.timer = setTimeout(() => this.wake(), wait)
   }
@@ -109,7 +111,7 @@ export class OutboxRunner {
       if (this.stopped) return
       const now = this.d.now()
       for (const [id, at] of this.parked) if (at <= now) this.parked.delete(id)
-      const rows = this.d.store.outbox.due(this.kinds, now, 20 + this.parked.size).filter((r) => !this.parked.has(r.id))
+      const rows = (await this.d.store.outbox.due(this.kinds, now, 20 + this.parked.size)).filter((r) => !this.parked.has(r.id))
       if (rows.length === 0) return
       for (const row of rows) {
         if (this.stopped) return
@@ -136,11 +138,11 @@ export class OutboxRunner {
     try {
       payload = JSON.parse(row.payload)
     } catch {
-      this.d.store.outbox.fail(row.id, 'payload is not JSON', this.d.now())
+      await this.d.store.outbox.fail(row.id, 'payload is not JSON', this.d.now())
       return
     }
     let outcome: RunOutcome
-    this.d.store.outbox.begin(row.id, this.d.now())
+    await this.d.store.outbox.begin(row.id, this.d.now())
     try {
       outcome = await handler(row, payload)
     } catch (err) {
@@ -150,25 +152,25 @@ export class OutboxRunner {
     const attempts = row.attempts + 1
     switch (outcome.kind) {
       case 'done':
-        this.d.store.outbox.done(row.id, outcome.result ?? null, now)
+        await this.d.store.outbox.done(row.id, outcome.result ?? null, now)
         log.info('outbox.done', { attempts })
         return
       case 'hold':
-        this.d.store.outbox.hold(row.id, outcome.why, now)
+        await this.d.store.outbox.hold(row.id, outcome.why, now)
         log.info('outbox.held', { why: outcome.why })
         return
       case 'fail':
-        this.d.store.outbox.fail(row.id, outcome.error, now)
+        await this.d.store.outbox.fail(row.id, outcome.error, now)
         log.warn('outbox.failed', { error: outcome.error, attempts })
         return
       case 'retry': {
         if (attempts >= (this.d.maxAttempts ?? 8)) {
-          this.d.store.outbox.fail(row.id, `gave up after ${attempts} attempts: ${outcome.error}`, now)
+          await this.d.store.outbox.fail(row.id, `gave up after ${attempts} attempts: ${outcome.error}`, now)
           log.warn('outbox.gave_up', { error: outcome.error, attempts })
           return
         }
         const delay = this.backoff(attempts)
-        this.d.store.outbox.retry(row.id, outcome.error, now + delay, now)
+        await this.d.store.outbox.retry(row.id, outcome.error, now + delay, now)
         log.warn('outbox.retry', { error: outcome.error, attempts, inMs: delay })
       }
     }

@@ -91,7 +91,7 @@ export function webhookRoutes(d: WebhookDeps) {
         if (!InboundSms.Check(params)) return new Response('bad request', { status: 400 })
         const from = normaliseCaller(params.From)
         if (!from) return twiml(undefined)
-        const reply = d.continuity.inboundSms(from, params.Body, sid)
+        const reply = await d.continuity.inboundSms(from, params.Body, sid)
         d.log.info('webhook.sms', { from, keyword: params.Body.trim().toUpperCase().slice(0, 10), replied: reply !== undefined })
         return twiml(reply)
       },
@@ -103,7 +103,7 @@ export function webhookRoutes(d: WebhookDeps) {
         const params = await verifyTwilio(request, '/twilio/sms-status')
         if (params instanceof Response) return params
         if (!SmsStatus.Check(params)) return new Response('bad request', { status: 400 })
-        d.store.sms.setStatusBySid(params.MessageSid, params.MessageStatus, d.now())
+        await d.store.sms.setStatusBySid(params.MessageSid, params.MessageStatus, d.now())
         return new Response(null, { status: 204 })
       },
       { parse: 'none' },
@@ -122,7 +122,7 @@ export function webhookRoutes(d: WebhookDeps) {
           return new Response('bad request', { status: 400 })
         }
         if (!DialoutStatus.Check(body)) return new Response('bad request', { status: 400 })
-        const known = d.continuity.dialoutStatus(body.conversationId, body.status)
+        const known = await d.continuity.dialoutStatus(body.conversationId, body.status)
         d.log.info('webhook.dialout_status', { conversationId: body.conversationId, status: body.status, known })
         return new Response(null, { status: known ? 204 : 404 })
       },

@@ -87,7 +87,7 @@ export async function bookingScenario(world: World, io: ScenarioIo, o: ScenarioO
   await say(call, o, 'Yes.')
   await step(io, steps, 'bot says it is booked', () => botSaid(call, o, 'booked', T))
   await step(io, steps, 'booking saved in SQLite', async () => {
-    const row = world.server.store.appointments.upcomingFor(o.caller ?? '+14155550123', 0)
+    const row = (await world.server.store.appointments.upcomingFor(o.caller ?? '+14155550123', 0))
     if (row.length !== 1) throw new Error(`expected 1 booking, found ${row.length}`)
   })
   await step(io, steps, 'bot asks "Is there anything else…?"', () => botSaid(call, o, 'anything else i can help you with today', T))
@@ -165,7 +165,7 @@ export async function continuityScenario(world: World, io: ScenarioIo, o: Scenar
   })
   await step(io, steps, 'nothing lost or repeated (one booking, one SMS)', async () => {
     await Bun.sleep(100)
-    const bookings = world.server.store.appointments.upcomingFor(number, 0).length
+    const bookings = (await world.server.store.appointments.upcomingFor(number, 0)).length
     if (bookings !== 1 || world.twilio.messages.length !== 1) throw new Error(`${bookings} bookings, ${world.twilio.messages.length} SMS`)
   })
   await step(io, steps, 'no protocol violations', async () => {

@@ -1,13 +1,12 @@
 /**
  * @module store/appointments-repo
  * Appointments, each held by a resource (a staff member; '' = the business as a whole). A booking is refused when it
- * overlaps a booked appointment of the same resource: the check and the insert are one write transaction (SQLite
- * runs one writer at a time), and the partial unique index on (resource, starts_at) stays as the database's guard:
- * of two bookings for one slot exactly one commits. Booking is idempotent by id (the effect's idempotency key), so an
- * effect re-run after a crash finds its own booking instead of failing.
+ * overlaps a booked appointment of the same resource: the check and the insert are one write transaction, and the
+ * partial unique index on (resource, starts_at) stays as the database's guard — on one instance or many: of two
+ * bookings for one slot exactly one commits. Booking is idempotent by id (the effect's idempotency key), so an effect
+ * re-run after a crash finds its own booking instead of failing.
  */
-import type { Database } from 'bun:sqlite'
-import type { Db } from './db'
+import { UniqueViolation, type Param, type Sql } from './sql'
 import { AppointmentRow, HeldSlotRow, rowChecker } from './rows'
 
 const rows = rowChecker('appointments', AppointmentRow)
@@ -15,95 +14,91 @@ const held = rowChecker('appointments', HeldSlotRow)
 
 export type BookResult = { ok: true; appointment: AppointmentRow } | { ok: false; reason: 'taken' }
 
+const OVERLAP = `SELECT 1 AS taken FROM appointments WHERE status = 'booked' AND ($resource IS NULL OR resource = $resource)
+  AND ($except IS NULL OR id != $except) AND starts_at < $end AND starts_at + minutes * 60000 > $start LIMIT 1`
+
+/** Whether [startsAt, startsAt + minutes) overlaps a booked appointment (of `resource` when given, else of any). */
+async function overlapping(sql: Sql, resource: string | undefined, startsAt: number, minutes: number, except: string | undefined): Promise<boolean> {
+  const params: Record<string, Param> = { resource: resource ?? null, except: except ?? null, start: startsAt, end: startsAt + Math.max(minutes * 60_000, 1) }
+  return (await sql.get(OVERLAP, params)) !== undefined
+}
+
 export class AppointmentsRepo {
-  private readonly sql: Database
-  constructor(private readonly db: Db) {
-    this.sql = db.sqlite
+  constructor(private readonly sql: Sql) {}
+
+  /** Books durably (a promise to the caller). A slot held by another booking is `taken`; the same id is a success. */
+  async book(a: { id: string; caller: string | undefined; startsAt: number; minutes: number; serviceId?: string | undefined; resource?: string | undefined; taskId?: string; callId?: string; at: number }): Promise<BookResult> {
+    const resource = a.resource ?? ''
+    // No conflict target: the primary key (a re-run) and the slot index (a race) both end in "nothing inserted",
+    // without an error that would abort a PostgreSQL transaction. Then the row with our id says which it was.
+    const inserted = await this.sql.tx(
+      async (t) => {
+        if (await t.get('SELECT 1 AS mine FROM appointments WHERE id = $id', { id: a.id })) return 0
+        if (await overlapping(t, resource, a.startsAt, a.minutes, undefined)) return 0
+        return t.run(
+          `INSERT INTO appointments (id, caller, starts_at, minutes, status, task_id, call_id, created_at, updated_at, service_id, resource)
+           VALUES ($id, $caller, $startsAt, $minutes, 'booked', $taskId, $callId, $at, $at, $serviceId, $resource) ON CONFLICT DO NOTHING`,
+          { id: a.id, caller: a.caller ?? null, startsAt: a.startsAt, minutes: a.minutes, taskId: a.taskId ?? null, callId: a.callId ?? null, at: a.at, serviceId: a.serviceId ?? null, resource },
+        )
+      },
+      { durable: true },
+    )
+    const mine = await this.get(a.id)
+    if (mine) return { ok: true, appointment: mine }
+    if (inserted === 1) throw new Error(`appointment ${a.id} was inserted but cannot be read back`)
+    return { ok: false, reason: 'taken' }
   }
 
-  /** Books durably (fsynced: it is a promise to the caller). */
-  book(a: { id: string; caller: string | undefined; startsAt: number; minutes: number; serviceId?: string | undefined; resource?: string | undefined; taskId?: string; callId?: string; at: number }): BookResult {
-    return this.db.durable(() => {
-      const existing = this.get(a.id)
-      if (existing) return { ok: true as const, appointment: existing }
-      const resource = a.resource ?? ''
-      if (this.overlapping(resource, a.startsAt, a.minutes, undefined)) return { ok: false as const, reason: 'taken' as const }
-      try {
-        this.sql
-          .query(
-            `INSERT INTO appointments (id, caller, starts_at, minutes, status, task_id, call_id, created_at, updated_at, service_id, resource)
-             VALUES ($id, $caller, $startsAt, $minutes, 'booked', $taskId, $callId, $at, $at, $serviceId, $resource)`,
-          )
-          .run({ id: a.id, caller: a.caller ?? null, startsAt: a.startsAt, minutes: a.minutes, taskId: a.taskId ?? null, callId: a.callId ?? null, at: a.at, serviceId: a.serviceId ?? null, resource })
-      } catch (err) {
-        if (isUniqueViolation(err)) return { ok: false as const, reason: 'taken' as const }
-        throw err
-      }
-      return { ok: true as const, appointment: this.get(a.id) as AppointmentRow }
-    })
-  }
-
-  get(id: string): AppointmentRow | undefined {
-    return rows.maybe(this.sql.query('SELECT * FROM appointments WHERE id = $id').get({ id }))
+  async get(id: string): Promise<AppointmentRow | undefined> {
+    return rows.maybe(await this.sql.get('SELECT * FROM appointments WHERE id = $id', { id }))
   }
 
   /**
    * Whether [startsAt, startsAt + minutes) overlaps a booked appointment: of `resource` when given, of any resource
    * otherwise (the business without staff books everything as ''). Without `minutes`, whether `startsAt` is inside one.
    */
-  isTaken(startsAt: number, minutes?: number, resource?: string): boolean {
-    return this.overlapping(resource, startsAt, minutes ?? 0, undefined)
-  }
-
-  private overlapping(resource: string | undefined, startsAt: number, minutes: number, except: string | undefined): boolean {
-    const end = startsAt + Math.max(minutes * 60_000, 1)
-    return (
-      this.sql
-        .query(
-          `SELECT 1 FROM appointments WHERE status = 'booked' AND ($resource IS NULL OR resource = $resource) AND ($except IS NULL OR id != $except)
-             AND starts_at < $end AND starts_at + minutes * 60000 > $start LIMIT 1`,
-        )
-        .get({ resource: resource ?? null, except: except ?? null, start: startsAt, end }) !== null
-    )
+  isTaken(startsAt: number, minutes?: number, resource?: string): Promise<boolean> {
+    return overlapping(this.sql, resource, startsAt, minutes ?? 0, undefined)
   }
 
   /** Booked appointments starting in [from, to): when, how long, who holds them (availability reads these once). */
-  bookedBetween(from: number, to: number): HeldSlotRow[] {
-    return held.many(this.sql.query(`SELECT starts_at, minutes, resource FROM appointments WHERE status = 'booked' AND starts_at >= $from AND starts_at < $to`).all({ from, to }))
+  async bookedBetween(from: number, to: number): Promise<HeldSlotRow[]> {
+    return held.many(await this.sql.all(`SELECT starts_at, minutes, resource FROM appointments WHERE status = 'booked' AND starts_at >= $from AND starts_at < $to`, { from, to }))
   }
 
   /** Booked slot starts in [from, to). */
-  takenBetween(from: number, to: number): Set<number> {
-    const list = this.sql.query(`SELECT starts_at FROM appointments WHERE status = 'booked' AND starts_at >= $from AND starts_at < $to`).all({ from, to }) as { starts_at: number }[]
-    return new Set(list.map((r) => r.starts_at))
+  async takenBetween(from: number, to: number): Promise<Set<number>> {
+    const list = await this.sql.all(`SELECT starts_at FROM appointments WHERE status = 'booked' AND starts_at >= $from AND starts_at < $to`, { from, to })
+    return new Set(list.map((r) => Number(r.starts_at)))
   }
 
-  upcomingFor(caller: string, now: number): AppointmentRow[] {
-    return rows.many(this.sql.query(`SELECT * FROM appointments WHERE caller = $caller AND status = 'booked' AND starts_at >= $now ORDER BY starts_at`).all({ caller, now }))
+  async upcomingFor(caller: string, now: number): Promise<AppointmentRow[]> {
+    return rows.many(await this.sql.all(`SELECT * FROM appointments WHERE caller = $caller AND status = 'booked' AND starts_at >= $now ORDER BY starts_at`, { caller, now }))
   }
 
-  cancel(id: string, at: number): boolean {
-    return this.db.durable(() => this.sql.query(`UPDATE appointments SET status = 'cancelled', updated_at = $at WHERE id = $id AND status = 'booked'`).run({ id, at }).changes === 1)
+  async cancel(id: string, at: number): Promise<boolean> {
+    const n = await this.sql.tx((t) => t.run(`UPDATE appointments SET status = 'cancelled', updated_at = $at WHERE id = $id AND status = 'booked'`, { id, at }), { durable: true })
+    return n === 1
   }
 
   /** Moves a booking; `taken` when the new slot is held by someone else. */
-  move(id: string, startsAt: number, at: number): { ok: true } | { ok: false; reason: 'taken' | 'not-found' } {
-    return this.db.durable(() => {
-      const a = this.get(id)
-      if (!a || a.status !== 'booked') return { ok: false as const, reason: 'not-found' as const }
-      if (a.starts_at === startsAt) return { ok: true as const }
-      if (this.overlapping(a.resource, startsAt, a.minutes, a.id)) return { ok: false as const, reason: 'taken' as const }
-      try {
-        this.sql.query('UPDATE appointments SET starts_at = $startsAt, updated_at = $at WHERE id = $id').run({ id, startsAt, at })
-      } catch (err) {
-        if (isUniqueViolation(err)) return { ok: false as const, reason: 'taken' as const }
-        throw err
-      }
-      return { ok: true as const }
-    })
+  async move(id: string, startsAt: number, at: number): Promise<{ ok: true } | { ok: false; reason: 'taken' | 'not-found' }> {
+    try {
+      return await this.sql.tx(
+        async (t) => {
+          const a = rows.maybe(await t.get('SELECT * FROM appointments WHERE id = $id', { id }))
+          if (!a || a.status !== 'booked') return { ok: false as const, reason: 'not-found' as const }
+          if (a.starts_at === startsAt) return { ok: true as const }
+          if (await overlapping(t, a.resource, startsAt, a.minutes, a.id)) return { ok: false as const, reason: 'taken' as const }
+          await t.run('UPDATE appointments SET starts_at = $startsAt, updated_at = $at WHERE id = $id', { id, startsAt, at })
+          return { ok: true as const }
+        },
+        { durable: true },
+      )
+    } catch (err) {
+      // The violation rolled the whole transaction back (PostgreSQL aborts it); the booking is where it was.
+      if (err instanceof UniqueViolation) return { ok: false, reason: 'taken' }
+      throw err
+    }
   }
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Error && /UNIQUE constraint failed/i.test(err.message)
 }

@@ -3,48 +3,47 @@
  * Callbacks requested by "CALL" replies: at most one in flight per dropped call (a partial unique index), and the
  * dial-out's conversation id so the incoming `session.initiate` is recognised as our callback.
  */
-import type { Database } from 'bun:sqlite'
+import type { Sql } from './sql'
 import { CallbackRow, rowChecker } from './rows'
 
 const rows = rowChecker('callbacks', CallbackRow)
 
 export class CallbacksRepo {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly sql: Sql) {}
 
   /** Creates a pending callback; false when one is already in flight for that call. */
-  request(callId: string, number: string, at: number): { ok: true; id: number } | { ok: false } {
-    try {
-      const r = this.db
-        .query(`INSERT INTO callbacks (call_id, number, status, created_at, updated_at) VALUES ($callId, $number, 'pending', $at, $at)`)
-        .run({ callId, number, at })
-      return { ok: true, id: Number(r.lastInsertRowid) }
-    } catch (err) {
-      if (err instanceof Error && /UNIQUE constraint failed/i.test(err.message)) return { ok: false }
-      throw err
-    }
+  async request(callId: string, number: string, at: number): Promise<{ ok: true; id: number } | { ok: false }> {
+    const r = await this.sql.get(
+      `INSERT INTO callbacks (call_id, number, status, created_at, updated_at) VALUES ($callId, $number, 'pending', $at, $at) ON CONFLICT DO NOTHING RETURNING id`,
+      { callId, number, at },
+    )
+    return r ? { ok: true, id: Number(r.id) } : { ok: false }
   }
 
-  get(id: number): CallbackRow | undefined {
-    return rows.maybe(this.db.query('SELECT * FROM callbacks WHERE id = $id').get({ id }))
+  async get(id: number): Promise<CallbackRow | undefined> {
+    return rows.maybe(await this.sql.get('SELECT * FROM callbacks WHERE id = $id', { id }))
   }
 
-  byConversation(conversationId: string): CallbackRow | undefined {
-    return rows.maybe(this.db.query('SELECT * FROM callbacks WHERE conversation_id = $cid ORDER BY id DESC LIMIT 1').get({ cid: conversationId }))
+  async byConversation(conversationId: string): Promise<CallbackRow | undefined> {
+    return rows.maybe(await this.sql.get('SELECT * FROM callbacks WHERE conversation_id = $cid ORDER BY id DESC LIMIT 1', { cid: conversationId }))
   }
 
-  forCall(callId: string): CallbackRow[] {
-    return rows.many(this.db.query('SELECT * FROM callbacks WHERE call_id = $callId ORDER BY id').all({ callId }))
+  async forCall(callId: string): Promise<CallbackRow[]> {
+    return rows.many(await this.sql.all('SELECT * FROM callbacks WHERE call_id = $callId ORDER BY id', { callId }))
   }
 
   /** Requests for `number` since `since` (rate limiting). */
-  countSince(number: string, since: number): number {
-    const r = this.db.query('SELECT COUNT(*) AS n FROM callbacks WHERE number = $number AND created_at >= $since').get({ number, since }) as { n: number }
-    return r.n
+  async countSince(number: string, since: number): Promise<number> {
+    const r = await this.sql.get('SELECT COUNT(*) AS n FROM callbacks WHERE number = $number AND created_at >= $since', { number, since })
+    return Number(r?.n ?? 0)
   }
 
-  setStatus(id: number, status: CallbackRow['status'], at: number, conversationId?: string): void {
-    this.db
-      .query('UPDATE callbacks SET status = $status, conversation_id = COALESCE($cid, conversation_id), updated_at = $at WHERE id = $id')
-      .run({ id, status, cid: conversationId ?? null, at })
+  async setStatus(id: number, status: CallbackRow['status'], at: number, conversationId?: string): Promise<void> {
+    await this.sql.run('UPDATE callbacks SET status = $status, conversation_id = COALESCE($cid, conversation_id), updated_at = $at WHERE id = $id', {
+      id,
+      status,
+      cid: conversationId ?? null,
+      at,
+    })
   }
 }

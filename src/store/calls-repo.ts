@@ -2,7 +2,7 @@
  * @module store/calls-repo
  * Calls (one row per VoiceAI Connect conversation): who called, how it ended, and whether it can be resumed.
  */
-import type { Database } from 'bun:sqlite'
+import type { Sql } from './sql'
 import { CallRow, rowChecker } from './rows'
 
 const rows = rowChecker('calls', CallRow)
@@ -21,58 +21,61 @@ export type NewCall = {
 export type ResumeStatus = 'pending' | 'resumed' | 'closed' | 'expired'
 
 export class CallsRepo {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly sql: Sql) {}
 
-  create(c: NewCall): void {
-    this.db
-      .query(
-        `INSERT INTO calls (id, conversation_id, direction, caller, bot_name, media_format, state, resumes_call_id, started_at, updated_at)
-         VALUES ($id, $cid, $direction, $caller, $bot, $format, 'live', $resumes, $at, $at)`,
-      )
-      .run({ id: c.id, cid: c.conversationId, direction: c.direction, caller: c.caller ?? null, bot: c.botName ?? null, format: c.mediaFormat, resumes: c.resumesCallId ?? null, at: c.at })
+  async create(c: NewCall): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO calls (id, conversation_id, direction, caller, bot_name, media_format, state, resumes_call_id, started_at, updated_at)
+       VALUES ($id, $cid, $direction, $caller, $bot, $format, 'live', $resumes, $at, $at)`,
+      { id: c.id, cid: c.conversationId, direction: c.direction, caller: c.caller ?? null, bot: c.botName ?? null, format: c.mediaFormat, resumes: c.resumesCallId ?? null, at: c.at },
+    )
   }
 
   /** Records the `start` activity's details (callee, display name, hosts, dial-out metadata). */
-  setDetails(id: string, callee: string | undefined, details: Record<string, unknown>, at: number): void {
-    this.db
-      .query('UPDATE calls SET callee = COALESCE($callee, callee), details = $details, updated_at = $at WHERE id = $id')
-      .run({ id, callee: callee ?? null, details: JSON.stringify(details), at })
+  async setDetails(id: string, callee: string | undefined, details: Record<string, unknown>, at: number): Promise<void> {
+    await this.sql.run('UPDATE calls SET callee = COALESCE($callee, callee), details = $details, updated_at = $at WHERE id = $id', {
+      id,
+      callee: callee ?? null,
+      details: JSON.stringify(details),
+      at,
+    })
   }
 
-  end(id: string, reason: string, resumeStatus: ResumeStatus | null, at: number): void {
-    this.db
-      .query(`UPDATE calls SET state = 'ended', end_reason = $reason, resume_status = $rs, ended_at = $at, updated_at = $at WHERE id = $id AND state = 'live'`)
-      .run({ id, reason, rs: resumeStatus, at })
+  /** Ends a live call; false when it was no longer live (someone else ended it first). */
+  async end(id: string, reason: string, resumeStatus: ResumeStatus | null, at: number): Promise<boolean> {
+    const n = await this.sql.run(
+      `UPDATE calls SET state = 'ended', end_reason = $reason, resume_status = $rs, ended_at = $at, updated_at = $at WHERE id = $id AND state = 'live'`,
+      { id, reason, rs: resumeStatus, at },
+    )
+    return n === 1
   }
 
-  setResumeStatus(id: string, status: ResumeStatus, at: number): void {
-    this.db.query('UPDATE calls SET resume_status = $status, updated_at = $at WHERE id = $id').run({ id, status, at })
+  async setResumeStatus(id: string, status: ResumeStatus, at: number): Promise<void> {
+    await this.sql.run('UPDATE calls SET resume_status = $status, updated_at = $at WHERE id = $id', { id, status, at })
   }
 
-  get(id: string): CallRow | undefined {
-    return rows.maybe(this.db.query('SELECT * FROM calls WHERE id = $id').get({ id }))
+  async get(id: string): Promise<CallRow | undefined> {
+    return rows.maybe(await this.sql.get('SELECT * FROM calls WHERE id = $id', { id }))
   }
 
-  byConversation(conversationId: string): CallRow | undefined {
-    return rows.maybe(this.db.query('SELECT * FROM calls WHERE conversation_id = $cid').get({ cid: conversationId }))
+  async byConversation(conversationId: string): Promise<CallRow | undefined> {
+    return rows.maybe(await this.sql.get('SELECT * FROM calls WHERE conversation_id = $cid', { cid: conversationId }))
   }
 
   /** Calls the previous process left live (it died): they are treated as dropped at start-up. */
-  live(): CallRow[] {
-    return rows.many(this.db.query(`SELECT * FROM calls WHERE state = 'live' ORDER BY started_at`).all())
+  async live(): Promise<CallRow[]> {
+    return rows.many(await this.sql.all(`SELECT * FROM calls WHERE state = 'live' ORDER BY started_at`))
   }
 
   /** The newest dropped call of `caller` still waiting to be resumed, ended after `since`. */
-  resumableFor(caller: string, since: number): CallRow | undefined {
+  async resumableFor(caller: string, since: number): Promise<CallRow | undefined> {
     return rows.maybe(
-      this.db
-        .query(`SELECT * FROM calls WHERE caller = $caller AND resume_status = 'pending' AND ended_at >= $since ORDER BY ended_at DESC LIMIT 1`)
-        .get({ caller, since }),
+      await this.sql.get(`SELECT * FROM calls WHERE caller = $caller AND resume_status = 'pending' AND ended_at >= $since ORDER BY ended_at DESC LIMIT 1`, { caller, since }),
     )
   }
 
   /** Pending resumes older than the window are closed (their tasks stay as they were). */
-  expireResumes(before: number, at: number): number {
-    return this.db.query(`UPDATE calls SET resume_status = 'expired', updated_at = $at WHERE resume_status = 'pending' AND ended_at < $before`).run({ before, at }).changes
+  async expireResumes(before: number, at: number): Promise<number> {
+    return this.sql.run(`UPDATE calls SET resume_status = 'expired', updated_at = $at WHERE resume_status = 'pending' AND ended_at < $before`, { before, at })
   }
 }

@@ -4,9 +4,8 @@
  * the call's path), the call search, and appointments by day. Read-only otherwise: changes go through the task and
  * store paths that calls use.
  */
-import type { Database } from 'bun:sqlite'
 import { Type } from '@sinclair/typebox'
-import type { Db } from './db'
+import { inList, type Param, type Sql } from './sql'
 import { AppointmentRow, CallRow, rowChecker } from './rows'
 
 const EventRow = Type.Object({ id: Type.Integer(), call_id: Type.String(), kind: Type.String(), data: Type.String(), at: Type.Integer() })
@@ -30,29 +29,25 @@ export type CallSearch = {
 }
 
 export class ConsoleRepo {
-  private readonly sql: Database
-  constructor(private readonly db: Db) {
-    this.sql = db.sqlite
-  }
+  constructor(private readonly sql: Sql) {}
 
   /** One transaction for a batch (the console flushes its queue a few times a second at most). */
-  addEvents(events: readonly StoredCallEvent[]): void {
+  async addEvents(events: readonly StoredCallEvent[]): Promise<void> {
     if (events.length === 0) return
-    const insert = this.sql.query('INSERT INTO call_events (call_id, kind, data, at) VALUES ($callId, $kind, $data, $at)')
-    this.db.tx(() => {
-      for (const e of events) insert.run({ callId: e.callId, kind: e.kind, data: JSON.stringify(e.data), at: e.at })
+    await this.sql.tx(async (t) => {
+      for (const e of events) await t.run('INSERT INTO call_events (call_id, kind, data, at) VALUES ($callId, $kind, $data, $at)', { callId: e.callId, kind: e.kind, data: JSON.stringify(e.data), at: e.at })
     })
   }
 
-  events(callId: string): StoredCallEvent[] {
+  async events(callId: string): Promise<StoredCallEvent[]> {
     return eventRows
-      .many(this.sql.query('SELECT * FROM call_events WHERE call_id = $callId ORDER BY id').all({ callId }))
+      .many(await this.sql.all('SELECT * FROM call_events WHERE call_id = $callId ORDER BY id', { callId }))
       .map((r) => ({ callId: r.call_id, kind: r.kind, data: JSON.parse(r.data) as unknown, at: r.at }))
   }
 
-  searchCalls(q: CallSearch): CallRow[] {
+  async searchCalls(q: CallSearch): Promise<CallRow[]> {
     const where: string[] = []
-    const p: Record<string, string | number> = { limit: q.limit }
+    const p: Record<string, Param> = { limit: q.limit }
     if (q.from !== undefined) (where.push('c.started_at >= $from'), (p.from = q.from))
     if (q.to !== undefined) (where.push('c.started_at < $to'), (p.to = q.to))
     if (q.outcome !== undefined) (where.push('c.end_reason = $outcome'), (p.outcome = q.outcome))
@@ -60,29 +55,28 @@ export class ConsoleRepo {
     if (q.digits !== undefined) (where.push(`c.caller LIKE $digits`), (p.digits = `%${q.digits.replace(/\D/g, '')}`))
     if (q.task !== undefined) (where.push('EXISTS (SELECT 1 FROM tasks t WHERE t.call_id = c.id AND t.kind = $task)'), (p.task = q.task))
     const sql = `SELECT c.* FROM calls c ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY c.started_at DESC LIMIT $limit`
-    return callRows.many(this.sql.query(sql).all(p))
+    return callRows.many(await this.sql.all(sql, p))
   }
 
   /** Task kinds per call, for the history list. */
-  taskKinds(callIds: readonly string[]): Map<string, string[]> {
+  async taskKinds(callIds: readonly string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>()
     if (callIds.length === 0) return out
-    const list = this.sql
-      .query(`SELECT call_id, kind FROM tasks WHERE call_id IN (SELECT value FROM json_each($ids)) ORDER BY created_at`)
-      .all({ ids: JSON.stringify(callIds) }) as { call_id: string; kind: string }[]
-    for (const r of list) out.set(r.call_id, [...(out.get(r.call_id) ?? []), r.kind])
+    const ids = inList('id', callIds)
+    const list = await this.sql.all(`SELECT call_id, kind FROM tasks WHERE call_id IN (${ids.sql}) ORDER BY created_at`, ids.params)
+    for (const r of list) out.set(String(r.call_id), [...(out.get(String(r.call_id)) ?? []), String(r.kind)])
     return out
   }
 
-  outcomes(): string[] {
-    return (this.sql.query('SELECT DISTINCT end_reason AS r FROM calls WHERE end_reason IS NOT NULL ORDER BY r').all() as { r: string }[]).map((x) => x.r)
+  async outcomes(): Promise<string[]> {
+    return (await this.sql.all('SELECT DISTINCT end_reason AS r FROM calls WHERE end_reason IS NOT NULL ORDER BY r')).map((x) => String(x.r))
   }
 
-  appointmentsBetween(from: number, to: number): AppointmentRow[] {
-    return appointmentRows.many(this.sql.query('SELECT * FROM appointments WHERE starts_at >= $from AND starts_at < $to ORDER BY starts_at, status').all({ from, to }))
+  async appointmentsBetween(from: number, to: number): Promise<AppointmentRow[]> {
+    return appointmentRows.many(await this.sql.all('SELECT * FROM appointments WHERE starts_at >= $from AND starts_at < $to ORDER BY starts_at, status', { from, to }))
   }
 
-  purgeEvents(before: number): number {
-    return this.sql.query('DELETE FROM call_events WHERE at < $before').run({ before }).changes
+  async purgeEvents(before: number): Promise<number> {
+    return this.sql.run('DELETE FROM call_events WHERE at < $before', { before })
   }
 }

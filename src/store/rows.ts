@@ -1,6 +1,6 @@
 /**
  * @module store/rows
- * Row schemas: what comes out of SQLite is validated like any other input (a hand-edited database, a bad migration
+ * Row schemas: what comes out of the database is validated like any other input (a hand-edited database, a bad migration
  * or a bug elsewhere must surface as a clear error, not as a wrong booking). Checkers are precompiled.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
@@ -113,6 +113,16 @@ export const CallbackRow = Type.Object({
   updated_at: Int,
 })
 export type CallbackRow = Static<typeof CallbackRow>
+
+export const MessageRow = Type.Object({
+  id: Str,
+  caller: Null(Str),
+  name: Str,
+  message: Str,
+  callback_number: Null(Str),
+  created_at: Int,
+})
+export type MessageRow = Static<typeof MessageRow>
 
 export class CorruptRowError extends Error {
   constructor(table: string, detail: string) {

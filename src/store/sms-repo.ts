@@ -3,45 +3,45 @@
  * SMS both ways (bodies are personal data: purged after the retention period), delivery status from Twilio's
  * callbacks, and opt-outs (STOP/START).
  */
-import type { Database } from 'bun:sqlite'
+import type { Sql } from './sql'
 import { SmsRow, rowChecker } from './rows'
 
 const rows = rowChecker('sms_messages', SmsRow)
 
 export class SmsRepo {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly sql: Sql) {}
 
-  record(m: { direction: 'out' | 'in'; callId?: string; number: string; body: string; sid?: string; status: string; at: number }): number {
-    const r = this.db
-      .query(
-        `INSERT INTO sms_messages (direction, call_id, number, body, twilio_sid, status, created_at, updated_at)
-         VALUES ($direction, $callId, $number, $body, $sid, $status, $at, $at) ON CONFLICT (twilio_sid) DO NOTHING`,
-      )
-      .run({ direction: m.direction, callId: m.callId ?? null, number: m.number, body: m.body, sid: m.sid ?? null, status: m.status, at: m.at })
-    return Number(r.lastInsertRowid)
+  /** Returns the new row's id; undefined when that Twilio SID was already recorded. */
+  async record(m: { direction: 'out' | 'in'; callId?: string; number: string; body: string; sid?: string; status: string; at: number }): Promise<number | undefined> {
+    const r = await this.sql.get(
+      `INSERT INTO sms_messages (direction, call_id, number, body, twilio_sid, status, created_at, updated_at)
+       VALUES ($direction, $callId, $number, $body, $sid, $status, $at, $at) ON CONFLICT (twilio_sid) DO NOTHING RETURNING id`,
+      { direction: m.direction, callId: m.callId ?? null, number: m.number, body: m.body, sid: m.sid ?? null, status: m.status, at: m.at },
+    )
+    return r ? Number(r.id) : undefined
   }
 
-  setStatusBySid(sid: string, status: string, at: number): boolean {
-    return this.db.query('UPDATE sms_messages SET status = $status, updated_at = $at WHERE twilio_sid = $sid').run({ sid, status, at }).changes === 1
+  async setStatusBySid(sid: string, status: string, at: number): Promise<boolean> {
+    return (await this.sql.run('UPDATE sms_messages SET status = $status, updated_at = $at WHERE twilio_sid = $sid', { sid, status, at })) === 1
   }
 
-  forCall(callId: string): SmsRow[] {
-    return rows.many(this.db.query('SELECT * FROM sms_messages WHERE call_id = $callId ORDER BY id').all({ callId }))
+  async forCall(callId: string): Promise<SmsRow[]> {
+    return rows.many(await this.sql.all('SELECT * FROM sms_messages WHERE call_id = $callId ORDER BY id', { callId }))
   }
 
-  all(): SmsRow[] {
-    return rows.many(this.db.query('SELECT * FROM sms_messages ORDER BY id').all())
+  async all(): Promise<SmsRow[]> {
+    return rows.many(await this.sql.all('SELECT * FROM sms_messages ORDER BY id'))
   }
 
-  optOut(number: string, at: number): void {
-    this.db.query('INSERT INTO opt_outs (number, at) VALUES ($number, $at) ON CONFLICT (number) DO NOTHING').run({ number, at })
+  async optOut(number: string, at: number): Promise<void> {
+    await this.sql.run('INSERT INTO opt_outs (number, at) VALUES ($number, $at) ON CONFLICT (number) DO NOTHING', { number, at })
   }
 
-  optIn(number: string): void {
-    this.db.query('DELETE FROM opt_outs WHERE number = $number').run({ number })
+  async optIn(number: string): Promise<void> {
+    await this.sql.run('DELETE FROM opt_outs WHERE number = $number', { number })
   }
 
-  isOptedOut(number: string): boolean {
-    return this.db.query('SELECT 1 FROM opt_outs WHERE number = $number').get({ number }) !== null
+  async isOptedOut(number: string): Promise<boolean> {
+    return (await this.sql.get('SELECT 1 AS yes FROM opt_outs WHERE number = $number', { number })) !== undefined
   }
 }

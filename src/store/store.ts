@@ -1,44 +1,55 @@
 /**
  * @module store/store
- * The store: one SQLite connection (the single writer) and its repositories, plus the retention purge.
+ * The store: one engine (SQLite embedded, or PostgreSQL shared by a cluster) and its repositories, transactions over
+ * them, and the retention purge. Every method returns a promise; nothing here runs on the per-frame audio path.
  */
-import { Db } from './db'
-import { AppointmentsRepo } from './appointments-repo'
-import { CallbacksRepo } from './callbacks-repo'
-import { CallsRepo } from './calls-repo'
-import { MessagesRepo } from './messages-repo'
-import { OutboxRepo } from './outbox-repo'
-import { SmsRepo } from './sms-repo'
-import { TasksRepo } from './tasks-repo'
-import { TranscriptRepo } from './transcript-repo'
-import { ConsoleRepo } from './console-repo'
+import type { Engine, TxOptions } from './sql'
+import { SqliteEngine } from './sqlite-engine'
+import { repos, type Repos } from './repos'
 
-export class Store {
-  readonly calls: CallsRepo
-  readonly transcript: TranscriptRepo
-  readonly tasks: TasksRepo
-  readonly outbox: OutboxRepo
-  readonly appointments: AppointmentsRepo
-  readonly sms: SmsRepo
-  readonly callbacks: CallbacksRepo
-  readonly messages: MessagesRepo
-  readonly console: ConsoleRepo
+export type { Repos } from './repos'
 
-  constructor(readonly db: Db) {
-    const sql = db.sqlite
-    this.calls = new CallsRepo(sql)
-    this.transcript = new TranscriptRepo(sql)
-    this.tasks = new TasksRepo(db)
-    this.outbox = new OutboxRepo(sql)
-    this.appointments = new AppointmentsRepo(db)
-    this.sms = new SmsRepo(sql)
-    this.callbacks = new CallbacksRepo(sql)
-    this.messages = new MessagesRepo(sql)
-    this.console = new ConsoleRepo(db)
+export class Store implements Repos {
+  readonly calls: Repos['calls']
+  readonly transcript: Repos['transcript']
+  readonly tasks: Repos['tasks']
+  readonly outbox: Repos['outbox']
+  readonly appointments: Repos['appointments']
+  readonly sms: Repos['sms']
+  readonly callbacks: Repos['callbacks']
+  readonly messages: Repos['messages']
+  readonly console: Repos['console']
+
+  /** `sql` is the engine itself: raw statements for tests, scripts and engine-specific checks. */
+  constructor(readonly sql: Engine) {
+    const r = repos(sql)
+    this.calls = r.calls
+    this.transcript = r.transcript
+    this.tasks = r.tasks
+    this.outbox = r.outbox
+    this.appointments = r.appointments
+    this.sms = r.sms
+    this.callbacks = r.callbacks
+    this.messages = r.messages
+    this.console = r.console
   }
 
-  static open(path: string): Store {
-    return new Store(Db.open(path))
+  /** SQLite at `path` (`:memory:` for tests). */
+  static async open(path: string): Promise<Store> {
+    return new Store(SqliteEngine.open(path))
+  }
+
+  get engine(): Engine['kind'] {
+    return this.sql.kind
+  }
+
+  /** Runs `fn` in one transaction over the repositories it is given (use only those inside). */
+  tx<T>(fn: (r: Repos) => Promise<T>, opts?: TxOptions): Promise<T> {
+    return this.sql.tx((sql) => fn(repos(sql)), opts)
+  }
+
+  schemaVersion(): Promise<number> {
+    return this.sql.schemaVersion()
   }
 
   /**
@@ -49,35 +60,36 @@ export class Store {
    * first: a 30-day-old text is no longer worth sending). Opt-outs are kept: honouring STOP is the caller's request.
    * Returns how many rows were touched.
    */
-  purge(before: number): number {
-    const sql = this.db.sqlite
-    return this.db.tx(() => {
+  purge(before: number): Promise<number> {
+    return this.sql.tx(async (sql) => {
       let n = 0
-      n += sql.query('DELETE FROM transcript_items WHERE at < $before').run({ before }).changes
-      n += this.console.purgeEvents(before)
-      n += sql.query(`UPDATE sms_messages SET body = '[purged]', number = '[purged]' WHERE created_at < $before AND body != '[purged]'`).run({ before }).changes
-      n += sql.query('DELETE FROM messages WHERE created_at < $before').run({ before }).changes
-      n += sql.query(`UPDATE calls SET caller = NULL, callee = NULL, details = NULL WHERE ended_at IS NOT NULL AND ended_at < $before AND (caller IS NOT NULL OR callee IS NOT NULL OR details IS NOT NULL)`).run({ before }).changes
-      n += sql.query('UPDATE appointments SET caller = NULL WHERE starts_at < $before AND caller IS NOT NULL').run({ before }).changes
-      n += sql.query(`UPDATE callbacks SET number = '[purged]' WHERE updated_at < $before AND number != '[purged]'`).run({ before }).changes
-      n += sql
-        .query(
-          `UPDATE outbox SET payload = '{}', result = NULL, last_error = CASE WHEN status = 'pending' THEN 'expired (retention)' ELSE NULL END,
-             status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END
-           WHERE updated_at < $before AND (payload != '{}' OR result IS NOT NULL OR last_error IS NOT NULL OR status = 'pending')`,
-        )
-        .run({ before }).changes
+      n += await sql.run('DELETE FROM transcript_items WHERE at < $before', { before })
+      n += await sql.run('DELETE FROM call_events WHERE at < $before', { before })
+      n += await sql.run(`UPDATE sms_messages SET body = '[purged]', number = '[purged]' WHERE created_at < $before AND body != '[purged]'`, { before })
+      n += await sql.run('DELETE FROM messages WHERE created_at < $before', { before })
+      n += await sql.run(
+        `UPDATE calls SET caller = NULL, callee = NULL, details = NULL WHERE ended_at IS NOT NULL AND ended_at < $before AND (caller IS NOT NULL OR callee IS NOT NULL OR details IS NOT NULL)`,
+        { before },
+      )
+      n += await sql.run('UPDATE appointments SET caller = NULL WHERE starts_at < $before AND caller IS NOT NULL', { before })
+      n += await sql.run(`UPDATE callbacks SET number = '[purged]' WHERE updated_at < $before AND number != '[purged]'`, { before })
+      n += await sql.run(
+        `UPDATE outbox SET payload = '{}', result = NULL, last_error = CASE WHEN status = 'pending' THEN 'expired (retention)' ELSE NULL END,
+           status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END
+         WHERE updated_at < $before AND (payload != '{}' OR result IS NOT NULL OR last_error IS NOT NULL OR status = 'pending')`,
+        { before },
+      )
       // A task's context and journal hold what the caller said (names, messages, numbers). Tasks of ended calls that
       // are past retention cannot be resumed any more; their bookings live on in appointments.
       const oldTasks = `SELECT t.id FROM tasks t JOIN calls c ON c.id = t.call_id WHERE t.updated_at < $before AND c.state = 'ended'`
-      n += sql.query(`DELETE FROM task_events WHERE task_id IN (${oldTasks})`).run({ before }).changes
-      n += sql.query(`DELETE FROM timers WHERE task_id IN (${oldTasks})`).run({ before }).changes
-      n += sql.query(`DELETE FROM tasks WHERE id IN (${oldTasks})`).run({ before }).changes
+      n += await sql.run(`DELETE FROM task_events WHERE task_id IN (${oldTasks})`, { before })
+      n += await sql.run(`DELETE FROM timers WHERE task_id IN (${oldTasks})`, { before })
+      n += await sql.run(`DELETE FROM tasks WHERE id IN (${oldTasks})`, { before })
       return n
     })
   }
 
-  close(): void {
-    this.db.close()
+  close(): Promise<void> {
+    return this.sql.close()
   }
 }

@@ -1,12 +1,11 @@
 /**
  * @module store/tasks-repo
  * FSM checkpoints. One task step — the new snapshot, the event that caused it (journal), its timers and the effects
- * that must run after it (outbox) — is written in ONE synchronous transaction, guarded by the previous `seq`
+ * that must run after it (outbox) — is written in ONE transaction, guarded by the previous `seq`
  * (optimistic concurrency: a stale writer fails instead of overwriting). Effects run only after this commit, so a
  * crash at any instant either loses the whole step (nothing was acknowledged) or keeps it with its effects pending.
  */
-import type { Database } from 'bun:sqlite'
-import type { Db } from './db'
+import type { Sql } from './sql'
 import { TaskRow, rowChecker } from './rows'
 
 const rows = rowChecker('tasks', TaskRow)
@@ -41,14 +40,11 @@ export class StaleTaskError extends Error {
 }
 
 export class TasksRepo {
-  private readonly sql: Database
-  constructor(private readonly db: Db) {
-    this.sql = db.sqlite
-  }
+  constructor(private readonly sql: Sql) {}
 
   /** Writes one step atomically; `durable` fsyncs it (a promise to the caller). Throws {@link StaleTaskError}. */
-  commit(step: TaskStep, durable: boolean): void {
-    const write = () => {
+  async commit(step: TaskStep, durable: boolean): Promise<void> {
+    const write = async (sql: Sql) => {
       const p = {
         id: step.taskId,
         callId: step.callId,
@@ -62,63 +58,63 @@ export class TasksRepo {
         at: step.at,
       }
       if (step.prevSeq === null) {
-        this.sql
-          .query(
+        await sql.run(
             `INSERT INTO tasks (id, call_id, kind, machine, version, state, context, seq, status, created_at, updated_at)
              VALUES ($id, $callId, $kind, $machine, $version, $state, $context, $seq, $status, $at, $at)`,
-          )
-          .run(p)
+          p,
+        )
       } else {
-        const r = this.sql
-          .query(
+        const changes = await sql.run(
             `UPDATE tasks SET call_id = $callId, version = $version, state = $state, context = $context, seq = $seq, status = $status, updated_at = $at
              WHERE id = $id AND seq = $prevSeq`,
-          )
-          .run({ id: p.id, callId: p.callId, version: p.version, state: p.state, context: p.context, seq: p.seq, status: p.status, at: p.at, prevSeq: step.prevSeq })
-        if (r.changes !== 1) throw new StaleTaskError(step.taskId, step.prevSeq)
+          { id: p.id, callId: p.callId, version: p.version, state: p.state, context: p.context, seq: p.seq, status: p.status, at: p.at, prevSeq: step.prevSeq },
+        )
+        if (changes !== 1) throw new StaleTaskError(step.taskId, step.prevSeq)
       }
-      this.sql.query('INSERT INTO task_events (task_id, seq, event, at) VALUES ($id, $seq, $event, $at)').run({ id: step.taskId, seq: step.seq, event: JSON.stringify(step.event), at: step.at })
-      for (const id of step.timers.clear) this.sql.query('DELETE FROM timers WHERE task_id = $task AND timer_id = $id').run({ task: step.taskId, id })
+      await sql.run('INSERT INTO task_events (task_id, seq, event, at) VALUES ($id, $seq, $event, $at)', { id: step.taskId, seq: step.seq, event: JSON.stringify(step.event), at: step.at })
+      for (const id of step.timers.clear) await sql.run('DELETE FROM timers WHERE task_id = $task AND timer_id = $id', { task: step.taskId, id })
       for (const t of step.timers.set) {
-        this.sql.query('INSERT INTO timers (task_id, timer_id, due_at) VALUES ($task, $id, $at) ON CONFLICT (task_id, timer_id) DO UPDATE SET due_at = excluded.due_at').run({ task: step.taskId, id: t.id, at: t.at })
+        await sql.run('INSERT INTO timers (task_id, timer_id, due_at) VALUES ($task, $id, $at) ON CONFLICT (task_id, timer_id) DO UPDATE SET due_at = excluded.due_at', { task: step.taskId, id: t.id, at: t.at })
       }
       if (step.completes) {
-        this.sql
-          .query(`UPDATE outbox SET status = 'done', result = $result, last_error = NULL, updated_at = $at WHERE id = $id`)
-          .run({ id: step.completes.outboxId, result: JSON.stringify(step.completes.result ?? null), at: step.at })
+        await sql.run(`UPDATE outbox SET status = 'done', result = $result, last_error = NULL, updated_at = $at WHERE id = $id`, { id: step.completes.outboxId, result: JSON.stringify(step.completes.result ?? null), at: step.at })
       }
       for (const e of step.effects) {
-        this.sql
-          .query(
+        await sql.run(
             `INSERT INTO outbox (idem_key, kind, payload, call_id, task_id, status, attempts, next_attempt_at, created_at, updated_at)
              VALUES ($key, $kind, $payload, $callId, $taskId, 'pending', 0, $at, $at, $at) ON CONFLICT (idem_key) DO NOTHING`,
-          )
-          .run({ key: e.idemKey, kind: e.kind, payload: JSON.stringify(e.payload), callId: step.callId, taskId: step.taskId, at: step.at })
+          { key: e.idemKey, kind: e.kind, payload: JSON.stringify(e.payload), callId: step.callId, taskId: step.taskId, at: step.at },
+        )
       }
     }
-    if (durable) this.db.durable(write)
-    else this.db.tx(write)
+    await this.sql.tx(write, { durable })
   }
 
-  get(id: string): TaskRow | undefined {
-    return rows.maybe(this.sql.query('SELECT * FROM tasks WHERE id = $id').get({ id }))
+  async get(id: string): Promise<TaskRow | undefined> {
+    return rows.maybe(await this.sql.get('SELECT * FROM tasks WHERE id = $id', { id }))
   }
 
-  forCall(callId: string): TaskRow[] {
-    return rows.many(this.sql.query('SELECT * FROM tasks WHERE call_id = $callId ORDER BY created_at, id').all({ callId }))
+  async forCall(callId: string): Promise<TaskRow[]> {
+    return rows.many(await this.sql.all('SELECT * FROM tasks WHERE call_id = $callId ORDER BY created_at, id', { callId }))
   }
 
-  openForCall(callId: string): TaskRow[] {
-    return rows.many(this.sql.query(`SELECT * FROM tasks WHERE call_id = $callId AND status = 'open' ORDER BY created_at, id`).all({ callId }))
+  async openForCall(callId: string): Promise<TaskRow[]> {
+    return rows.many(await this.sql.all(`SELECT * FROM tasks WHERE call_id = $callId AND status = 'open' ORDER BY created_at, id`, { callId }))
+  }
+
+  /** A call resuming a dropped one takes its open task over: later steps belong to the new call. */
+  async adopt(taskId: string, callId: string, at: number): Promise<void> {
+    await this.sql.run('UPDATE tasks SET call_id = $callId, updated_at = $at WHERE id = $id', { id: taskId, callId, at })
   }
 
   /** The journal of a task, oldest first (for audits and replay tests). */
-  journal(taskId: string): { seq: number; event: unknown; at: number }[] {
-    const list = this.sql.query('SELECT seq, event, at FROM task_events WHERE task_id = $id ORDER BY seq').all({ id: taskId }) as { seq: number; event: string; at: number }[]
-    return list.map((r) => ({ seq: r.seq, event: JSON.parse(r.event) as unknown, at: r.at }))
+  async journal(taskId: string): Promise<{ seq: number; event: unknown; at: number }[]> {
+    const list = await this.sql.all('SELECT seq, event, at FROM task_events WHERE task_id = $id ORDER BY seq', { id: taskId })
+    return list.map((r) => ({ seq: Number(r.seq), event: JSON.parse(String(r.event)) as unknown, at: Number(r.at) }))
   }
 
-  timers(taskId: string): { id: string; at: number }[] {
-    return (this.sql.query('SELECT timer_id AS id, due_at AS at FROM timers WHERE task_id = $id ORDER BY due_at').all({ id: taskId }) as { id: string; at: number }[]).map((r) => ({ id: r.id, at: r.at }))
+  async timers(taskId: string): Promise<{ id: string; at: number }[]> {
+    const list = await this.sql.all('SELECT timer_id, due_at FROM timers WHERE task_id = $id ORDER BY due_at', { id: taskId })
+    return list.map((r) => ({ id: String(r.timer_id), at: Number(r.due_at) }))
   }
 }

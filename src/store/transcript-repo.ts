@@ -3,7 +3,7 @@
  * What was said, per call: caller and bot lines, tool calls and results, agent notes. Written at the end of each
  * turn (never per audio frame); read back to replay a conversation into a new model session or a resumed call.
  */
-import type { Database } from 'bun:sqlite'
+import type { Sql } from './sql'
 import { TranscriptRow, rowChecker } from './rows'
 
 const rows = rowChecker('transcript_items', TranscriptRow)
@@ -11,15 +11,19 @@ const rows = rowChecker('transcript_items', TranscriptRow)
 export type TranscriptRole = TranscriptRow['role']
 
 export class TranscriptRepo {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly sql: Sql) {}
 
-  add(callId: string, role: TranscriptRole, text: string, at: number, meta?: Record<string, unknown>): void {
-    this.db
-      .query('INSERT INTO transcript_items (call_id, role, text, meta, at) VALUES ($callId, $role, $text, $meta, $at)')
-      .run({ callId, role, text, meta: meta ? JSON.stringify(meta) : null, at })
+  async add(callId: string, role: TranscriptRole, text: string, at: number, meta?: Record<string, unknown>): Promise<void> {
+    await this.sql.run('INSERT INTO transcript_items (call_id, role, text, meta, at) VALUES ($callId, $role, $text, $meta, $at)', {
+      callId,
+      role,
+      text,
+      meta: meta ? JSON.stringify(meta) : null,
+      at,
+    })
   }
 
-  list(callId: string): TranscriptRow[] {
-    return rows.many(this.db.query('SELECT * FROM transcript_items WHERE call_id = $callId ORDER BY id').all({ callId }))
+  async list(callId: string): Promise<TranscriptRow[]> {
+    return rows.many(await this.sql.all('SELECT * FROM transcript_items WHERE call_id = $callId ORDER BY id', { callId }))
   }
 }

@@ -59,7 +59,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
   async function world(opts: { url?: string; client?: CalendarClient; timeoutSeconds?: number } = {}) {
     const n = week++
     const now = Date.UTC(2027, 0, 4 + 7 * n, 7, 0)
-    const store = Store.open(join(dir, `w${n}.db`))
+    const store = await Store.open(join(dir, `w${n}.db`))
     cleanups.push(() => store.close())
     // The outbox runner needs time to pass (its backoff); the tasks keep a fixed "now".
     const t0 = Date.now()
@@ -78,10 +78,10 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     const tomorrow = addDays(localDate(now, 'UTC'), 1)
     const at = (clock: string, date = tomorrow) => dateMinutesToEpoch(date, Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3)), 'UTC')
     let calls = 0
-    const call = (o: { caller?: string; settleMs?: number; domain?: BookingBackend['domain']; callId?: string } = {}) => {
+    const call = async (o: { caller?: string; settleMs?: number; domain?: BookingBackend['domain']; callId?: string } = {}) => {
       const callId = o.callId ?? `w${n}-call-${++calls}`
       const caller = o.caller ?? `+1415555${String(1000 + n * 10 + calls)}`
-      if (!store.calls.get(callId)) store.calls.create({ id: callId, conversationId: `conv-${callId}`, direction: 'inbound', caller, botName: undefined, mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: now })
+      if (!(await store.calls.get(callId))) await store.calls.create({ id: callId, conversationId: `conv-${callId}`, direction: 'inbound', caller, botName: undefined, mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: now })
       const updates: TaskUpdate[] = []
       const rt = new TaskRuntime({
         callId,
@@ -117,7 +117,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     const ok = await world()
     expect(await ok.backend.checked).toBe('connected')
     const lines: string[] = []
-    const store = Store.open(join(dir, 'bad-password.db'))
+    const store = await Store.open(join(dir, 'bad-password.db'))
     cleanups.push(() => store.close())
     const bad = await bookingBackend({
       store,
@@ -136,7 +136,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
 
   test('booking, rescheduling and cancelling write, move and delete one event', async () => {
     const w = await world()
-    const c = w.call()
+    const c = await w.call()
     const asked = await c.tool('book_appointment', { date: 'tomorrow', time: '10 AM' })
     expect(asked).toMatchObject({ status: 'waiting_for_input', ask: 'Book for tomorrow at 10 AM?' })
     const booked = await c.tool('task_input', { task_id: asked.task_id, confirm: true })
@@ -157,13 +157,13 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     expect(cancel).toMatchObject({ status: 'waiting_for_input', ask: 'Cancel your appointment tomorrow at 11 AM?' })
     expect(await c.tool('task_input', { task_id: cancel.task_id, confirm: true })).toMatchObject({ status: 'done' })
     expect(await w.events()).toEqual([])
-    expect(w.store.appointments.upcomingFor(c.caller, w.now)).toEqual([])
+    expect(await w.store.appointments.upcomingFor(c.caller, w.now)).toEqual([])
   }, 60_000)
 
   test('staff events block slots (at the check and again at confirmation); staff moves and deletions are respected', async () => {
     const w = await world()
     await w.staffEvent(`staff-${w.n}-a.ics`, w.at('10:00'), 60)
-    const c = w.call()
+    const c = await w.call()
     const check = await c.tool('check_availability', { date: 'tomorrow', time: '10:30 AM' })
     expect(check).toMatchObject({ status: 'done', say: '10:30 AM tomorrow is taken; the nearest free times are 9:30 AM, 11 AM and 11:30 AM.' })
     const book = await c.tool('book_appointment', { date: 'tomorrow', time: '10 AM' })
@@ -177,7 +177,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     const refused = await c.tool('task_input', { task_id: book.task_id, confirm: true })
     expect(refused).toMatchObject({ status: 'waiting_for_input', need: ['time'] })
     expect(refused.ask).toStartWith('Sorry, tomorrow at 2 PM is taken.')
-    expect(w.store.appointments.upcomingFor(c.caller, w.now)).toEqual([])
+    expect(await w.store.appointments.upcomingFor(c.caller, w.now)).toEqual([])
 
     // Booked at 3 PM, then moved to 4 PM by staff in the calendar: the caller's appointment is at 4 PM now.
     await c.tool('task_input', { task_id: book.task_id, time: '3 PM' })
@@ -188,7 +188,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     expect(await direct.update(obj, obj.data.replace(/DTSTART:\d{8}T150000Z/, 'DTSTART:' + ical(w.at('16:00'))).replace(/DTEND:\d{8}T153000Z/, 'DTEND:' + ical(w.at('16:30'))))).toBe('ok')
     const cancel = await c.tool('cancel_appointment', {})
     expect(cancel).toMatchObject({ ask: 'Cancel your appointment tomorrow at 4 PM?' })
-    expect(w.store.appointments.upcomingFor(c.caller, w.now).map((a) => a.starts_at)).toEqual([w.at('16:00')])
+    expect((await w.store.appointments.upcomingFor(c.caller, w.now)).map((a) => a.starts_at)).toEqual([w.at('16:00')])
     await c.tool('task_cancel', { task_id: cancel.task_id })
 
     // Deleted by staff: the appointment is gone for FastAgent too.
@@ -199,7 +199,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     expect(again).toMatchObject({ status: 'failed', say: "I couldn't find any upcoming appointments for your number." })
 
     // Booked in the built-in store before the calendar was set up: it never had an event, so it is not "deleted".
-    expect(w.store.appointments.book({ id: 'before-calendar', caller: c.caller, startsAt: w.at('17:00'), minutes: 30, at: w.now }).ok).toBe(true)
+    expect((await w.store.appointments.book({ id: 'before-calendar', caller: c.caller, startsAt: w.at('17:00'), minutes: 30, at: w.now })).ok).toBe(true)
     expect(await c.tool('cancel_appointment', {})).toMatchObject({ ask: 'Cancel your appointment tomorrow at 5 PM?' })
   }, 60_000)
 
@@ -218,24 +218,24 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
       },
     }
     const first = await bookingBackend({ store: w.store, log, now: () => w.now, tz: 'UTC', business: 'Test Clinic', calendar: settings(radicale.url), wakeSms: () => undefined, client: dying })
-    const a = w.call({ domain: first.domain, settleMs: 50 })
+    const a = await w.call({ domain: first.domain, settleMs: 50 })
     const asked = await a.tool('book_appointment', { date: 'tomorrow', time: '9 AM' })
     const ack = await a.tool('task_input', { task_id: asked.task_id, confirm: true })
     expect(ack.status).toBe('working')
     await landed
     a.rt.stop()
     expect(await w.events()).toHaveLength(1)
-    expect(w.store.tasks.get(asked.task_id)?.state).toBe('booking')
+    expect((await w.store.tasks.get(asked.task_id))?.state).toBe('booking')
 
     // The next process (or the callback) adopts the open task and re-runs the committed book effect.
-    const b = w.call({ callId: a.callId, caller: a.caller })
-    b.rt.adopt(w.store.tasks.openForCall(a.callId))
+    const b = await w.call({ callId: a.callId, caller: a.caller })
+    b.rt.adopt((await w.store.tasks.openForCall(a.callId)))
     await b.rt.settleAdopted(30_000)
     expect(b.rt.takeResume()).toEqual({ open: [], completed: ['Your appointment is confirmed for tomorrow at 9 AM'] })
     const evs = await w.events()
     expect(evs).toHaveLength(1)
     expect(evs[0]).toMatchObject({ start: w.at('09:00') })
-    expect(w.store.db.sqlite.query(`SELECT count(*) AS n FROM appointments WHERE status = 'booked'`).get()).toEqual({ n: 1 })
+    expect(await w.store.sql.get(`SELECT count(*) AS n FROM appointments WHERE status = 'booked'`)).toEqual({ n: 1 })
   }, 60_000)
 
   test('calendar down, then back: the slot is held, the caller is told about the SMS, the booking lands once', async () => {
@@ -244,7 +244,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     const w = await world({ url: proxy.url, timeoutSeconds: 2 })
     expect(await w.backend.checked).toBe('connected')
     proxy.down()
-    const a = w.call()
+    const a = await w.call()
     const asked = await a.tool('book_appointment', { date: 'tomorrow', time: '10 AM' })
     expect(asked).toMatchObject({ ask: 'Book for tomorrow at 10 AM?' })
     const held = await a.tool('task_input', { task_id: asked.task_id, confirm: true })
@@ -255,29 +255,29 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     expect(a.rt.doneSummaries()).toEqual(["Your appointment for tomorrow at 10 AM is reserved; we'll confirm it by text message"])
 
     // Nobody else gets the held slot meanwhile.
-    const b = w.call()
+    const b = await w.call()
     const other = await b.tool('book_appointment', { date: 'tomorrow', time: '10 AM' })
     expect(other.ask).toStartWith('Sorry, tomorrow at 10 AM is taken.')
 
     const runner = w.backend.runner
     if (!runner) throw new Error('no calendar runner')
-    const row = () => w.store.db.sqlite.query(`SELECT status, attempts FROM outbox WHERE kind = 'calendar_sync'`).get() as { status: string; attempts: number }
+    const row = async () => (await w.store.sql.get(`SELECT status, attempts FROM outbox WHERE kind = 'calendar_sync'`)) as { status: string; attempts: number }
     runner.start()
-    while (row().attempts < 2) await Bun.sleep(5)
-    expect(row().status).toBe('pending')
+    while ((await row()).attempts < 2) await Bun.sleep(5)
+    expect((await row()).status).toBe('pending')
     expect(await w.events()).toEqual([])
 
     proxy.up()
     const deadline = Date.now() + 30_000
-    while (row().status !== 'done' && Date.now() < deadline) await Bun.sleep(10)
-    expect(row().status).toBe('done')
+    while ((await row()).status !== 'done' && Date.now() < deadline) await Bun.sleep(10)
+    expect((await row()).status).toBe('done')
     runner.wake()
     await runner.idle()
     const evs = await w.events()
     expect(evs).toHaveLength(1)
     expect(evs[0]).toMatchObject({ start: w.at('10:00') })
     // The text message promised on the phone is queued for the SMS runner, once.
-    const sms = w.store.db.sqlite.query(`SELECT payload FROM outbox WHERE kind = 'sms'`).all() as { payload: string }[]
+    const sms = (await w.store.sql.all(`SELECT payload FROM outbox WHERE kind = 'sms'`)) as { payload: string }[]
     expect(sms.map((s) => JSON.parse(s.payload))).toEqual([{ to: a.caller, body: 'Test Clinic: your appointment tomorrow at 10 AM is confirmed.', callId: a.callId }])
   }, 60_000)
 
@@ -287,7 +287,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     const w = await world({ url: proxy.url, timeoutSeconds: 2 })
     await w.backend.checked
     proxy.down()
-    const a = w.call()
+    const a = await w.call()
     const asked = await a.tool('book_appointment', { date: 'tomorrow', time: '1 PM' })
     expect((await a.tool('task_input', { task_id: asked.task_id, confirm: true })).say).toStartWith("I've reserved tomorrow at 1 PM")
     await w.staffEvent(`staff-${w.n}-c.ics`, w.at('13:00'), 30)
@@ -295,13 +295,13 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     const runner = w.backend.runner
     if (!runner) throw new Error('no calendar runner')
     runner.start()
-    const row = () => (w.store.db.sqlite.query(`SELECT status FROM outbox WHERE kind = 'calendar_sync'`).get() as { status: string }).status
+    const row = async () => ((await w.store.sql.get(`SELECT status FROM outbox WHERE kind = 'calendar_sync'`)) as { status: string }).status
     const deadline = Date.now() + 30_000
-    while (row() !== 'done' && Date.now() < deadline) await Bun.sleep(10)
-    expect(row()).toBe('done')
+    while ((await row()) !== 'done' && Date.now() < deadline) await Bun.sleep(10)
+    expect(await row()).toBe('done')
     expect((await w.events()).map((e) => e.uid)).toEqual([`staff-${w.n}-c`])
-    expect(w.store.appointments.upcomingFor(a.caller, w.now)).toEqual([])
-    const sms = w.store.db.sqlite.query(`SELECT payload FROM outbox WHERE kind = 'sms'`).all() as { payload: string }[]
+    expect(await w.store.appointments.upcomingFor(a.caller, w.now)).toEqual([])
+    const sms = (await w.store.sql.all(`SELECT payload FROM outbox WHERE kind = 'sms'`)) as { payload: string }[]
     expect(sms.map((s) => (JSON.parse(s.payload) as { body: string }).body)).toEqual([
       'Test Clinic: sorry, we could not confirm your appointment tomorrow at 1 PM; that time was taken in our calendar meanwhile. Please call us to choose another time.',
     ])
@@ -313,8 +313,8 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     const w = await world({ url: proxy.url })
     await w.backend.checked
     proxy.delay(200)
-    const a = w.call({ settleMs: 100 })
-    const b = w.call({ settleMs: 30_000 })
+    const a = await w.call({ settleMs: 100 })
+    const b = await w.call({ settleMs: 30_000 })
     const asked = await a.tool('book_appointment', { date: 'tomorrow', time: '10 AM' })
     // The first answer took longer than the settle time: acknowledged, the question follows as an update.
     expect(asked.status).toBe('working')

@@ -33,13 +33,13 @@ async function turn(call: VaicSimulator, text: string, expectBot: string): Promi
 
 test('slot taken: the agent offers the nearest free slots and books the one chosen', async () => {
   world = await startWorld({ env: HOURS })
-  world.server.store.appointments.book({ id: 'someone-else', caller: '+19995550000', startsAt: tomorrowAt(600), minutes: 30, at: Date.now() })
+  await world.server.store.appointments.book({ id: 'someone-else', caller: '+19995550000', startsAt: tomorrowAt(600), minutes: 30, at: Date.now() })
   const call = await start(world)
   await turn(call, 'Book an appointment for tomorrow.', 'what time')
   await turn(call, '10 AM.', 'sorry, tomorrow at 10 am is taken. i can offer 9 am, 9:30 am or 10:30 am')
   await turn(call, '10:30 AM.', 'book for tomorrow at 10:30 am?')
   await turn(call, 'Yes.', 'appointment booked for tomorrow at 10:30 am')
-  expect(world.server.store.appointments.upcomingFor(CALLER, 0).map((a) => a.starts_at)).toEqual([tomorrowAt(630)])
+  expect((await world.server.store.appointments.upcomingFor(CALLER, 0)).map((a) => a.starts_at)).toEqual([tomorrowAt(630)])
   call.assertNoViolations()
 }, 90_000)
 
@@ -49,9 +49,9 @@ test('the caller drops the task mid-way: cancelled, nothing booked, the call goe
   await turn(call, 'Book an appointment for tomorrow.', 'what time')
   await turn(call, 'Actually, never mind.', "okay, i've cancelled that booking request")
   await turn(call, 'What are your opening hours?', 'monday')
-  const row = world.server.store.calls.byConversation(call.conversationId)!
-  expect(world.server.store.tasks.forCall(row.id).map((t) => [t.kind, t.status])).toEqual([['book_appointment', 'cancelled']])
-  expect(world.server.store.appointments.upcomingFor(CALLER, 0)).toHaveLength(0)
+  const row = (await world.server.store.calls.byConversation(call.conversationId))!
+  expect((await world.server.store.tasks.forCall(row.id)).map((t) => [t.kind, t.status])).toEqual([['book_appointment', 'cancelled']])
+  expect((await world.server.store.appointments.upcomingFor(CALLER, 0))).toHaveLength(0)
   // Hanging up now is not a drop: nothing is open.
   await call.hangup()
   await Bun.sleep(200)
@@ -63,8 +63,8 @@ test('two tasks in one call: a booking and a message, both completed, both in th
   const call = await start(world)
   await turn(call, 'Book an appointment for tomorrow.', 'what time')
   await turn(call, 'Also, I would like to leave a message.', 'may i have your name?')
-  const row = world.server.store.calls.byConversation(call.conversationId)!
-  expect(world.server.store.tasks.openForCall(row.id).map((t) => t.kind)).toEqual(['book_appointment', 'leave_message'])
+  const row = (await world.server.store.calls.byConversation(call.conversationId))!
+  expect((await world.server.store.tasks.openForCall(row.id)).map((t) => t.kind)).toEqual(['book_appointment', 'leave_message'])
   await turn(call, 'My name is Anne.', 'what message would you like to leave?')
   await turn(call, 'Please bring my x-rays.', 'shall i pass it on?')
   await turn(call, 'Yes.', "i've passed your message on")
@@ -76,7 +76,7 @@ test('two tasks in one call: a booking and a message, both completed, both in th
   await call.say("No, that's all.")
   await call.waitForBotSaid("i'm glad i could help. your appointment is confirmed for tomorrow at 10 am. your message has been passed on. have a great day!", 15_000)
   expect((await call.waitForEnd(15_000)).by).toBe('bot-hangup')
-  expect(world.server.store.messages.list().map((m) => [m.name, m.message])).toEqual([['anne', 'please bring my x-rays.']])
+  expect((await world.server.store.messages.list()).map((m) => [m.name, m.message])).toEqual([['anne', 'please bring my x-rays.']])
   call.assertNoViolations()
 }, 120_000)
 
@@ -104,6 +104,6 @@ test('a tool call with invalid arguments gets a helpful output and the call goes
   expect(parsed.error).toBe('invalid_arguments')
   expect(String(parsed.message)).toMatch(/date|colour/)
   expect(parsed.expected).toBeDefined()
-  expect(world.server.store.db.sqlite.query('SELECT COUNT(*) AS n FROM tasks').get()).toEqual({ n: 0 })
+  expect((await world.server.store.sql.get('SELECT COUNT(*) AS n FROM tasks'))).toEqual({ n: 0 })
   call.assertNoViolations()
 }, 60_000)

@@ -28,17 +28,17 @@ test('scenario 1: book with a pivot, anything else, closing summary, hang-up aft
 
   // The booking: tomorrow 10:00 in the business zone, tied to the caller's number; the task is done.
   const tomorrow = addDays(localDate(Date.now(), 'UTC'), 1)
-  const rows = world.server.store.appointments.upcomingFor('+14155550123', 0)
+  const rows = (await world.server.store.appointments.upcomingFor('+14155550123', 0))
   expect(rows.map((r) => r.starts_at)).toEqual([dateMinutesToEpoch(tomorrow, 600, 'UTC')])
-  const c = world.server.store.calls.byConversation(call.conversationId)!
+  const c = (await world.server.store.calls.byConversation(call.conversationId))!
   await Bun.sleep(100)
-  expect(world.server.store.calls.get(c.id)?.end_reason).toBe('completed')
-  const tasks = world.server.store.tasks.forCall(c.id)
+  expect((await world.server.store.calls.get(c.id))?.end_reason).toBe('completed')
+  const tasks = (await world.server.store.tasks.forCall(c.id))
   expect(tasks.map((t) => [t.kind, t.status, t.state])).toEqual([['book_appointment', 'done', 'booked']])
   // Every transition was checkpointed with its event.
-  expect(world.server.store.tasks.journal(tasks[0]!.id).map((j) => (j.event as { type: string }).type)).toEqual(['start', 'input', 'availability', 'input', 'booked'])
+  expect((await world.server.store.tasks.journal(tasks[0]!.id)).map((j) => (j.event as { type: string }).type)).toEqual(['start', 'input', 'availability', 'input', 'booked'])
   // The transcript has both sides and the tool calls.
-  const transcript = world.server.store.transcript.list(c.id)
+  const transcript = (await world.server.store.transcript.list(c.id))
   expect(transcript.filter((r) => r.role === 'caller').map((r) => r.text.toLowerCase())).toContain('10 am.')
   expect(transcript.some((r) => r.role === 'bot' && r.text.includes('What time'))).toBe(true)
   expect(transcript.some((r) => r.role === 'tool' && r.text.startsWith('book_appointment('))).toBe(true)

@@ -23,7 +23,7 @@ beforeAll(async () => {
   world = await startWorld({ env: { ADMIN_TOKEN: TOKEN, BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC', RECORD_CALLS: 'true', RECORDINGS_DIR: join(tmpdir(), `fastagent-rec-${process.pid}-${Date.now()}`) }, logSink: (l) => logs.push(l), logLevel: 'info' })
   base = world.server.url
   await bookingScenario(world, { step: () => undefined }, { caller: CALLER })
-  const row = world.server.store.console.searchCalls({ limit: 1 })[0]
+  const row = (await world.server.store.console.searchCalls({ limit: 1 }))[0]
   callId = row?.id ?? ''
   // The call's end and its batched events reach the store.
   await world.server.calls.idle()
@@ -188,7 +188,7 @@ describe('the call', () => {
     expect([v.getUint16(22, true), v.getUint32(24, true), v.getUint32(40, true)]).toEqual([2, 24000, bytes.length - 44])
     const samples = new Int16Array(bytes.buffer, 44, (bytes.length - 44) / 2)
     const frames = samples.length / 2
-    const row = world.server.store.calls.get(callId)!
+    const row = (await world.server.store.calls.get(callId))!
     const callMs = (row.ended_at ?? 0) - row.started_at
     // The file covers the call (the last bot words end it), give or take the settle margin.
     expect(Math.abs((frames / 24) - callMs)).toBeLessThan(3000)
@@ -222,10 +222,10 @@ describe('appointments', () => {
     expect(a).toMatchObject({ status: 'booked', caller: '+********123' })
     const cancel = (body: unknown) => fetch(`${base}/console/api/appointments/${a.id}/cancel`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify(body) })
     expect((await cancel({ sms: 'yes' })).status).toBe(400)
-    expect(world.server.store.appointments.get(a.id)?.status).toBe('booked')
+    expect((await world.server.store.appointments.get(a.id))?.status).toBe('booked')
     const r = await cancel({ sms: true })
     expect(await r.json()).toEqual({ ok: true, sms: true })
-    expect(world.server.store.appointments.get(a.id)?.status).toBe('cancelled')
+    expect((await world.server.store.appointments.get(a.id))?.status).toBe('cancelled')
     expect((await cancel({})).status).toBe(409)
     const deadline = Date.now() + 10_000
     while (world.twilio.messages.length === 0 && Date.now() < deadline) await Bun.sleep(50)

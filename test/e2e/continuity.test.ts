@@ -32,23 +32,23 @@ test('scenario 2: drop mid-booking → one SMS → CALL → dial-out → welcome
   const w = world
   const { calls } = await continuityScenario(w, { step: () => undefined }, { caller: CALLER })
   const [first, callback] = calls as [VaicSimulator, VaicSimulator]
-  const dropped = w.server.store.calls.byConversation(first.conversationId)!
+  const dropped = (await w.server.store.calls.byConversation(first.conversationId))!
   expect(dropped.end_reason).toBe('lost')
   expect(w.twilio.messages[0]?.body).toBe('Our call was disconnected. Your appointment request was saved. Reply CALL to continue where we left off.')
   await Bun.sleep(100)
-  expect(w.server.store.calls.get(dropped.id)?.resume_status).toBe('closed')
-  const resumed = w.server.store.calls.byConversation(callback.conversationId)!
+  expect((await w.server.store.calls.get(dropped.id))?.resume_status).toBe('closed')
+  const resumed = (await w.server.store.calls.byConversation(callback.conversationId))!
   expect(resumed.resumes_call_id).toBe(dropped.id)
   expect(resumed.direction).toBe('outbound')
   expect(resumed.caller).toBe(CALLER)
-  expect(w.server.store.callbacks.forCall(dropped.id)[0]?.status).toBe('answered')
+  expect((await w.server.store.callbacks.forCall(dropped.id))[0]?.status).toBe('answered')
   // The task moved to the callback and finished there; its journal spans both calls.
-  const [task] = w.server.store.tasks.forCall(resumed.id)
+  const [task] = (await w.server.store.tasks.forCall(resumed.id))
   expect(task?.status).toBe('done')
-  expect(w.server.store.tasks.journal(task!.id).length).toBe(5)
+  expect((await w.server.store.tasks.journal(task!.id)).length).toBe(5)
   // The delivery callbacks from Twilio were verified and recorded.
   await Bun.sleep(200)
-  expect(w.server.store.sms.forCall(dropped.id)[0]?.status).toBe('delivered')
+  expect((await w.server.store.sms.forCall(dropped.id))[0]?.status).toBe('delivered')
 }, 180_000)
 
 test('scenario 2, start over: the saved task is closed and a new booking starts from the beginning', async () => {
@@ -67,11 +67,11 @@ test('scenario 2, start over: the saved task is closed and a new booking starts 
   await back.waitForPlaybackIdle(15_000)
   await back.say('Start over, please.')
   await back.waitForBotSaid('which day', 15_000).catch(async () => back.waitForBotSaid('what day', 5_000))
-  const dropped = w.server.store.calls.byConversation(first.conversationId)!
-  const oldTasks = w.server.store.tasks.forCall(w.server.store.calls.byConversation(back.conversationId)!.id)
+  const dropped = (await w.server.store.calls.byConversation(first.conversationId))!
+  const oldTasks = await w.server.store.tasks.forCall((await w.server.store.calls.byConversation(back.conversationId))!.id)
   expect(oldTasks.find((t) => t.status === 'cancelled')).toBeDefined()
   expect(oldTasks.filter((t) => t.status === 'open')).toHaveLength(1)
-  expect(w.server.store.calls.get(dropped.id)?.resume_status).toBe('resumed')
+  expect((await w.server.store.calls.get(dropped.id))?.resume_status).toBe('resumed')
   await back.hangup()
   back.assertNoViolations()
 }, 180_000)

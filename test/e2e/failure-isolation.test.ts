@@ -48,7 +48,7 @@ test('DTMF confirm on a call whose store writes fail: that call keeps its state 
     }),
   )
   const store = w.server.store
-  const callA = store.calls.byConversation(a.conversationId)?.id
+  const callA = (await store.calls.byConversation(a.conversationId))?.id
   expect(callA).toBeDefined()
   const commit = store.tasks.commit.bind(store.tasks)
   let injected = true
@@ -65,15 +65,15 @@ test('DTMF confirm on a call whose store writes fail: that call keeps its state 
   await b.waitForBotSaid('booked', 20_000)
   // The failing call is still up, its task still waits for the confirmation (the failed step changed nothing)…
   expect(a.ended).toBeUndefined()
-  expect(store.tasks.openForCall(callA ?? '')[0]?.state).toBe('confirming')
+  expect((await store.tasks.openForCall(callA ?? ''))[0]?.state).toBe('confirming')
   // …and once the store works again, the caller can confirm.
   injected = false
   await a.waitForPlaybackIdle(20_000)
   await a.say('Yes.')
   await a.waitForBotSaid('booked', 20_000)
   await Promise.all([a.hangup(), b.hangup()])
-  expect(store.appointments.upcomingFor('+14155550111', 0)).toHaveLength(1)
-  expect(store.appointments.upcomingFor('+14155550122', 0)).toHaveLength(1)
+  expect((await store.appointments.upcomingFor('+14155550111', 0))).toHaveLength(1)
+  expect((await store.appointments.upcomingFor('+14155550122', 0))).toHaveLength(1)
   expect(w.server.registry.counterTotal('fastagent_unhandled_errors_total')).toBe(0)
   a.assertNoViolations()
   b.assertNoViolations()
@@ -89,15 +89,15 @@ test('outbox: one drop SMS whose bookkeeping fails is retried later; the other c
   // The outbox rows of call A cannot be marked as being sent (the store fails there).
   const callOf = new Map<number, string | null>()
   const due = store.outbox.due.bind(store.outbox)
-  store.outbox.due = ((...args: Parameters<typeof due>) => {
-    const rows = due(...args)
+  store.outbox.due = (async (...args: Parameters<typeof due>) => {
+    const rows = await due(...args)
     for (const r of rows) callOf.set(r.id, r.call_id)
     return rows
   }) as typeof store.outbox.due
   const begin = store.outbox.begin.bind(store.outbox)
   let injected = true
-  store.outbox.begin = ((id: number, at: number) => {
-    if (injected && callOf.get(id) === store.calls.byConversation(a.conversationId)?.id) throw new Error('injected store failure')
+  store.outbox.begin = (async (id: number, at: number) => {
+    if (injected && callOf.get(id) === (await store.calls.byConversation(a.conversationId))?.id) throw new Error('injected store failure')
     return begin(id, at)
   }) as typeof store.outbox.begin
 

@@ -52,10 +52,10 @@ test('four concurrent calls, four bookings: nothing crosses calls, no frame lost
     const heard = call.streams.map((s) => s.text).join(' ')
     for (const other of plans.filter((o) => o !== p)) expect(heard).not.toContain(other.time.toLowerCase())
     // Its rows: its own number, its own booking, its own transcript.
-    expect(w.server.store.appointments.upcomingFor(p.caller, 0).map((a) => a.starts_at)).toEqual([tomorrowAt(p.minutes)])
-    const row = w.server.store.calls.byConversation(call.conversationId)!
+    expect((await w.server.store.appointments.upcomingFor(p.caller, 0)).map((a) => a.starts_at)).toEqual([tomorrowAt(p.minutes)])
+    const row = (await w.server.store.calls.byConversation(call.conversationId))!
     expect(row.caller).toBe(p.caller)
-    const said = w.server.store.transcript.list(row.id).filter((r) => r.role === 'caller').map((r) => r.text.toLowerCase())
+    const said = (await w.server.store.transcript.list(row.id)).filter((r) => r.role === 'caller').map((r) => r.text.toLowerCase())
     expect(said).toContain(`${p.time.toLowerCase()}.`)
     for (const other of plans.filter((o) => o !== p)) expect(said).not.toContain(`${other.time.toLowerCase()}.`)
   }
@@ -80,13 +80,13 @@ test('a hang-up while the booking is in flight: the booking completes, the call 
   await w.emulator.waitFor(() => (w.emulator.session()?.items.some((i) => i.wire.type === 'function_call_output' && JSON.stringify(i.wire).includes('working')) ? true : undefined), 15_000)
   await call.hangup()
   const until = Date.now() + 8000
-  while (w.server.store.appointments.upcomingFor('+14155550123', 0).length === 0 && Date.now() < until) await Bun.sleep(50)
-  expect(w.server.store.appointments.upcomingFor('+14155550123', 0)).toHaveLength(1)
+  while ((await w.server.store.appointments.upcomingFor('+14155550123', 0)).length === 0 && Date.now() < until) await Bun.sleep(50)
+  expect((await w.server.store.appointments.upcomingFor('+14155550123', 0))).toHaveLength(1)
   await Bun.sleep(500)
-  const row = w.server.store.calls.byConversation(call.conversationId)!
+  const row = (await w.server.store.calls.byConversation(call.conversationId))!
   expect(row.end_reason).toBe('caller-hangup')
   expect(row.resume_status).toBeNull()
-  expect(w.server.store.tasks.forCall(row.id).map((t) => [t.state, t.status])).toEqual([['booked', 'done']])
+  expect((await w.server.store.tasks.forCall(row.id)).map((t) => [t.state, t.status])).toEqual([['booked', 'done']])
   expect(w.twilio.messages).toHaveLength(0)
 }, 60_000)
 
@@ -97,7 +97,7 @@ test('a hang-up mid-playback ends the call cleanly', async () => {
   await call.waitFor(() => (call.playing ? true : undefined), 10_000)
   await call.hangup()
   await Bun.sleep(300)
-  const row = world.server.store.calls.byConversation(call.conversationId)!
+  const row = (await world.server.store.calls.byConversation(call.conversationId))!
   expect(row.state).toBe('ended')
   expect(row.end_reason).toBe('caller-hangup')
   expect(world.server.conversations.size).toBe(0)

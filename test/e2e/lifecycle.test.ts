@@ -39,7 +39,7 @@ test('DTMF 1 confirms a booking (and the model hears that a key was pressed)', a
   expect(call.sessionParams.sendDTMF).toBe(true)
   expect(call.dtmf('1')).toBe(true)
   await call.waitForBotSaid('booked', 15_000)
-  expect(world.server.store.appointments.upcomingFor('+14155550123', 0)).toHaveLength(1)
+  expect((await world.server.store.appointments.upcomingFor('+14155550123', 0))).toHaveLength(1)
   const notes = (world.emulator.session()?.items ?? []).filter((i) => i.wire.type === 'message' && i.wire.role === 'system')
   expect(JSON.stringify(notes.map((n) => n.wire))).toContain('pressed 1')
   await call.hangup()
@@ -54,7 +54,7 @@ test('silence: "Are you still there?", then a polite goodbye and hang-up after t
   const ended = await call.waitForEnd(15_000)
   expect(ended.by).toBe('bot-hangup')
   await Bun.sleep(100)
-  expect(callRow(world, call)?.end_reason).toBe('silence')
+  expect((await callRow(world, call))?.end_reason).toBe('silence')
   // No task was open: not a drop, no SMS.
   expect(world.twilio.messages).toHaveLength(0)
   call.assertNoViolations()
@@ -71,11 +71,11 @@ test('transfer with a target: the bot says so, then a transfer activity with our
   expect(ended.by).toBe('transfer')
   const transfer = call.log.find((e) => e.dir === 'in' && e.type === 'activities' && JSON.stringify(e.message ?? {}).includes('"transfer"'))
   const params = (transfer?.message as { activities: { activityParams: Record<string, unknown> }[] }).activities[0]?.activityParams
-  const row = callRow(world, call)!
+  const row = (await callRow(world, call))!
   expect(params?.transferTarget).toBe('tel:+18005550100')
   expect(params?.transferSipHeaders).toEqual([{ name: 'X-FastAgent-Call-Id', value: row.id }])
   await Bun.sleep(100)
-  expect(world.server.store.calls.get(row.id)?.end_reason).toBe('transferred')
+  expect((await world.server.store.calls.get(row.id))?.end_reason).toBe('transferred')
   call.assertNoViolations()
 }, 60_000)
 
@@ -101,7 +101,7 @@ test('the call-length limit ends the call gracefully', async () => {
   await call.waitForBotSaid('time limit for this call', 15_000)
   expect((await call.waitForEnd(15_000)).by).toBe('bot-hangup')
   await Bun.sleep(100)
-  expect(callRow(world, call)?.end_reason).toBe('max-duration')
+  expect((await callRow(world, call))?.end_reason).toBe('max-duration')
 }, 60_000)
 
 test('closing with a task open: the bot offers to finish it first', async () => {
@@ -119,7 +119,7 @@ test('a caller hang-up without a task is not a drop: no SMS', async () => {
   const call = await greeted(world)
   await call.hangup()
   await Bun.sleep(300)
-  expect(callRow(world, call)?.end_reason).toBe('caller-hangup')
-  expect(callRow(world, call)?.resume_status).toBeNull()
+  expect((await callRow(world, call))?.end_reason).toBe('caller-hangup')
+  expect((await callRow(world, call))?.resume_status).toBeNull()
   expect(world.twilio.messages).toHaveLength(0)
 }, 30_000)

@@ -32,7 +32,7 @@ async function finishBooking(w: World, call: VaicSimulator): Promise<void> {
   await call.waitForPlaybackIdle(15_000)
   await call.say('Yes.')
   await call.waitForBotSaid('booked', 20_000)
-  expect(w.server.store.appointments.upcomingFor('+14155550123', 0)).toHaveLength(1)
+  expect((await w.server.store.appointments.upcomingFor('+14155550123', 0))).toHaveLength(1)
 }
 
 /** Waits for a second model session that has received the replayed history. */
@@ -94,7 +94,7 @@ test('socket dropped mid-response: reconnect, context kept, the tool runs once',
   await call.waitForPlaybackIdle(15_000)
   await call.say('Yes.')
   await call.waitForBotSaid('booked', 20_000)
-  expect(w.server.store.appointments.upcomingFor('+14155550123', 0)).toHaveLength(1)
+  expect((await w.server.store.appointments.upcomingFor('+14155550123', 0))).toHaveLength(1)
   const calls = w.emulator.sessions.flatMap((s) => s.responses.flatMap((r) => r.turn?.calls ?? [])).filter((c) => c.name === 'task_input')
   expect(calls.filter((c) => (c.arguments as { time?: string }).time !== undefined)).toHaveLength(1)
   expect(w.server.registry.counterTotal('fastagent_upstream_gaps_total')).toBe(1)
@@ -136,7 +136,7 @@ test('a fatal error (invalid API key) ends the call cleanly with a hang-up, reco
   const hangup = call.log.find((e) => e.dir === 'in' && e.type === 'activities' && JSON.stringify(e.message ?? {}).includes('assistant-unavailable'))
   expect(hangup).toBeDefined()
   await Bun.sleep(100)
-  expect(w.server.store.calls.byConversation(call.conversationId)?.end_reason).toBe('failed')
+  expect((await w.server.store.calls.byConversation(call.conversationId))?.end_reason).toBe('failed')
   call.assertNoViolations()
 }, 30_000)
 
@@ -149,5 +149,5 @@ test('a fatal error with TRANSFER_TARGET set transfers the caller to a person in
   const transfer = call.log.find((e) => e.dir === 'in' && e.type === 'activities' && JSON.stringify(e.message ?? {}).includes('"transfer"'))
   expect(JSON.stringify(transfer?.message)).toContain('tel:+18005550100')
   await Bun.sleep(100)
-  expect(w.server.store.calls.byConversation(call.conversationId)?.end_reason).toBe('transferred')
+  expect((await w.server.store.calls.byConversation(call.conversationId))?.end_reason).toBe('transferred')
 }, 30_000)

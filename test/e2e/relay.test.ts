@@ -72,7 +72,7 @@ describe('phone leg', () => {
       expect(r.ok).toBe(false)
       if (!r.ok) expect(r.status).toBe(401)
     }
-    expect(world.server.store.db.sqlite.query('SELECT COUNT(*) AS n FROM calls').get()).toEqual({ n: 0 })
+    expect((await world.server.store.sql.get('SELECT COUNT(*) AS n FROM calls'))).toEqual({ n: 0 })
   }, 30_000)
 
   test('validation probe', async () => {
@@ -101,7 +101,7 @@ describe('phone leg', () => {
     await call.hangup()
     await Bun.sleep(300)
     expect(world.twilio.messages).toHaveLength(0)
-    expect(world.server.store.appointments.upcomingFor('+14155550123', 0)).toHaveLength(1)
+    expect((await world.server.store.appointments.upcomingFor('+14155550123', 0))).toHaveLength(1)
     call.assertNoViolations()
   }, 90_000)
 
@@ -118,7 +118,7 @@ describe('phone leg', () => {
     const r = await call.resume()
     expect(r.ok).toBe(false)
     if (!r.ok) expect(r.reason).toContain('conversation not found')
-    const row = world.server.store.calls.byConversation(call.conversationId)
+    const row = (await world.server.store.calls.byConversation(call.conversationId))
     expect(row?.end_reason).toBe('lost')
     expect(row?.resume_status).toBe('pending')
   }, 60_000)

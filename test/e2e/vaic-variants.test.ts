@@ -34,7 +34,7 @@ describe('session.initiate variants', () => {
     expect(r.ok).toBe(false)
     if (!r.ok) expect(r.reason).toContain('expectAudioMessages')
     expect(call.ended?.by).toBe('session-error')
-    expect(world.server.store.db.sqlite.query('SELECT COUNT(*) AS n FROM calls').get()).toEqual({ n: 0 })
+    expect((await world.server.store.sql.get('SELECT COUNT(*) AS n FROM calls'))).toEqual({ n: 0 })
   }, 30_000)
 })
 

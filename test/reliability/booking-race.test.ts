@@ -34,12 +34,12 @@ type Out = { task_id: string; status: string; say?: string; ask?: string; need?:
 describe('booking race at the runtime level', () => {
   let dir: string
   let store: Store
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fa-race-'))
-    store = Store.open(join(dir, 'race.db'))
+    store = await Store.open(join(dir, 'race.db'))
   })
-  afterAll(() => {
-    store.close()
+  afterAll(async () => {
+    await store.close()
     rmSync(dir, { recursive: true, force: true })
   })
 
@@ -49,12 +49,12 @@ describe('booking race at the runtime level', () => {
     const domain = storeDomain(store, { delayMs: (e) => (e.kind === 'book' ? r.int(1, 15) : 0) })
     const registry = defaultRegistry()
     const log = createLogger({ level: 'silent' })
-    const runtimes = Array.from({ length: 50 }, (_, i) => {
+    const runtimes = await Promise.all(Array.from({ length: 50 }, async (_, i) => {
       const callId = `race-call-${i}`
       const caller = `+1415555${String(2000 + i)}`
-      store.calls.create({ id: callId, conversationId: `race-conv-${i}`, direction: 'inbound', caller, botName: undefined, mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: NOW })
+      await store.calls.create({ id: callId, conversationId: `race-conv-${i}`, direction: 'inbound', caller, botName: undefined, mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: NOW })
       return new TaskRuntime({ callId, caller, registry, store, domain, log, now: () => NOW, tz: 'UTC', hours: HOURS, slotMinutes: 30, onUpdate: () => undefined, onChange: () => undefined, settleMs: 10_000 })
-    })
+    }))
 
     const asked = await Promise.all(runtimes.map(async (rt) => JSON.parse(await rt.call('book_appointment', '{"date":"tomorrow","time":"10 AM"}')) as Out))
     for (const a of asked) expect(a).toMatchObject({ status: 'waiting_for_input', ask: 'Book for tomorrow at 10 AM?', need: ['confirm'] })
@@ -72,10 +72,10 @@ describe('booking race at the runtime level', () => {
     }
 
     // One appointment holds the slot; every alternative offered is a free slot other than it.
-    const rows = store.db.sqlite.query(`SELECT * FROM appointments WHERE status = 'booked'`).all() as { starts_at: number; caller: string; task_id: string }[]
+    const rows = (await store.sql.all(`SELECT * FROM appointments WHERE status = 'booked'`)) as { starts_at: number; caller: string; task_id: string }[]
     expect(rows).toHaveLength(1)
     expect(rows[0]?.starts_at).toBe(SLOT)
-    const tasks = store.db.sqlite.query(`SELECT id, state, status, context FROM tasks`).all() as { id: string; state: string; status: string; context: string }[]
+    const tasks = (await store.sql.all(`SELECT id, state, status, context FROM tasks`)) as { id: string; state: string; status: string; context: string }[]
     expect(tasks.filter((t) => t.state === 'booked')).toHaveLength(1)
     expect(tasks.find((t) => t.state === 'booked')?.id).toBe(rows[0]?.task_id ?? '')
     const waiting = tasks.filter((t) => t.state === 'collectingTime')
@@ -85,11 +85,11 @@ describe('booking race at the runtime level', () => {
       expect(alternatives.length).toBeGreaterThan(0)
       for (const a of alternatives) {
         expect(a).not.toBe(SLOT)
-        expect(store.appointments.isTaken(a)).toBe(false)
+        expect((await store.appointments.isTaken(a))).toBe(false)
       }
     }
     // Every book effect ran once and is finished: 50 attempts, 50 done outbox rows, no pending work.
-    const outbox = store.db.sqlite.query(`SELECT status, count(*) AS n FROM outbox WHERE kind = 'book' GROUP BY status`).all()
+    const outbox = (await store.sql.all(`SELECT status, count(*) AS n FROM outbox WHERE kind = 'book' GROUP BY status`))
     expect(outbox).toEqual([{ status: 'done', n: 50 }])
     for (const rt of runtimes) rt.stop()
   }, 30_000)
@@ -132,7 +132,7 @@ describe('booking race end to end', () => {
     expect(outcomes.filter((o) => o === 'booked')).toHaveLength(1)
     expect(outcomes.filter((o) => o === 'taken, alternatives offered')).toHaveLength(4)
     const tomorrow10 = dateMinutesToEpoch(addDays(localDate(Date.now(), 'UTC'), 1), 600, 'UTC')
-    const rows = world.server.store.db.sqlite.query(`SELECT starts_at FROM appointments WHERE status = 'booked'`).all() as { starts_at: number }[]
+    const rows = (await world.server.store.sql.all(`SELECT starts_at FROM appointments WHERE status = 'booked'`)) as { starts_at: number }[]
     expect(rows.map((x) => x.starts_at)).toEqual([tomorrow10])
     for (const c of calls) c.dispose()
   }, 60_000)

@@ -55,7 +55,7 @@ if (import.meta.main) {
         fds: readdirSync('/proc/self/fd').length,
         conversations: server.conversations.size,
         liveCalls: server.calls.live,
-        dbLive: (server.store.db.sqlite.query(`SELECT count(*) AS n FROM calls WHERE state = 'live'`).get() as { n: number }).n,
+        dbLive: ((await server.store.sql.get(`SELECT count(*) AS n FROM calls WHERE state = 'live'`)) as { n: number }).n,
         webSockets: server.app.server?.pendingWebSockets ?? -1,
         unexpectedErrors,
       }

@@ -127,10 +127,10 @@ export async function kill9(r: Running): Promise<void> {
  * is still `live` in it, as after a kill -9.
  */
 export async function seedBookingInFlight(dbPath: string, caller: string): Promise<{ taskId: string }> {
-  const store = Store.open(dbPath)
+  const store = await Store.open(dbPath)
   const hours = parseBusinessHours(BOOKING_ENV.BUSINESS_HOURS ?? '')
   if (!hours.ok) throw new Error(hours.error)
-  store.calls.create({ id: 'killed-call', conversationId: 'killed-conversation', direction: 'inbound', caller, botName: 'fastagent', mediaFormat: 'raw/lpcm16_24', resumesCallId: undefined, at: Date.now() })
+  await store.calls.create({ id: 'killed-call', conversationId: 'killed-conversation', direction: 'inbound', caller, botName: 'fastagent', mediaFormat: 'raw/lpcm16_24', resumesCallId: undefined, at: Date.now() })
   const real = storeDomain(store)
   const domain: DomainExecutor = { run: (e, ctx) => (e.kind === 'book' ? new Promise<never>(() => undefined) : real.run(e, ctx)) }
   const rt = new TaskRuntime({ callId: 'killed-call', caller, registry: defaultRegistry(), store, domain, log: createLogger({ level: 'silent' }), now: Date.now, tz: 'UTC', hours: hours.hours, slotMinutes: 30, onUpdate: () => undefined, onChange: () => undefined, settleMs: 50 })
@@ -138,7 +138,7 @@ export async function seedBookingInFlight(dbPath: string, caller: string): Promi
   if (started.ask !== 'Book for tomorrow at 10 AM?') throw new Error(`unexpected start ${JSON.stringify(started)}`)
   await rt.call('task_input', JSON.stringify({ task_id: started.task_id, confirm: true }))
   rt.stop()
-  store.close()
+  await store.close()
   return { taskId: started.task_id }
 }
 

@@ -67,7 +67,7 @@ test('a crash between the commit of "yes" and the booking result: the caller rin
     expect((await back.startCall()).ok).toBe(true)
     const welcome = await back.waitForBotSaid('welcome back', 15_000)
     // Recovery re-ran the committed booking (idempotent): the appointment exists once.
-    await waitUntil(() => world.server.store.appointments.upcomingFor(caller, 0).length === 1, 5000, 'the replayed booking')
+    await waitUntil(async () => (await world.server.store.appointments.upcomingFor(caller, 0)).length === 1, 5000, 'the replayed booking')
     // What the caller must hear: that it is booked — in the welcome back itself when the replay finished first,
     // or as the next thing the bot says (not a request to repeat, not silence).
     const told = welcome.text.includes('your appointment is confirmed for tomorrow at 10 am')

@@ -66,8 +66,8 @@ describe('junk on the upstream socket during a live call', () => {
     expect(ended.by).toBe('bot-hangup')
     call.assertNoViolations()
 
-    expect(world.server.store.appointments.upcomingFor(caller, 0)).toHaveLength(1)
-    const row = await waitUntil(() => world.server.store.calls.byConversation(call.conversationId)?.end_reason, 5000, 'the call row to end')
+    expect((await world.server.store.appointments.upcomingFor(caller, 0))).toHaveLength(1)
+    const row = await waitUntil(async () => (await world.server.store.calls.byConversation(call.conversationId))?.end_reason, 5000, 'the call row to end')
     expect(row).toBe('completed')
     const metrics = await (await fetch(`${world.server.url}/metrics`)).text()
     const value = (name: string) => metrics.split('\n').filter((l) => l.startsWith(name)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)

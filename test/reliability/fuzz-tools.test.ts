@@ -20,29 +20,29 @@ describe('tool arguments through the task runtime', () => {
   }, 60_000)
 
   test('task_input aimed at the live task with random fields never throws and refuses what the task does not take', async () => {
-    const { rt, store } = runtime()
+    const { rt, store } = await runtime()
     try {
       const started = JSON.parse(await rt.call('book_appointment', '{"date":"tomorrow"}')) as { task_id: string }
       await fc.assert(
         fc.asyncProperty(fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 4 }), async (fields) => {
-          const before = rowCounts(store.db.sqlite)
+          const before = await rowCounts(store.sql)
           const output = await rt.call('task_input', JSON.stringify({ ...fields, task_id: started.task_id }))
           const o = JSON.parse(output) as { error?: unknown; message?: unknown }
           if (o.error !== undefined) {
             expect(typeof o.message).toBe('string')
-            expect(rowCounts(store.db.sqlite)).toEqual(before)
+            expect(await rowCounts(store.sql)).toEqual(before)
           }
           return true
         }),
         { seed: 99, numRuns: 200 },
       )
       // The task is still in a state of its machine afterwards.
-      const row = store.tasks.get(started.task_id)
+      const row = (await store.tasks.get(started.task_id))
       expect(row).toBeDefined()
       expect(['collectingTime', 'collectingDate', 'confirming', 'booked', 'cancelled', 'failed']).toContain(row?.state ?? '')
     } finally {
       rt.stop()
-      store.close()
+      await store.close()
     }
   }, 60_000)
 })

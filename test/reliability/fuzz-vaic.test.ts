@@ -73,7 +73,7 @@ describe('hostile VoiceAI Connect input', () => {
     // Call rows only for sockets that sent a well-formed session.initiate (one each at most, and one for every socket
     // that saw session.accepted); none for any id a socket without one sent. A socket may close before it reads
     // session.accepted, so the server's count can exceed what the fuzzer saw, never the other way round.
-    const rows = world.server.store.db.sqlite.query(`SELECT conversation_id, state FROM calls WHERE caller IS NOT '+14155550001'`).all() as { conversation_id: string; state: string }[]
+    const rows = (await world.server.store.sql.all(`SELECT conversation_id, state FROM calls WHERE caller IS NOT '+14155550001'`)) as { conversation_id: string; state: string }[]
     const ids = rows.map((r) => r.conversation_id)
     const strangers = outcomes.filter((o) => !o.inCall)
     const callers = outcomes.filter((o) => o.inCall)
@@ -124,7 +124,7 @@ describe('hostile VoiceAI Connect input', () => {
     await world.server.outbox.idle()
     await Bun.sleep(200)
     await world.server.outbox.idle()
-    const before = rowCounts(world.server.store.db.sqlite)
+    const before = await rowCounts(world.server.store.sql)
     const refusedBefore = await metric('fastagent_vaic_refused_total{reason="unauthorized"}')
     const bad: Record<string, string>[] = [
       {},
@@ -150,7 +150,7 @@ describe('hostile VoiceAI Connect input', () => {
     expect(s.opened).toBe(false)
 
     expect(world.server.conversations.size).toBe(0)
-    expect(rowCounts(world.server.store.db.sqlite)).toEqual(before)
+    expect(await rowCounts(world.server.store.sql)).toEqual(before)
     expect(await metric('fastagent_vaic_refused_total{reason="unauthorized"}')).toBeGreaterThanOrEqual(refusedBefore + bad.length + 2)
     // The right token still works.
     expect(await upgradeStatus(wsUrl(), { Authorization: `Bearer ${WORLD_SECRETS.botToken}` })).toBe(101)

@@ -22,14 +22,14 @@ afterAll(async () => {
 
 describe('webhooks under forged and malformed requests', () => {
   test('403 when unverifiable, 400 when verified but unusable; nothing in the database changes', async () => {
-    const db = world.server.store.db.sqlite
-    const before = dumpTables(db)
+    const db = world.server.store.sql
+    const before = await dumpTables(db)
     await fc.assert(
       fc.asyncProperty(webhookCases(world.config.PUBLIC_BASE_URL ?? ''), async (c) => {
         const r = await sendWebhookCase(world.server.url, c)
         if (r.status !== c.expected) throw new Error(`${c.path} ${c.label}: expected ${c.expected}, got ${r.status} (${r.body.slice(0, 100)})`)
         if (r.body.includes(CANARY)) throw new Error(`${c.path} ${c.label}: the reply quotes the request`)
-        const now = dumpTables(db)
+        const now = await dumpTables(db)
         if (now !== before) throw new Error(`${c.path} ${c.label}: the database changed`)
         return true
       }),
@@ -38,6 +38,6 @@ describe('webhooks under forged and malformed requests', () => {
     // The genuine article still works (and is the only thing that writes).
     const ok = await world.twilio.reply(`${world.server.url}/twilio/sms`, '+14155550500', 'HELP')
     expect(ok.status).toBe(200)
-    expect(dumpTables(db)).not.toBe(before)
+    expect(await dumpTables(db)).not.toBe(before)
   }, 60_000)
 })

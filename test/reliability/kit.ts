@@ -5,7 +5,7 @@
  * probe, polling waits with deadlines, and row counts of the database (what a refused input must not change).
  * Not a test file: the tests and the soak script import it.
  */
-import type { Database } from 'bun:sqlite'
+import type { Sql } from '../../src/store/sql'
 import { mulberry32 } from '../../src/sim/prng'
 
 /** Business settings that make "tomorrow at 10 AM" always bookable, and a short greeting so calls go quickly. */
@@ -39,10 +39,10 @@ export type Rng = {
 }
 
 /** Polls `probe` every 10 ms until it returns something truthy; rejects after `ms` naming `what`. */
-export async function waitUntil<T>(probe: () => T | undefined | null | false, ms: number, what: string): Promise<T> {
+export async function waitUntil<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms: number, what: string): Promise<T> {
   const until = Date.now() + ms
   for (;;) {
-    const v = probe()
+    const v = await probe()
     if (v) return v
     if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
     await Bun.sleep(10)
@@ -140,15 +140,17 @@ export async function upgradeStatus(url: string, headers: Readonly<Record<string
 const TABLES = ['calls', 'transcript_items', 'tasks', 'task_events', 'timers', 'outbox', 'appointments', 'sms_messages', 'callbacks', 'messages', 'opt_outs'] as const
 
 /** Rows per table: a refused input must leave these unchanged. */
-export function rowCounts(db: Database): Record<string, number> {
+export async function rowCounts(db: Sql): Promise<Record<string, number>> {
   const counts: Record<string, number> = {}
-  for (const t of TABLES) counts[t] = (db.query(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n
+  for (const t of TABLES) counts[t] = Number((await db.get(`SELECT count(*) AS n FROM ${t}`))?.n)
   return counts
 }
 
 /** Every row of the tables a webhook could touch, as text: a refused request must leave it byte-identical. */
-export function dumpTables(db: Database, tables: readonly string[] = TABLES): string {
-  return tables.map((t) => `${t}:${JSON.stringify(db.query(`SELECT * FROM ${t} ORDER BY rowid`).all())}`).join('\n')
+export async function dumpTables(db: Sql, tables: readonly string[] = TABLES): Promise<string> {
+  const out: string[] = []
+  for (const t of tables) out.push(`${t}:${JSON.stringify(await db.all(`SELECT * FROM ${t} ORDER BY rowid`))}`)
+  return out.join('\n')
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time; resolves with the results in input order. */

@@ -8,6 +8,8 @@
 import { afterEach, expect, test } from 'bun:test'
 import { startWorld, type World } from '../../src/sim/world'
 import type { VaicSimulator } from '../../src/sim/vaic/simulator'
+import type { Database } from 'bun:sqlite'
+import { SqliteEngine } from '../../src/store/sqlite-engine'
 
 const HOURS = { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC', DROP_GRACE_SECONDS: '0.3' }
 const DAY = 86_400_000
@@ -57,7 +59,7 @@ test('after RETENTION_DAYS no number, name or message is left in any text column
   await w.server.outbox.idle()
   await w.server.calls.idle()
 
-  const db = w.server.store.db.sqlite
+  const db = sqliteOf(w.server.store)
   const tables = tablesOf(db)
   const needles = ['zelda', 'purple invoice', BOOKER, DROPPER, CALLBACK]
   const digits = [BOOKER, DROPPER, CALLBACK].map((n) => n.replace(/\D/g, ''))
@@ -76,13 +78,19 @@ test('after RETENTION_DAYS no number, name or message is left in any text column
   }
   const server = await w.restart()
 
-  expect(scan(server.store.db.sqlite)).toEqual([])
+  expect(scan(sqliteOf(server.store))).toEqual([])
   // The booked slot is still taken (nobody can book it twice), with nobody's number on it.
-  const appts = server.store.db.sqlite.query(`SELECT status, caller FROM appointments`).all()
+  const appts = (await server.store.sql.all(`SELECT status, caller FROM appointments`))
   expect(appts).toEqual([{ status: 'booked', caller: null }])
 }, 180_000)
 
-type Sqlite = World['server']['store']['db']['sqlite']
+type Sqlite = Database
+
+/** This scan reads SQLite's catalogue: the raw connection under the store. */
+function sqliteOf(store: World['server']['store']): Sqlite {
+  if (!(store.sql instanceof SqliteEngine)) throw new Error('this test scans a SQLite database')
+  return store.sql.db
+}
 
 const tablesOf = (db: Sqlite) => (db.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as { name: string }[]).map((t) => t.name)
 const columnsOf = (db: Sqlite, table: string) => db.query(`PRAGMA table_info(${table})`).all() as { name: string; type: string }[]

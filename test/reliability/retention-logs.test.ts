@@ -24,25 +24,25 @@ afterAll(() => {
 })
 
 /** One of everything the purge covers, dated `at`, for caller `number`. */
-function seed(store: Store, label: string, number: string, at: number): void {
+async function seed(store: Store, label: string, number: string, at: number): Promise<void> {
   const callId = `call-${label}`
-  store.calls.create({ id: callId, conversationId: `conv-${label}`, direction: 'inbound', caller: number, botName: 'fastagent', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at })
-  store.calls.setDetails(callId, '+18005550100', { callerDisplayName: `Caller ${label}` }, at)
-  store.calls.end(callId, 'completed', null, at)
-  store.transcript.add(callId, 'caller', `my name is ${label} and my number is ${number}`, at)
-  store.sms.record({ direction: 'out', callId, number, body: `Hello ${label}`, status: 'delivered', at })
-  store.messages.save({ id: `msg-${label}`, caller: number, name: `Name ${label}`, message: `Please call ${label}`, callbackNumber: number, callId, at })
-  const booked = store.appointments.book({ id: `appt-${label}`, caller: number, startsAt: at, minutes: 30, callId, at })
+  await store.calls.create({ id: callId, conversationId: `conv-${label}`, direction: 'inbound', caller: number, botName: 'fastagent', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at })
+  await store.calls.setDetails(callId, '+18005550100', { callerDisplayName: `Caller ${label}` }, at)
+  await store.calls.end(callId, 'completed', null, at)
+  await store.transcript.add(callId, 'caller', `my name is ${label} and my number is ${number}`, at)
+  await store.sms.record({ direction: 'out', callId, number, body: `Hello ${label}`, status: 'delivered', at })
+  await store.messages.save({ id: `msg-${label}`, caller: number, name: `Name ${label}`, message: `Please call ${label}`, callbackNumber: number, callId, at })
+  const booked = await store.appointments.book({ id: `appt-${label}`, caller: number, startsAt: at, minutes: 30, callId, at })
   if (!booked.ok) throw new Error('seed booking refused')
-  const cb = store.callbacks.request(callId, number, at)
+  const cb = await store.callbacks.request(callId, number, at)
   if (!cb.ok) throw new Error('seed callback refused')
-  store.callbacks.setStatus(cb.id, 'completed', at)
-  store.outbox.enqueue({ idemKey: `sms:${label}`, kind: 'sms', payload: { to: number, body: `Hello ${label}`, callId }, callId, at })
-  const row = store.outbox.byKey(`sms:${label}`)
-  if (row) store.outbox.done(row.id, { sid: 'SMx' }, at)
+  await store.callbacks.setStatus(cb.id, 'completed', at)
+  await store.outbox.enqueue({ idemKey: `sms:${label}`, kind: 'sms', payload: { to: number, body: `Hello ${label}`, callId }, callId, at })
+  const row = await store.outbox.byKey(`sms:${label}`)
+  if (row) await store.outbox.done(row.id, { sid: 'SMx' }, at)
   // A dropped call still waiting to be resumed.
-  store.calls.create({ id: `drop-${label}`, conversationId: `drop-conv-${label}`, direction: 'inbound', caller: number, botName: 'fastagent', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at })
-  store.calls.end(`drop-${label}`, 'lost', 'pending', at)
+  await store.calls.create({ id: `drop-${label}`, conversationId: `drop-conv-${label}`, direction: 'inbound', caller: number, botName: 'fastagent', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at })
+  await store.calls.end(`drop-${label}`, 'lost', 'pending', at)
 }
 
 type Snapshot = {
@@ -57,20 +57,20 @@ type Snapshot = {
   resume: string | null
 }
 
-function snapshot(store: Store, label: string): Snapshot {
-  const q = store.db.sqlite
+async function snapshot(store: Store, label: string): Promise<Snapshot> {
+  const q = store.sql
   const callId = `call-${label}`
-  const call = store.calls.get(callId)
+  const call = (await store.calls.get(callId))
   return {
-    transcript: store.transcript.list(callId).length,
+    transcript: (await store.transcript.list(callId)).length,
     callCaller: call?.caller ?? null,
     callDetails: call?.details ?? null,
-    sms: q.query('SELECT body, number FROM sms_messages WHERE call_id = $c').get({ c: callId }) as Snapshot['sms'],
-    message: (q.query('SELECT count(*) AS n FROM messages WHERE id = $id').get({ id: `msg-${label}` }) as { n: number }).n,
-    apptCaller: store.appointments.get(`appt-${label}`)?.caller ?? null,
-    callbackNumber: store.callbacks.forCall(callId)[0]?.number,
-    outboxPayload: store.outbox.byKey(`sms:${label}`)?.payload,
-    resume: store.calls.get(`drop-${label}`)?.resume_status ?? null,
+    sms: (await q.get('SELECT body, number FROM sms_messages WHERE call_id = $c', { c: callId })) as Snapshot['sms'],
+    message: Number((await q.get('SELECT count(*) AS n FROM messages WHERE id = $id', { id: `msg-${label}` }))?.n),
+    apptCaller: (await store.appointments.get(`appt-${label}`))?.caller ?? null,
+    callbackNumber: (await store.callbacks.forCall(callId))[0]?.number,
+    outboxPayload: (await store.outbox.byKey(`sms:${label}`))?.payload,
+    resume: (await store.calls.get(`drop-${label}`))?.resume_status ?? null,
   }
 }
 
@@ -82,16 +82,16 @@ describe('retention', () => {
   test('the retention job at start purges personal data older than RETENTION_DAYS (30) and keeps the rest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fa-retention-'))
     dirs.push(dir)
-    const store = Store.open(join(dir, 'fastagent.db'))
+    const store = await Store.open(join(dir, 'fastagent.db'))
     const now = Date.now()
-    seed(store, 'old', '+14155550701', now - 40 * DAY)
-    seed(store, 'recent', '+14155550702', now - 2 * DAY)
-    store.close()
+    await seed(store, 'old', '+14155550701', now - 40 * DAY)
+    await seed(store, 'recent', '+14155550702', now - 2 * DAY)
+    await store.close()
     const lines: string[] = []
     const world = await startOn(dir, {}, lines)
     try {
       const s = world.server.store
-      expect(snapshot(s, 'old')).toEqual({
+      expect(await snapshot(s, 'old')).toEqual({
         transcript: 0,
         callCaller: null,
         callDetails: null,
@@ -102,7 +102,7 @@ describe('retention', () => {
         outboxPayload: '{}',
         resume: 'expired',
       })
-      const recent = snapshot(s, 'recent')
+      const recent = await snapshot(s, 'recent')
       expect(recent).toMatchObject({ transcript: 1, callCaller: '+14155550702', sms: { body: 'Hello recent', number: '+14155550702' }, message: 1, callbackNumber: '+14155550702', resume: 'expired' })
       // Past appointments lose the caller's number only once older than the retention window.
       expect(recent.apptCaller).toBe('+14155550702')
@@ -117,15 +117,15 @@ describe('retention', () => {
   test('a tiny RETENTION_DAYS (0.001 ≈ 86 s) is honoured: ten-minute-old rows go, one-second-old rows stay', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fa-retention-'))
     dirs.push(dir)
-    const store = Store.open(join(dir, 'fastagent.db'))
+    const store = await Store.open(join(dir, 'fastagent.db'))
     const now = Date.now()
-    seed(store, 'tenmin', '+14155550703', now - 10 * 60_000)
-    seed(store, 'fresh', '+14155550704', now - 1000)
-    store.close()
+    await seed(store, 'tenmin', '+14155550703', now - 10 * 60_000)
+    await seed(store, 'fresh', '+14155550704', now - 1000)
+    await store.close()
     const world = await startOn(dir, { RETENTION_DAYS: '0.001', RESUME_WINDOW_HOURS: '1' }, [])
     try {
-      expect(snapshot(world.server.store, 'tenmin')).toMatchObject({ transcript: 0, callCaller: null, message: 0, sms: { body: '[purged]' }, resume: 'pending' })
-      expect(snapshot(world.server.store, 'fresh')).toMatchObject({ transcript: 1, callCaller: '+14155550704', message: 1, sms: { body: 'Hello fresh' }, resume: 'pending' })
+      expect(await snapshot(world.server.store, 'tenmin')).toMatchObject({ transcript: 0, callCaller: null, message: 0, sms: { body: '[purged]' }, resume: 'pending' })
+      expect(await snapshot(world.server.store, 'fresh')).toMatchObject({ transcript: 1, callCaller: '+14155550704', message: 1, sms: { body: 'Hello fresh' }, resume: 'pending' })
     } finally {
       await world.stop()
     }

@@ -25,9 +25,9 @@ const HOURS = (() => {
   return r.hours
 })()
 
-export function runtime(): { rt: TaskRuntime; store: Store } {
-  const store = Store.open(':memory:')
-  store.calls.create({ id: 'call-fz', conversationId: 'conv-fz', direction: 'inbound', caller: '+14155550400', botName: undefined, mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: NOW })
+export async function runtime(): Promise<{ rt: TaskRuntime; store: Store }> {
+  const store = await Store.open(':memory:')
+  await store.calls.create({ id: 'call-fz', conversationId: 'conv-fz', direction: 'inbound', caller: '+14155550400', botName: undefined, mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: NOW })
   const rt = new TaskRuntime({
     callId: 'call-fz',
     caller: '+14155550400',
@@ -101,7 +101,7 @@ const argsJson = (name: string): fc.Arbitrary<string> =>
   )
 
 export async function checkToolCall(name: string, template: string, withTask: boolean): Promise<boolean> {
-  const { rt, store } = runtime()
+  const { rt, store } = await runtime()
   try {
     // Half the runs have a live task to aim task_input / task_cancel / resume_task at.
     let args = template
@@ -109,7 +109,7 @@ export async function checkToolCall(name: string, template: string, withTask: bo
       const started = JSON.parse(await rt.call('book_appointment', '{"date":"tomorrow"}')) as { task_id: string }
       args = template.replaceAll(REAL, started.task_id)
     }
-    const before = rowCounts(store.db.sqlite)
+    const before = await rowCounts(store.sql)
     let output: string
     try {
       output = await rt.call(name, args)
@@ -119,7 +119,7 @@ export async function checkToolCall(name: string, template: string, withTask: bo
     const parsed: unknown = JSON.parse(output)
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`not a JSON object: ${output.slice(0, 200)}`)
     const o = parsed as { error?: unknown; message?: unknown; task_id?: unknown; status?: unknown }
-    const after = rowCounts(store.db.sqlite)
+    const after = await rowCounts(store.sql)
     if (o.error !== undefined) {
       if (typeof o.message !== 'string' || o.message.length < 10) throw new Error(`refusal without a helpful message: ${output.slice(0, 200)}`)
       if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error(`${name} refused but persisted: ${JSON.stringify(before)} → ${JSON.stringify(after)}`)
@@ -129,7 +129,7 @@ export async function checkToolCall(name: string, template: string, withTask: bo
     return true
   } finally {
     rt.stop()
-    store.close()
+    await store.close()
   }
 }
 

@@ -11,9 +11,11 @@ const TOKEN = 'test-token-123456'
 
 type Recorded = { calls: IncomingCall[]; events: string[]; ends: LegEnd[] }
 
-function recordingAcceptor(rec: Recorded, reject?: string): CallAcceptor {
+function recordingAcceptor(rec: Recorded, reject?: string, acceptMs = 0): CallAcceptor {
   return {
-    accept(call) {
+    async accept(call) {
+      // Accepting reads and writes the store: frames keep arriving meanwhile.
+      if (acceptMs > 0) await Bun.sleep(acceptMs)
       if (reject) return { ok: false, reason: reject }
       rec.calls.push(call)
       const h: PhoneLegHandler = {
@@ -37,7 +39,7 @@ function recordingAcceptor(rec: Recorded, reject?: string): CallAcceptor {
 
 type Harness = { url: string; http: string; rec: Recorded; registry: MetricsRegistry; conversations: ConversationRegistry; lifecycle: Lifecycle; stop(): Promise<void>; logs: string[] }
 
-async function start(opts: { graceMs?: number; maxCalls?: number; rate?: number; reject?: string; overloaded?: () => boolean; now?: () => number } = {}): Promise<Harness> {
+async function start(opts: { graceMs?: number; maxCalls?: number; rate?: number; reject?: string; overloaded?: () => boolean; now?: () => number; acceptMs?: number } = {}): Promise<Harness> {
   const rec: Recorded = { calls: [], events: [], ends: [] }
   const registry = new MetricsRegistry()
   const conversations = new ConversationRegistry()
@@ -56,7 +58,7 @@ async function start(opts: { graceMs?: number; maxCalls?: number; rate?: number;
         lifecycle,
         log,
         metrics: telephonyMetrics(registry, () => conversations.size),
-        acceptor: recordingAcceptor(rec, opts.reject),
+        acceptor: recordingAcceptor(rec, opts.reject, opts.acceptMs),
         registry: conversations,
       }),
     )
@@ -371,6 +373,42 @@ describe('conversation', () => {
     await c.waitFor((f) => f.type === 'session.accepted')
     expect(c.frames.filter((f) => (f as { type: string }).type === 'session.error')).toHaveLength(10)
     c.ws.close()
+  })
+
+  test('frames sent while the call is being accepted are handled after session.accepted, in order', async () => {
+    await h.stop()
+    h = await start({ acceptMs: 80 })
+    const c = await connect(h.url)
+    c.send(initiate('conv-slow'))
+    c.send(initiate('conv-slow')) // a second initiate on this socket: out of order once the first is accepted
+    const other = await connect(h.url)
+    other.send(initiate('conv-slow')) // the same conversation on another socket while the first is being accepted
+    c.send({ type: 'userStream.start', conversationId: 'conv-slow' })
+    c.send({ type: 'userStream.chunk', conversationId: 'conv-slow', audioChunk: 'AAAA' })
+    c.send({ type: 'activities', conversationId: 'conv-slow', activities: [{ type: 'event', name: 'dtmf', value: '5' }] })
+    await c.waitFor((f) => f.type === 'userStream.started')
+    await Bun.sleep(50)
+    expect(c.frames.map((f) => (f as { type: string }).type)).toEqual(['session.accepted', 'userStream.started'])
+    expect(other.frames).toEqual([{ type: 'session.error', conversationId: 'conv-slow', reason: 'conversation already active' }])
+    expect(h.rec.calls).toHaveLength(1)
+    expect(h.rec.events).toEqual(['accepted', 'userStream:true', 'audio:AAAA', 'dtmf:5'])
+    expect(h.registry.render()).toContain('reason="out-of-order-second-session.initiate"')
+    c.ws.close()
+    other.ws.close()
+  })
+
+  test('the socket closing while the call is being accepted ends the call through the drop path', async () => {
+    await h.stop()
+    h = await start({ acceptMs: 80, graceMs: 50 })
+    const c = await connect(h.url)
+    c.send(initiate('conv-gone'))
+    await Bun.sleep(10)
+    c.ws.close()
+    const until = Date.now() + 3000
+    while (h.rec.ends.length === 0 && Date.now() < until) await Bun.sleep(10)
+    expect(h.rec.calls).toHaveLength(1)
+    expect(h.rec.ends).toHaveLength(1)
+    expect(h.conversations.size).toBe(0)
   })
 
   test('acceptor refusal → session.error', async () => {

@@ -7,7 +7,7 @@
  */
 import { Elysia } from 'elysia'
 import type { ServerWebSocket } from 'bun'
-import { chooseFormat } from '../../audio/formats'
+import { chooseFormat, type AcMediaFormat } from '../../audio/formats'
 import type { Logger } from '../../ops/log'
 import type { Lifecycle } from '../../ops/lifecycle'
 import { bearerChecker } from './auth'
@@ -32,7 +32,8 @@ export type IncomingCall = {
 
 /** Implemented by the call layer: builds the call session for an accepted conversation. */
 export interface CallAcceptor {
-  accept(call: IncomingCall): { ok: true; handler: PhoneLegHandler } | { ok: false; reason: string }
+  /** Asynchronous: the call's row and any dropped call it resumes are read from and written to the store first. */
+  accept(call: IncomingCall): Promise<{ ok: true; handler: PhoneLegHandler } | { ok: false; reason: string }>
 }
 
 export type EndpointDeps = {
@@ -79,11 +80,16 @@ type Conn = {
   invalidLogged: number
   /** session.error replies sent before acceptance (bounded: a flood is counted, not answered). */
   refusals: number
+  /** Frames that arrived while the call was being accepted (store round trips): handled, in order, once it is. */
+  queued: unknown[] | undefined
+  closed: boolean
 }
 
 const LOG_INVALID_FIRST = 10
 /** Before acceptance every unusable frame is answered with session.error, up to this many per socket. */
 const ANSWER_REFUSALS_FIRST = 10
+/** Frames kept while a call is being accepted: a few seconds of audio; beyond that the peer is not waiting for us. */
+const MAX_QUEUED = 500
 
 export function audiocodesEndpoint(deps: EndpointDeps) {
   const authorized = bearerChecker(deps.token)
@@ -126,8 +132,11 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
     sendRaw(conn, conversationId === undefined ? { type: 'session.error', reason } : { type: 'session.error', conversationId, reason })
   }
 
+  /** Conversations between session.initiate and the acceptor's answer (a second initiate is a duplicate too). */
+  const initiating = new Set<string>()
+
   const initiate = (conn: Conn, msg: SessionInitiate) => {
-    if (registry.get(msg.conversationId)) {
+    if (registry.get(msg.conversationId) || initiating.has(msg.conversationId)) {
       sendRaw(conn, { type: 'session.error', conversationId: msg.conversationId, reason: 'conversation already active' })
       metrics.sessions.inc({ outcome: 'duplicate' })
       return
@@ -161,28 +170,47 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
       metrics,
       onFinish: (l) => registry.delete(l),
     })
-    const accepted = deps.acceptor.accept({
-      conversationId: msg.conversationId,
-      leg,
-      caller: normaliseCaller(msg.caller),
-      callerRaw: msg.caller,
-      botName: msg.botName,
-      expectAudioMessages: msg.expectAudioMessages ?? true,
-      offeredFormats: offered,
-      options: conn.options,
-    })
-    if (!accepted.ok) {
-      sendRaw(conn, { type: 'session.error', reason: accepted.reason })
-      metrics.sessions.inc({ outcome: 'rejected' })
-      return
-    }
-    leg.bind(accepted.handler)
+    initiating.add(msg.conversationId)
+    conn.queued = []
+    void deps.acceptor
+      .accept({
+        conversationId: msg.conversationId,
+        leg,
+        caller: normaliseCaller(msg.caller),
+        callerRaw: msg.caller,
+        botName: msg.botName,
+        expectAudioMessages: msg.expectAudioMessages ?? true,
+        offeredFormats: offered,
+        options: conn.options,
+      })
+      .catch((err: unknown) => {
+        callLog.error('vaic.accept_failed', { err })
+        return { ok: false as const, reason: 'could not start the call' }
+      })
+      .then((accepted) => {
+        initiating.delete(msg.conversationId)
+        const queued = conn.queued ?? []
+        conn.queued = undefined
+        if (!accepted.ok) {
+          if (!conn.closed) sendRaw(conn, { type: 'session.error', reason: accepted.reason })
+          metrics.sessions.inc({ outcome: 'rejected' })
+          return
+        }
+        start(conn, leg, accepted.handler, format, msg, callLog)
+        for (const frame of queued) onMessage(conn, frame)
+        // The socket went away while we were accepting: the leg's ordinary drop path (grace, then end) takes over.
+        if (conn.closed) leg.socketClosed(conn.socket)
+      })
+  }
+
+  const start = (conn: Conn, leg: PhoneLeg, handler: PhoneLegHandler, format: AcMediaFormat, msg: SessionInitiate, callLog: Logger) => {
+    leg.bind(handler)
     registry.add(leg)
     conn.leg = leg
     leg.attach(conn.socket)
     sendRaw(conn, { type: 'session.accepted', mediaFormat: format })
     // Only now may the call send anything (its config event first): VAIC expects session.accepted before all else.
-    accepted.handler.accepted()
+    handler.accepted()
     metrics.sessions.inc({ outcome: 'accepted' })
     callLog.info('vaic.session_accepted', { mediaFormat: format, botName: msg.botName, caller: msg.caller })
   }
@@ -204,6 +232,11 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
   }
 
   const onMessage = (conn: Conn, frame: unknown) => {
+    if (conn.queued) {
+      if (conn.queued.length < MAX_QUEUED) conn.queued.push(frame)
+      else invalid(conn, 'frame-while-accepting-overflow')
+      return
+    }
     // Per-frame fast path: a caller chunk of this very conversation in the exact expected shape skips JSON.parse and
     // the TypeBox walk; everything else (and anything odd about a chunk) is judged by the full validator below.
     const leg = conn.leg
@@ -257,7 +290,7 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
         const query = (ws.data as { query?: Record<string, unknown> }).query ?? {}
         const options: Record<string, string> = {}
         for (const [k, v] of Object.entries(query)) if (typeof v === 'string' && k.length <= 64) options[k] = v.slice(0, 512)
-        const conn: Conn = { socket, options, leg: undefined, invalidLogged: 0, refusals: 0 }
+        const conn: Conn = { socket, options, leg: undefined, invalidLogged: 0, refusals: 0, queued: undefined, closed: false }
         conns.set(ws.id, conn)
         // Fast path for the audio frames (50 per second per call): Elysia's per-message handler JSON-parses the
         // frame, then wraps the socket in a new ElysiaWS binding a dozen methods, before calling `message` below —
@@ -277,6 +310,7 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
       close(ws) {
         const conn = conns.get(ws.id)
         conns.delete(ws.id)
+        if (conn) conn.closed = true
         if (conn?.leg) conn.leg.socketClosed(conn.socket)
       },
       // Errors inside handlers are ours; never let Elysia send anything back on the socket.

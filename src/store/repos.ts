@@ -1,0 +1,41 @@
+/**
+ * @module store/repos
+ * The repositories over one statement handle: the store's own (each statement on its own) or a transaction's
+ * (everything in it commits or rolls back together).
+ */
+import type { Sql } from './sql'
+import { AppointmentsRepo } from './appointments-repo'
+import { CallbacksRepo } from './callbacks-repo'
+import { CallsRepo } from './calls-repo'
+import { MessagesRepo } from './messages-repo'
+import { OutboxRepo } from './outbox-repo'
+import { SmsRepo } from './sms-repo'
+import { TasksRepo } from './tasks-repo'
+import { TranscriptRepo } from './transcript-repo'
+import { ConsoleRepo } from './console-repo'
+
+export type Repos = {
+  readonly calls: CallsRepo
+  readonly transcript: TranscriptRepo
+  readonly tasks: TasksRepo
+  readonly outbox: OutboxRepo
+  readonly appointments: AppointmentsRepo
+  readonly sms: SmsRepo
+  readonly callbacks: CallbacksRepo
+  readonly messages: MessagesRepo
+  readonly console: ConsoleRepo
+}
+
+export function repos(sql: Sql): Repos {
+  return {
+    calls: new CallsRepo(sql),
+    transcript: new TranscriptRepo(sql),
+    tasks: new TasksRepo(sql),
+    outbox: new OutboxRepo(sql),
+    appointments: new AppointmentsRepo(sql),
+    sms: new SmsRepo(sql),
+    callbacks: new CallbacksRepo(sql),
+    messages: new MessagesRepo(sql),
+    console: new ConsoleRepo(sql),
+  }
+}

@@ -1,0 +1,319 @@
+/**
+ * The repository contract: what every storage engine must do, the same tests on each (`sqlite.test.ts`,
+ * `postgres.test.ts`). Each test gets an empty, migrated store from the engine's factory.
+ */
+import { afterEach, describe, expect, test } from 'bun:test'
+import type { Store } from '../../src/store/store'
+import { StaleTaskError, type TaskStep } from '../../src/store/tasks-repo'
+import { MIGRATIONS } from '../../src/store/migrations'
+
+export type StoreFactory = {
+  readonly name: string
+  /** An empty store with every migration applied. */
+  fresh(): Promise<Store>
+}
+
+const call = (s: Pick<Store, 'calls'>, id = 'c1', caller = '+14155550123', at = 1000) =>
+  s.calls.create({ id, conversationId: `conv-${id}`, direction: 'inbound', caller, botName: 'bot', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at })
+
+export const step = (over: Partial<TaskStep> = {}): TaskStep => ({
+  taskId: 'T1',
+  callId: 'c1',
+  kind: 'book_appointment',
+  machine: 'book',
+  version: 1,
+  state: 'collectingTime',
+  context: { date: '2026-11-26' },
+  seq: 1,
+  status: 'open',
+  prevSeq: null,
+  event: { type: 'start', at: 1000 },
+  effects: [],
+  timers: { set: [], clear: [] },
+  at: 1000,
+  ...over,
+})
+
+export function storeContract(f: StoreFactory): void {
+  const open: Store[] = []
+  const fresh = async () => {
+    const s = await f.fresh()
+    open.push(s)
+    return s
+  }
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close()
+  })
+
+  describe(`store contract (${f.name})`, () => {
+    test('a fresh store has every migration applied and reports itself healthy', async () => {
+      const s = await fresh()
+      expect(await s.schemaVersion()).toBe(MIGRATIONS.length)
+      expect(await s.sql.integrityCheck()).toBe('ok')
+    })
+
+    test('calls: create, details, end once, resume window and expiry', async () => {
+      const s = await fresh()
+      await call(s)
+      expect((await s.calls.get('c1'))?.caller).toBe('+14155550123')
+      expect((await s.calls.byConversation('conv-c1'))?.id).toBe('c1')
+      await s.calls.setDetails('c1', '+18005550100', { calleeHost: 'h' }, 1100)
+      expect((await s.calls.get('c1'))?.callee).toBe('+18005550100')
+      expect((await s.calls.live()).map((c) => c.id)).toEqual(['c1'])
+      expect(await s.calls.end('c1', 'lost', 'pending', 5000)).toBe(true)
+      // Ending twice changes nothing: the first ending decides.
+      expect(await s.calls.end('c1', 'completed', null, 6000)).toBe(false)
+      expect((await s.calls.get('c1'))?.end_reason).toBe('lost')
+      expect(await s.calls.live()).toEqual([])
+      expect((await s.calls.resumableFor('+14155550123', 4000))?.id).toBe('c1')
+      expect(await s.calls.resumableFor('+14155550123', 6000)).toBeUndefined()
+      expect(await s.calls.expireResumes(6000, 7000)).toBe(1)
+      expect(await s.calls.resumableFor('+14155550123', 0)).toBeUndefined()
+      // epoch milliseconds survive the round trip exactly (they do not fit 32 bits)
+      await call(s, 'c2', '+14155550124', 1_767_225_600_123)
+      expect((await s.calls.get('c2'))?.started_at).toBe(1_767_225_600_123)
+    })
+
+    test('a duplicate conversation id is refused and changes nothing', async () => {
+      const s = await fresh()
+      await call(s)
+      await expect(s.calls.create({ id: 'c9', conversationId: 'conv-c1', direction: 'inbound', caller: undefined, botName: undefined, mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: 1 })).rejects.toThrow()
+      expect(await s.calls.get('c9')).toBeUndefined()
+    })
+
+    test('transcript keeps the order lines were added', async () => {
+      const s = await fresh()
+      await call(s)
+      await s.transcript.add('c1', 'caller', 'hello', 1)
+      await s.transcript.add('c1', 'bot', 'hi there', 1)
+      await s.transcript.add('c1', 'tool', 'book', 2, { ok: true })
+      const list = await s.transcript.list('c1')
+      expect(list.map((r) => [r.role, r.text])).toEqual([
+        ['caller', 'hello'],
+        ['bot', 'hi there'],
+        ['tool', 'book'],
+      ])
+      expect(list[2]?.meta).toBe('{"ok":true}')
+    })
+
+    test('task steps: snapshot + journal + timers + outbox in one transaction, guarded by seq', async () => {
+      const s = await fresh()
+      await call(s)
+      await s.tasks.commit(step({ effects: [{ idemKey: 'T1:1:0', kind: 'check_availability', payload: { startsAt: 5 } }], timers: { set: [{ id: 'remind', at: 9000 }], clear: [] } }), false)
+      expect((await s.tasks.get('T1'))?.seq).toBe(1)
+      expect((await s.outbox.byKey('T1:1:0'))?.status).toBe('pending')
+      expect(await s.tasks.timers('T1')).toEqual([{ id: 'remind', at: 9000 }])
+      expect((await s.tasks.openForCall('c1')).map((t) => t.id)).toEqual(['T1'])
+      const row = await s.outbox.byKey('T1:1:0')
+      await s.tasks.commit(
+        step({ seq: 2, prevSeq: 1, state: 'confirming', event: { type: 'availability', free: true, at: 1001 }, timers: { set: [], clear: ['remind'] }, completes: { outboxId: row!.id, result: { free: true } } }),
+        true,
+      )
+      expect((await s.tasks.get('T1'))?.state).toBe('confirming')
+      expect(await s.tasks.timers('T1')).toEqual([])
+      expect((await s.outbox.byKey('T1:1:0'))?.status).toBe('done')
+      expect((await s.tasks.journal('T1')).map((j) => j.seq)).toEqual([1, 2])
+      expect((await s.tasks.journal('T1'))[1]?.event).toEqual({ type: 'availability', free: true, at: 1001 })
+      // A stale writer (expects seq 1 again) fails and changes nothing.
+      await expect(s.tasks.commit(step({ seq: 2, prevSeq: 1, state: 'booked' }), false)).rejects.toThrow(StaleTaskError)
+      expect((await s.tasks.get('T1'))?.state).toBe('confirming')
+      expect(await s.tasks.journal('T1')).toHaveLength(2)
+      // A failing step rolls back entirely: the journal insert conflicts (seq 2 exists) after the snapshot update.
+      await expect(s.tasks.commit(step({ seq: 2, prevSeq: 2, state: 'booked', effects: [{ idemKey: 'new', kind: 'book', payload: {} }] }), false)).rejects.toThrow()
+      expect((await s.tasks.get('T1'))?.state).toBe('confirming')
+      expect(await s.outbox.byKey('new')).toBeUndefined()
+      // The store stays usable after a rolled-back step.
+      await s.tasks.commit(step({ seq: 3, prevSeq: 2, state: 'booked', status: 'done' }), true)
+      expect(await s.tasks.openForCall('c1')).toEqual([])
+      expect((await s.tasks.forCall('c1')).map((t) => t.status)).toEqual(['done'])
+    })
+
+    test('a resumed call adopts the open task of the dropped one', async () => {
+      const s = await fresh()
+      await call(s, 'c1')
+      await call(s, 'c2')
+      await s.tasks.commit(step(), false)
+      await s.tasks.adopt('T1', 'c2', 2000)
+      expect((await s.tasks.openForCall('c2')).map((t) => t.id)).toEqual(['T1'])
+      expect(await s.tasks.openForCall('c1')).toEqual([])
+    })
+
+    test('two bookings of one slot: exactly one wins; booking is idempotent by id', async () => {
+      const s = await fresh()
+      const a = await s.appointments.book({ id: 'a', caller: '+1111111111', startsAt: 5000, minutes: 30, at: 1 })
+      const b = await s.appointments.book({ id: 'b', caller: '+2222222222', startsAt: 5000, minutes: 30, at: 1 })
+      expect(a.ok).toBe(true)
+      expect(b).toEqual({ ok: false, reason: 'taken' })
+      expect((await s.appointments.book({ id: 'a', caller: '+1111111111', startsAt: 5000, minutes: 30, at: 2 })).ok).toBe(true)
+      expect(await s.appointments.isTaken(5000)).toBe(true)
+      expect(await s.appointments.cancel('a', 3)).toBe(true)
+      expect(await s.appointments.cancel('a', 3)).toBe(false)
+      expect(await s.appointments.isTaken(5000)).toBe(false)
+      // the slot is free again once cancelled
+      expect((await s.appointments.book({ id: 'c', caller: '+2222222222', startsAt: 5000, minutes: 30, at: 4 })).ok).toBe(true)
+      expect(await s.appointments.move('c', 6000, 5)).toEqual({ ok: true })
+      const HALF_HOUR = 1_800_000
+      const next = 6000 + HALF_HOUR
+      expect((await s.appointments.book({ id: 'd', caller: '+3', startsAt: next, minutes: 30, at: 6 })).ok).toBe(true)
+      expect(await s.appointments.move('c', next, 7)).toEqual({ ok: false, reason: 'taken' })
+      expect(await s.appointments.move('missing', next, 7)).toEqual({ ok: false, reason: 'not-found' })
+      // a refused move leaves the booking where it was, and the store usable
+      expect((await s.appointments.upcomingFor('+2222222222', 0)).map((x) => x.starts_at)).toEqual([6000])
+      expect([...(await s.appointments.takenBetween(0, next + 1))].sort((x, y) => x - y)).toEqual([6000, next])
+      expect([...(await s.appointments.takenBetween(6500, next + 1))]).toEqual([next])
+    })
+
+    test('appointments of different lengths: an overlap is taken, per resource; back to back is free', async () => {
+      const s = await fresh()
+      const T = 1_000_000_000_000
+      const M = 60_000
+      expect((await s.appointments.book({ id: 'long', caller: '+1', startsAt: T, minutes: 60, serviceId: 'cleaning', resource: 'anna', at: 1 })).ok).toBe(true)
+      expect(await s.appointments.book({ id: 'inside', caller: '+2', startsAt: T + 30 * M, minutes: 30, resource: 'anna', at: 1 })).toEqual({ ok: false, reason: 'taken' })
+      expect(await s.appointments.book({ id: 'before', caller: '+2', startsAt: T - 15 * M, minutes: 30, resource: 'anna', at: 1 })).toEqual({ ok: false, reason: 'taken' })
+      expect((await s.appointments.book({ id: 'other', caller: '+2', startsAt: T + 30 * M, minutes: 30, resource: 'weber', at: 1 })).ok).toBe(true)
+      expect((await s.appointments.book({ id: 'after', caller: '+3', startsAt: T + 60 * M, minutes: 30, resource: 'anna', at: 1 })).ok).toBe(true)
+      expect(await s.appointments.isTaken(T + 45 * M, 15, 'anna')).toBe(true)
+      expect(await s.appointments.isTaken(T + 90 * M, 30, 'anna')).toBe(false)
+      expect(await s.appointments.get('long')).toMatchObject({ service_id: 'cleaning', resource: 'anna', minutes: 60 })
+      // A move keeps its resource and its length: onto anna's 'after' it is taken.
+      expect(await s.appointments.move('other', T + 60 * M, 2)).toEqual({ ok: true })
+      expect(await s.appointments.move('long', T + 60 * M, 2)).toEqual({ ok: false, reason: 'taken' })
+    })
+
+    test('many concurrent bookings of one slot: exactly one commits', async () => {
+      const s = await fresh()
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.appointments.book({ id: `r${i}`, caller: `+1555000${String(i).padStart(4, '0')}`, startsAt: 9000, minutes: 30, at: i })))
+      expect(results.filter((r) => r.ok)).toHaveLength(1)
+      expect(results.filter((r) => !r.ok)).toHaveLength(19)
+    })
+
+    test('outbox: idempotent enqueue, begin counts attempts before the work, retry/done/hold/fail', async () => {
+      const s = await fresh()
+      expect(await s.outbox.enqueue({ idemKey: 'sms:drop:c1', kind: 'sms', payload: { to: '+1' }, at: 10 })).toBe(true)
+      expect(await s.outbox.enqueue({ idemKey: 'sms:drop:c1', kind: 'sms', payload: { to: '+1' }, at: 11 })).toBe(false)
+      expect(await s.outbox.nextDue(['sms'])).toBe(10)
+      expect(await s.outbox.nextDue(['dialout'])).toBeUndefined()
+      const [row] = await s.outbox.due(['sms'], 10)
+      expect(row?.attempts).toBe(0)
+      expect(JSON.parse(row!.payload)).toEqual({ to: '+1' })
+      await s.outbox.begin(row!.id, 12)
+      await s.outbox.retry(row!.id, 'twilio 500', 100, 12)
+      expect(await s.outbox.due(['sms'], 50)).toHaveLength(0)
+      expect((await s.outbox.due(['sms'], 100))[0]?.attempts).toBe(1)
+      await s.outbox.done(row!.id, { sid: 'SM1' }, 101)
+      expect((await s.outbox.byKey('sms:drop:c1'))?.status).toBe('done')
+      expect(JSON.parse((await s.outbox.byKey('sms:drop:c1'))!.result!)).toEqual({ sid: 'SM1' })
+      expect(await s.outbox.due(['sms'], 1e15)).toHaveLength(0)
+      await s.outbox.enqueue({ idemKey: 'k2', kind: 'dialout', payload: {}, at: 10, held: true })
+      expect((await s.outbox.byKey('k2'))?.status).toBe('held')
+      await s.outbox.enqueue({ idemKey: 'k3', kind: 'sms', payload: {}, at: 10 })
+      const k3 = await s.outbox.byKey('k3')
+      await s.outbox.fail(k3!.id, 'bad number', 11)
+      expect((await s.outbox.byKey('k3'))?.status).toBe('failed')
+      await s.outbox.enqueue({ idemKey: 'k4', kind: 'sms', payload: {}, at: 10, callId: 'cX', taskId: 'tX' })
+      const k4 = await s.outbox.byKey('k4')
+      expect((await s.outbox.pendingForTask('tX')).map((r) => r.idem_key)).toEqual(['k4'])
+      expect((await s.outbox.forCall('cX')).map((r) => r.idem_key)).toEqual(['k4'])
+      await s.outbox.hold(k4!.id, 'opted out', 12)
+      expect(await s.outbox.pendingForTask('tX')).toEqual([])
+    })
+
+    test('sms: record both ways (a Twilio SID once), status by SID, opt-out and back', async () => {
+      const s = await fresh()
+      const id = await s.sms.record({ direction: 'out', callId: 'c1', number: '+14155550123', body: 'hello', sid: 'SM1', status: 'queued', at: 1 })
+      expect(typeof id).toBe('number')
+      expect(await s.sms.record({ direction: 'out', callId: 'c1', number: '+14155550123', body: 'hello', sid: 'SM1', status: 'queued', at: 2 })).toBeUndefined()
+      await s.sms.record({ direction: 'in', number: '+14155550123', body: 'CALL', status: 'received', at: 3 })
+      expect(await s.sms.setStatusBySid('SM1', 'delivered', 4)).toBe(true)
+      expect(await s.sms.setStatusBySid('SM404', 'delivered', 4)).toBe(false)
+      expect((await s.sms.forCall('c1')).map((m) => m.status)).toEqual(['delivered'])
+      expect((await s.sms.all()).map((m) => m.direction)).toEqual(['out', 'in'])
+      expect(await s.sms.isOptedOut('+14155550123')).toBe(false)
+      await s.sms.optOut('+14155550123', 5)
+      await s.sms.optOut('+14155550123', 6)
+      expect(await s.sms.isOptedOut('+14155550123')).toBe(true)
+      await s.sms.optIn('+14155550123')
+      expect(await s.sms.isOptedOut('+14155550123')).toBe(false)
+    })
+
+    test('callbacks: one in flight per call, found by conversation, rate count', async () => {
+      const s = await fresh()
+      await call(s)
+      const r = await s.callbacks.request('c1', '+14155550123', 100)
+      expect(r.ok).toBe(true)
+      expect(await s.callbacks.request('c1', '+14155550123', 101)).toEqual({ ok: false })
+      if (!r.ok) throw new Error('unreachable')
+      await s.callbacks.setStatus(r.id, 'dialing', 102, 'conv-out-1')
+      expect((await s.callbacks.byConversation('conv-out-1'))?.id).toBe(r.id)
+      expect((await s.callbacks.get(r.id))?.status).toBe('dialing')
+      await s.callbacks.setStatus(r.id, 'failed', 103)
+      expect((await s.callbacks.get(r.id))?.conversation_id).toBe('conv-out-1')
+      // no longer in flight: a new request may be made
+      expect((await s.callbacks.request('c1', '+14155550123', 104)).ok).toBe(true)
+      expect(await s.callbacks.countSince('+14155550123', 100)).toBe(2)
+      expect(await s.callbacks.countSince('+14155550123', 104)).toBe(1)
+      expect(await s.callbacks.forCall('c1')).toHaveLength(2)
+    })
+
+    test('messages: saved once by id', async () => {
+      const s = await fresh()
+      await s.messages.save({ id: 'm1', caller: '+14155550123', name: 'Ann', message: 'call me', callbackNumber: undefined, at: 1 })
+      await s.messages.save({ id: 'm1', caller: '+14155550123', name: 'Ann', message: 'call me', callbackNumber: undefined, at: 2 })
+      expect(await s.messages.list()).toEqual([{ id: 'm1', caller: '+14155550123', name: 'Ann', message: 'call me', callback_number: null, created_at: 1 }])
+    })
+
+    test('a transaction commits all or nothing', async () => {
+      const s = await fresh()
+      await call(s)
+      await expect(
+        s.tx(async (t) => {
+          await t.calls.end('c1', 'lost', 'pending', 5)
+          await t.outbox.enqueue({ idemKey: 'sms:drop:c1', kind: 'sms', payload: {}, at: 5 })
+          throw new Error('boom')
+        }),
+      ).rejects.toThrow('boom')
+      expect((await s.calls.get('c1'))?.state).toBe('live')
+      expect(await s.outbox.byKey('sms:drop:c1')).toBeUndefined()
+      const ended = await s.tx(
+        async (t) => {
+          const e = await t.calls.end('c1', 'lost', 'pending', 5)
+          await t.outbox.enqueue({ idemKey: 'sms:drop:c1', kind: 'sms', payload: {}, at: 5 })
+          return e
+        },
+        { durable: true },
+      )
+      expect(ended).toBe(true)
+      expect((await s.calls.get('c1'))?.state).toBe('ended')
+      expect((await s.outbox.byKey('sms:drop:c1'))?.status).toBe('pending')
+    })
+
+    test('a statement issued while a transaction is open completes too (no deadlock, nothing lost)', async () => {
+      const s = await fresh()
+      await call(s)
+      const t = s.tx(async (r) => {
+        await r.calls.setDetails('c1', '+18005550100', {}, 2)
+        await Bun.sleep(5)
+        await r.transcript.add('c1', 'bot', 'inside', 2)
+      })
+      const outside = s.transcript.add('c1', 'caller', 'outside', 3)
+      await Promise.all([t, outside])
+      expect((await s.transcript.list('c1')).map((r) => r.text).sort()).toEqual(['inside', 'outside'])
+    })
+
+    test('purge removes personal data older than the cut-off, keeps the rest', async () => {
+      const s = await fresh()
+      await call(s, 'old')
+      await s.calls.end('old', 'completed', null, 2000)
+      await s.transcript.add('old', 'caller', 'my number is +14155550123', 1500)
+      await s.sms.record({ direction: 'out', callId: 'old', number: '+14155550123', body: 'hello', status: 'sent', at: 1500 })
+      await call(s, 'new')
+      await s.transcript.add('new', 'caller', 'recent', 9000)
+      expect(await s.purge(5000)).toBeGreaterThan(0)
+      expect(await s.transcript.list('old')).toHaveLength(0)
+      expect(await s.transcript.list('new')).toHaveLength(1)
+      expect((await s.calls.get('old'))?.caller).toBeNull()
+      expect((await s.calls.get('new'))?.caller).toBe('+14155550123')
+      expect((await s.sms.all())[0]?.body).toBe('[purged]')
+    })
+  })
+}

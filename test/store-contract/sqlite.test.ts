@@ -1,0 +1,4 @@
+import { Store } from '../../src/store/store'
+import { storeContract } from './contract'
+
+storeContract({ name: 'sqlite', fresh: () => Store.open(':memory:') })
