@@ -229,7 +229,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
 
     // The next process (or the callback) adopts the open task and re-runs the committed book effect.
     const b = await w.call({ callId: a.callId, caller: a.caller })
-    b.rt.adopt((await w.store.tasks.openForCall(a.callId)))
+    await b.rt.adopt(await w.store.tasks.openForCall(a.callId))
     await b.rt.settleAdopted(30_000)
     expect(b.rt.takeResume()).toEqual({ open: [], completed: ['Your appointment is confirmed for tomorrow at 9 AM'] })
     const evs = await w.events()
