@@ -53,14 +53,6 @@ function base64End(s: string, a: number, limit: number): number {
   return i
 }
 
-/** `lit` occurs in `s` at `at`. */
-function matchAt(s: string, at: number, lit: string): boolean {
-  const n = lit.length
-  if (at + n > s.length) return false
-  for (let k = 0; k < n; k++) if (s.charCodeAt(at + k) !== lit.charCodeAt(k)) return false
-  return true
-}
-
 export class FrameScan {
   /** Where each field's value starts and ends in the last accepted frame (string values: inside the quotes). */
   readonly start: Int32Array
@@ -92,7 +84,7 @@ export class FrameScan {
   /** True when `s` has exactly the fast shape (see the module comment); false sends it to the full validator. */
   scan(s: string): boolean {
     const n = s.length
-    if (s.charCodeAt(n - 1) !== CLOSE || !matchAt(s, 0, this.prefix)) return false
+    if (s.charCodeAt(n - 1) !== CLOSE || !s.startsWith(this.prefix)) return false
     const start = this.start
     const end = this.end
     for (let k = 0; k < start.length; k++) start[k] = -1
@@ -105,7 +97,7 @@ export class FrameScan {
       let f = -1
       for (let t = 0; t < nk; t++) {
         const k = hint + t < nk ? hint + t : hint + t - nk
-        if (matchAt(s, i, keys[k]!)) {
+        if (s.startsWith(keys[k]!, i)) {
           f = k
           break
         }
@@ -160,6 +152,6 @@ export class FrameScan {
   /** The value of string field `f` in the last accepted frame equals `expected` (compared in place). */
   equals(s: string, f: number, expected: string): boolean {
     const a = this.start[f]!
-    return a >= 0 && this.end[f]! - a === expected.length && matchAt(s, a, expected)
+    return a >= 0 && this.end[f]! - a === expected.length && s.startsWith(expected, a)
   }
 }
