@@ -1,12 +1,13 @@
 /**
  * @module store/appointments-repo
  * Appointments, each held by a resource (a staff member; '' = the business as a whole). A booking is refused when it
- * overlaps a booked appointment of the same resource: the check and the insert are one write transaction, and the
- * partial unique index on (resource, starts_at) stays as the database's guard — on one instance or many: of two
- * bookings for one slot exactly one commits. Booking is idempotent by id (the effect's idempotency key), so an effect
- * re-run after a crash finds its own booking instead of failing.
+ * overlaps a booked appointment of the same resource: the check and the insert are one transaction, serialised per
+ * resource (SQLite runs one writer at a time; PostgreSQL takes a transaction-scoped advisory lock on the resource, so
+ * instances sharing the database decide the same way), and the partial unique index on (resource, starts_at) stays as
+ * the database's guard: of two bookings for one slot exactly one commits. Booking is idempotent by id (the effect's
+ * idempotency key), so an effect re-run after a crash finds its own booking instead of failing.
  */
-import { UniqueViolation, type Param, type Sql } from './sql'
+import { UniqueViolation, type Sql } from './sql'
 import { AppointmentRow, HeldSlotRow, rowChecker } from './rows'
 
 const rows = rowChecker('appointments', AppointmentRow)
@@ -14,43 +15,36 @@ const held = rowChecker('appointments', HeldSlotRow)
 
 export type BookResult = { ok: true; appointment: AppointmentRow } | { ok: false; reason: 'taken' }
 
-const OVERLAP = `SELECT 1 AS taken FROM appointments WHERE status = 'booked' AND ($resource IS NULL OR resource = $resource)
-  AND ($except IS NULL OR id != $except) AND starts_at < $end AND starts_at + minutes * 60000 > $start LIMIT 1`
-
-/** Whether [startsAt, startsAt + minutes) overlaps a booked appointment (of `resource` when given, else of any). */
-async function overlapping(sql: Sql, resource: string | undefined, startsAt: number, minutes: number, except: string | undefined): Promise<boolean> {
-  const params: Record<string, Param> = { resource: resource ?? null, except: except ?? null, start: startsAt, end: startsAt + Math.max(minutes * 60_000, 1) }
-  return (await sql.get(OVERLAP, params)) !== undefined
-}
-
 export class AppointmentsRepo {
   constructor(private readonly sql: Sql) {}
 
   /** Books durably (a promise to the caller). A slot held by another booking is `taken`; the same id is a success. */
   async book(a: { id: string; caller: string | undefined; startsAt: number; minutes: number; serviceId?: string | undefined; resource?: string | undefined; taskId?: string; callId?: string; at: number }): Promise<BookResult> {
     const resource = a.resource ?? ''
-    // No conflict target: the primary key (a re-run) and the slot index (a race) both end in "nothing inserted",
-    // without an error that would abort a PostgreSQL transaction. Then the row with our id says which it was.
-    const inserted = await this.sql.tx(
+    return this.sql.tx(
       async (t) => {
-        if (await t.get('SELECT 1 AS mine FROM appointments WHERE id = $id', { id: a.id })) return 0
-        if (await overlapping(t, resource, a.startsAt, a.minutes, undefined)) return 0
-        return t.run(
+        const existing = await get(t, a.id)
+        if (existing) return { ok: true as const, appointment: existing }
+        await lockResource(t, resource)
+        if (await overlapping(t, resource, a.startsAt, a.minutes, undefined)) return { ok: false as const, reason: 'taken' as const }
+        // No conflict target: the primary key (a concurrent re-run) and the slot index both end in "nothing inserted",
+        // without an error that would abort a PostgreSQL transaction.
+        const inserted = await t.run(
           `INSERT INTO appointments (id, caller, starts_at, minutes, status, task_id, call_id, created_at, updated_at, service_id, resource)
            VALUES ($id, $caller, $startsAt, $minutes, 'booked', $taskId, $callId, $at, $at, $serviceId, $resource) ON CONFLICT DO NOTHING`,
           { id: a.id, caller: a.caller ?? null, startsAt: a.startsAt, minutes: a.minutes, taskId: a.taskId ?? null, callId: a.callId ?? null, at: a.at, serviceId: a.serviceId ?? null, resource },
         )
+        const mine = await get(t, a.id)
+        if (mine) return { ok: true as const, appointment: mine }
+        if (inserted === 1) throw new Error(`appointment ${a.id} was inserted but cannot be read back`)
+        return { ok: false as const, reason: 'taken' as const }
       },
       { durable: true },
     )
-    const mine = await this.get(a.id)
-    if (mine) return { ok: true, appointment: mine }
-    if (inserted === 1) throw new Error(`appointment ${a.id} was inserted but cannot be read back`)
-    return { ok: false, reason: 'taken' }
   }
 
-  async get(id: string): Promise<AppointmentRow | undefined> {
-    return rows.maybe(await this.sql.get('SELECT * FROM appointments WHERE id = $id', { id }))
+  get(id: string): Promise<AppointmentRow | undefined> {
+    return get(this.sql, id)
   }
 
   /**
@@ -86,9 +80,10 @@ export class AppointmentsRepo {
     try {
       return await this.sql.tx(
         async (t) => {
-          const a = rows.maybe(await t.get('SELECT * FROM appointments WHERE id = $id', { id }))
+          const a = await get(t, id)
           if (!a || a.status !== 'booked') return { ok: false as const, reason: 'not-found' as const }
           if (a.starts_at === startsAt) return { ok: true as const }
+          await lockResource(t, a.resource)
           if (await overlapping(t, a.resource, startsAt, a.minutes, a.id)) return { ok: false as const, reason: 'taken' as const }
           await t.run('UPDATE appointments SET starts_at = $startsAt, updated_at = $at WHERE id = $id', { id, startsAt, at })
           return { ok: true as const }
@@ -101,4 +96,26 @@ export class AppointmentsRepo {
       throw err
     }
   }
+}
+
+async function get(sql: Sql, id: string): Promise<AppointmentRow | undefined> {
+  return rows.maybe(await sql.get('SELECT * FROM appointments WHERE id = $id', { id }))
+}
+
+async function overlapping(sql: Sql, resource: string | undefined, startsAt: number, minutes: number, except: string | undefined): Promise<boolean> {
+  const end = startsAt + Math.max(minutes * 60_000, 1)
+  const hit = await sql.get(
+    `SELECT 1 AS hit FROM appointments WHERE status = 'booked' AND (CAST($resource AS TEXT) IS NULL OR resource = $resource) AND (CAST($except AS TEXT) IS NULL OR id != $except)
+       AND starts_at < $end AND starts_at + minutes * 60000 > $start LIMIT 1`,
+    { resource: resource ?? null, except: except ?? null, start: startsAt, end },
+  )
+  return hit !== undefined
+}
+
+/**
+ * Serialises the overlap check and the write per resource across everything sharing the database. SQLite already
+ * has one writer; PostgreSQL holds the lock until the transaction ends.
+ */
+async function lockResource(sql: Sql, resource: string): Promise<void> {
+  if (sql.kind === 'postgres') await sql.get(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext('fastagent.resource:' || $resource))) AS l`, { resource })
 }

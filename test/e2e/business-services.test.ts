@@ -53,6 +53,6 @@ test('FAQ answer, service asked for and matched, a 60-minute slot held by the st
   await call.hangup()
   call.assertNoViolations()
   const tomorrow = addDays(localDate(Date.now(), 'UTC'), 1)
-  const rows = world.server.store.appointments.upcomingFor(caller, 0)
+  const rows = await world.server.store.appointments.upcomingFor(caller, 0)
   expect(rows.map((r) => [r.starts_at, r.minutes, r.service_id, r.resource])).toEqual([[dateMinutesToEpoch(tomorrow, 14 * 60, 'UTC'), 60, 'cleaning', 'anna']])
 }, 90_000)

@@ -153,14 +153,14 @@ export function storeContract(f: StoreFactory): void {
       expect((await s.appointments.book({ id: 'c', caller: '+2222222222', startsAt: 5000, minutes: 30, at: 4 })).ok).toBe(true)
       expect(await s.appointments.move('c', 6000, 5)).toEqual({ ok: true })
       const HALF_HOUR = 1_800_000
-      const next = 6000 + HALF_HOUR
-      expect((await s.appointments.book({ id: 'd', caller: '+3', startsAt: next, minutes: 30, at: 6 })).ok).toBe(true)
-      expect(await s.appointments.move('c', next, 7)).toEqual({ ok: false, reason: 'taken' })
-      expect(await s.appointments.move('missing', next, 7)).toEqual({ ok: false, reason: 'not-found' })
+      expect((await s.appointments.book({ id: 'd', caller: '+3', startsAt: 6000 + HALF_HOUR, minutes: 30, at: 6 })).ok).toBe(true)
+      expect(await s.appointments.move('c', 6000 + HALF_HOUR, 7)).toEqual({ ok: false, reason: 'taken' })
+      expect(await s.appointments.move('missing', 7000, 7)).toEqual({ ok: false, reason: 'not-found' })
       // a refused move leaves the booking where it was, and the store usable
       expect((await s.appointments.upcomingFor('+2222222222', 0)).map((x) => x.starts_at)).toEqual([6000])
-      expect([...(await s.appointments.takenBetween(0, next + 1))].sort((x, y) => x - y)).toEqual([6000, next])
-      expect([...(await s.appointments.takenBetween(6500, next + 1))]).toEqual([next])
+      expect([...(await s.appointments.takenBetween(0, 10_000_000))].sort((a, b) => a - b)).toEqual([6000, 6000 + HALF_HOUR])
+      expect([...(await s.appointments.takenBetween(6500, 10_000_000))]).toEqual([6000 + HALF_HOUR])
+      expect(await s.appointments.bookedBetween(6500, 10_000_000)).toEqual([{ starts_at: 6000 + HALF_HOUR, minutes: 30, resource: '' }])
     })
 
     test('appointments of different lengths: an overlap is taken, per resource; back to back is free', async () => {
@@ -174,10 +174,20 @@ export function storeContract(f: StoreFactory): void {
       expect((await s.appointments.book({ id: 'after', caller: '+3', startsAt: T + 60 * M, minutes: 30, resource: 'anna', at: 1 })).ok).toBe(true)
       expect(await s.appointments.isTaken(T + 45 * M, 15, 'anna')).toBe(true)
       expect(await s.appointments.isTaken(T + 90 * M, 30, 'anna')).toBe(false)
+      expect(await s.appointments.isTaken(T + 45 * M)).toBe(true)
       expect(await s.appointments.get('long')).toMatchObject({ service_id: 'cleaning', resource: 'anna', minutes: 60 })
       // A move keeps its resource and its length: onto anna's 'after' it is taken.
       expect(await s.appointments.move('other', T + 60 * M, 2)).toEqual({ ok: true })
       expect(await s.appointments.move('long', T + 60 * M, 2)).toEqual({ ok: false, reason: 'taken' })
+    })
+
+    test('concurrent overlapping bookings of one resource (different starts): exactly one commits', async () => {
+      const s = await fresh()
+      const T = 2_000_000_000_000
+      const M = 60_000
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => s.appointments.book({ id: `o${i}`, caller: '+1', startsAt: T + i * 5 * M, minutes: 60, resource: 'anna', at: i })))
+      // Every pair of these hour-long bookings 5 minutes apart overlaps: one wins.
+      expect(results.filter((r) => r.ok)).toHaveLength(1)
     })
 
     test('many concurrent bookings of one slot: exactly one commits', async () => {

@@ -94,14 +94,14 @@ describe('the calendar: holidays, special hours, notice, horizon, staff hours', 
   })
 
   test('the store-backed domain: staff hours decide who can take a slot; slots as long as the service never overlap', async () => {
-    const store = Store.open(':memory:')
+    const store = await Store.open(':memory:')
     const domain = storeDomain(store)
     const ctx = (settings: ReturnType<typeof s>, key: string) => ({ idemKey: key, taskId: key, callId: 'c', caller: '+15550000001', settings, now: NOW })
     const cleaning = s('cleaning')
     // Tuesday 14:00-15:00 cleaning: Anna is the only one; booked.
     const b1 = await domain.run({ kind: 'book', startsAt: at('2026-12-01', '14:00'), minutes: 60, serviceId: 'cleaning' }, ctx(cleaning, 'k1'))
     expect(b1.type).toBe('booked')
-    expect(store.appointments.get('k1')).toMatchObject({ service_id: 'cleaning', resource: 'anna', minutes: 60 })
+    expect(await store.appointments.get('k1')).toMatchObject({ service_id: 'cleaning', resource: 'anna', minutes: 60 })
     // A check-up at 14:30 overlaps Anna's cleaning, and Dr. Weber does not work then: taken, with alternatives.
     const checkup = s('checkup')
     const c2 = await domain.run({ kind: 'check_availability', startsAt: at('2026-12-01', '14:30'), minutes: 30, serviceId: 'checkup' }, ctx(checkup, 'k2'))
@@ -112,11 +112,11 @@ describe('the calendar: holidays, special hours, notice, horizon, staff hours', 
     expect(c3.type).toBe('booked')
     // Tuesday 10:00 check-up: Dr. Weber (Anna is not in); a second one at 10:00 has nobody left.
     expect((await domain.run({ kind: 'book', startsAt: at('2026-12-01', '10:00'), minutes: 30, serviceId: 'checkup' }, ctx(checkup, 'k4'))).type).toBe('booked')
-    expect(store.appointments.get('k4')?.resource).toBe('dr-weber')
+    expect((await store.appointments.get('k4'))?.resource).toBe('dr-weber')
     expect((await domain.run({ kind: 'book', startsAt: at('2026-12-01', '10:00'), minutes: 30, serviceId: 'checkup' }, ctx(checkup, 'k5'))).type).toBe('slot_taken')
     // A re-run of a booking finds its own row.
     expect((await domain.run({ kind: 'book', startsAt: at('2026-12-01', '10:00'), minutes: 30, serviceId: 'checkup' }, ctx(checkup, 'k4'))).type).toBe('booked')
-    store.close()
+    await store.close()
   })
 })
 
