@@ -176,6 +176,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     tz: businesses.version.businesses[0]?.timeZone ?? config.BUSINESS_TIMEZONE,
     business: businesses.version.businesses[0]?.name ?? config.BUSINESS_NAME,
     calendar: chosen.settings,
+    serviceName: (id) => businesses.version.businesses[0]?.services.find((x) => x.id === id)?.name,
     wakeSms: () => runner?.wake(),
     domainDelayMs: options.domainDelayMs,
     backoffMs: options.outboxBackoffMs,

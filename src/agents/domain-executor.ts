@@ -73,9 +73,21 @@ export async function alternativeSlots(store: Store, startsAt: number, s: Settin
   return nearestFreeSlots(startsAt, ALTERNATIVES, (t) => freeResourceIn(held, s, t, s.slotMinutes) === undefined || busy(t), s, s.slotMinutes, s.tz, now)
 }
 
-/** The store-backed domain. `delayMs` simulates a slow backend (tests and the demo's "this may take a moment"). */
-export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) => number } = {}): DomainExecutor {
-  const alternatives = (startsAt: number, s: Settings, now: number) => alternativeSlots(store, startsAt, s, now)
+/**
+ * Busy times another backend (a calendar) adds to the store's: a check `(start, minutes) → busy?` over the search
+ * window around `startsAt`, or undefined when that backend cannot be asked (the store alone decides then).
+ */
+export type ExtraBusy = (startsAt: number, ctx: DomainContext, exceptId?: string) => Promise<((start: number, minutes: number) => boolean) | undefined>
+
+/**
+ * The store-backed domain. `delayMs` simulates a slow backend (tests and the demo's "this may take a moment");
+ * `busy` adds another backend's busy times to availability and alternatives (the CalDAV backend builds on this).
+ */
+export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) => number; busy?: ExtraBusy } = {}): DomainExecutor {
+  const alternatives = async (startsAt: number, s: Settings, now: number, ctx?: DomainContext, exceptId?: string) => {
+    const busy = ctx && opts.busy ? await opts.busy(startsAt, ctx, exceptId) : undefined
+    return alternativeSlots(store, startsAt, s, now, busy ? (t) => busy(t, s.slotMinutes) : undefined)
+  }
   return {
     async run(effect, ctx) {
       const delay = opts.delayMs?.(effect) ?? 0
@@ -83,9 +95,11 @@ export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) =>
       const at = ctx.now
       switch (effect.kind) {
         case 'check_availability': {
-          const free = freeResourceIn(await heldAround(store, effect.startsAt, ctx.settings), ctx.settings, effect.startsAt, effect.minutes) !== undefined
+          const busy = opts.busy ? await opts.busy(effect.startsAt, ctx) : undefined
+          const free = freeResourceIn(await heldAround(store, effect.startsAt, ctx.settings), ctx.settings, effect.startsAt, effect.minutes) !== undefined && !(busy?.(effect.startsAt, effect.minutes) ?? false)
           // Alternatives even when free: a day-only check offers "9 AM, 9:30 AM or 10 AM" from them.
-          return { type: 'availability', free, alternatives: await alternatives(effect.startsAt, ctx.settings, at), at }
+          const s = ctx.settings
+          return { type: 'availability', free, alternatives: await alternativeSlots(store, effect.startsAt, s, at, busy ? (t) => busy(t, s.slotMinutes) : undefined), at }
         }
         case 'book': {
           // A re-run after a crash finds its own booking whatever is free now.
@@ -104,7 +118,7 @@ export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) =>
           })
           return r.ok
             ? { type: 'booked', appointmentId: r.appointment.id, at }
-            : { type: 'slot_taken', alternatives: await alternatives(effect.startsAt, ctx.settings, at), at }
+            : { type: 'slot_taken', alternatives: await alternatives(effect.startsAt, ctx.settings, at, ctx, ctx.idemKey), at }
         }
         case 'find_appointments': {
           const list = ctx.caller ? await store.appointments.upcomingFor(ctx.caller, at) : []
@@ -122,7 +136,7 @@ export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) =>
           if (!a || (ctx.caller !== undefined && a.caller !== ctx.caller)) return { type: 'domain_error', reason: 'appointment not found', at }
           const r = await store.appointments.move(a.id, effect.startsAt, at)
           if (r.ok) return { type: 'appointment_moved', at }
-          if (r.reason === 'taken') return { type: 'slot_taken', alternatives: await alternatives(effect.startsAt, ctx.settings, at), at }
+          if (r.reason === 'taken') return { type: 'slot_taken', alternatives: await alternatives(effect.startsAt, ctx.settings, at, ctx, a.id), at }
           return { type: 'domain_error', reason: 'appointment not found', at }
         }
         case 'save_message': {

@@ -26,6 +26,8 @@ export type BookingBackendDeps = {
   readonly tz: string
   readonly business: string
   readonly calendar: CalendarSettings | undefined
+  /** The name of a booked service, for the event title. */
+  readonly serviceName?: (serviceId: string) => string | undefined
   /** Wakes the SMS runner (the calendar texts the caller about a booking it held). */
   readonly wakeSms: () => void
   readonly domainDelayMs?: ((e: DomainEffect) => number) | undefined

@@ -16,7 +16,7 @@ import { calendarSync } from './calendar-sync'
 export function caldavBackend(d: BookingBackendDeps, s: CalendarSettings): BookingBackend {
   const log = d.log.child({ component: 'calendar' })
   const client = d.client ?? caldavClient(s)
-  const sync = calendarSync(client, s, d.tz, d.now)
+  const sync = calendarSync(client, s, d.tz, d.now, d.serviceName)
   const runner = new OutboxRunner({
     store: d.store,
     log,

@@ -9,14 +9,13 @@
  * When the calendar cannot be reached the booking is held locally, the caller hears that it will be confirmed by
  * text message, and a `calendar_sync` outbox row carries the write until it lands (see calendar-outbox).
  */
-import { alternativeSlots, storeDomain, type DomainContext, type DomainEffect, type DomainExecutor } from '../agents/domain-executor'
+import { alternativeSlots, storeDomain, type DomainContext, type DomainEffect, type DomainExecutor, type ExtraBusy } from '../agents/domain-executor'
 import { dateMinutesToEpoch, localDate } from '../agents/domain/zoned-time'
 import type { Logger } from '../ops/log'
 import type { AppointmentRow } from '../store/rows'
 import type { Store } from '../store/store'
 import { CalendarUnreachable } from './caldav-client'
 import { overlaps, type CalendarSync } from './calendar-sync'
-import type { Busy } from './ics'
 
 export const CALENDAR_SYNC_KIND = 'calendar_sync'
 
@@ -36,7 +35,6 @@ const DAY = 86_400_000
 const LOOKAHEAD_DAYS = 15
 
 export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
-  const local = storeDomain(d.store)
   const { store, sync, log } = d
 
   /** Asks the calendar; undefined (logged) when it cannot be reached, so the store alone decides. */
@@ -49,19 +47,21 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
       return undefined
     }
   }
-  /** The calendar's busy times from the slot's day on, as far as alternatives look. */
-  const busyAround = (startsAt: number, ctx: DomainContext, exceptId?: string) => {
+  /** The calendar's busy times from the slot's day on, as far as alternatives look: what the store domain adds. */
+  const busyAround: ExtraBusy = async (startsAt, ctx, exceptId) => {
     const from = dateMinutesToEpoch(localDate(startsAt, ctx.settings.tz), 0, ctx.settings.tz)
-    return ask('availability', ctx, () => sync.busy(from, from + LOOKAHEAD_DAYS * DAY, exceptId))
+    const busy = await ask('availability', ctx, () => sync.busy(from, from + LOOKAHEAD_DAYS * DAY, exceptId))
+    return busy && ((t, minutes) => overlaps(busy, t, minutes))
   }
+  // Holds, resources and alternatives are the store domain's, with the calendar's busy times added.
+  const local = storeDomain(store, { busy: busyAround })
   /** Busy times over the slot itself (the check at confirmation). */
   const busyAt = (op: string, startsAt: number, minutes: number, ctx: DomainContext, exceptId: string) =>
     ask(op, ctx, () => sync.busy(startsAt, startsAt + minutes * 60_000, exceptId))
-  const alternatives = (startsAt: number, minutes: number, ctx: DomainContext, busy: readonly Busy[] | undefined) =>
-    alternativeSlots(store, startsAt, ctx.settings, ctx.now, (t) => busy !== undefined && overlaps(busy, t, minutes))
-  const taken = async (startsAt: number, minutes: number, ctx: DomainContext, exceptId?: string) => {
+  const taken = async (startsAt: number, ctx: DomainContext, exceptId: string) => {
     const busy = await busyAround(startsAt, ctx, exceptId)
-    return { type: 'slot_taken', alternatives: await alternatives(startsAt, minutes, ctx, busy), at: ctx.now }
+    const s = ctx.settings
+    return { type: 'slot_taken', alternatives: await alternativeSlots(store, startsAt, s, ctx.now, busy ? (t) => busy(t, s.slotMinutes) : undefined), at: ctx.now }
   }
 
   /** The outbox carries the write until it lands (retried, exactly once); `confirm`: then text the caller. */
@@ -97,11 +97,6 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
     async run(effect: DomainEffect, ctx: DomainContext) {
       const at = ctx.now
       switch (effect.kind) {
-        case 'check_availability': {
-          const busy = await busyAround(effect.startsAt, ctx)
-          const free = !(await store.appointments.isTaken(effect.startsAt)) && !(busy && overlaps(busy, effect.startsAt, effect.minutes))
-          return { type: 'availability', free, alternatives: await alternatives(effect.startsAt, effect.minutes, ctx, busy), at }
-        }
         case 'book': {
           let a = await store.appointments.get(ctx.idemKey)
           let reachable = true
@@ -109,10 +104,11 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
             // Checked again at confirmation: the calendar may have been given that time since the first check.
             const busy = await busyAt('book', effect.startsAt, effect.minutes, ctx, ctx.idemKey)
             reachable = busy !== undefined
-            if (busy && overlaps(busy, effect.startsAt, effect.minutes)) return taken(effect.startsAt, effect.minutes, ctx, ctx.idemKey)
-            const r = await store.appointments.book({ id: ctx.idemKey, caller: ctx.caller, startsAt: effect.startsAt, minutes: effect.minutes, taskId: ctx.taskId, callId: ctx.callId, at })
-            if (!r.ok) return taken(effect.startsAt, effect.minutes, ctx, ctx.idemKey)
-            a = r.appointment
+            if (busy && overlaps(busy, effect.startsAt, effect.minutes)) return taken(effect.startsAt, ctx, ctx.idemKey)
+            const r = await local.run(effect, ctx)
+            if (r.type !== 'booked') return r
+            a = await store.appointments.get(ctx.idemKey)
+            if (!a) return r
           }
           // A re-run after a crash lands here with its own row: the write finds (or makes) the one event. With the
           // calendar away the slot stays held here and the caller is told it will be confirmed by text message.
@@ -132,17 +128,16 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
         }
         case 'move_appointment': {
           const a = await store.appointments.get(effect.appointmentId)
-          if (!a || (ctx.caller !== undefined && a.caller !== ctx.caller) || a.status !== 'booked') return local.run(effect, ctx)
-          if (a.starts_at !== effect.startsAt) {
-            const busy = await busyAt('move', effect.startsAt, a.minutes, ctx, a.id)
-            if (busy && overlaps(busy, effect.startsAt, a.minutes)) return taken(effect.startsAt, a.minutes, ctx, a.id)
+          if (a && a.status === 'booked' && (ctx.caller === undefined || a.caller === ctx.caller) && a.starts_at !== effect.startsAt) {
+            const busy = await busyAt('move', effect.startsAt, effect.minutes, ctx, a.id)
+            if (busy && overlaps(busy, effect.startsAt, effect.minutes)) return taken(effect.startsAt, ctx, a.id)
           }
           const result = await local.run(effect, ctx)
-          if (result.type !== 'appointment_moved') return result.type === 'slot_taken' ? taken(effect.startsAt, a.minutes, ctx, a.id) : result
-          const moved = await store.appointments.get(a.id)
+          const moved = result.type === 'appointment_moved' ? await store.appointments.get(effect.appointmentId) : undefined
           if (moved) await write(moved, ctx, false)
           return result
         }
+        case 'check_availability':
         case 'save_message':
           return local.run(effect, ctx)
       }

@@ -17,6 +17,8 @@ const row = (over: Partial<AppointmentRow> = {}): AppointmentRow => ({
   status: 'booked',
   task_id: 'T1-ab',
   call_id: 'c1',
+  service_id: null,
+  resource: '',
   created_at: T - 86_400_000,
   updated_at: T - 86_400_000,
   ...over,

@@ -17,7 +17,8 @@ export const fileOf = (appointmentId: string): string => `${uidOf(appointmentId)
 /** What a booking's event says. `service` comes from the booking when services are configured. */
 export function eventSummary(a: { service?: string | undefined; name?: string | undefined; number?: string | undefined }, details: CalendarSettings['callerDetails']): string {
   const who = [details.includes('name') ? a.name : undefined, details.includes('number') ? a.number : undefined].filter((x): x is string => !!x)
-  return who.length > 0 ? `${a.service ?? 'Appointment'}: ${who.join(', ')}` : (a.service ?? 'Appointment')
+  const what = a.service ? a.service.charAt(0).toUpperCase() + a.service.slice(1) : 'Appointment'
+  return who.length > 0 ? `${what}: ${who.join(', ')}` : what
 }
 
 export type CalendarSync = {
@@ -31,13 +32,14 @@ export type CalendarSync = {
 
 const ATTEMPTS = 3
 
-export function calendarSync(client: CalendarClient, s: CalendarSettings, tz: string, now: () => number): CalendarSync {
+/** `serviceName` names a booked service for the event title (the business's services; none: "Appointment"). */
+export function calendarSync(client: CalendarClient, s: CalendarSettings, tz: string, now: () => number, serviceName: (id: string) => string | undefined = () => undefined): CalendarSync {
   const ics = (a: AppointmentRow) =>
     buildEvent({
       uid: uidOf(a.id),
       startsAt: a.starts_at,
       minutes: a.minutes,
-      summary: eventSummary({ number: a.caller ?? undefined }, s.callerDetails),
+      summary: eventSummary({ service: a.service_id ? serviceName(a.service_id) : undefined, number: a.caller ?? undefined }, s.callerDetails),
       description: 'Booked by phone through FastAgent.',
       stamp: now(),
     })
