@@ -18,7 +18,8 @@ import type { TaskRegistry } from '../agents/task-definition'
 import type { DomainExecutor } from '../agents/domain-executor'
 import { TaskRuntime } from '../agents/runtime'
 import { CallSession, type CallOutcome, type Greeting, type SessionMark } from './call-session'
-import { isDrop, welcomeBackDoneLine, welcomeBackLine } from './lifecycle'
+import { isDrop } from './lifecycle'
+import { callLinesFor, packFor, welcomeBackDoneText, welcomeBackText } from '../i18n/packs'
 import type { CallMetrics } from './metrics'
 import type { Continuity, ResumeSource } from '../continuity/continuity'
 import type { CallEventBus } from './call-events'
@@ -107,7 +108,9 @@ export class CallManager implements CallAcceptor {
       ...(events ? { onStep: (s: { taskId: string; kind: string; from: string; to: string; on: string; status: string }) => events.emit({ type: 'task-step', callId, at: d.now(), ...s }) } : {}),
       ...(d.settleMs !== undefined ? { settleMs: d.settleMs } : {}),
     })
-    const configured = (business.wording[business.language]?.greeting ?? d.config.GREETING).replaceAll('{business}', business.name)
+    // Every fixed line of this call, in its business's language with the business's own wording.
+    const lines = callLinesFor(business.language, business.name, business.wording[business.language])
+    const configured = lines.greeting
     let priorHistory: ReplayItem[] = []
     if (resume) {
       try {
@@ -127,8 +130,8 @@ export class CallManager implements CallAcceptor {
       if (!resume) return { text: configured, asksAnythingElse: false }
       await runtime.settleAdopted(1500)
       const r = runtime.takeResume()
-      if (r && r.open.length > 0) return { text: welcomeBackLine(r.open), asksAnythingElse: false }
-      if (r && r.completed.length > 0) return { text: welcomeBackDoneLine(r.completed), asksAnythingElse: true }
+      if (r && r.open.length > 0) return { text: welcomeBackText(lines, r.open, packFor(business.language).dates.and), asksAnythingElse: false }
+      if (r && r.completed.length > 0) return { text: welcomeBackDoneText(lines, r.completed), asksAnythingElse: true }
       return { text: configured, asksAnythingElse: false }
     }
     // The call's own writes (transcript lines, details) reach the store in the order they happened, one after
@@ -170,7 +173,7 @@ export class CallManager implements CallAcceptor {
       onEnded: (o) => {
         events?.emit({ type: 'ended', callId, at: d.now(), reason: o.reason })
         if (recorder) d.recordings?.finish(recorder)
-        this.ended(o, runtime, caller, business.wording[business.language]?.sms_dropped?.replaceAll('{business}', business.name), () => writes)
+        this.ended(o, runtime, caller, lines.smsDropped, () => writes)
       },
       ...(events || recorder
         ? {

@@ -15,6 +15,7 @@
  */
 import type { Config } from '../config/schema'
 import type { Business } from '../config/business/business'
+import { packFor } from '../i18n/packs'
 import { describeBusinessHours } from '../config/business-hours'
 import { createCallConverters, type CallConverters } from '../audio/transcoder'
 import type { Logger } from '../ops/log'
@@ -108,7 +109,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     this.history = new CallHistory(d.priorHistory)
     this.lifecycle = initialSnapshot(
       callLifecycle,
-      initialLifecycleContext({ businessName: d.business.name, silenceReprompts: d.config.SILENCE_REPROMPTS, transferTarget: d.config.TRANSFER_TARGET }),
+      initialLifecycleContext({ businessName: d.business.name, silenceReprompts: d.config.SILENCE_REPROMPTS, transferTarget: d.config.TRANSFER_TARGET, language: d.business.language, wording: d.business.wording[d.business.language] }),
     )
     this.model = new ModelLeg<ResponsePurpose>({
       url: d.config.OPENAI_REALTIME_URL,
@@ -575,6 +576,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       openingHours: (this.openingHours ??= describeBusinessHours(this.d.business.hours)),
       faq: this.d.business.faq,
       services: this.d.business.services,
+      language: packFor(this.d.business.language).englishName,
       openTasks: this.d.tasks.statusLines(),
       transferAvailable: this.d.config.TRANSFER_TARGET !== undefined,
     })
@@ -591,6 +593,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       instructions: this.instructions(),
       tools: this.tools(),
       ...(this.d.business.voice ? { voice: this.d.business.voice } : {}),
+      language: this.d.business.language,
       ...(this.d.config.TURN_DETECTION === 'server_vad' ? { idleTimeoutMs: this.d.config.SILENCE_TIMEOUT_SECONDS * 1000 } : {}),
     })
   }

@@ -10,7 +10,12 @@
  */
 import { machine, type On, type Transition, type TransitionEntry } from '../fsm/fsm'
 import type { LegEndBy } from '../telephony/audiocodes/phone-leg'
-import { callLines, closingLine, type CallEndReason } from './lifecycle'
+import type { CallEndReason } from './lifecycle'
+import { callLinesFor, closingText } from '../i18n/packs'
+import type { Language } from '../i18n/languages'
+import type { WordingLines } from '../config/business/sections/wording'
+
+const lines = (c: { readonly language: Language; readonly businessName: string; readonly wording: WordingLines | null }) => callLinesFor(c.language, c.businessName, c.wording ?? undefined)
 
 /** What a response was requested for; the sequencer hands these back with the response. */
 export type ResponsePurpose =
@@ -34,6 +39,9 @@ export const LAST_WORDS: ReadonlySet<ResponsePurpose> = new Set<ResponsePurpose>
 
 export type LifecycleContext = {
   readonly businessName: string
+  /** The call's language and the business's own wording: what the bot says on its own (plain JSON, so snapshots stay data). */
+  readonly language: Language
+  readonly wording: WordingLines | null
   readonly silenceReprompts: number
   readonly transferTarget: string | null
   /** Why the call is ending, once something decided it is. */
@@ -119,9 +127,11 @@ export const HANGUP_MARGIN_MS = 1500
 /** VAD's idle timeout and VAIC's no-input timer may both fire for one silence: count it once. */
 export const SILENCE_DEDUPE_MS = 2000
 
-export function initialLifecycleContext(c: { businessName: string; silenceReprompts: number; transferTarget: string | undefined }): Ctx {
+export function initialLifecycleContext(c: { businessName: string; silenceReprompts: number; transferTarget: string | undefined; language?: Language; wording?: WordingLines | undefined }): Ctx {
   return {
     businessName: c.businessName,
+    language: c.language ?? 'en',
+    wording: c.wording ?? null,
     silenceReprompts: c.silenceReprompts,
     transferTarget: c.transferTarget ?? null,
     endReason: null,
@@ -211,7 +221,7 @@ const silence = (self: Talking): Edges<'silence'> => [
     effects: (c, e) => [
       { kind: 'log', message: 'call.silence', fields: { source: e.source, count: c.silenceCount } },
       ...(e.source === 'vad' ? [{ kind: 'cancelReprompt' } as const] : []),
-      say(callLines.silenceGoodbye, 'goodbye'),
+      say(lines(c).silenceGoodbye, 'goodbye'),
     ],
   },
   {
@@ -220,7 +230,7 @@ const silence = (self: Talking): Edges<'silence'> => [
     // With server_vad the model re-prompts by itself on its idle timeout; VAIC's timer needs our line.
     effects: (c, e) => [
       { kind: 'log', message: 'call.silence', fields: { source: e.source, count: c.silenceCount } },
-      ...(e.source === 'vaic' ? [say(callLines.stillThere, 'silence')] : []),
+      ...(e.source === 'vaic' ? [say(lines(c).stillThere, 'silence')] : []),
     ],
   },
 ]
@@ -229,21 +239,21 @@ const mentionOpenTasks = (self: Talking): Edge<'endCall'> => ({
   target: self,
   guard: (c, e) => e.openTasks.length > 0 && !c.mentionedOpenTasks,
   assign: (c) => ({ ...c, mentionedOpenTasks: true }),
-  effects: (_c, e) => [
-    say(callLines.openTasks(e.openTasks), 'open-tasks'),
+  effects: (c, e) => [
+    say(lines(c).openTasks(e.openTasks), 'open-tasks'),
     output(e.callId, { status: 'tasks_open', note: 'Open tasks remain; the caller is being asked whether to finish them.' }),
   ],
 })
 
 const askAnythingElse: Edge<'endCall'> = {
   target: 'askingAnythingElse',
-  effects: (_c, e) => [say(callLines.anythingElse, 'anything-else'), output(e.callId, { status: 'asking_anything_else', note: 'If the caller says no, call end_call again.' })],
+  effects: (c, e) => [say(lines(c).anythingElse, 'anything-else'), output(e.callId, { status: 'asking_anything_else', note: 'If the caller says no, call end_call again.' })],
 }
 
 const close: Edge<'endCall'> = {
   target: 'closing',
   assign: (c) => ({ ...c, endReason: 'completed' }),
-  effects: (c, e) => [say(closingLine(e.summaries, c.businessName), 'closing'), output(e.callId, { status: 'closing', note: 'The closing line is being said; say nothing more.' })],
+  effects: (c, e) => [say(closingText(lines(c), e.summaries), 'closing'), output(e.callId, { status: 'closing', note: 'The closing line is being said; say nothing more.' })],
 }
 
 const transferRequested = (self: Talking): Edges<'transferRequested'> => [
@@ -251,7 +261,7 @@ const transferRequested = (self: Talking): Edges<'transferRequested'> => [
     target: 'transferring',
     guard: (c) => c.transferTarget !== null,
     assign: (c, e) => ({ ...c, endReason: 'transferred', transfer: { target: c.transferTarget ?? '', reason: e.reason } }),
-    effects: (_c, e) => [say(callLines.transferring, 'transfer'), output(e.callId, { status: 'transferring', note: 'The caller is being transferred; say nothing more.' })],
+    effects: (c, e) => [say(lines(c).transferring, 'transfer'), output(e.callId, { status: 'transferring', note: 'The caller is being transferred; say nothing more.' })],
   },
   { target: self, effects: (_c, e) => [output(e.callId, { error: 'not_available', message: 'Transfers are not available; offer to take a message instead.' })] },
 ]
@@ -261,13 +271,13 @@ const lastTaskDone: Edge<'taskProgress'> = {
   target: 'askingAnythingElse',
   guard: (c, e) => e.done > c.doneCount && e.open === 0,
   assign: (c, e) => ({ ...c, doneCount: e.done }),
-  effects: () => [say(callLines.anythingElse, 'anything-else')],
+  effects: (c) => [say(lines(c).anythingElse, 'anything-else')],
 }
 
 const limitReached: Edge<'limitReached'> = {
   target: 'sayingGoodbye',
   assign: (c) => ({ ...c, endReason: 'max-duration' }),
-  effects: () => [say(callLines.timeLimit, 'goodbye')],
+  effects: (c) => [say(lines(c).timeLimit, 'goodbye')],
 }
 
 const shutdown: Edges<'shutdown'> = [
@@ -275,7 +285,7 @@ const shutdown: Edges<'shutdown'> = [
     target: 'sayingGoodbye',
     guard: (_c, e) => e.modelReady,
     assign: (c, e) => ({ ...c, endReason: 'shutdown', shutdownReason: e.reason }),
-    effects: (_c, e) => [{ kind: 'timer', name: 'shutdown', afterMs: e.graceMs }, say(e.openTasks > 0 ? callLines.shutdownSaved : callLines.shutdown, 'goodbye')],
+    effects: (c, e) => [{ kind: 'timer', name: 'shutdown', afterMs: e.graceMs }, say(e.openTasks > 0 ? lines(c).shutdownSaved : lines(c).shutdown, 'goodbye')],
   },
   leaveForShutdown,
 ]
@@ -365,7 +375,7 @@ export const callLifecycle = machine<Ctx, LifecycleEvent, Fx>()({
             target: 'conversing',
             guard: (c) => c.endReason === 'transferred',
             assign: (c) => ({ ...c, endReason: null, transfer: null }),
-            effects: (_c, e) => [{ kind: 'transferFailed', status: e.status }, say(callLines.transferFailed, 'transfer-failed')],
+            effects: (c, e) => [{ kind: 'transferFailed', status: e.status }, say(lines(c).transferFailed, 'transfer-failed')],
           },
           // The transfer was the fallback for a dead model: nobody can talk to the caller, so hang up.
           { target: 'leaving', guard: (c) => c.endReason === 'failed', effects: () => [{ kind: 'hangup', reason: 'assistant-unavailable' }] },

@@ -6,6 +6,9 @@
 
 import type { ToolSpec } from '../realtime/session-config'
 
+import { en } from '../i18n/packs/en'
+import { callLinesFor, closingText } from '../i18n/packs'
+
 export const LIFECYCLE_TOOLS: ReadonlySet<string> = new Set(['end_call', 'transfer_to_human'])
 
 /** The tools the lifecycle answers itself; transfer only when there is somewhere to transfer to. */
@@ -42,40 +45,11 @@ export type CallEndReason =
   /** The process died with the call live (found at the next start). */
   | 'crashed'
 
-/** The fixed lines of the call's lifecycle (the closing line and welcome backs are built below). */
-export const callLines = {
-  anythingElse: 'Is there anything else I can help you with today?',
-  openTasks: (titles: readonly string[]): string => `We haven't finished ${titles.join(' and ')} yet. Shall we finish it now?`,
-  stillThere: 'Are you still there?',
-  silenceGoodbye: "I haven't heard from you, so I'll end the call now. Feel free to call us again. Goodbye!",
-  timeLimit: "We've reached the time limit for this call. Thank you for calling, and goodbye!",
-  transferring: "Of course. I'll connect you with a colleague now. Please hold.",
-  transferFailed: "I'm sorry, I couldn't reach anyone right now. Is there anything else I can help you with?",
-  shutdown: "I'm sorry, I have to end the call now. Please call us again. Goodbye!",
-  shutdownSaved: "I'm sorry, I have to end the call now. Everything we discussed is saved, and we'll text you so we can pick up where we left off.",
-} as const
+/** The English call lines (the tests' reference; calls use their business's pack, see i18n/packs). */
+export const callLines = en.call
 
-/**
- * "I'm glad I could help. Your appointment is confirmed for tomorrow at 10 AM. Have a great day!"
- * Each summary is a sentence without a final period, as the tasks write them.
- */
-export function closingLine(summaries: readonly string[], businessName: string): string {
-  if (summaries.length === 0) return `Thank you for calling ${businessName}. Have a great day!`
-  const body = summaries.map((s) => s.trim().replace(/[.!]+$/, '') + '.').join(' ')
-  return `I'm glad I could help. ${body} Have a great day!`
-}
-
-/** "Welcome back! We were booking an appointment for tomorrow at 10 AM. Would you like to continue or start over?" */
-export function welcomeBackLine(summaries: readonly string[]): string {
-  const what = summaries.length === 0 ? 'in the middle of something' : summaries.join(', and ')
-  return `Welcome back! We were ${what}. Would you like to continue or start over?`
-}
-
-/** A dropped call whose interrupted step completed meanwhile: "Welcome back! Your appointment is confirmed …" */
-export function welcomeBackDoneLine(summaries: readonly string[]): string {
-  const body = summaries.map((s) => s.trim().replace(/[.!]+$/, '') + '.').join(' ')
-  return `Welcome back! ${body} Is there anything else I can help you with today?`
-}
+/** "I'm glad I could help. Your appointment is confirmed for tomorrow at 10 AM. Have a great day!" (English) */
+export const closingLine = (summaries: readonly string[], businessName: string): string => closingText(callLinesFor('en', businessName, undefined), summaries)
 
 /**
  * Whether an ended call counts as dropped: it ended without our goodbye (caller gone, socket lost, crash, error,

@@ -15,6 +15,8 @@ export type InstructionInputs = {
   readonly transferAvailable: boolean
   /** The business's answers to common questions (from its file). */
   readonly faq?: readonly { readonly q: string; readonly a: string }[]
+  /** The call's language (English name), when it is not English. */
+  readonly language?: string
   /** What can be booked, when the business offers more than one service. */
   readonly services?: readonly { readonly name: string; readonly minutes: number; readonly synonyms: readonly string[] }[]
 }
@@ -38,6 +40,9 @@ export function taskStatusBlock(openTasks: readonly string[]): string {
 export function buildInstructions(i: InstructionInputs): string {
   return [
     `You are the phone assistant of ${i.businessName}. You speak with callers on the telephone: be warm, brief and natural, one or two short sentences at a time, and never read out JSON or ids.`,
+    ...(i.language && i.language !== 'English'
+      ? [`Speak ${i.language} with the caller, always, and understand them in ${i.language}. The task agents' questions and results are already in ${i.language}: say them as they are. Pass dates and times to the tools as the caller said them, in ${i.language}.`]
+      : []),
     `It is now ${formatNow(i.now, i.timeZone)} (${i.timeZone}).`,
     `Opening hours: ${i.openingHours}.`,
     ...servicesLine(i.services ?? []),

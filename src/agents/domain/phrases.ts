@@ -38,9 +38,9 @@ export function listSlots(slots: readonly number[], date: string | null, now: nu
   return join(words)
 }
 
-export function joinOr(words: readonly string[]): string {
+export function joinOr(words: readonly string[], or = 'or'): string {
   if (words.length <= 1) return words[0] ?? ''
-  return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1] ?? ''}`
+  return `${words.slice(0, -1).join(', ')} ${or} ${words[words.length - 1] ?? ''}`
 }
 
 export function joinAnd(words: readonly string[]): string {

@@ -37,6 +37,8 @@ export const SettingsSchema = Type.Object({
   horizonDays: Type.Optional(Type.Integer({ minimum: 1 })),
   services: Type.Optional(Type.Array(ServiceOptionSchema)),
   staff: Type.Optional(Type.Array(StaffOptionSchema)),
+  /** The call's language: what the caller says is read in it, what the task says is built in it. */
+  language: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('de'), Type.Literal('es')])),
   /** The service being booked (set from the start when the business has one service). */
   service: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() })),
 })
@@ -73,6 +75,7 @@ export function captureSettings(env: SettingsEnv): Settings {
   const settings: Settings = {
     ...base,
     exceptions: Object.fromEntries(Object.entries(b.exceptions).map(([d, spans]) => [d, spans.map((i) => ({ from: i.from, to: i.to }))])),
+    ...(b.language !== 'en' ? { language: b.language } : {}),
     minNoticeMinutes: b.booking.minNoticeMinutes,
     horizonDays: b.booking.horizonDays,
     services,

@@ -35,13 +35,13 @@ export function resolveSlot(s: Settings, draft: SlotDraft, words: SlotWords, now
   let date = draft.date
   let minutes = draft.minutes
   if (words.date !== undefined) {
-    const d = parseDate(words.date, now, s.tz, s.hours)
+    const d = parseDate(words.date, now, s.tz, s.hours, s.language)
     if (!d.ok) return { kind: 'ask_date', minutes, problem: d.reason }
     date = d.date
     if (d.minutes !== undefined) minutes = d.minutes
   }
   if (words.time !== undefined) {
-    const t = parseTime(words.time, date === null ? s.hours.flat() : spansOn(s, date))
+    const t = parseTime(words.time, date === null ? s.hours.flat() : spansOn(s, date), s.language)
     if (t.ok) {
       minutes = t.minutes
       // 'The 9 AM one' picks an offered alternative, which may be on another day than the one first asked for.
@@ -49,7 +49,7 @@ export function resolveSlot(s: Settings, draft: SlotDraft, words: SlotWords, now
       if (offered !== undefined) date = localDate(offered, s.tz)
     } else {
       // A time field holding 'tomorrow at 10' is still understood.
-      const both = parseDate(words.time, now, s.tz, s.hours)
+      const both = parseDate(words.time, now, s.tz, s.hours, s.language)
       if (!both.ok || both.minutes === undefined) {
         return date === null ? { kind: 'ask_date', minutes, problem: NO_TIME } : { kind: 'ask_time', date, problem: NO_TIME }
       }

@@ -5,8 +5,26 @@
  * so that 'today' is the business's today whatever the host's zone; times use a small grammar of our own, because
  * spoken times ('half past two', bare 'at 2') need business hours to be read right and chrono does not know those.
  */
-// The English locale alone: a third of the package's load time, and all we parse.
+// The English locale alone at load: a third of the package's load time. Another language's locale is loaded the
+// first time a call in that language parses a date (and stays loaded).
 import * as chrono from 'chrono-node/en'
+import type { Language } from '../../i18n/languages'
+import { toEnglishTime } from '../../i18n/spoken-time'
+import { packFor } from '../../i18n/packs'
+
+type Casual = { parse: typeof chrono.casual.parse }
+const locales = new Map<Language, Casual>([['en', chrono.casual]])
+function casualFor(lang: Language | undefined): Casual {
+  const l = lang ?? 'en'
+  let c = locales.get(l)
+  if (c === undefined) {
+    // Synchronous on purpose: a parse happens inside a task step, which is pure and synchronous.
+    const mod = (l === 'de' ? require('chrono-node/de') : require('chrono-node/es')) as { casual: Casual }
+    c = mod.casual
+    locales.set(l, c)
+  }
+  return c
+}
 import { formatClock, type Interval, type WeekHours } from '../../config/business-hours'
 import { addDays, daysBetween, formatDate, isIsoDate, localDate, localMinutes, offsetAt, splitDate, weekdayOf } from './zoned-time'
 
@@ -26,7 +44,7 @@ export const NO_TIME = "I didn't catch the time."
  * A day, as 'YYYY-MM-DD'. Also returns `minutes` when the same words state a time ('tomorrow at 10 AM'), so a caller
  * who says both at once is not asked again. Month/day numbers are read US-style ('12/03' is December 3).
  */
-export function parseDate(text: string, now: number, tz: string, hours?: WeekHours): DateResult {
+export function parseDate(text: string, now: number, tz: string, hours?: WeekHours, lang?: Language): DateResult {
   const t = normalise(text)
   if (t === '') return { ok: false, reason: NO_DATE }
   const today = localDate(now, tz)
@@ -36,7 +54,8 @@ export function parseDate(text: string, now: number, tz: string, hours?: WeekHou
   const ordinal = /^(on )?the (\d{1,2})(st|nd|rd|th)?$/.exec(t)
   if (ordinal) return nextDayOfMonth(today, Number(ordinal[2]))
   const ref = { instant: new Date(now), timezone: offsetAt(now, tz) / 60_000 }
-  const r = chrono.casual.parse(t, ref, { forwardDate: true })[0]
+  // chrono's German and Spanish read the day words; their time words we rewrite first ('um 10 Uhr' → 'at 10').
+  const r = casualFor(lang).parse(lang === undefined || lang === 'en' ? t : toEnglishTime(t, lang).replace(/^at /, ''), ref, { forwardDate: true })[0] ?? (lang && lang !== 'en' ? casualFor(lang).parse(t, ref, { forwardDate: true })[0] : undefined)
   if (r === undefined) return { ok: false, reason: NO_DATE }
   const s = r.start
   // A time alone ('at 3') gets an implied day from chrono (even tomorrow's, with forwardDate): not a day said.
@@ -95,8 +114,8 @@ function digitsFromWords(text: string): string {
  * Minutes after local midnight. `dayHours` (the business hours of the day in question) settles a bare hour: 'at 2'
  * is 2 PM when 2 AM is outside business hours.
  */
-export function parseTime(text: string, dayHours?: readonly Interval[]): TimeResult {
-  let t = digitsFromWords(normalise(text))
+export function parseTime(text: string, dayHours?: readonly Interval[], lang?: Language): TimeResult {
+  let t = digitsFromWords(normalise(toEnglishTime(text, lang)))
     .replace(/\b(o'?clock|sharp|please|ish)\b/g, '')
     .replace(/^(at|around|about|for|say|maybe) /, '')
     .replace(/\s+/g, ' ')
@@ -146,10 +165,17 @@ function pickHalfOfDay(hour: number, minute: number, dayHours: readonly Interval
   return hour >= 7 && hour <= 11 ? am : pm
 }
 
-/** 'today' | 'tomorrow' | 'on Monday, December 1'; `bare` drops the 'on' (for 'from … to …'). */
-export function describeDay(date: string, now: number, tz: string, bare = false): string {
+/** 'today' | 'tomorrow' | 'on Monday, December 1'; `bare` drops the 'on' (for 'from … to …'). In `lang` when given. */
+export function describeDay(date: string, now: number, tz: string, bare = false, lang?: Language): string {
   const today = localDate(now, tz)
   const diff = daysBetween(today, date)
+  if (lang !== undefined && lang !== 'en') {
+    const w = packFor(lang).dates
+    if (diff === 0) return w.today
+    if (diff === 1) return w.tomorrow
+    const spoken = new Intl.DateTimeFormat(w.locale, { timeZone: 'UTC', weekday: 'long', month: 'long', day: 'numeric', ...(diff < -30 || diff > 300 ? { year: 'numeric' } : {}) }).format(new Date(`${date}T12:00:00Z`))
+    return w.onDay(spoken, bare)
+  }
   if (diff === 0) return 'today'
   if (diff === 1) return 'tomorrow'
   const { year, month, day } = splitDate(date)
@@ -159,7 +185,11 @@ export function describeDay(date: string, now: number, tz: string, bare = false)
 }
 
 /** 'today at 10 AM' | 'tomorrow at 10 AM' | 'on Monday, December 1 at 2:30 PM' — used verbatim in what the bot says. */
-export function describeWhen(startsAt: number, now: number, tz: string, bare = false): string {
+export function describeWhen(startsAt: number, now: number, tz: string, bare = false, lang?: Language): string {
+  if (lang !== undefined && lang !== 'en') {
+    const w = packFor(lang).dates
+    return w.at(describeDay(localDate(startsAt, tz), now, tz, bare, lang), w.clock(localMinutes(startsAt, tz)))
+  }
   return `${describeDay(localDate(startsAt, tz), now, tz, bare)} at ${formatClock(localMinutes(startsAt, tz))}`
 }
 

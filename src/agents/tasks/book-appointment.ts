@@ -9,7 +9,8 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { AtSchema, CancelEventSchema, ResultEvents, type Effect } from '../effects'
 import { machine, type Transition } from '../../fsm/fsm'
-import { askDateText, askTimeText, capitalise, joinOr, takenText } from '../domain/phrases'
+import { askDateText, askTimeText, joinOr, takenText } from '../domain/phrases'
+import { packFor } from '../../i18n/packs'
 import { captureSettings, serviceOptions, SettingsSchema, withService } from '../domain/settings'
 import { applyResolution, EMPTY_DRAFT, hasSlotWords, resolveSlot, SlotDraftSchema, type Resolution } from '../domain/slot-request'
 import { clearProblem } from './slot-edges'
@@ -69,19 +70,23 @@ type Words = Extract<BookEvent, { type: 'start' | 'input' }>
 
 // ---- what the caller hears ----
 
-const when = (c: BookContext, now: number) => (c.slot.startsAt === null ? '' : describeWhen(c.slot.startsAt, now, c.settings.tz))
+const when = (c: BookContext, now: number) => (c.slot.startsAt === null ? '' : describeWhen(c.slot.startsAt, now, c.settings.tz, false, c.settings.language))
+const lines = (c: BookContext) => packFor(c.settings.language ?? 'en').booking
+const orWord = (c: BookContext) => packFor(c.settings.language ?? 'en').dates.or
 /** "a check-up " when the business has several services (the name says what is booked), '' with one. */
 const what = (c: BookContext) => (c.settings.service && serviceOptions(c.settings).length > 1 ? `${c.settings.service.name} ` : '')
-const names = (c: BookContext) => joinOr(serviceOptions(c.settings).map((s) => s.name))
+const names = (c: BookContext) => joinOr(serviceOptions(c.settings).map((s) => s.name), orWord(c))
 export const bookingText = {
-  askService: (c: BookContext): string => `${c.serviceProblem ? `${c.serviceProblem} ` : ''}Which would you like: ${names(c)}?`,
-  unknownService: (words: string): string => `Sorry, we don't offer ${JSON.stringify(words.slice(0, 60))}.`,
-  ambiguousService: (candidates: readonly string[]): string => `Do you mean ${joinOr(candidates)}?`,
-  askDate: (c: BookContext): string => askDateText(c.slot.problem),
-  askTime: (c: BookContext, now: number): string => askTimeText(c.slot.problem, c.slot.alternatives, c.slot.date, now, c.settings.tz),
-  confirm: (c: BookContext, now: number): string => `Book ${what(c)}for ${when(c, now)}?`,
-  booked: (c: BookContext, now: number): string => `${what(c) === '' ? 'Appointment ' : capitalise(what(c))}booked for ${when(c, now)}.`,
-  summary: (c: BookContext, now: number): string => `Your ${what(c) === '' ? 'appointment ' : what(c)}is confirmed for ${when(c, now)}`,
+  askService: (c: BookContext): string => `${c.serviceProblem ? `${c.serviceProblem} ` : ''}${lines(c).askService(names(c))}`,
+  unknownService: (c: BookContext, words: string): string => lines(c).unknownService(words.slice(0, 60)),
+  ambiguousService: (c: BookContext, candidates: readonly string[]): string => lines(c).ambiguousService(joinOr(candidates, orWord(c))),
+  // The plain questions come from the language pack; with a reason or offered times they are built in English.
+  askDate: (c: BookContext): string => (c.slot.problem === '' ? lines(c).askDate : askDateText(c.slot.problem)),
+  askTime: (c: BookContext, now: number): string =>
+    c.slot.problem === '' && c.slot.alternatives.length === 0 ? lines(c).askTime : askTimeText(c.slot.problem, c.slot.alternatives, c.slot.date, now, c.settings.tz),
+  confirm: (c: BookContext, now: number): string => lines(c).confirm(what(c), when(c, now)),
+  booked: (c: BookContext, now: number): string => lines(c).booked(what(c), when(c, now)),
+  summary: (c: BookContext, now: number): string => lines(c).summary(what(c), when(c, now)),
   /** The slot is held but the calendar did not answer: the write is retried and the caller gets an SMS. */
   held: (c: BookContext, now: number): string =>
     `I've reserved ${when(c, now)} for you. Our calendar isn't answering right now, so you'll get a text message when the booking is confirmed.`,
@@ -116,7 +121,7 @@ function plan(c: Readonly<BookContext>, e: Words): { ctx: BookContext; next: 'se
       // Another service is another grid: the slot is checked again under it.
       const changed = c.settings.service?.id !== m.service.id
       ctx = { ...ctx, settings: withService(ctx.settings, m.service), serviceProblem: '', ...(changed ? { slot: { ...ctx.slot, startsAt: null, alternatives: [] } } : {}) }
-    } else ctx = { ...ctx, serviceProblem: m.reason === 'ambiguous' ? bookingText.ambiguousService(m.candidates.map((s) => s.name)) : bookingText.unknownService(e.service) }
+    } else ctx = { ...ctx, serviceProblem: m.reason === 'ambiguous' ? bookingText.ambiguousService(c, m.candidates.map((s) => s.name)) : bookingText.unknownService(c, e.service) }
   }
   const pending = { ...(ctx.words ?? {}), ...(e.date !== undefined ? { date: e.date } : {}), ...(e.time !== undefined ? { time: e.time } : {}) }
   if (ctx.settings.service === undefined && serviceOptions(ctx.settings).length > 1) return { ctx: { ...ctx, words: pending }, next: 'service' }
