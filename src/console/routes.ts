@@ -149,12 +149,13 @@ export function consoleRoutes(d: ConsoleDeps) {
     const b = d.business()
     const tz = b.timeZone
     const name = (list: readonly Named[], id: string | null) => (id ? (list.find((x) => x.id === id)?.name ?? id) : '')
+    const split = b.services.length > 1 || b.staff.length > 0
     const day = DAY.test(asked) ? asked : localDate(d.now(), tz)
     const from = dateMinutesToEpoch(day, 0, tz)
     const to = dateMinutesToEpoch(addDays(day, 1), 0, tz)
     const items: AppointmentView[] = (await d.store.console.appointmentsBetween(from, to)).map((a) => {
       // Split by service and staff member when the business file has them ('' resource = the business as a whole).
-      const group = [name(b.services, a.service_id), name(b.staff, a.resource)].filter((x) => x !== '').join(' · ')
+      const group = split ? [name(b.services, a.service_id), name(b.staff, a.resource)].filter((x) => x !== '').join(' · ') : ''
       return { id: a.id, startsAt: a.starts_at, minutes: a.minutes, status: a.status, caller: a.caller ? maskPhone(a.caller) : 'unknown', group, callId: a.call_id }
     })
     if (as === 'json') return json({ day, appointments: items })

@@ -77,6 +77,7 @@ chromium.describe('console in chromium', () => {
     await world.server.calls.idle()
     world.server.watch.flush()
     await page.goto(`${base}/console/history?digits=123`)
+    await page.screenshot({ path: join(ARTIFACTS, '4a-history.png') })
     await page.click(`#history tr[data-call="${callId}"] a`)
     await page.waitForSelector('svg.latency-chart')
     const bars = await page.$$('svg.latency-chart .bar.turn')
@@ -85,10 +86,24 @@ chromium.describe('console in chromium', () => {
     expect(await page.textContent('#call-state')).toContain('completed')
     await page.screenshot({ path: join(ARTIFACTS, '4-call-page.png'), fullPage: true })
 
-    // The number stays masked until revealed.
+    // The number stays masked until revealed (a POST with the page's CSRF token).
     expect(await page.textContent('#caller-number')).toBe('+********123')
     await page.click('#reveal')
     await page.waitForSelector('#caller-number:has-text("+14155550123")')
+
+    // The appointment the call booked, on tomorrow's list: the operator cancels it and texts the caller.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
+    await page.goto(`${base}/console/appointments?day=${tomorrow}`)
+    const booked = await page.waitForSelector('table.appointments tr[data-appointment]')
+    expect(await booked.textContent()).toContain('booked')
+    page.once('dialog', (d) => void d.accept())
+    await page.check('table.appointments input.sms')
+    await page.click('table.appointments button.cancel')
+    await page.waitForSelector('table.appointments td.status:has-text("cancelled (SMS queued)")')
+    await page.screenshot({ path: join(ARTIFACTS, '5-appointments.png') })
+    const deadline = Date.now() + 10_000
+    while (world.twilio.messages.length === 0 && Date.now() < deadline) await Bun.sleep(50)
+    expect(world.twilio.messages.map((m) => m.body)).toEqual([expect.stringContaining('has been cancelled')])
     await page.close()
   }, 150_000)
 })

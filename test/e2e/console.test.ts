@@ -10,6 +10,7 @@ import { startWorld, type World } from '../../src/sim/world'
 import { bookingScenario } from '../../src/sim/scenarios'
 import type { CallDetail } from '../../src/console/call-detail'
 import { tmpdir } from 'node:os'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const TOKEN = 'console-admin-token-0123456789'
@@ -233,17 +234,37 @@ describe('appointments', () => {
   })
 })
 
-test('appointments are split by service and staff member when they have them', async () => {
-  const day = '2030-01-07'
-  const at = Date.parse(`${day}T09:00:00Z`)
-  const s = world.server.store
-  s.appointments.book({ id: 'split-a', caller: CALLER, startsAt: at, minutes: 30, serviceId: 'checkup', resource: 'weber', at: Date.now() })
-  s.appointments.book({ id: 'split-b', caller: CALLER, startsAt: at, minutes: 60, serviceId: 'cleaning', at: Date.now() })
-  const list = (await (await fetch(`${base}/console/api/appointments?day=${day}`, { headers: bearer })).json()) as { appointments: { id: string; group: string }[] }
-  expect(list.appointments.map((a) => [a.id, a.group]).sort()).toEqual([['split-a', 'checkup · weber'], ['split-b', 'cleaning']])
-  const html = await (await fetch(`${base}/console/appointments?day=${day}`, { headers: bearer })).text()
-  expect(html).toContain('<h2>checkup · weber</h2>')
-  expect(html).toContain('<h2>cleaning</h2>')
+test('appointments are split by service and staff member when the business file has them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fa-console-services-'))
+  writeFileSync(
+    join(dir, 'dental.yaml'),
+    `business: { name: Harbour Dental, timezone: UTC }
+hours: { mon-sun: "08:00-20:00" }
+services:
+  - { id: checkup, name: Check-up, minutes: 30 }
+  - { id: cleaning, name: Dental cleaning, minutes: 60 }
+staff:
+  - { name: Dr. Weber, services: [checkup] }
+  - { name: Anna, services: [cleaning] }
+`,
+  )
+  const dental = await startWorld({ env: { ADMIN_TOKEN: TOKEN, FASTAGENT_CONFIG: join(dir, 'dental.yaml') } })
+  try {
+    const [weber, anna] = (dental.server.businesses.version.businesses[0]?.staff ?? []).map((x) => x.id)
+    const day = '2030-01-07'
+    const at = Date.parse(`${day}T09:00:00Z`)
+    const s = dental.server.store
+    s.appointments.book({ id: 'split-a', caller: CALLER, startsAt: at, minutes: 30, serviceId: 'checkup', resource: weber ?? '', at: Date.now() })
+    s.appointments.book({ id: 'split-b', caller: CALLER, startsAt: at, minutes: 60, serviceId: 'cleaning', resource: anna ?? '', at: Date.now() })
+    const url = dental.server.url
+    const list = (await (await fetch(`${url}/console/api/appointments?day=${day}`, { headers: bearer })).json()) as { appointments: { id: string; group: string }[] }
+    expect(list.appointments.map((a) => [a.id, a.group]).sort()).toEqual([['split-a', 'Check-up · Dr. Weber'], ['split-b', 'Dental cleaning · Anna']])
+    const html = await (await fetch(`${url}/console/appointments?day=${day}`, { headers: bearer })).text()
+    expect(html).toContain('<h2>Check-up · Dr. Weber</h2>')
+    expect(html).toContain('<h2>Dental cleaning · Anna</h2>')
+  } finally {
+    await dental.stop()
+  }
 })
 
 test('login attempts are rate-limited per client', async () => {
