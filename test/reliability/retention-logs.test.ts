@@ -32,7 +32,8 @@ async function seed(store: Store, label: string, number: string, at: number): Pr
   await store.transcript.add(callId, 'caller', `my name is ${label} and my number is ${number}`, at)
   await store.sms.record({ direction: 'out', callId, number, body: `Hello ${label}`, status: 'delivered', at })
   await store.messages.save({ id: `msg-${label}`, caller: number, name: `Name ${label}`, message: `Please call ${label}`, callbackNumber: number, callId, at })
-  const booked = await store.appointments.book({ id: `appt-${label}`, caller: number, startsAt: at, minutes: 30, callId, at })
+  // Each seed books its own resource: the seeds' half-hour slots may overlap in time (they are minutes apart).
+  const booked = await store.appointments.book({ id: `appt-${label}`, caller: number, startsAt: at, minutes: 30, resource: `room-${label}`, callId, at })
   if (!booked.ok) throw new Error('seed booking refused')
   const cb = await store.callbacks.request(callId, number, at)
   if (!cb.ok) throw new Error('seed callback refused')
