@@ -23,6 +23,7 @@ import { chooseCalendar } from './calendar/calendar-config'
 import type { CalendarClient } from './calendar/caldav-client'
 import { CallManager } from './call/call-manager'
 import { callMetrics } from './call/metrics'
+import { loadFallbackClip, type FallbackClip } from './call/fallback-audio'
 import { realtimeMetrics } from './realtime/model-leg'
 import { audiocodesEndpoint, ConversationRegistry } from './telephony/audiocodes/endpoint'
 import { telephonyMetrics } from './telephony/audiocodes/metrics'
@@ -197,7 +198,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     dropped: registry.counter('fastagent_recording_dropped_chunks_total', 'audio chunks left out of call recordings (recorder buffer full)'),
     now,
   })
+  let fallback: FallbackClip
+  try {
+    fallback = await loadFallbackClip(config.FALLBACK_AUDIO_FILE)
+  } catch (err) {
+    throw new ConfigFileError({ variable: 'FALLBACK_AUDIO_FILE', reason: `cannot be played (${config.FALLBACK_AUDIO_FILE ?? 'built-in clip'}): ${err instanceof Error ? err.message : String(err)}; it must be a mono PCM16 or μ-law WAV file` })
+  }
   const calls = new CallManager({
+    fallback,
     config,
     log,
     store,
@@ -262,7 +270,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         recording: (id) => recordings.file(id),
       })
     : undefined
-  const app = buildApp({ config, log, registry, lifecycle, liveCalls: () => conversations.size, plugins: [endpoint, webhooks, ...(consolePlugin ? [consolePlugin] : [])] })
+  const app = buildApp({ config, log, registry, lifecycle, liveCalls: () => conversations.size, upstream: () => callStats.upstream.status, plugins: [endpoint, webhooks, ...(consolePlugin ? [consolePlugin] : [])] })
   try {
     app.listen({ hostname: config.HOST, port: config.PORT, reusePort: false, ...(tls ? { tls } : {}) })
   } catch (err) {

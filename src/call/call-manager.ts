@@ -24,6 +24,7 @@ import type { CallMetrics } from './metrics'
 import type { Continuity, ResumeSource } from '../continuity/continuity'
 import type { CallEventBus } from './call-events'
 import type { Recordings } from '../recording/recordings'
+import type { FallbackClip } from './fallback-audio'
 
 export type CallManagerDeps = {
   readonly config: Config
@@ -35,6 +36,8 @@ export type CallManagerDeps = {
   readonly businesses: BusinessDirectory
   readonly realtimeMetrics: RealtimeMetrics
   readonly metrics: CallMetrics
+  /** The recorded apology for a call whose model cannot speak. */
+  readonly fallback?: FallbackClip
   readonly continuity: Continuity
   readonly now: () => number
   /** Test hook: how long a tool call waits for its task before answering "working on it". */
@@ -159,6 +162,7 @@ export class CallManager implements CallAcceptor {
       business,
       realtimeMetrics: d.realtimeMetrics,
       metrics: d.metrics,
+      ...(d.fallback ? { fallback: d.fallback } : {}),
       greeting,
       priorHistory,
       record,

@@ -29,6 +29,7 @@ import type { TaskPort, TaskUpdate } from './task-port'
 import { initialSnapshot, transition, type Snapshot } from '../fsm/fsm'
 import { LIFECYCLE_TOOLS, lifecycleToolSpecs, type CallEndReason } from './lifecycle'
 import { CallHistory } from './call-history'
+import { clipChunks, type FallbackClip } from './fallback-audio'
 import {
   callLifecycle,
   initialLifecycleContext,
@@ -80,6 +81,8 @@ export type CallSessionDeps = {
   readonly mark?: (m: SessionMark) => void
   /** Call recording: each caller chunk and each bot chunk sent, in the model's format. O(1), never blocks. */
   readonly tap?: { caller(b64: string): void; bot(b64: string): void }
+  /** The recorded apology played when the model cannot speak (no clip: straight to the transfer or hang-up). */
+  readonly fallback?: FallbackClip
 }
 
 /** Transfer statuses that mean the transfer did not happen and the caller is still ours. */
@@ -267,6 +270,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   // ================================================================================================================
 
   ready(kind: 'initial' | 'reconnect' | 'rotation'): void {
+    this.d.metrics.upstream.ok()
     if (this.over) return
     // The first session greets (the lifecycle handles modelReady only while connecting); later ones resume.
     if (!this.dispatch({ type: 'modelReady' }) && kind === 'reconnect') {
@@ -358,6 +362,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   fatal(code: string, message: string): void {
     this.log.error('call.model_fatal', { code, message })
     this.d.record('system', `model unavailable: ${code}`)
+    this.d.metrics.upstreamUnavailable.inc({ code })
+    this.d.metrics.upstream.degraded(code)
     this.dispatch({ type: 'upstreamLost', code })
   }
 
@@ -416,6 +422,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
           .then((g) => this.dispatch({ type: 'greet', text: g.text, asksAnythingElse: g.asksAnythingElse }))
           .catch((err: unknown) => this.log.error('call.greeting_failed', { err }))
         return
+      case 'apologise':
+        return this.apologise()
       case 'say':
         this.model.request({ kind: 'say', text: fx.text, purpose: fx.purpose })
         return
@@ -447,6 +455,20 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       case 'end':
         return this.finish(fx.reason, fx.closed)
     }
+  }
+
+  /** The model cannot speak: the recorded apology, in the call's format, as one play stream with its words as altText. */
+  private apologise(): void {
+    this.interruptPlayback('upstream-lost')
+    const clip = this.d.fallback
+    if (clip === undefined) return void this.dispatch({ type: 'apologyStarted', streamId: undefined, remainingMs: 0 })
+    const format = this.d.leg.mediaFormat
+    const { chunks, durationMs } = clipChunks(clip, format)
+    const streamId = this.d.leg.startPlay(format, clip.altText)
+    for (const c of chunks) this.d.leg.playChunk(c)
+    this.d.leg.stopPlay()
+    this.d.record('bot', clip.altText, { fallback: true })
+    this.dispatch({ type: 'apologyStarted', streamId, remainingMs: durationMs + this.d.config.PLAYOUT_DELAY_MS })
   }
 
   private arm(name: 'hangup' | 'shutdown' | 'limit', afterMs: number, ev: LifecycleEvent): void {

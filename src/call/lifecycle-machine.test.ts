@@ -212,11 +212,26 @@ describe('limits, shutdown and a dead upstream', () => {
     for (const s of LIVE) expect(step(snap(s, { endReason: 'shutdown', shutdownReason: 'drain' }), { type: 'shutdownTimer' }, 'leaving').effects).toEqual([{ kind: 'hangup', reason: 'drain' }])
     ignored(snap('conversing'), { type: 'shutdownTimer' })
   })
-  test('upstream lost → leaving: transfer when there is a target, else hang up; recorded as failed', () => {
-    const t = step(snap('conversing', WITH_TARGET), { type: 'upstreamLost', code: 'invalid_api_key' }, 'leaving')
-    expect(t.effects).toEqual([{ kind: 'transfer', target: 'tel:+18005550100', reason: 'assistant unavailable (invalid_api_key)' }])
-    expect(t.ctx.endReason).toBe('failed')
-    for (const s of LIVE) expect(step(snap(s), { type: 'upstreamLost', code: 'x' }, 'leaving').effects).toEqual([{ kind: 'hangup', reason: 'assistant-unavailable' }])
+  test('upstream lost while talking or saying the last words → hangingUp with the recorded apology; recorded as failed', () => {
+    for (const s of [...TALKING, ...SAYING]) {
+      const r = step(snap(s), { type: 'upstreamLost', code: 'invalid_api_key' }, 'hangingUp')
+      expect(r.effects).toEqual([{ kind: 'apologise' }])
+      expect(r.ctx).toMatchObject({ endReason: 'failed', transfer: null, finalStreamId: null })
+    }
+  })
+  test('the apology playing: hang up after its stream, or transfer when there is a target', () => {
+    const t = step(snap('conversing', WITH_TARGET), { type: 'upstreamLost', code: 'insufficient_quota' }, 'hangingUp')
+    expect(t.ctx.transfer).toEqual({ target: 'tel:+18005550100', reason: 'assistant unavailable (insufficient_quota)' })
+    const playing = step(t.snapshot, { type: 'apologyStarted', streamId: '4', remainingMs: 2500 }, 'hangingUp')
+    expect(playing.effects).toEqual([{ kind: 'timer', name: 'hangup', afterMs: 2500 + HANGUP_MARGIN_MS }])
+    expect(step(playing.snapshot, { type: 'playFinished', streamId: '4' }, 'leaving').effects).toEqual([{ kind: 'transfer', target: 'tel:+18005550100', reason: 'assistant unavailable (insufficient_quota)' }])
+    const alone = step(snap('conversing'), { type: 'upstreamLost', code: 'upstream_unreachable' }, 'hangingUp')
+    expect(step(alone.snapshot, { type: 'hangupTimer' }, 'leaving').effects).toEqual([{ kind: 'hangup', reason: 'assistant-unavailable' }])
+    ignored(snap('conversing'), { type: 'apologyStarted', streamId: '4', remainingMs: 0 })
+  })
+  test('upstream lost while already hanging up or leaving: hang up (or transfer) now', () => {
+    expect(step(snap('hangingUp', WITH_TARGET), { type: 'upstreamLost', code: 'x' }, 'leaving').effects).toEqual([{ kind: 'transfer', target: 'tel:+18005550100', reason: 'assistant unavailable (x)' }])
+    for (const s of ['hangingUp', 'leaving'] as const) expect(step(snap(s), { type: 'upstreamLost', code: 'x' }, 'leaving').effects).toEqual([{ kind: 'hangup', reason: 'assistant-unavailable' }])
   })
 })
 
@@ -300,6 +315,7 @@ const eventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
   fc.record({ type: fc.constant('shutdown' as const), reason: fc.constant('drain'), graceMs: fc.constant(6000), modelReady: fc.boolean(), openTasks: fc.integer({ min: 0, max: 2 }) }),
   fc.constant({ type: 'shutdownTimer' } as const),
   fc.record({ type: fc.constant('upstreamLost' as const), code: fc.constant('reconnect_failed') }),
+  fc.record({ type: fc.constant('apologyStarted' as const), streamId: fc.option(fc.constantFrom('1', '2'), { nil: undefined }), remainingMs: fc.integer({ min: 0, max: 5000 }) }),
   fc.record({ type: fc.constant('legEnded' as const), by: fc.constantFrom('caller' as const, 'bot' as const, 'transfer' as const, 'lost' as const, 'server' as const, 'vaic-error' as const) }),
   // event types that name Object.prototype members: unhandled everywhere, never a crash
   fc.constantFrom('constructor', '__proto__', 'toString').map((type) => ({ type }) as unknown as LifecycleEvent),

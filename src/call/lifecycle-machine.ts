@@ -87,9 +87,13 @@ export type LifecycleEvent =
   /** The model leg cannot continue (bad key, quota, reconnects exhausted). */
   | { readonly type: 'upstreamLost'; readonly code: string }
   | { readonly type: 'legEnded'; readonly by: LegEndBy }
+  /** The apology clip is playing on this stream (undefined when it could not be sent) for about this long. */
+  | { readonly type: 'apologyStarted'; readonly streamId: string | undefined; readonly remainingMs: number }
 
 export type LifecycleEffect =
   | { readonly kind: 'fetchGreeting' }
+  /** Play the recorded apology (no model needed): the model cannot speak any more. */
+  | { readonly kind: 'apologise' }
   | { readonly kind: 'say'; readonly text: string; readonly purpose: ResponsePurpose }
   | { readonly kind: 'toolOutput'; readonly callId: string; readonly output: string }
   /** Cancel the server's own re-prompt (its idle timeout fired) and drop its audio. */
@@ -153,6 +157,7 @@ const output = (callId: string, body: Record<string, string>): Fx => ({ kind: 't
 /** The hang-up reason VAIC is given. */
 export function hangupReason(c: Ctx): string {
   if (c.endReason === 'shutdown') return c.shutdownReason ?? 'server-shutdown'
+  if (c.endReason === 'failed') return 'assistant-unavailable'
   return c.endReason === null || c.endReason === 'completed' ? 'conversation-complete' : c.endReason
 }
 
@@ -187,6 +192,21 @@ const upstreamLost: Edge<'upstreamLost'> = {
   assign: (c) => ({ ...c, endReason: 'failed' }),
   effects: (c, e) =>
     c.transferTarget !== null ? [{ kind: 'transfer', target: c.transferTarget, reason: `assistant unavailable (${e.code})` }] : [{ kind: 'hangup', reason: 'assistant-unavailable' }],
+}
+
+/**
+ * The model cannot speak: the caller hears the recorded apology at once, then is transferred (when there is a target)
+ * or hung up on once it has played — never dead air.
+ */
+const apologise: Edge<'upstreamLost'> = {
+  target: 'hangingUp',
+  assign: (c, e) => ({
+    ...c,
+    endReason: 'failed',
+    transfer: c.transferTarget !== null ? { target: c.transferTarget, reason: `assistant unavailable (${e.code})` } : null,
+    finalStreamId: null,
+  }),
+  effects: () => [{ kind: 'apologise' }],
 }
 
 const leaveForShutdown: Edge<'shutdown'> = {
@@ -292,6 +312,7 @@ const shutdown: Edges<'shutdown'> = [
 
 const talking = (self: Talking): Table => ({
   ...live(self),
+  upstreamLost: apologise,
   silence: silence(self),
   transferRequested: transferRequested(self),
   limitReached,
@@ -310,7 +331,7 @@ const lastWordsDone: Edge<'responseDone'> = {
 
 const finish = (c: Ctx): Fx[] => (c.transfer !== null ? [{ kind: 'transfer', target: c.transfer.target, reason: c.transfer.reason }] : [{ kind: 'hangup', reason: hangupReason(c) }])
 
-const saying = (self: 'closing' | 'sayingGoodbye' | 'transferring'): Table => ({ ...live(self), responseDone: lastWordsDone })
+const saying = (self: 'closing' | 'sayingGoodbye' | 'transferring'): Table => ({ ...live(self), upstreamLost: apologise, responseDone: lastWordsDone })
 
 // ---- the table -----------------------------------------------------------------------------------------------------
 
@@ -364,6 +385,11 @@ export const callLifecycle = machine<Ctx, LifecycleEvent, Fx>()({
         ...live('hangingUp'),
         playFinished: { target: 'leaving', guard: (c, e) => e.streamId === undefined || e.streamId === c.finalStreamId, effects: finish },
         hangupTimer: { target: 'leaving', effects: finish },
+        apologyStarted: {
+          target: 'hangingUp',
+          assign: (c, e) => ({ ...c, finalStreamId: e.streamId ?? null }),
+          effects: (_c, e) => [{ kind: 'timer', name: 'hangup', afterMs: e.remainingMs + HANGUP_MARGIN_MS }],
+        },
       },
     },
     /** Hang-up or transfer requested: waiting for VAIC to end the conversation. */

@@ -9,6 +9,7 @@ import type { Logger } from '../ops/log'
 import type { Lifecycle } from '../ops/lifecycle'
 import type { MetricsRegistry } from '../ops/metrics'
 import { healthRoutes } from './health'
+import type { DependencyStatus } from '../call/upstream-health'
 
 export type AppDeps = {
   readonly config: Config
@@ -16,6 +17,8 @@ export type AppDeps = {
   readonly registry: MetricsRegistry
   readonly lifecycle: Lifecycle
   readonly liveCalls: () => number
+  /** The Realtime API's state, reported by `/readyz`. */
+  readonly upstream?: () => DependencyStatus
   /** Further route plugins (phone leg, webhooks), mounted in order. */
   readonly plugins?: readonly AnyElysia[]
 }
@@ -34,7 +37,7 @@ export function buildApp(deps: AppDeps) {
       backpressureLimit: 1024 * 1024,
       closeOnBackpressureLimit: false,
     },
-  }).use(healthRoutes({ lifecycle: deps.lifecycle, registry: deps.registry, liveCalls: deps.liveCalls }))
+  }).use(healthRoutes({ lifecycle: deps.lifecycle, registry: deps.registry, liveCalls: deps.liveCalls, ...(deps.upstream ? { upstream: deps.upstream } : {}) }))
   for (const plugin of deps.plugins ?? []) app.use(plugin)
   return app
 }

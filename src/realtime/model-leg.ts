@@ -76,6 +76,12 @@ export type ModelLegOptions<P extends string = string> = {
    */
   readonly quietLimitMs?: number
   readonly backoffMs?: readonly number[]
+  /**
+   * Before the first session was ever ready, give up once the next retry would start later than this after the
+   * first attempt (default 1500 ms): the caller must hear the apology within about two seconds, not after the whole
+   * backoff.
+   */
+  readonly initialGiveUpMs?: number
   /** Caller audio held while not connected, in base64 characters (oldest dropped beyond). */
   readonly maxHeldChars?: number
 }
@@ -124,6 +130,8 @@ export class ModelLeg<P extends string = string> {
   private readonly deltas = new AudioDeltaScanner()
   private attempt = 0
   private readyOnce = false
+  private startedAt: number | undefined
+  private connects = 0
   private stopped = false
   private fatalSent = false
   private retryTimer: ReturnType<typeof setTimeout> | undefined
@@ -142,6 +150,7 @@ export class ModelLeg<P extends string = string> {
 
   /** Opens the first session. */
   start(): void {
+    this.startedAt = this.now()
     this.connect('initial')
   }
 
@@ -233,6 +242,7 @@ export class ModelLeg<P extends string = string> {
     if (this.stopped || this.next) return
     const url = realtimeUrl(this.o.url, this.o.model)
     const t = this.now()
+    this.connects++
     const conn: Conn = {
       purpose,
       state: 'connecting',
@@ -244,7 +254,7 @@ export class ModelLeg<P extends string = string> {
           if (conn.state === 'connecting') conn.state = 'configuring'
         },
         message: (data) => this.onMessage(conn, data),
-        close: (code, reason) => this.onClose(conn, code, reason),
+        close: (code, reason, error) => this.onClose(conn, code, reason, error),
       }),
     }
     this.next = conn
@@ -324,7 +334,7 @@ export class ModelLeg<P extends string = string> {
     this.o.handler.ready(conn.purpose)
   }
 
-  private onClose(conn: Conn, code: number, reason: string): void {
+  private onClose(conn: Conn, code: number, reason: string, error?: string): void {
     const wasCurrent = conn === this.current
     const wasNext = conn === this.next
     const intentional = conn.state === 'closed'
@@ -333,7 +343,13 @@ export class ModelLeg<P extends string = string> {
     if (wasNext) this.next = undefined
     if (!wasCurrent && !wasNext) return
     if (wasCurrent) this.current = undefined
-    this.o.log.warn('realtime.closed', { code, reason, phase: wasCurrent ? 'live' : 'setup' })
+    const phase = wasCurrent ? 'live' : 'setup'
+    if (phase === 'setup') {
+      // Enough for a person to act on: where we tried (never the key), what came back, which attempt this was.
+      const url = realtimeUrl(this.o.url, this.o.model)
+      this.o.log.warn('realtime.connect_failed', { url, attempt: this.connects, purpose: conn.purpose, error: error ?? `closed ${code}${reason ? ` ${reason}` : ''}` })
+      this.o.log.debug('realtime.connect_failed_detail', { url, attempt: this.connects, closeCode: code, closeReason: reason, error, state: conn.state, elapsedMs: this.now() - conn.openedAt, sinceStartMs: this.startedAt === undefined ? undefined : this.now() - this.startedAt })
+    } else this.o.log.warn('realtime.closed', { code, reason, phase })
     if (this.fatalSent) return
     if (wasCurrent) {
       this.sequencer.reset()
@@ -341,7 +357,7 @@ export class ModelLeg<P extends string = string> {
     }
     // A rotation that failed while the current session still works is retried later, with the reconnect backoff.
     if (wasNext && conn.purpose === 'rotation' && this.current) return this.rotationFailed(reason || `closed ${code}`)
-    this.scheduleReconnect(reason || `closed ${code}`)
+    this.scheduleReconnect(error ?? (reason || `closed ${code}`))
   }
 
   private rotationFailed(reason: string): void {
@@ -357,6 +373,9 @@ export class ModelLeg<P extends string = string> {
     const backoff = this.o.backoffMs ?? DEFAULT_BACKOFF
     const delay = backoff[this.attempt]
     if (delay === undefined) return this.fail('reconnect_failed', `upstream unavailable after ${this.attempt} attempts (${reason})`)
+    if (!this.readyOnce && this.startedAt !== undefined && this.now() + delay - this.startedAt > (this.o.initialGiveUpMs ?? 1500)) {
+      return this.fail('upstream_unreachable', `no session after ${this.connects} attempts (${reason})`)
+    }
     this.attempt++
     this.o.metrics.reconnects.inc({ reason: reason.slice(0, 40) })
     this.retryTimer = setTimeout(() => {

@@ -7,7 +7,8 @@
 export type UpstreamHandlers = {
   open(): void
   message(data: string | Buffer): void
-  close(code: number, reason: string): void
+  /** `error`: what the socket reported before closing (e.g. "Expected 101 status code: 503", "Failed to connect"). */
+  close(code: number, reason: string, error?: string): void
 }
 
 export interface UpstreamSocket {
@@ -28,15 +29,19 @@ export function realtimeUrl(base: string, model: string): string {
 export function connectUpstream(url: string, apiKey: string, h: UpstreamHandlers): UpstreamSocket {
   const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${apiKey}` } })
   let closed = false
+  let error: string | undefined
   ws.onopen = () => h.open()
   ws.onmessage = (e: MessageEvent) => h.message(e.data as string | Buffer)
   ws.onclose = (e: CloseEvent) => {
     if (closed) return
     closed = true
-    h.close(e.code, e.reason)
+    h.close(e.code, e.reason, error)
   }
-  ws.onerror = () => {
-    // An error is always followed by close in Bun; report it once, from there.
+  ws.onerror = (e: Event) => {
+    // An error is always followed by close in Bun; report it once, from there. Its message names the HTTP status of
+    // a refused upgrade or the socket error; the URL in it is ours (the key travels in a header, never in the URL).
+    const m = (e as ErrorEvent).message
+    if (typeof m === 'string' && m !== '') error = m.replace(/^WebSocket connection to '[^']*' failed: /, '').slice(0, 200)
   }
   return {
     send: (text) => {
