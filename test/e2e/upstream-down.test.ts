@@ -39,7 +39,7 @@ for (const format of ['raw/lpcm16_24', 'raw/mulaw'] as const) {
     expect(w.emulator.connections.length).toBeLessThanOrEqual(3)
     expect(w.emulator.connections.every((c) => c.outcome === 'refused')).toBe(true)
     await Bun.sleep(100)
-    expect(w.server.store.calls.byConversation(call.conversationId)?.end_reason).toBe('failed')
+    expect((await w.server.store.calls.byConversation(call.conversationId))?.end_reason).toBe('failed')
     // Logs: the URL, the HTTP status and the attempt number; never the key.
     const failed = lines.filter((l) => l.includes('realtime.connect_failed"') || l.includes('"realtime.connect_failed'))
     expect(failed.length).toBeGreaterThan(0)
@@ -84,5 +84,5 @@ test('a fatal error mid-call with a task open: the apology, a hang-up, and the t
   expect(call.streams[before]?.altText).toBe(APOLOGY_TEXT)
   await w.emulator.waitFor(() => (w.twilio.messages.length > 0 ? true : undefined), 10_000)
   expect(w.twilio.messages).toHaveLength(1)
-  expect(w.server.store.calls.byConversation(call.conversationId)?.end_reason).toBe('failed')
+  expect((await w.server.store.calls.byConversation(call.conversationId))?.end_reason).toBe('failed')
 }, 60_000)
