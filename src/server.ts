@@ -4,6 +4,7 @@
  * (drain, close stragglers with their state saved, checkpoint and close the database). `serve`, the demo and the
  * end-to-end tests all start FastAgent through {@link startServer}, so they run the same code paths.
  */
+import { hostname } from 'node:os'
 import type { Config } from './config/schema'
 import { describeBusinessHours } from './config/business-hours'
 import { ConfigFileError } from './config/preflight'
@@ -15,6 +16,7 @@ import { MetricsRegistry } from './ops/metrics'
 import { LoopLagMonitor } from './ops/loop-lag'
 import { installProcessGuard } from './ops/process-guard'
 import { Store } from './store/store'
+import { DatabaseUnreachable, PostgresEngine, describeUrl } from './store/postgres-engine'
 import { createTaskRegistry, type AnyTaskDefinition } from './agents/task-definition'
 import { DEFAULT_TASKS } from './agents/tasks/registry'
 import type { DomainEffect } from './agents/domain-executor'
@@ -89,7 +91,17 @@ export class PortInUseError extends Error {
 }
 
 /** A database that cannot be opened is the operator's to fix: named as DATABASE_PATH, not a stack trace. */
-async function openStore(path: string): Promise<Store> {
+async function openStore(config: Config): Promise<Store> {
+  if (config.DATABASE_URL !== undefined) {
+    try {
+      return new Store(await PostgresEngine.connect(config.DATABASE_URL))
+    } catch (err) {
+      // Host and port only: the URL's password never reaches a message.
+      const reason = err instanceof DatabaseUnreachable ? err.message.replace(/^cannot reach/, 'unreachable: cannot reach') : `cannot be used as a FastAgent database (${describeUrl(config.DATABASE_URL)}): ${err instanceof Error ? err.message : String(err)}`
+      throw new ConfigFileError({ variable: 'DATABASE_URL', reason })
+    }
+  }
+  const path = config.DATABASE_PATH
   try {
     return await Store.open(path)
   } catch (err) {
@@ -110,7 +122,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     if (!opened.ok) throw new BusinessConfigError(opened.message)
     businesses = opened.directory
   }
-  const store = await openStore(config.DATABASE_PATH)
+  const store = await openStore(config)
   const tasks = createTaskRegistry(options.tasks ?? DEFAULT_TASKS)
   const conversations = new ConversationRegistry()
 
@@ -302,7 +314,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   lifecycle.markReady()
   const firstBusiness = businesses.version.businesses[0]
-  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: describeBusinessHours(firstBusiness?.hours ?? []), timezone: firstBusiness?.timeZone, businesses: businesses.version.businesses.map((b) => b.id), engine: store.engine, schema: await store.schemaVersion(), sms: sender !== undefined, dialout: dialout !== undefined, booking: booking.kind })
+  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: describeBusinessHours(firstBusiness?.hours ?? []), timezone: firstBusiness?.timeZone, businesses: businesses.version.businesses.map((b) => b.id), engine: store.engine, instance: config.INSTANCE_ID ?? `${hostname()}-${process.pid}`, schema: await store.schemaVersion(), sms: sender !== undefined, dialout: dialout !== undefined, booking: booking.kind })
 
   let stopping: Promise<void> | undefined
   const shutdown = (reason: string) =>

@@ -9,7 +9,7 @@ import { checkDatabasePath } from './database-path'
 import { checkTlsFiles } from './tls-files'
 
 export function preflight(config: Config): ConfigProblem[] {
-  return [...checkTlsFiles(config.TLS_CERT_FILE, config.TLS_KEY_FILE), ...checkDatabasePath(config.DATABASE_PATH)]
+  return [...checkTlsFiles(config.TLS_CERT_FILE, config.TLS_KEY_FILE), ...(config.DATABASE_URL === undefined ? checkDatabasePath(config.DATABASE_PATH) : [])]
 }
 
 /** A configured file that passed preflight but still failed when opened (corrupt database, read-only mount…). */

@@ -92,6 +92,14 @@ export const ConfigSchema = Type.Object({
   DROP_GRACE_SECONDS: num('wait this long for session.resume before a lost socket counts as a drop', 20, 0, 600),
   // operations
   DATABASE_PATH: str('SQLite file (created with its folder)', './data/fastagent.db', { minLength: 1, accepts: 'a writable SQLite file, or a path where one can be created (not a directory)' }),
+  DATABASE_URL: opt(
+    str('PostgreSQL shared by several instances (Bun.SQL); unset: SQLite at DATABASE_PATH, one instance', undefined, {
+      pattern: '^postgres(ql)?://[^\\s]+$',
+      accepts: 'a postgres://user:password@host:port/database URL',
+      ...secret,
+    }),
+  ),
+  INSTANCE_ID: opt(str("this instance's name in the cluster (default hostname-pid)", undefined, { minLength: 1, maxLength: 200 })),
   DRAIN_TIMEOUT_SECONDS: num('on SIGTERM, live calls get this long before they are closed', 60, 0, 86400),
   TLS_CERT_FILE: opt(str('PEM certificate: serve wss:// and https:// directly', undefined, { minLength: 1, accepts: 'a readable PEM certificate file' })),
   TLS_KEY_FILE: opt(str('PEM private key for TLS_CERT_FILE', undefined, { minLength: 1, accepts: "a readable, unencrypted PEM private key file matching TLS_CERT_FILE's certificate" })),
