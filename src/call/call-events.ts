@@ -18,7 +18,8 @@ export type ResponseUsage = {
   readonly outputAudio: number
 }
 
-export type CallPhase = 'connecting' | 'greeting' | 'talking' | 'closing' | 'transferring' | 'ended'
+/** The call's lifecycle state (call/lifecycle-machine), or what the console infers before the first one arrives. */
+export type CallPhase = string
 
 export type CallEvent =
   | { readonly type: 'started'; readonly callId: string; readonly at: number; readonly mediaFormat: string; readonly direction: 'inbound' | 'outbound'; readonly caller: string | undefined; readonly resumes: string | undefined }

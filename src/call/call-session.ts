@@ -47,6 +47,8 @@ import type { ResponseUsage } from './call-events'
 export type SessionMark =
   | { readonly type: 'speech-started' | 'speech-stopped' | 'bot-audio'; readonly itemId: string }
   | { readonly type: 'barge-in' }
+  /** The call's lifecycle state changed (connecting, greeting, conversing, closing, …). */
+  | { readonly type: 'phase'; readonly phase: string }
   | { readonly type: 'usage'; readonly responseId: string; readonly usage: ResponseUsage }
 
 export type Greeting = { readonly text: string; readonly asksAnythingElse: boolean }
@@ -410,7 +412,10 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   private step(ev: LifecycleEvent, next: Snapshot<LifecycleState, LifecycleContext>, effects: readonly LifecycleEffect[]): void {
     const from = this.lifecycle.state
     this.lifecycle = next
-    if (next.state !== from) this.log.debug('call.lifecycle', { event: ev.type, from, to: next.state })
+    if (next.state !== from) {
+      this.log.debug('call.lifecycle', { event: ev.type, from, to: next.state })
+      this.d.mark?.({ type: 'phase', phase: next.state })
+    }
     for (const fx of effects) this.run(fx)
   }
 

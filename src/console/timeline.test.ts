@@ -51,6 +51,19 @@ describe('CallTimeline', () => {
     expect(t.usage).toEqual({ responses: 2, inputText: 200, inputAudio: 400, inputCached: 100, outputText: 20, outputAudio: 600 })
   })
 
+  test("the lifecycle machine's phases win over the inferred ones once reported", () => {
+    const t = new CallTimeline()
+    t.push({ type: 'bot-audio', at: 1, itemId: 'g' })
+    expect(t.phase).toBe('greeting')
+    t.push({ type: 'phase', at: 2, phase: 'conversing' })
+    t.push({ type: 'speech-started', at: 3, itemId: 'u' })
+    expect(t.phase).toBe('conversing')
+    t.push({ type: 'phase', at: 4, phase: 'askingAnythingElse' })
+    t.push({ type: 'line', at: 5, role: 'tool', text: 'end_call({})', meta: { callId: 'e' } })
+    t.push({ type: 'line', at: 6, role: 'tool', text: '{"status":"closing"}', meta: { callId: 'e', result: true } })
+    expect(t.phase).toBe('askingAnythingElse')
+  })
+
   test('phone numbers in lines are masked; an end_call closing result marks the phase', () => {
     const t = new CallTimeline()
     const [line] = t.push({ type: 'line', at: 1, role: 'caller', text: 'my number is +14155550123', meta: undefined })

@@ -41,6 +41,8 @@ export class CallTimeline {
   readonly tasks = new Map<string, TaskTrack>()
   readonly usage: UsageTotals = { responses: 0, inputText: 0, inputAudio: 0, inputCached: 0, outputText: 0, outputAudio: 0 }
   bargeIns = 0
+  /** Phases come from the call's lifecycle machine once it reports them; until then they are inferred from events. */
+  private reported = false
   private seq = 0
   private readonly speechAt = new Map<string, number>()
   private readonly botAt = new Map<string, number>()
@@ -57,14 +59,14 @@ export class CallTimeline {
       case 'speech-started':
         this.speechAt.set(e.itemId, e.at)
         this.stoppedAt = undefined
-        if (this.phase === 'greeting' || this.phase === 'connecting') this.phase = 'talking'
+        if (!this.reported && (this.phase === 'greeting' || this.phase === 'connecting')) this.phase = 'talking'
         return []
       case 'speech-stopped':
         this.stoppedAt = e.at
         return []
       case 'bot-audio': {
         this.botAt.set(e.itemId, e.at)
-        if (this.phase === 'connecting') this.phase = 'greeting'
+        if (!this.reported && this.phase === 'connecting') this.phase = 'greeting'
         if (this.stoppedAt === undefined) return []
         const ms = e.at - this.stoppedAt
         this.stoppedAt = undefined
@@ -93,6 +95,7 @@ export class CallTimeline {
         return [entry('task', `${e.taskId} ${e.kind}: ${e.from} → ${e.to} (on ${e.on})`)]
       }
       case 'phase':
+        this.reported = true
         this.phase = e.phase
         return []
       case 'ended':
@@ -125,8 +128,8 @@ export class CallTimeline {
       const ms = e.at - start.at
       this.tools.push({ at: e.at, name: start.name, ms })
       out.push(entry('latency', `tool ${start.name} ${ms} ms`))
-      if (start.name === 'end_call' && e.text.includes('"closing"')) this.phase = 'closing'
-      if (start.name === 'transfer_to_human' && e.text.includes('"transferring"')) this.phase = 'transferring'
+      if (!this.reported && start.name === 'end_call' && e.text.includes('"closing"')) this.phase = 'closing'
+      if (!this.reported && start.name === 'transfer_to_human' && e.text.includes('"transferring"')) this.phase = 'transferring'
     }
     return out
   }

@@ -155,6 +155,9 @@ describe('the call', () => {
     expect(d.costUsd).toBeGreaterThan(0)
     expect(d.entries.some((e) => e.kind === 'task' && e.text.includes('checking → confirming'))).toBe(true)
     expect(d.entries.some((e) => e.kind === 'latency' && e.text.startsWith('voice-to-voice'))).toBe(true)
+    // The lifecycle machine's phases were recorded as they happened.
+    const phases = (await world.server.store.console.events(callId)).filter((e) => e.kind === 'phase').map((e) => (e.data as { phase: string }).phase)
+    expect(phases).toEqual(expect.arrayContaining(['greeting', 'conversing']))
   })
 
   test('the call page draws the latency chart and the task diagram with the path taken', async () => {
