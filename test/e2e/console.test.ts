@@ -257,8 +257,8 @@ staff:
     const day = '2030-01-07'
     const at = Date.parse(`${day}T09:00:00Z`)
     const s = dental.server.store
-    s.appointments.book({ id: 'split-a', caller: CALLER, startsAt: at, minutes: 30, serviceId: 'checkup', resource: weber ?? '', at: Date.now() })
-    s.appointments.book({ id: 'split-b', caller: CALLER, startsAt: at, minutes: 60, serviceId: 'cleaning', resource: anna ?? '', at: Date.now() })
+    await s.appointments.book({ id: 'split-a', caller: CALLER, startsAt: at, minutes: 30, serviceId: 'checkup', resource: weber ?? '', at: Date.now() })
+    await s.appointments.book({ id: 'split-b', caller: CALLER, startsAt: at, minutes: 60, serviceId: 'cleaning', resource: anna ?? '', at: Date.now() })
     const url = dental.server.url
     const list = (await (await fetch(`${url}/console/api/appointments?day=${day}`, { headers: bearer })).json()) as { appointments: { id: string; group: string }[] }
     expect(list.appointments.map((a) => [a.id, a.group]).sort()).toEqual([['split-a', 'Check-up · Dr. Weber'], ['split-b', 'Dental cleaning · Anna']])
