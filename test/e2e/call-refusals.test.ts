@@ -30,7 +30,7 @@ describe('refusals by HTTP status', () => {
   let world: World
   beforeAll(async () => {
     world = await startWorld({ env: { ...BOOKING_ENV, UPGRADE_RATE_PER_MINUTE: '1', MAX_CONCURRENT_CALLS: '1' }, logLevel: 'silent' })
-  })
+  }, 30_000)
   afterAll(async () => {
     await world.stop()
   })
@@ -43,7 +43,7 @@ describe('refusals by HTTP status', () => {
     const second = await call(url, 'wrong-token-0002')
     expect(second.code).toBe(1)
     expect(second.err).toContain('too many failed authentications from this address (HTTP 429)')
-  })
+  }, 60_000)
 
   test('503 while the bot is at MAX_CONCURRENT_CALLS', async () => {
     const busy = world.call()
@@ -56,7 +56,7 @@ describe('refusals by HTTP status', () => {
       await busy.hangup()
       busy.dispose()
     }
-  })
+  }, 60_000)
 })
 
 requireTool('openssl').describe('TLS certificate not trusted', () => {
@@ -67,7 +67,7 @@ requireTool('openssl').describe('TLS certificate not trusted', () => {
     cert = join(dir, 'cert.pem')
     await $`openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 -keyout ${key} -out ${cert} -addext subjectAltName=DNS:localhost,IP:127.0.0.1`.quiet()
     world = await startWorld({ env: { ...BOOKING_ENV, TLS_CERT_FILE: cert, TLS_KEY_FILE: key }, logLevel: 'silent' })
-  })
+  }, 30_000)
   afterAll(async () => {
     await world.stop()
   })

@@ -67,7 +67,7 @@ openssl.describe('TLS_CERT_FILE / TLS_KEY_FILE', () => {
     await $`openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 -keyout ${key} -out ${cert}`.quiet()
     await $`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ${otherKey}`.quiet()
     await $`openssl pkey -in ${key} -aes256 -passout pass:secret-pass -out ${encryptedKey}`.quiet()
-  })
+  }, 30_000)
 
   const cases: ReadonlyArray<{ name: string; env: () => Record<string, string>; variable: string; reason: string | RegExp }> = [
     { name: 'certificate file missing', env: () => ({ TLS_CERT_FILE: join(dir, 'nope.pem'), TLS_KEY_FILE: key }), variable: 'TLS_CERT_FILE', reason: /cannot be read: .*nope\.pem does not exist/ },
@@ -87,7 +87,7 @@ openssl.describe('TLS_CERT_FILE / TLS_KEY_FILE', () => {
       const r = await serve({ ...c.env(), DATABASE_PATH: d.db })
       expectRefused(r, c.variable, c.reason)
       expect(existsSync(d.dbDir)).toBe(false)
-    })
+    }, 30_000)
   }
 })
 
@@ -102,14 +102,14 @@ test('DATABASE_PATH is a directory: exit 78 naming it, nothing created inside', 
   mkdirSync(d.db, { recursive: true })
   expectRefused(await serve({ DATABASE_PATH: d.db }), 'DATABASE_PATH', 'is a directory')
   expect(readdirSync(d.db)).toEqual([])
-})
+}, 30_000)
 
 test('DATABASE_PATH cannot be created (a parent is a file): exit 78 naming it', async () => {
   const d = caseDir('db-parent-file')
   writeFileSync(join(d.home, 'data'), 'a file where a folder should be')
   expectRefused(await serve({ DATABASE_PATH: join(d.home, 'data', 'sub', 'fastagent.db') }), 'DATABASE_PATH', /cannot be created: .*data is a file, not a folder/)
   expect(readFileSync(join(d.home, 'data'), 'utf8')).toBe('a file where a folder should be')
-})
+}, 30_000)
 
 test('DATABASE_PATH is read-only: exit 78 naming it, the file untouched', async () => {
   const d = caseDir('db-read-only')
@@ -119,7 +119,7 @@ test('DATABASE_PATH is read-only: exit 78 naming it, the file untouched', async 
   expectRefused(await serve({ DATABASE_PATH: d.db }), 'DATABASE_PATH', 'is read-only')
   expect(readFileSync(d.db).length).toBe(0)
   expect(readdirSync(d.dbDir)).toEqual(['fastagent.db']) // no -wal / -shm either
-})
+}, 30_000)
 
 test('DATABASE_PATH is not a SQLite database: exit 78 naming it, the file untouched', async () => {
   const d = caseDir('db-not-sqlite')
@@ -128,19 +128,19 @@ test('DATABASE_PATH is not a SQLite database: exit 78 naming it, the file untouc
   writeFileSync(d.db, junk)
   expectRefused(await serve({ DATABASE_PATH: d.db }), 'DATABASE_PATH', 'cannot be opened as a FastAgent database')
   expect(readFileSync(d.db, 'utf8')).toBe(junk)
-})
+}, 30_000)
 
 test('BUSINESS_HOURS with "," between rules: exit 78, the message says to use ";", nothing created', async () => {
   const d = caseDir('hours-comma')
   expectRefused(await serve({ DATABASE_PATH: d.db, BUSINESS_HOURS: 'Mon-Fri 09:00-17:00, Sat 10:00-14:00' }), 'BUSINESS_HOURS', 'use ";" between rules')
   expect(existsSync(d.dbDir)).toBe(false)
-})
+}, 30_000)
 
 test('BUSINESS_HOURS with overlapping rules: exit 78 naming the day', async () => {
   const d = caseDir('hours-overlap')
   expectRefused(await serve({ DATABASE_PATH: d.db, BUSINESS_HOURS: 'Mon-Fri 09:00-17:00; Fri 16:00-20:00' }), 'BUSINESS_HOURS', 'overlapping hours on Friday')
   expect(existsSync(d.dbDir)).toBe(false)
-})
+}, 30_000)
 
 test('a good configuration: server.ready carries the parsed hours and time zone', async () => {
   const d = caseDir('good')
@@ -167,4 +167,4 @@ test('a good configuration: server.ready carries the parsed hours and time zone'
   const ready = JSON.parse(line!) as Record<string, unknown>
   expect(ready.hours).toBe('Monday to Friday, 9 AM to 5 PM; Saturday, 10 AM to 2 PM')
   expect(ready.timezone).toBe('Europe/Berlin')
-})
+}, 60_000)

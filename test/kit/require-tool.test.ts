@@ -42,7 +42,7 @@ test('CI=true: a test whose tool is missing fails and names the tool and the pac
   expect(r.out).not.toContain('block body ran')
   expect(r.out).toMatch(/1 pass/)
   expect(r.out).toMatch(/2 fail/)
-})
+}, 30_000)
 
 test('without CI: the same tests are skipped, with a warning that says why; the present tool runs', async () => {
   const r = await run(undefined)
@@ -52,4 +52,4 @@ test('without CI: the same tests are skipped, with a warning that says why; the 
   expect(r.out).toMatch(/2 skip/)
   expect(r.out).not.toContain('block body ran')
   expect(r.out).toMatch(/0 fail/)
-})
+}, 30_000)
