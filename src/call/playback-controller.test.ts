@@ -147,6 +147,14 @@ describe('PlaybackController: played-time estimate and barge-in', () => {
     expect(r.model).toEqual(['delete i1'])
   })
 
+  test('an item still streaming whose audio so far was all heard (the model trails playback) is cut there', () => {
+    const r = rig()
+    r.p.delta('a', 'i1', ms(300)) // plays 1200 … 1500; more of it is still to come
+    r.at(2000)
+    expect(r.p.interrupt()).toEqual([{ itemId: 'i1', heardMs: 300, sentMs: 300 }])
+    expect(r.model).toEqual(['truncate i1 300'])
+  })
+
   test('an item that fully played is not cut', () => {
     const r = rig()
     r.p.delta('a', 'i1', ms(100))

@@ -148,7 +148,9 @@ export class PlaybackController {
       if (itemId === undefined) continue
       const sentMs = this.playout.sentMs(itemId)
       const heardMs = this.playout.heardMs(itemId, now)
-      if (sentMs <= 0 || heardMs >= sentMs) continue
+      // An item still streaming is cut even when all of it sent so far was heard (the model is slower than playback):
+      // the rest of it will never play.
+      if (sentMs <= 0 || (heardMs >= sentMs && itemId !== this.current?.itemId)) continue
       this.cut.set(itemId, heardMs / sentMs)
       if (heardMs > 0) this.d.model.truncate(itemId, heardMs)
       else this.d.model.deleteItem(itemId)
