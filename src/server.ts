@@ -29,7 +29,8 @@ import { loadFallbackClip, type FallbackClip } from './call/fallback-audio'
 import { realtimeMetrics } from './realtime/model-leg'
 import { audiocodesEndpoint, ConversationRegistry } from './telephony/audiocodes/endpoint'
 import { telephonyMetrics } from './telephony/audiocodes/metrics'
-import { dialoutClient } from './telephony/audiocodes/dialout-client'
+import { dialoutCallerId, dialoutClient } from './telephony/audiocodes/dialout-client'
+import { normaliseCaller } from './telephony/audiocodes/caller-number'
 import { Continuity, continuityMetrics } from './continuity/continuity'
 import { OutboxRunner } from './continuity/outbox-runner'
 import { dialoutHandler, smsHandler } from './continuity/handlers'
@@ -162,7 +163,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
           clientId: config.AUDIOCODES_API_CLIENT_ID,
           clientSecret: config.AUDIOCODES_API_CLIENT_SECRET,
           bot: config.AUDIOCODES_BOT_NAME,
-          ...(config.AUDIOCODES_CALLER_ID ? { callerId: config.AUDIOCODES_CALLER_ID } : {}),
+          callerId: dialoutCallerId(config),
           ...(notifyUrl ? { notifyUrl } : {}),
         })
       : undefined
@@ -231,6 +232,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     continuity,
     now,
     ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
+    ...(dialout ? { dialoutCallerId: normaliseCaller(dialoutCallerId(config)) ?? dialoutCallerId(config) } : {}),
   })
 
   const loopLag = new LoopLagMonitor(config.MAX_EVENT_LOOP_LAG_MS)

@@ -77,7 +77,28 @@ export class TaskRuntime implements TaskPort {
   private stopped = false
   private counter = 0
 
-  constructor(private readonly d: RuntimeDeps) {}
+  /** Whom the tasks serve; an outbound call learns it when the callee answers (see {@link identify}). */
+  private caller: string | undefined
+
+  constructor(private readonly d: RuntimeDeps) {
+    this.caller = d.caller
+  }
+
+  /** The callee of our dial-out answered: their number, for their tasks and text messages. */
+  identify(caller: string): void {
+    this.caller = caller
+  }
+
+  /** Hands the open tasks back (an unanswered callback): they belong to the dropped call again. Returns their ids. */
+  async release(toCallId: string): Promise<string[]> {
+    const ids = this.open().map((t) => t.id)
+    this.stop()
+    for (const id of ids) {
+      await this.d.store.tasks.adopt(id, toCallId, this.d.now())
+      this.tasks.delete(id)
+    }
+    return ids
+  }
 
   // ---- TaskPort ---------------------------------------------------------------------------------------------------
 
@@ -270,7 +291,7 @@ export class TaskRuntime implements TaskPort {
 
   private async start(def: AnyTaskDefinition, args: Record<string, unknown>): Promise<string> {
     const now = this.d.now()
-    const env = { now, tz: this.d.tz, hours: this.d.hours, slotMinutes: this.d.slotMinutes, ...(this.d.business ? { business: this.d.business } : {}), ...(this.d.caller ? { caller: this.d.caller } : {}) }
+    const env = { now, tz: this.d.tz, hours: this.d.hours, slotMinutes: this.d.slotMinutes, ...(this.d.business ? { business: this.d.business } : {}), ...(this.caller ? { caller: this.caller } : {}) }
     const first = startTask(def, args, env)
     if (!first.ok) return out({ error: 'invalid_arguments', message: friendly(first.error), expected: describeSchema(def.startArgs) })
     const initial = first.initial
@@ -340,7 +361,7 @@ export class TaskRuntime implements TaskPort {
     const domain = step.effects.filter(isDomainEffect)
     const keys = domain.map((_, i) => `${task.id}:${next.seq}:${i}`)
     // Text messages go to the outbox in the same transaction; the outbox runner sends them (exactly once).
-    const to = this.d.caller
+    const to = this.caller
     const texts = step.effects.some((e) => e.kind === 'sms') && to !== undefined && !(await this.d.store.sms.isOptedOut(to))
     const sms = step.effects.flatMap((e, i) =>
       e.kind === 'sms' && to !== undefined && texts
@@ -403,7 +424,7 @@ export class TaskRuntime implements TaskPort {
     const settings = (task.snapshot.context as { settings?: Settings }).settings ?? captureSettings({ tz: this.d.tz, hours: this.d.hours, slotMinutes: this.d.slotMinutes })
     let result: Record<string, unknown> & { type: string; at: number }
     try {
-      result = await this.d.domain.run(effect, { idemKey, taskId: task.id, callId: this.d.callId, caller: this.d.caller, settings, now: this.d.now() })
+      result = await this.d.domain.run(effect, { idemKey, taskId: task.id, callId: this.d.callId, caller: this.caller, settings, now: this.d.now() })
     } catch (err) {
       this.d.log.error('task.effect_failed', { taskId: task.id, effect: effect.kind, err })
       result = { type: 'domain_error', reason: 'the booking system did not answer', at: this.d.now() }

@@ -20,6 +20,8 @@ import { TaskRuntime } from '../agents/runtime'
 import { CallSession, type CallOutcome, type Greeting, type SessionMark } from './call-session'
 import { isDrop } from './lifecycle'
 import { callLinesFor, packFor, welcomeBackDoneText, welcomeBackText } from '../i18n/packs'
+import { missFromEnd, verdictInActivity, verdictInStart } from './callback-answer'
+import type { StartParams } from '../telephony/audiocodes/phone-leg'
 import type { CallMetrics } from './metrics'
 import type { Continuity, ResumeSource } from '../continuity/continuity'
 import type { CallEventBus } from './call-events'
@@ -40,6 +42,8 @@ export type CallManagerDeps = {
   readonly fallback?: FallbackClip
   readonly continuity: Continuity
   readonly now: () => number
+  /** Our dial-outs' caller id (E.164): a conversation showing it is our callback ringing out. */
+  readonly dialoutCallerId?: string
   /** Test hook: how long a tool call waits for its task before answering "working on it". */
   readonly settleMs?: number
   /** Where the call's events go (console, latency histograms). */
@@ -64,24 +68,28 @@ export class CallManager implements CallAcceptor {
     const callId = randomUUID()
     const now = d.now()
     const log = d.log.child({ callId, conversationId: call.conversationId })
-    let resume: ResumeSource | undefined
+    let found: ResumeSource | undefined
     try {
-      resume = await d.continuity.findResume(call.conversationId, call.caller)
+      found = await d.continuity.findResume(call.conversationId, call.caller)
     } catch (err) {
       log.error('call.resume_lookup_failed', { err })
       return { ok: false, reason: 'could not start the call' }
     }
-    // On our dial-out, VAIC's `caller` is our own number: the person is the one we dialled.
-    const caller = resume?.via === 'dialout' ? resume.number : call.caller
+    // Our dial-out: VAIC may open the socket before its HTTP answer told us the conversation id, but the call shows
+    // our own caller id. It is identified (and greeted) only when the callee answers: the `start` event.
+    const outbound = found?.via === 'dialout' || (d.dialoutCallerId !== undefined && call.caller === d.dialoutCallerId)
+    let resume: ResumeSource | undefined = outbound ? undefined : found
+    // On our dial-out, VAIC's `caller` is our own number: the person is the one we dialled (known once identified).
+    let caller = outbound ? found?.number : call.caller
     try {
       await d.store.calls.create({
         id: callId,
         conversationId: call.conversationId,
-        direction: resume?.via === 'dialout' ? 'outbound' : 'inbound',
+        direction: outbound ? 'outbound' : 'inbound',
         caller,
         botName: call.botName,
         mediaFormat: call.leg.mediaFormat,
-        resumesCallId: resume?.callId,
+        resumesCallId: found?.via === 'dialout' ? found.callId : resume?.callId,
         at: now,
       })
     } catch (err) {
@@ -114,19 +122,48 @@ export class CallManager implements CallAcceptor {
     // Every fixed line of this call, in its business's language with the business's own wording.
     const lines = callLinesFor(business.language, business.name, business.wording[business.language])
     const configured = lines.greeting
-    let priorHistory: ReplayItem[] = []
-    if (resume) {
+    const priorHistory: ReplayItem[] = []
+    const takeOver = async (r: ResumeSource) => {
       try {
-        await runtime.adopt(await d.store.tasks.openForCall(resume.callId))
-        priorHistory = (await d.store.transcript.list(resume.callId)).flatMap((r): ReplayItem[] =>
-          r.role === 'caller' ? [{ role: 'user', text: r.text }] : r.role === 'bot' ? [{ role: 'assistant', text: r.text }] : [],
-        )
-        await d.continuity.markResumed(resume.callId, callId)
+        await runtime.adopt(await d.store.tasks.openForCall(r.callId))
+        for (const row of await d.store.transcript.list(r.callId)) {
+          if (row.role === 'caller') priorHistory.push({ role: 'user', text: row.text })
+          else if (row.role === 'bot') priorHistory.push({ role: 'assistant', text: row.text })
+        }
+        await d.continuity.markResumed(r.callId, callId)
       } catch (err) {
         // The new call goes on as a fresh one; the dropped call stays resumable for another try.
-        log.error('call.resume_failed', { err, from: resume.callId })
+        log.error('call.resume_failed', { err, from: r.callId })
       }
-      log.info('call.resuming', { from: resume.callId, via: resume.via, tasks: runtime.openTasks().length })
+      log.info('call.resuming', { from: r.callId, via: r.via, tasks: runtime.openTasks().length })
+    }
+    if (resume) await takeOver(resume)
+    /** An outbound call: answered (the start event) and by whom. */
+    const answer = { answered: false, machine: false }
+    const noun = () => [...new Set(runtime.openTasks().map((t) => d.tasks.get(t.kind)?.noun ?? 'request'))].join(' and ') || 'request'
+    const machineAnswered = () => {
+      if (answer.machine) return
+      answer.machine = true
+      log.info('call.callback_machine', { callbackOf: resume?.callId })
+      session?.leaveVoicemail(d.continuity.voicemailText(noun()))
+    }
+    /** The callee picked up: which callback this is (HTTP answer or dial-out metadata, whichever came first). */
+    const answered = async (p: StartParams) => {
+      if (!outbound || answer.answered) return
+      answer.answered = true
+      const r = await d.continuity.identifyCallback(call.conversationId, p.dialoutMetadata)
+      if (!r) {
+        log.warn('call.outbound_unknown', { hasMetadata: p.dialoutMetadata !== undefined })
+        return
+      }
+      resume = r
+      caller = r.number
+      if (r.number !== undefined) {
+        runtime.identify(r.number)
+        await d.store.calls.identify(callId, r.number, r.callId, d.now())
+      }
+      await takeOver(r)
+      if (verdictInStart(p) === 'machine') machineAnswered()
     }
     /** Decided when the model is ready to speak, after effects the dropped call left in flight have settled. */
     const greeting = async (): Promise<Greeting> => {
@@ -173,11 +210,28 @@ export class CallManager implements CallAcceptor {
         if (p.dialoutMetadata && typeof p.dialoutMetadata === 'object') details.dialoutMetadata = p.dialoutMetadata
         const at = d.now()
         write('call.details_write_failed', () => d.store.calls.setDetails(callId, pick('callee'), details, at))
+        // An outbound call's model waits for this: identify the callback and take its tasks over first.
+        return answered(p).catch((err: unknown) => log.error('call.callback_identify_failed', { err }))
+      },
+      waitForStart: outbound,
+      onActivity: (a) => {
+        if (outbound && verdictInActivity(a) === 'machine') machineAnswered()
       },
       onEnded: (o) => {
-        events?.emit({ type: 'ended', callId, at: d.now(), reason: o.reason })
+        // A callback that never reached a person is that callback's outcome, not a new drop (no second SMS).
+        const miss = !outbound ? undefined : answer.machine ? 'machine' : !answer.answered ? (missFromEnd(o.leg.reasonCode) ?? 'not-answered') : undefined
+        const missed = async () => {
+          if (miss === undefined) return
+          if (resume) await runtime.release(resume.callId)
+          await d.continuity.callbackMissed(call.conversationId, resume, miss)
+        }
+        const outcome: CallOutcome = miss !== undefined ? { ...o, reason: 'unanswered' } : o
+        events?.emit({ type: 'ended', callId, at: d.now(), reason: outcome.reason })
         if (recorder) d.recordings?.finish(recorder)
-        this.ended(o, runtime, caller, lines.smsDropped, () => writes)
+        this.ended(outcome, runtime, caller, lines.smsDropped, async () => {
+          await writes
+          await missed()
+        })
       },
       ...(events || recorder
         ? {

@@ -77,8 +77,17 @@ export type CallSessionDeps = {
   readonly greeting: () => Promise<Greeting>
   /** Earlier conversation (a resumed call): replayed into the model before the greeting. */
   readonly priorHistory: readonly ReplayItem[]
+  /**
+   * An outbound call (our dial-out): VAIC opens the socket while the phone still rings and sends the `start` event
+   * when the callee answers. Until then the model is not started and nothing is said; `onStartParams` runs first
+   * (it identifies the callback and fills `priorHistory`).
+   */
+  readonly waitForStart?: boolean
+  /** Activities the session does not handle itself (e.g. VAIC's machine-detection result). */
+  readonly onActivity?: (a: Activity) => void
   readonly record: (role: 'caller' | 'bot' | 'tool' | 'agent' | 'system', text: string, meta?: Record<string, unknown>) => void
-  readonly onStartParams: (params: StartParams) => void
+  /** The start event; an outbound call's model starts once what this returns has settled (the callback identified). */
+  readonly onStartParams: (params: StartParams) => void | Promise<unknown>
   readonly onEnded: (outcome: CallOutcome) => void
   readonly mark?: (m: SessionMark) => void
   /** Call recording: each caller chunk and each bot chunk sent, in the model's format. O(1), never blocks. */
@@ -111,7 +120,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     const format = d.leg.mediaFormat
     this.conv = createCallConverters(format)
     this.passthrough = this.conv.plan.passthrough
-    this.history = new CallHistory(d.priorHistory)
+    this.history = new CallHistory(d.waitForStart ? [] : d.priorHistory)
     this.lifecycle = initialSnapshot(
       callLifecycle,
       initialLifecycleContext({ businessName: d.business.name, silenceReprompts: d.config.SILENCE_REPROMPTS, transferTarget: d.config.TRANSFER_TARGET, language: d.business.language, wording: d.business.wording[d.business.language] }),
@@ -155,7 +164,27 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       // semantic_vad has no idle timeout: VAIC's no-input timer drives the "are you still there?" prompts then.
       ...(this.d.config.TURN_DETECTION === 'semantic_vad' ? { userNoInputTimeoutMS: this.d.config.SILENCE_TIMEOUT_SECONDS * 1000 } : {}),
     })
+    if (!this.d.waitForStart) this.startModel()
+  }
+
+  private modelStarted = false
+
+  private startModel(): void {
+    if (this.modelStarted || this.over) return
+    this.modelStarted = true
+    // An outbound call learnt whom it resumes only now (the start event): its earlier conversation goes in first.
+    if (this.d.waitForStart) for (const item of this.d.priorHistory) this.history.push(item)
     this.model.start()
+  }
+
+  /**
+   * A machine answered our callback: cut whatever is playing, leave the short message (built by the caller of this
+   * from the saved state, never improvised) and hang up once it has played.
+   */
+  leaveVoicemail(text: string): void {
+    if (this.over) return
+    this.d.record('system', 'answering machine: leaving a voicemail')
+    this.dispatch({ type: 'machineAnswered', text })
   }
 
   get isEnded(): boolean {
@@ -196,7 +225,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   // ================================================================================================================
 
   start(params: StartParams): void {
-    this.d.onStartParams(params)
+    const identified = this.d.onStartParams(params)
+    if (this.d.waitForStart) void Promise.resolve(identified).finally(() => this.startModel())
   }
 
   userStream(): void {}
@@ -244,6 +274,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
 
   activity(a: Activity): void {
     this.log.debug('call.activity', { type: a.type, name: a.name })
+    this.d.onActivity?.(a)
   }
 
   connectionLost(): void {
@@ -438,6 +469,9 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       case 'cancelReprompt':
         this.model.cancelResponse()
         this.playback.discardCurrent()
+        return
+      case 'interrupt':
+        this.interruptPlayback(fx.why)
         return
       case 'timer':
         this.arm(fx.name, fx.afterMs, fx.name === 'hangup' ? { type: 'hangupTimer' } : { type: 'shutdownTimer' })

@@ -56,6 +56,8 @@ export type LifecycleContext = {
   readonly doneCount: number
   /** The stream of the last words: its playFinished is the moment to hang up. */
   readonly finalStreamId: string | null
+  /** A machine answered our callback before the model was ready: the voicemail to say instead of the greeting. */
+  readonly voicemail: string | null
 }
 
 export type LifecycleEvent =
@@ -89,6 +91,8 @@ export type LifecycleEvent =
   | { readonly type: 'legEnded'; readonly by: LegEndBy }
   /** The apology clip is playing on this stream (undefined when it could not be sent) for about this long. */
   | { readonly type: 'apologyStarted'; readonly streamId: string | undefined; readonly remainingMs: number }
+  /** VAIC's machine detection says an answering machine took our callback: leave this message, then hang up. */
+  | { readonly type: 'machineAnswered'; readonly text: string }
 
 export type LifecycleEffect =
   | { readonly kind: 'fetchGreeting' }
@@ -98,6 +102,8 @@ export type LifecycleEffect =
   | { readonly kind: 'toolOutput'; readonly callId: string; readonly output: string }
   /** Cancel the server's own re-prompt (its idle timeout fired) and drop its audio. */
   | { readonly kind: 'cancelReprompt' }
+  /** Stop what is playing (truncated at what was heard), for words that must come at once. */
+  | { readonly kind: 'interrupt'; readonly why: 'machine-answered' }
   | { readonly kind: 'timer'; readonly name: 'hangup' | 'shutdown'; readonly afterMs: number }
   | { readonly kind: 'hangup'; readonly reason: string }
   | { readonly kind: 'transfer'; readonly target: string; readonly reason: string }
@@ -146,6 +152,7 @@ export function initialLifecycleContext(c: { businessName: string; silenceReprom
     lastSilenceAt: null,
     doneCount: 0,
     finalStreamId: null,
+    voicemail: null,
   }
 }
 
@@ -310,6 +317,13 @@ const shutdown: Edges<'shutdown'> = [
   leaveForShutdown,
 ]
 
+/** The callback reached a machine: whatever was being said stops, the voicemail is the call's last words. */
+const machineAnswered: Edge<'machineAnswered'> = {
+  target: 'sayingGoodbye',
+  assign: (c) => ({ ...c, endReason: 'unanswered' }),
+  effects: (_c, e) => [{ kind: 'interrupt', why: 'machine-answered' }, say(e.text, 'goodbye')],
+}
+
 const talking = (self: Talking): Table => ({
   ...live(self),
   upstreamLost: apologise,
@@ -317,6 +331,7 @@ const talking = (self: Talking): Table => ({
   transferRequested: transferRequested(self),
   limitReached,
   shutdown,
+  machineAnswered,
 })
 
 // ---- the last words and the hang-up ----------------------------------------------------------------------------------
@@ -341,7 +356,17 @@ export const callLifecycle = machine<Ctx, LifecycleEvent, Fx>()({
   initial: 'connecting',
   states: {
     /** The model leg is not ready yet. */
-    connecting: { on: { ...talking('connecting'), modelReady: { target: 'greeting', effects: () => [{ kind: 'fetchGreeting' }] } } },
+    connecting: {
+      on: {
+        ...talking('connecting'),
+        // Nothing can be said before the model is ready: the voicemail waits and takes the greeting's place.
+        machineAnswered: { target: 'connecting', assign: (c, e) => ({ ...c, endReason: 'unanswered', voicemail: e.text }) },
+        modelReady: [
+          { target: 'sayingGoodbye', guard: (c) => c.voicemail !== null, effects: (c) => [say(c.voicemail ?? '', 'goodbye')] },
+          { target: 'greeting', effects: () => [{ kind: 'fetchGreeting' }] },
+        ],
+      },
+    },
     /** The greeting (or welcome back) is being prepared. */
     greeting: {
       on: {

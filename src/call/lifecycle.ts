@@ -44,6 +44,8 @@ export type CallEndReason =
   | 'vaic-error'
   /** The process died with the call live (found at the next start). */
   | 'crashed'
+  /** Our callback was not answered by a person (no answer, busy, declined, or a machine took the voicemail). */
+  | 'unanswered'
 
 /** The English call lines (the tests' reference; calls use their business's pack, see i18n/packs). */
 export const callLines = en.call
@@ -58,5 +60,6 @@ export const closingLine = (summaries: readonly string[], businessName: string):
  */
 export function isDrop(reason: CallEndReason, openTasks: number): boolean {
   if (openTasks === 0) return false
-  return reason !== 'completed' && reason !== 'transferred'
+  // An unanswered callback is that callback's outcome: the dropped call it was for stays resumable, no new SMS.
+  return reason !== 'completed' && reason !== 'transferred' && reason !== 'unanswered'
 }

@@ -43,7 +43,7 @@ export type PlaybackDeps = {
 }
 
 /** Why playback was cut: only a barge-in counts as one in the metrics. */
-export type InterruptCause = 'barge-in' | 'connection-lost' | 'upstream-lost'
+export type InterruptCause = 'barge-in' | 'connection-lost' | 'upstream-lost' | 'machine-answered'
 
 export type Truncation = { readonly itemId: string; readonly heardMs: number; readonly sentMs: number }
 

@@ -56,6 +56,19 @@ describe('loadConfig', () => {
     expect(r.problems.map((p) => p.variable).sort()).toEqual(['TLS_KEY_FILE', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'])
   })
 
+  test('a dial-out setup needs a caller id: AUDIOCODES_CALLER_ID, else TWILIO_FROM_NUMBER', () => {
+    const dialout = { ...base, AUDIOCODES_API_URL: 'https://vaic.example', AUDIOCODES_API_CLIENT_ID: 'cid', AUDIOCODES_API_CLIENT_SECRET: 'csecret', AUDIOCODES_BOT_NAME: 'bot' }
+    const none = loadConfig(dialout)
+    expect(none.ok).toBe(false)
+    if (!none.ok) {
+      expect(none.problems.map((p) => p.variable)).toEqual(['AUDIOCODES_CALLER_ID'])
+      expect(none.problems[0]?.reason).toContain('TWILIO_FROM_NUMBER')
+    }
+    expect(loadConfig({ ...dialout, AUDIOCODES_CALLER_ID: '+18005550100' }).ok).toBe(true)
+    const twilio = { TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32), TWILIO_AUTH_TOKEN: 'tw-token-123', TWILIO_FROM_NUMBER: '+15005550006' }
+    expect(loadConfig({ ...dialout, ...twilio }).ok).toBe(true)
+  })
+
   test('empty strings count as unset', () => {
     const r = loadConfig({ ...base, TRANSFER_TARGET: '', PORT: '' })
     expect(r.ok && r.config.TRANSFER_TARGET === undefined && r.config.PORT === 8080).toBe(true)

@@ -98,6 +98,10 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       for (const k of g.keys.filter((k) => out[k] === undefined)) problems.push({ variable: k, reason: `is missing: ${g.what}` })
     }
   }
+  // A dial-out must show a number the callee can recognise (and call back): ours, never VAIC's default.
+  if (out.AUDIOCODES_API_URL !== undefined && out.AUDIOCODES_CALLER_ID === undefined && out.TWILIO_FROM_NUMBER === undefined) {
+    problems.push({ variable: 'AUDIOCODES_CALLER_ID', reason: 'is missing: dial-out needs a caller id to show (AUDIOCODES_CALLER_ID, or TWILIO_FROM_NUMBER as the fallback)' })
+  }
   if (typeof out.BUSINESS_TIMEZONE === 'string' && !isTimeZone(out.BUSINESS_TIMEZONE)) {
     problems.push({ variable: 'BUSINESS_TIMEZONE', reason: `must be an IANA time zone such as Europe/Berlin (got ${JSON.stringify(out.BUSINESS_TIMEZONE)})` })
   }

@@ -87,7 +87,7 @@ export const ConfigSchema = Type.Object({
   AUDIOCODES_API_CLIENT_ID: opt(str('dial-out API client id', undefined, { minLength: 1 })),
   AUDIOCODES_API_CLIENT_SECRET: opt(str('dial-out API client secret', undefined, { minLength: 1, ...secret })),
   AUDIOCODES_BOT_NAME: opt(str('bot name dial-out calls connect to', undefined, { minLength: 1 })),
-  AUDIOCODES_CALLER_ID: opt(str('caller id shown on dial-out calls', undefined, { minLength: 1 })),
+  AUDIOCODES_CALLER_ID: opt(str('caller id of dial-out calls (default TWILIO_FROM_NUMBER; dial-out needs one of them)', undefined, { minLength: 1 })),
   RESUME_WINDOW_HOURS: num('how long a dropped call can be resumed', 24, 0.01, 720),
   DROP_GRACE_SECONDS: num('wait this long for session.resume before a lost socket counts as a drop', 20, 0, 600),
   // operations

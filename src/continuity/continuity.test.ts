@@ -40,7 +40,7 @@ async function world(opts: { twilio?: boolean; dialout?: boolean } = {}) {
   const acApi = new FakeAudioCodesApi({ clientId: 'cid', clientSecret: 'csecret', bot: 'fastagent', ringMs: 10 }).start()
   cleanup.push(() => acApi.stop())
   const sender = opts.twilio === false ? undefined : twilioSender({ accountSid: SID, authToken: TOKEN, from: FROM, apiBaseUrl: fake.url })
-  const client = opts.dialout ? dialoutClient({ baseUrl: acApi.url, clientId: 'cid', clientSecret: 'csecret', bot: 'fastagent' }) : undefined
+  const client = opts.dialout ? dialoutClient({ baseUrl: acApi.url, clientId: 'cid', clientSecret: 'csecret', bot: 'fastagent', callerId: FROM }) : undefined
   let runner: OutboxRunner | undefined
   const continuity = new Continuity({
     config: config(),

@@ -20,7 +20,12 @@ export type ResumeSource = {
   readonly via: 'dialout' | 'callback-number'
   /** The number we dialled (a dial-out's own caller field is our number, not theirs). */
   readonly number?: string
+  /** The callback row, for a dial-out. */
+  readonly callbackId?: number
 }
+
+/** Why a callback did not reach a person: VAIC's session.end codes before an answer, or its machine detection. */
+export type CallbackMiss = 'no-answer' | 'busy' | 'declined' | 'machine' | 'not-answered'
 
 export type CallEnd = {
   readonly callId: string
@@ -127,14 +132,68 @@ export class Continuity {
 
   /** Is this new conversation a return of a dropped call? Our dial-out first, then the same number in the window. */
   async findResume(conversationId: string, caller: string | undefined): Promise<ResumeSource | undefined> {
-    const cb = await this.d.store.callbacks.byConversation(conversationId)
-    if (cb) {
-      const call = await this.d.store.calls.get(cb.call_id)
-      if (call?.resume_status === 'pending') return { callId: call.id, via: 'dialout', number: cb.number }
-    }
+    const dialout = await this.dialoutFor(conversationId)
+    if (dialout) return dialout
     if (caller === undefined) return undefined
     const row = await this.d.store.calls.resumableFor(caller, this.d.now() - this.windowMs)
     return row ? { callId: row.id, via: 'callback-number' } : undefined
+  }
+
+  /** Our dial-out whose HTTP answer named this conversation (it may come after the socket: see identifyCallback). */
+  private async dialoutFor(conversationId: string): Promise<ResumeSource | undefined> {
+    const cb = await this.d.store.callbacks.byConversation(conversationId)
+    if (!cb) return undefined
+    const call = await this.d.store.calls.get(cb.call_id)
+    return call?.resume_status === 'pending' ? { callId: call.id, via: 'dialout', number: cb.number, callbackId: cb.id } : undefined
+  }
+
+  /**
+   * An outbound call was answered (its `start` event): which callback is it? By the conversation id the dial-out's
+   * HTTP answer gave, or by the ids we put in the dial-out metadata, which VAIC hands back as `dialoutMetadata` —
+   * whichever arrived first. Both ids must match a callback still in flight for a call still waiting to resume.
+   */
+  async identifyCallback(conversationId: string, dialoutMetadata: unknown): Promise<ResumeSource | undefined> {
+    const known = await this.dialoutFor(conversationId)
+    if (known) return known
+    if (dialoutMetadata === null || typeof dialoutMetadata !== 'object') return undefined
+    const m = dialoutMetadata as Record<string, unknown>
+    const id = typeof m.fastagentCallbackId === 'string' && /^\d{1,15}$/.test(m.fastagentCallbackId) ? Number(m.fastagentCallbackId) : undefined
+    const cb = id === undefined ? undefined : await this.d.store.callbacks.get(id)
+    if (!cb || cb.call_id !== m.fastagentCallId || (cb.status !== 'pending' && cb.status !== 'dialing')) return undefined
+    const call = await this.d.store.calls.get(cb.call_id)
+    if (call?.resume_status !== 'pending') return undefined
+    // Remember the conversation: the dial-out's HTTP answer (if still to come) and VAIC's notifications find it.
+    await this.d.store.callbacks.setStatus(cb.id, cb.status, this.d.now(), conversationId)
+    return { callId: call.id, via: 'dialout', number: cb.number, callbackId: cb.id }
+  }
+
+  /**
+   * Our callback did not reach a person. That is the callback's outcome, not a new drop: no SMS; the callback is
+   * failed; the dropped call stays resumable (a CALL reply or a call from the same number still continues it).
+   * `source` is the callback when it was identified; otherwise the conversation id finds it (or the dial-out
+   * handler does, when VAIC's HTTP answer comes after the call ended).
+   */
+  async callbackMissed(conversationId: string, source: ResumeSource | undefined, why: CallbackMiss): Promise<void> {
+    const now = this.d.now()
+    const cbId = source?.callbackId ?? (await this.d.store.callbacks.byConversation(conversationId))?.id
+    const cb = cbId === undefined ? undefined : await this.d.store.callbacks.get(cbId)
+    this.d.metrics.callbacks.inc({ outcome: `missed-${why}` })
+    this.d.log.info('continuity.callback_missed', { why, droppedCallId: cb?.call_id, conversationId })
+    if (!cb) return
+    await this.d.store.tx(
+      async (t) => {
+        await t.callbacks.setStatus(cb.id, 'failed', now)
+        const dropped = await t.calls.get(cb.call_id)
+        if (dropped && (dropped.resume_status === 'resumed' || dropped.resume_status === 'pending')) await t.calls.setResumeStatus(dropped.id, 'pending', now)
+      },
+      { durable: true },
+    )
+  }
+
+  /** What the answering machine hears: who called, why, and how to get the callback again. */
+  voicemailText(noun: string): string {
+    const again = this.d.dialoutEnabled ? 'Reply CALL to our text message and we will call you again' : 'Please call us back'
+    return `Hello, this is ${this.d.config.BUSINESS_NAME}. We tried to call you back about your ${noun} request. ${again}, and we'll pick up where we left off. Goodbye!`
   }
 
   /** The dropped call is being resumed by `newCallId`: it cannot be resumed again, its callbacks are answered. */

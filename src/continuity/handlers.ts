@@ -51,8 +51,14 @@ export function dialoutHandler(d: { store: Store; client: DialoutClient | undefi
     if (!d.client) return { kind: 'hold', why: 'dial-out not configured' }
     const r = await d.client.dial({ to: payload.to, metadata: { fastagentCallId: payload.callId, fastagentCallbackId: String(payload.callbackId) } })
     if (r.ok) {
-      await d.store.callbacks.setStatus(payload.callbackId, 'dialing', d.now(), r.conversationId)
-      d.log.info('callback.dialing', { to: payload.to, conversationId: r.conversationId, callId: payload.callId })
+      const now = d.now()
+      // VAIC may have connected the call before it answered us: the socket already identified this callback (and
+      // it may even be over, unanswered). The answer then only adds the conversation id.
+      const latest = await d.store.callbacks.get(payload.callbackId)
+      const ended = await d.store.calls.byConversation(r.conversationId)
+      const status = ended?.state === 'ended' && ended.end_reason === 'unanswered' ? 'failed' : latest?.status === 'pending' ? 'dialing' : (latest?.status ?? 'dialing')
+      await d.store.callbacks.setStatus(payload.callbackId, status, now, r.conversationId)
+      d.log.info('callback.dialing', { to: payload.to, conversationId: r.conversationId, callId: payload.callId, status })
       return { kind: 'done', result: { conversationId: r.conversationId } }
     }
     if (!r.retry) await d.store.callbacks.setStatus(payload.callbackId, 'failed', d.now())

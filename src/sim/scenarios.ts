@@ -139,7 +139,8 @@ export async function continuityScenario(world: World, io: ScenarioIo, o: Scenar
   const dial = await step(io, steps, 'dial-out requested', () => withTimeout(dialed, T, 'no dial-out'))
   const back = world.call({
     conversationId: dial.conversationId,
-    caller: '+15550000000',
+    // VAIC shows the caller id the dial-out asked for.
+    caller: dial.body.caller ?? '+15550000000',
     callee: dial.body.target.replace('tel:', ''),
     dialoutMetadata: dial.body.metadata ?? {},
     supportedMediaFormats: o.format ?? ['raw/lpcm16_24'],

@@ -42,6 +42,8 @@ export type WorldOptions = {
   /** Use this folder for the database instead of a new temporary one. */
   readonly dataDir?: string
   readonly ringMs?: number
+  /** When the fake AudioCodes API answers a dial-out: before (default) or after the call connected. */
+  readonly dialoutAnswer?: 'first' | 'after-connect'
   /** Measures relay latency at the peers' socket edges (passthrough formats). */
   readonly probe?: LatencyProbe
 }
@@ -72,7 +74,7 @@ export async function freePort(): Promise<number> {
 export async function startWorld(o: WorldOptions = {}): Promise<World> {
   const emulator = await startRealtimeEmulator({ apiKey: WORLD_SECRETS.openaiKey, speed: 0, ...(o.probe ? { tap: o.probe.model } : {}), ...o.emulator })
   const twilio = new FakeTwilio({ accountSid: WORLD_SECRETS.twilioSid, authToken: WORLD_SECRETS.twilioToken, fromNumber: WORLD_SECRETS.twilioFrom, statusCallbacks: true }).start()
-  const audiocodesApi = new FakeAudioCodesApi({ clientId: WORLD_SECRETS.acClientId, clientSecret: WORLD_SECRETS.acClientSecret, bot: WORLD_SECRETS.botName, ringMs: o.ringMs ?? 300 }).start()
+  const audiocodesApi = new FakeAudioCodesApi({ clientId: WORLD_SECRETS.acClientId, clientSecret: WORLD_SECRETS.acClientSecret, bot: WORLD_SECRETS.botName, ringMs: o.ringMs ?? 300, ...(o.dialoutAnswer ? { answer: o.dialoutAnswer } : {}) }).start()
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'fastagent-'))
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`

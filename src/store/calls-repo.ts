@@ -50,6 +50,16 @@ export class CallsRepo {
     return n === 1
   }
 
+  /** An outbound call identified as our callback once it was answered: whom we called, and which call it resumes. */
+  async identify(id: string, caller: string, resumesCallId: string | undefined, at: number): Promise<void> {
+    await this.sql.run('UPDATE calls SET caller = $caller, resumes_call_id = COALESCE($resumes, resumes_call_id), updated_at = $at WHERE id = $id', {
+      id,
+      caller,
+      resumes: resumesCallId ?? null,
+      at,
+    })
+  }
+
   async setResumeStatus(id: string, status: ResumeStatus, at: number): Promise<void> {
     await this.sql.run('UPDATE calls SET resume_status = $status, updated_at = $at WHERE id = $id', { id, status, at })
   }

@@ -6,6 +6,7 @@
  */
 import { afterEach, expect, test } from 'bun:test'
 import { startWorld, type World } from '../../src/sim/world'
+import { waitUntil } from '../reliability/kit'
 
 const HOURS = { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC' }
 let world: World | undefined
@@ -14,13 +15,6 @@ afterEach(async () => {
   world = undefined
 })
 
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await Bun.sleep(20)
-  }
-}
 
 const contained = (w: World, where: string) => {
   const line = w.server.registry.render().split('\n').find((l) => l.startsWith(`fastagent_contained_failures_total{where="${where}"}`))
@@ -58,7 +52,7 @@ test('DTMF confirm on a call whose store writes fail: that call keeps its state 
   }) as typeof store.tasks.commit
 
   expect(a.dtmf('1')).toBe(true)
-  await until('the failure to be recorded', () => contained(w, 'task-step') >= 1)
+  await waitUntil(() => contained(w, 'task-step') >= 1, 15_000, 'the failure to be recorded')
   expect(lines.some((l) => l.includes('"task.step_failed"') && l.includes(callA ?? '?'))).toBe(true)
   // The other call goes on as if nothing happened.
   await b.say('Yes.')
@@ -109,7 +103,7 @@ test('outbox: one drop SMS whose bookkeeping fails is retried later; the other c
     await c.waitForBotSaid('what time', 20_000)
   }
   await a.drop()
-  await until('A’s SMS row to fail', () => contained(w, 'outbox-row') >= 1)
+  await waitUntil(() => contained(w, 'outbox-row') >= 1, 15_000, 'A’s SMS row to fail')
   await b.drop()
   const [first] = await w.twilio.waitForMessages(1, 15_000)
   expect(first?.to).toBe('+14155550144')

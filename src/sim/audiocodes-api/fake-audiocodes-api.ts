@@ -33,10 +33,14 @@ export class FakeAudioCodesApi {
   readonly dials: DialRecord[] = []
   private server: ReturnType<typeof Bun.serve> | undefined
   private failures: number[] = []
-  private handler: ((d: DialRecord) => void) | undefined
+  private handler: ((d: DialRecord) => unknown) | undefined
 
-  /** `ringMs`: how long the phone rings before `onDial` runs (VAIC answers the API long before the callee picks up). */
-  constructor(private readonly o: { clientId: string; clientSecret: string; bot: string; ringMs?: number }) {}
+  /**
+   * `ringMs`: how long before `onDial` runs. `answer`: `first` (default) answers the HTTP request, then connects the
+   * call; `after-connect` runs `onDial` (and awaits what it returns: typically the simulator's session.accepted) before
+   * it answers — a VAIC that opens the bot's WebSocket before the dialer hears back. A real VAIC may do either.
+   */
+  constructor(private readonly o: { clientId: string; clientSecret: string; bot: string; ringMs?: number; answer?: 'first' | 'after-connect' }) {}
 
   get url(): string {
     if (!this.server) throw new Error('fake AudioCodes API not started')
@@ -52,8 +56,8 @@ export class FakeAudioCodesApi {
     this.server?.stop(true)
   }
 
-  /** Called after each accepted dial-out (asynchronously, after the HTTP answer). */
-  onDial(fn: (d: DialRecord) => void): void {
+  /** Called after each accepted dial-out (after the HTTP answer, or before it in `after-connect` mode). */
+  onDial(fn: (d: DialRecord) => unknown): void {
     this.handler = fn
   }
 
@@ -97,7 +101,10 @@ export class FakeAudioCodesApi {
     if (body.bot !== this.o.bot) return Response.json({ error: `unknown bot ${body.bot}` }, { status: 404 })
     const record: DialRecord = { conversationId: randomUUID(), body, at: Date.now() }
     this.dials.push(record)
-    setTimeout(() => this.handler?.(record), this.o.ringMs ?? 300)
+    if (this.o.answer === 'after-connect') {
+      await Bun.sleep(this.o.ringMs ?? 0)
+      await this.handler?.(record)
+    } else setTimeout(() => this.handler?.(record), this.o.ringMs ?? 300)
     return Response.json({ conversationId: record.conversationId, status: 'initiated' })
   }
 }

@@ -56,6 +56,16 @@ export type VaicSimulatorOptions = {
   readonly language?: string
   /** Outbound (dial-out) call metadata for the start event. */
   readonly dialoutMetadata?: Readonly<Record<string, unknown>>
+  /**
+   * An outbound call that rings: false sends no `start` event after `session.accepted` (the callee has not answered);
+   * {@link VaicSimulator.answer} sends it later, {@link VaicSimulator.endAs} ends the call unanswered. Default true.
+   */
+  readonly answered?: boolean
+  /**
+   * Machine detection in `detect` mode found an answering machine; VAIC may report it as a `start` parameter
+   * (`machineDetection: "machine"`) or as an event activity after the start (`machineDetection`, value "machine").
+   */
+  readonly machineAnswers?: 'start-param' | 'event'
   /** Custom start-event parameters. */
   readonly startParameters?: Readonly<Record<string, unknown>>
   /** Offered formats, in preference order. Default `raw/lpcm16`, `raw/mulaw`, `raw/lpcm16_24`. */
@@ -458,9 +468,26 @@ export class VaicSimulator {
     const reply = await this.awaitReply(['session.accepted', 'session.error'], 'session.accepted')
     const result = this.afterSessionReply(reply, undefined)
     if (!result.ok) return result
-    this.send({ type: 'activities', conversationId: this.conversationId, activities: [startEvent(this.conversationId, this.language, this.startDetails())] })
-    if (this.opts.autoUserStream ?? true) await this.startUserStream()
+    if (this.opts.answered ?? true) await this.answer()
     return result
+  }
+
+  /** The callee answers: the `start` event (with a machine-detection verdict if configured), then the user stream. */
+  async answer(): Promise<void> {
+    if (this.phase !== 'active') throw new Error('answer() needs an accepted session')
+    const machineParam = this.opts.machineAnswers === 'start-param' ? { machineDetection: 'machine' } : {}
+    const details = this.startDetails()
+    this.send({ type: 'activities', conversationId: this.conversationId, activities: [startEvent(this.conversationId, this.language, { ...details, custom: { ...details.custom, ...machineParam } })] })
+    if (this.opts.machineAnswers === 'event') {
+      this.send({ type: 'activities', conversationId: this.conversationId, activities: [vaicEvent('machineDetection', this.language, { value: 'machine' })] })
+    }
+    if (this.opts.autoUserStream ?? true) await this.startUserStream()
+  }
+
+  /** VAIC ends the call with this reason code (e.g. an outbound call's `no-answer`, `busy`, `declined`). */
+  async endAs(reasonCode: string, reason = ''): Promise<void> {
+    if (this.phase !== 'active') return
+    this.endCall('caller', reasonCode, reason)
   }
 
   /**

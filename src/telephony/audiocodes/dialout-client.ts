@@ -21,7 +21,8 @@ export type DialoutSettings = {
   readonly clientId: string
   readonly clientSecret: string
   readonly bot: string
-  readonly callerId?: string
+  /** Always sent as `caller`: the number the callee sees (and that tells us a new conversation is our dial-out). */
+  readonly callerId: string
   readonly notifyUrl?: string
   readonly timeoutMs?: number
 }
@@ -35,9 +36,10 @@ export function dialoutClient(s: DialoutSettings) {
       const body = {
         bot: s.bot,
         target: `tel:${r.to}`,
-        ...(s.callerId ? { caller: s.callerId } : {}),
+        caller: s.callerId,
         ...(s.notifyUrl ? { notifyUrl: s.notifyUrl } : {}),
-        machineDetection: 'disconnect',
+        // Detect (not disconnect): when a machine answers, the bot leaves a short voicemail before hanging up.
+        machineDetection: 'detect',
         metadata: r.metadata,
       }
       let res: Response
@@ -66,3 +68,10 @@ export function dialoutClient(s: DialoutSettings) {
 }
 
 export type DialoutClient = ReturnType<typeof dialoutClient>
+
+/** The caller id of our dial-outs: AUDIOCODES_CALLER_ID, else the SMS sender (boot refuses a dial-out with neither). */
+export function dialoutCallerId(c: { readonly AUDIOCODES_CALLER_ID?: string | undefined; readonly TWILIO_FROM_NUMBER?: string | undefined }): string {
+  const id = c.AUDIOCODES_CALLER_ID ?? c.TWILIO_FROM_NUMBER
+  if (id === undefined) throw new Error('dial-out needs AUDIOCODES_CALLER_ID or TWILIO_FROM_NUMBER (checked at boot)')
+  return id
+}
