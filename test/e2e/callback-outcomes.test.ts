@@ -136,8 +136,8 @@ test.each(['start-param', 'event'] as const)('an answering machine (verdict as %
   const droppedId = await dropAndReplyCall(w)
   const call = callbackCall(w, await dialed, { machineAnswers: via })
   expect((await call.startCall()).ok).toBe(true)
-  await call.waitForBotSaid('we tried to call you back about your appointment request. reply call to our text message', 20_000)
-  expect((await call.waitForEnd(20_000)).by).toBe('bot-hangup')
+  await call.waitForBotSaid('we tried to call you back about your appointment request. reply call to our text message', 40_000)
+  expect((await call.waitForEnd(40_000)).by).toBe('bot-hangup')
   const store = w.server.store
   await w.server.calls.idle()
   expect((await store.callbacks.forCall(droppedId))[0]?.status).toBe('failed')
