@@ -83,6 +83,10 @@ export const ConfigSchema = Type.Object({
     'SMS after a dropped call ({task} = what was in progress)',
     'Our call was disconnected. Your {task} request was saved. Reply CALL to continue where we left off.',
   ),
+  SMS_SILENCE_TEXT: str(
+    'SMS after the bot hung up on silence with a task open ({task} = what was in progress)',
+    "We ended our call because we couldn't hear you. Your {task} request was saved. Reply CALL to continue where we left off.",
+  ),
   AUDIOCODES_API_URL: opt(str('VoiceAI Connect REST base URL for dial-out (unset: no callback)', undefined, url)),
   AUDIOCODES_API_CLIENT_ID: opt(str('dial-out API client id', undefined, { minLength: 1 })),
   AUDIOCODES_API_CLIENT_SECRET: opt(str('dial-out API client secret', undefined, { minLength: 1, ...secret })),

@@ -21,7 +21,8 @@ export function businessFromEnv(config: Config): Business {
   if (!hours.ok) throw new Error(`BUSINESS_HOURS ${hours.error}`)
   const greeting = changed(config, 'GREETING')
   const sms = changed(config, 'SMS_DROP_TEXT')
-  const lines: WordingLines = { ...(greeting ? { greeting } : {}), ...(sms ? { sms_dropped: sms } : {}) }
+  const smsSilence = changed(config, 'SMS_SILENCE_TEXT')
+  const lines: WordingLines = { ...(greeting ? { greeting } : {}), ...(sms ? { sms_dropped: sms } : {}), ...(smsSilence ? { sms_silence: smsSilence } : {}) }
   const language = config.BUSINESS_LANGUAGE
   return {
     id: 'default',
