@@ -25,7 +25,7 @@ async function silentMidTask(w: World): Promise<string> {
   await call.waitForBotSaid("i haven't heard from you", 20_000)
   expect((await call.waitForEnd(20_000)).by).toBe('bot-hangup')
   const [sms] = await w.twilio.waitForMessages(1, 15_000)
-  const row = w.server.store.calls.byConversation(call.conversationId)
+  const row = await w.server.store.calls.byConversation(call.conversationId)
   expect(row?.end_reason).toBe('silence')
   expect(row?.resume_status).toBe('pending')
   call.assertNoViolations()
