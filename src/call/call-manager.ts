@@ -228,10 +228,8 @@ export class CallManager implements CallAcceptor {
         const outcome: CallOutcome = miss !== undefined ? { ...o, reason: 'unanswered' } : o
         events?.emit({ type: 'ended', callId, at: d.now(), reason: outcome.reason })
         if (recorder) d.recordings?.finish(recorder)
-        // A hang-up on silence says so: the caller was not cut off, they went quiet. (The language packs have no
-        // such line yet: other languages fall back to their drop SMS.)
-        const silenceSms = business.wording[business.language]?.sms_silence ?? (business.language === 'en' ? d.config.SMS_SILENCE_TEXT : undefined)
-        const sms = outcome.reason === 'silence' && silenceSms !== undefined ? silenceSms.replaceAll('{business}', business.name) : lines.smsDropped
+        // A hang-up on silence says so: the caller was not cut off, they went quiet.
+        const sms = outcome.reason === 'silence' ? lines.smsSilence : lines.smsDropped
         this.ended(outcome, runtime, caller, sms, async () => {
           await writes
           await missed()

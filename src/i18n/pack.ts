@@ -26,6 +26,8 @@ export type CallLines = {
   readonly welcomeBackDone: string
   /** The drop SMS: "… Your {task} request was saved. Reply CALL …" */
   readonly smsDropped: string
+  /** The SMS after the bot hung up on silence with a task open: "… we couldn't hear you. Your {task} request …" */
+  readonly smsSilence: string
   /** A CALL reply with nothing to continue. */
   readonly smsNoCall: string
   /** What "in the middle of something" is when no task summary is known. */

@@ -22,6 +22,7 @@ const OVERRIDES = {
   closing_done: 'closingDone',
   welcome_back: 'welcomeBack',
   sms_dropped: 'smsDropped',
+  sms_silence: 'smsSilence',
   sms_no_call: 'smsNoCall',
 } as const satisfies { readonly [K in keyof Required<WordingLines>]: keyof CallLines }
 

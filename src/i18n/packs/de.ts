@@ -26,6 +26,7 @@ export const de = {
     welcomeBack: 'Willkommen zurück! Wir waren dabei: {what}. Möchten Sie weitermachen oder neu beginnen?',
     welcomeBackDone: 'Willkommen zurück! {summary} Kann ich sonst noch etwas für Sie tun?',
     smsDropped: 'Unser Gespräch wurde unterbrochen. Ihre Anfrage ({task}) ist gespeichert. Antworten Sie mit CALL, dann machen wir dort weiter.',
+    smsSilence: 'Wir haben das Gespräch beendet, weil wir Sie nicht mehr gehört haben. Ihre Anfrage ({task}) ist gespeichert. Antworten Sie mit CALL, dann machen wir dort weiter.',
     smsNoCall: 'Wir haben kein Gespräch zum Fortsetzen gefunden. Bitte rufen Sie {business} noch einmal an, wir helfen Ihnen gerne.',
     somethingOpen: 'mitten in einer Anfrage',
   },

@@ -27,6 +27,7 @@ export const en = {
     welcomeBack: 'Welcome back! We were {what}. Would you like to continue or start over?',
     welcomeBackDone: 'Welcome back! {summary} Is there anything else I can help you with today?',
     smsDropped: 'Our call was disconnected. Your {task} request was saved. Reply CALL to continue where we left off.',
+    smsSilence: "We ended our call because we couldn't hear you. Your {task} request was saved. Reply CALL to continue where we left off.",
     smsNoCall: "We couldn't find a call to continue. Please call {business} again and we'll be glad to help.",
     somethingOpen: 'in the middle of something',
   },

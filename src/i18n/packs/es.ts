@@ -26,6 +26,7 @@ export const es = {
     welcomeBack: '¡Bienvenido de nuevo! Estábamos {what}. ¿Quiere continuar o empezar de nuevo?',
     welcomeBackDone: '¡Bienvenido de nuevo! {summary} ¿Hay algo más en lo que pueda ayudarle?',
     smsDropped: 'Nuestra llamada se cortó. Su solicitud ({task}) está guardada. Responda CALL para continuar donde lo dejamos.',
+    smsSilence: 'Terminamos la llamada porque no le oíamos. Su solicitud ({task}) está guardada. Responda CALL para continuar donde lo dejamos.',
     smsNoCall: 'No encontramos ninguna llamada para continuar. Llame de nuevo a {business} y le ayudaremos con gusto.',
     somethingOpen: 'a mitad de algo',
   },
