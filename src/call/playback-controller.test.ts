@@ -195,9 +195,10 @@ describe('PlaybackController: overload', () => {
     r.p.delta('a', 'i1', ms(200)) // plays 1400 … 1600
     expect(r.p.sentMs('i1')).toBe(400)
     r.at(1900)
-    // Counting the shed second would say 700 ms heard of 1400 and truncate mid-sentence; the caller heard it all.
-    expect(r.p.interrupt()).toEqual([])
-    expect(r.model).toEqual([])
+    // Counting the shed second would say 700 ms heard of 1400; the caller heard all 400 ms that were sent. The item is
+    // still streaming, so it is cut there (the rest will never play).
+    expect(r.p.interrupt()).toEqual([{ itemId: 'i1', heardMs: 400, sentMs: 400 }])
+    expect(r.model).toEqual(['truncate i1 400'])
     expect(r.p.audible()).toBe(false)
   })
 
@@ -208,13 +209,14 @@ describe('PlaybackController: overload', () => {
     r.p.delta('a', 'i1', ms(700))
     r.overload(false)
     r.at(1800)
-    expect(r.p.interrupt()).toEqual([])
+    // Shed audio is not counted: 300 ms sent, 300 heard; still streaming, so cut there.
+    expect(r.p.interrupt()).toEqual([{ itemId: 'i1', heardMs: 300, sentMs: 300 }])
     r.p.delta('b', 'i2', ms(500)) // plays 2000 … 2500
     r.overload(true)
     r.p.delta('b', 'i2', ms(500))
     r.at(2300)
     expect(r.p.interrupt()).toEqual([{ itemId: 'i2', heardMs: 300, sentMs: 500 }])
-    expect(r.model).toEqual(['truncate i2 300'])
+    expect(r.model).toEqual(['truncate i1 300', 'truncate i2 300'])
   })
 
   test('a detached phone leg (socket gone) plays nothing and counts nothing', () => {
