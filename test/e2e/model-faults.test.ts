@@ -7,6 +7,7 @@
 import { afterEach, expect, test } from 'bun:test'
 import { startWorld, type World } from '../../src/sim/world'
 import type { VaicSimulator } from '../../src/sim/vaic/simulator'
+import { untilAskedForTime } from '../kit/call-steps'
 
 const HOURS = { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC' }
 let world: World | undefined
@@ -16,14 +17,7 @@ afterEach(async () => {
 })
 
 async function untilTime(w: World): Promise<VaicSimulator> {
-  const call = w.call({ supportedMediaFormats: ['raw/lpcm16_24'] })
-  await call.startCall()
-  await call.waitForBotSaid('how can i help', 15_000)
-  await call.waitForPlaybackIdle(15_000)
-  await call.say('Book an appointment for tomorrow.')
-  await call.waitForBotSaid('what time', 15_000)
-  await call.waitForPlaybackIdle(15_000)
-  return call
+  return untilAskedForTime(w.call({ supportedMediaFormats: ['raw/lpcm16_24'] }))
 }
 
 async function finishBooking(w: World, call: VaicSimulator): Promise<void> {

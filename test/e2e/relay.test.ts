@@ -8,6 +8,7 @@ import { startWorld, type World } from '../../src/sim/world'
 import { LatencyProbe } from '../../src/sim/latency-probe'
 import { connectionValidate } from '../../src/sim/vaic/simulator'
 import type { AcMediaFormat } from '../../src/audio/formats'
+import { untilAskedForTime } from '../kit/call-steps'
 
 const HOURS = { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC' }
 let world: World | undefined
@@ -84,12 +85,7 @@ describe('phone leg', () => {
   test('socket drop and session.resume within grace: the call goes on, nothing is lost, no SMS', async () => {
     world = await startWorld({ env: { ...HOURS, DROP_GRACE_SECONDS: '3' } })
     const call = world.call({ supportedMediaFormats: ['raw/lpcm16_24'] })
-    await call.startCall()
-    await call.waitForBotSaid('how can i help', 15_000)
-    await call.waitForPlaybackIdle(15_000)
-    await call.say('Book an appointment for tomorrow.')
-    await call.waitForBotSaid('what time', 15_000)
-    await call.waitForPlaybackIdle(15_000)
+    await untilAskedForTime(call)
     await call.drop()
     await Bun.sleep(300)
     expect(await call.resume()).toEqual({ ok: true, mediaFormat: 'raw/lpcm16_24' })

@@ -7,6 +7,7 @@
 import { afterEach, expect, test } from 'bun:test'
 import { startWorld, WORLD_SECRETS, type World } from '../../src/sim/world'
 import { APOLOGY_TEXT } from '../../src/call/fallback-audio'
+import { untilAskedForTime } from '../kit/call-steps'
 
 const HOURS = { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC' }
 let world: World | undefined
@@ -72,12 +73,7 @@ test('a fatal error mid-call with a task open: the apology, a hang-up, and the t
   world = await startWorld({ env: HOURS })
   const w = world
   const call = w.call({ supportedMediaFormats: ['raw/lpcm16_24'] })
-  await call.startCall()
-  await call.waitForBotSaid('how can i help', 15_000)
-  await call.waitForPlaybackIdle(15_000)
-  await call.say('Book an appointment for tomorrow.')
-  await call.waitForBotSaid('what time', 15_000)
-  await call.waitForPlaybackIdle(15_000)
+  await untilAskedForTime(call)
   const before = call.streams.length
   w.emulator.injectError('insufficient_quota', 'You exceeded your current quota.')
   expect((await call.waitForEnd(20_000)).by).toBe('bot-hangup')

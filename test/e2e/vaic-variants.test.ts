@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, test } from 'bun:test'
 import { startWorld, type World } from '../../src/sim/world'
+import { untilAskedForTime } from '../kit/call-steps'
 
 const HOURS = { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC' }
 let world: World | undefined
@@ -42,12 +43,7 @@ describe.each(['continue', 'restart'] as const)('after session.resume the user s
   test('the caller is heard on the new socket and the task goes on', async () => {
     world = await startWorld({ env: { ...HOURS, DROP_GRACE_SECONDS: '3' } })
     const call = world.call({ supportedMediaFormats: ['raw/lpcm16_24'], resumeUserStream: mode })
-    await call.startCall()
-    await call.waitForBotSaid('how can i help', 15_000)
-    await call.waitForPlaybackIdle(15_000)
-    await call.say('Book an appointment for tomorrow.')
-    await call.waitForBotSaid('what time', 15_000)
-    await call.waitForPlaybackIdle(15_000)
+    await untilAskedForTime(call)
     await call.drop()
     await Bun.sleep(200)
     expect(await call.resume()).toEqual({ ok: true, mediaFormat: 'raw/lpcm16_24' })

@@ -1,0 +1,16 @@
+/**
+ * Call steps several end-to-end tests share: the caller is greeted and asks to book for tomorrow, and the bot has
+ * finished asking "what time?" — the point where a booking task is open and waiting, which drop, fault and resume
+ * tests start from.
+ */
+import type { VaicSimulator } from '../../src/sim/vaic/simulator'
+
+export async function untilAskedForTime(call: VaicSimulator): Promise<VaicSimulator> {
+  await call.startCall()
+  await call.waitForBotSaid('how can i help', 15_000)
+  await call.waitForPlaybackIdle(15_000)
+  await call.say('Book an appointment for tomorrow.')
+  await call.waitForBotSaid('what time', 15_000)
+  await call.waitForPlaybackIdle(15_000)
+  return call
+}
