@@ -27,7 +27,7 @@ export function caldavBackend(d: BookingBackendDeps, s: CalendarSettings): Booki
     ...(d.backoffMs !== undefined ? { backoffMs: d.backoffMs } : {}),
   })
   const domain = calendarDomain({ store: d.store, sync, log, onOutbox: () => runner.wake() })
-  const where = { url: redactUrl(s.url), user: maskSecret(s.username) }
+  const where = { url: redactUrl(s.url), user: s.oauth ? 'oauth' : maskSecret(s.username ?? '') }
   const checked = client.connect().then(
     (c) => {
       log.info('calendar.connected', { ...where, calendar: c.name })

@@ -6,6 +6,7 @@
  */
 import { createDAVClient, type DAVCalendar } from 'tsdav'
 import type { CalendarSettings } from './calendar-config'
+import { OAuthRefused, oauthTokenSource } from './oauth-token'
 
 export type CalendarObject = { readonly url: string; readonly etag: string | undefined; readonly data: string }
 
@@ -46,12 +47,32 @@ export function caldavClient(s: CalendarSettings): CalendarClient {
    * Every request tsdav makes goes through here: a deadline of its own, and reads that failed become errors (tsdav
    * folds a failed REPORT into an empty answer, which would read as "the whole day is free").
    */
-  const timedFetch = (async (input: string | URL | Request, init?: RequestInit) => {
-    let res: Response
+  const tokens = s.oauth ? oauthTokenSource(s.oauth, { timeoutMs }) : undefined
+  const send = async (input: string | URL | Request, init: RequestInit | undefined, authorization: string | undefined) => {
+    const headers = new Headers(init?.headers)
+    if (authorization !== undefined) headers.set('authorization', authorization)
     try {
-      res = await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })
+      return await fetch(input, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) })
     } catch (err) {
       throw new CalendarUnreachable(err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${s.timeoutSeconds} s` : `cannot connect (${errText(err)})`)
+    }
+  }
+  const bearer = async () => {
+    try {
+      return await tokens?.authorization()
+    } catch (err) {
+      throw new CalendarUnreachable(err instanceof OAuthRefused ? `OAuth: ${err.message}` : errText(err))
+    }
+  }
+  const timedFetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const used = await bearer()
+    let res = await send(input, init, used)
+    // An access token can die before its stated expiry (revoked, rotated): refresh once and send again. Every body
+    // tsdav sends is a string, so the request can be repeated as it was.
+    if (res.status === 401 && tokens && used !== undefined) {
+      void res.body?.cancel()
+      tokens.refused(used)
+      res = await send(input, init, await bearer())
     }
     const method = (init?.method ?? 'GET').toUpperCase()
     if (res.status === 401 || res.status === 403) throw new CalendarUnreachable(`credentials refused (${res.status})`)
@@ -64,8 +85,10 @@ export function caldavClient(s: CalendarSettings): CalendarClient {
   const open = async () => {
     const dav = await createDAVClient({
       serverUrl: s.url,
-      credentials: { username: s.username, password: s.password },
-      authMethod: 'Basic',
+      // With OAuth the bearer token is set per request by timedFetch (it expires; tsdav would keep the first one).
+      ...(s.oauth
+        ? { credentials: {}, authMethod: 'Custom' as const, authFunction: async () => ({}) }
+        : { credentials: { username: s.username ?? '', password: s.password ?? '' }, authMethod: 'Basic' as const }),
       defaultAccountType: 'caldav',
       fetch: timedFetch,
     })

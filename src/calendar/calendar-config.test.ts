@@ -42,6 +42,32 @@ describe('CalDAV configuration from the environment', () => {
     if (!bad.ok) expect(formatProblems(bad.problems)).not.toContain('app-pass-word-123')
   })
 
+  test('OAuth instead of a password (Google): the three variables together, never with a password', () => {
+    const oauth = { CALDAV_URL: 'https://apidata.googleusercontent.com/caldav/v2/clinic%40gmail.com/events', CALDAV_OAUTH_CLIENT_ID: 'cid.apps.googleusercontent.com', CALDAV_OAUTH_CLIENT_SECRET: 'oauth-secret-9', CALDAV_OAUTH_REFRESH_TOKEN: '1//refresh-9' }
+    const r = loadConfig(oauth)
+    expect(r.ok).toBe(true)
+    if (r.ok) {
+      expect(calendarFromEnv(r.config)).toEqual({
+        url: oauth.CALDAV_URL,
+        oauth: { tokenUrl: 'https://oauth2.googleapis.com/token', clientId: oauth.CALDAV_OAUTH_CLIENT_ID, clientSecret: 'oauth-secret-9', refreshToken: '1//refresh-9' },
+        callerDetails: ['name', 'number'],
+        timeoutSeconds: 10,
+      })
+    }
+    const partial = loadConfig({ ...oauth, CALDAV_OAUTH_REFRESH_TOKEN: '' })
+    expect(partial.ok).toBe(false)
+    if (!partial.ok) expect(partial.problems).toEqual([{ variable: 'CALDAV_OAUTH_REFRESH_TOKEN', reason: 'is missing: OAuth sign-in to the calendar needs the client id, client secret and refresh token together' }])
+    const both = loadConfig({ ...oauth, CALDAV_USERNAME: 'u', CALDAV_PASSWORD: 'p' })
+    expect(both.ok).toBe(false)
+    if (!both.ok) {
+      expect(both.problems.map((p) => p.variable)).toEqual(['CALDAV_PASSWORD'])
+      const text = formatProblems(both.problems)
+      for (const secret of ['oauth-secret-9', '1//refresh-9']) expect(text).not.toContain(secret)
+    }
+    const noUrl = loadConfig({ CALDAV_OAUTH_CLIENT_ID: 'a', CALDAV_OAUTH_CLIENT_SECRET: 'b', CALDAV_OAUTH_REFRESH_TOKEN: 'c' })
+    expect(!noUrl.ok && noUrl.problems.map((p) => p.variable)).toEqual(['CALDAV_URL'])
+  })
+
   test('caller details', () => {
     expect(parseCallerDetails('name,number')).toEqual(['name', 'number'])
     expect(parseCallerDetails(' Number ')).toEqual(['number'])
@@ -77,6 +103,24 @@ describe('the calendar section in a real business file', () => {
     // Without a section the variables decide.
     const plain = parse(MIN)
     expect(plain.ok && chooseCalendar(plain.business.calendar, caldav)).toMatchObject({ ok: true, settings: { url: caldav.CALDAV_URL } })
+  })
+
+  test('an OAuth section: secrets may stay in the environment; a password beside it is refused', () => {
+    const r = parse(`${MIN}calendar:\n  url: https://apidata.googleusercontent.com/caldav/v2/clinic%40gmail.com/events\n  oauth: { client_id: cid.apps.googleusercontent.com }\n`)
+    expect(r.ok).toBe(true)
+    if (!r.ok) return
+    expect(chooseCalendar(r.business.calendar, { CALDAV_OAUTH_CLIENT_SECRET: 's-env', CALDAV_OAUTH_REFRESH_TOKEN: 'rt-env' })).toMatchObject({
+      ok: true,
+      settings: { oauth: { tokenUrl: 'https://oauth2.googleapis.com/token', clientId: 'cid.apps.googleusercontent.com', clientSecret: 's-env', refreshToken: 'rt-env' } },
+    })
+    expect(chooseCalendar(r.business.calendar, { CALDAV_OAUTH_CLIENT_SECRET: 's-env' })).toEqual({
+      ok: false,
+      problem: 'calendar.oauth.refresh_token is missing: set it in the business file or in CALDAV_OAUTH_REFRESH_TOKEN',
+    })
+    const both = parse(`${MIN}calendar: { url: https://x.example/dav, username: u, password: p, oauth: { client_id: c, client_secret: s, refresh_token: t } }\n`)
+    expect(both.ok && chooseCalendar(both.business.calendar, {})).toEqual({ ok: false, problem: 'calendar: sign in with a user name and password or with OAuth, not both' })
+    const neither = parse(`${MIN}calendar: { url: https://x.example/dav }\n`)
+    expect(neither.ok && chooseCalendar(neither.business.calendar, {})).toEqual({ ok: false, problem: 'calendar.username is missing: a password sign-in needs it (or use calendar.oauth)' })
   })
 
   test('a bad section is named by its path', () => {

@@ -57,7 +57,7 @@ const groups: ReadonlyArray<{ readonly keys: readonly ConfigKey[]; readonly what
     keys: ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'],
     what: 'Twilio SMS needs the account SID, auth token and sender number together',
   },
-  { keys: ['CALDAV_URL', 'CALDAV_USERNAME', 'CALDAV_PASSWORD'], what: 'a CalDAV calendar needs the URL, user name and password together' },
+  { keys: ['CALDAV_OAUTH_CLIENT_ID', 'CALDAV_OAUTH_CLIENT_SECRET', 'CALDAV_OAUTH_REFRESH_TOKEN'], what: 'OAuth sign-in to the calendar needs the client id, client secret and refresh token together' },
   {
     keys: ['AUDIOCODES_API_URL', 'AUDIOCODES_API_CLIENT_ID', 'AUDIOCODES_API_CLIENT_SECRET', 'AUDIOCODES_BOT_NAME'],
     what: 'dial-out needs the API URL, client id, client secret and bot name together',
@@ -98,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       for (const k of g.keys.filter((k) => out[k] === undefined)) problems.push({ variable: k, reason: `is missing: ${g.what}` })
     }
   }
+  calendarSignIn(out, problems)
   // A dial-out must show a number the callee can recognise (and call back): ours, never VAIC's default.
   if (out.AUDIOCODES_API_URL !== undefined && out.AUDIOCODES_CALLER_ID === undefined && out.TWILIO_FROM_NUMBER === undefined) {
     problems.push({ variable: 'AUDIOCODES_CALLER_ID', reason: 'is missing: dial-out needs a caller id to show (AUDIOCODES_CALLER_ID, or TWILIO_FROM_NUMBER as the fallback)' })
@@ -119,3 +120,24 @@ export function formatProblems(problems: readonly ConfigProblem[]): string {
 }
 
 export { REQUIRED_FOR_SERVE }
+
+/**
+ * A calendar signs in with a user name and password, or with OAuth, never both; any of them without CALDAV_URL is a
+ * calendar with nowhere to go.
+ */
+function calendarSignIn(out: Record<string, unknown>, problems: ConfigProblem[]): void {
+  const password = out.CALDAV_USERNAME !== undefined || out.CALDAV_PASSWORD !== undefined
+  const oauth = out.CALDAV_OAUTH_CLIENT_ID !== undefined || out.CALDAV_OAUTH_CLIENT_SECRET !== undefined || out.CALDAV_OAUTH_REFRESH_TOKEN !== undefined
+  if (out.CALDAV_URL === undefined) {
+    if (password || oauth) problems.push({ variable: 'CALDAV_URL', reason: 'is missing: the CalDAV sign-in is set but not the calendar URL' })
+    return
+  }
+  if (password && oauth) {
+    problems.push({ variable: 'CALDAV_PASSWORD', reason: 'is set together with CALDAV_OAUTH_*: sign in with a password or with OAuth, not both' })
+    return
+  }
+  if (oauth) return // the group rule above names whichever OAuth variable is missing
+  for (const k of ['CALDAV_USERNAME', 'CALDAV_PASSWORD'] as const) {
+    if (out[k] === undefined) problems.push({ variable: k, reason: 'is missing: a CalDAV calendar needs a user name and password (or CALDAV_OAUTH_* for Google)' })
+  }
+}

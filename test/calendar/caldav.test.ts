@@ -23,6 +23,7 @@ import { createLogger } from '../../src/ops/log'
 import { Store } from '../../src/store/store'
 import { requireTool } from '../kit/require-tool'
 import { calendarProxy } from './calendar-proxy'
+import { fakeTokenServer } from '../../src/sim/oauth/fake-token-server'
 
 const HOURS = (() => {
   const r = parseBusinessHours('Mon-Sun 08:00-20:00')
@@ -51,12 +52,13 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     rmSync(dir, { recursive: true, force: true })
   })
 
-  function settings(url: string, timeoutSeconds = 10): CalendarSettings {
-    return { url, username: radicale.username, password: radicale.password, calendar: radicale.calendar, callerDetails: ['number'], timeoutSeconds }
+  function settings(url: string, timeoutSeconds = 10, oauth?: CalendarSettings['oauth']): CalendarSettings {
+    const signIn = oauth ? { oauth } : { username: radicale.username, password: radicale.password }
+    return { url, ...signIn, calendar: radicale.calendar, callerDetails: ['number'], timeoutSeconds }
   }
 
   /** Each test books in a week of its own (the calendar is shared), "now" is a Monday 07:00 UTC of that week. */
-  async function world(opts: { url?: string; client?: CalendarClient; timeoutSeconds?: number } = {}) {
+  async function world(opts: { url?: string; client?: CalendarClient; timeoutSeconds?: number; oauth?: CalendarSettings['oauth'] } = {}) {
     const n = week++
     const now = Date.UTC(2027, 0, 4 + 7 * n, 7, 0)
     const store = await Store.open(join(dir, `w${n}.db`))
@@ -69,7 +71,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
       now: () => now + (Date.now() - t0),
       tz: 'UTC',
       business: 'Test Clinic',
-      calendar: settings(opts.url ?? radicale.url, opts.timeoutSeconds),
+      calendar: settings(opts.url ?? radicale.url, opts.timeoutSeconds, opts.oauth),
       wakeSms: () => undefined,
       backoffMs: 5,
       ...(opts.client ? { client: opts.client } : {}),
@@ -279,6 +281,70 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     // The text message promised on the phone is queued for the SMS runner, once.
     const sms = (await w.store.sql.all(`SELECT payload FROM outbox WHERE kind = 'sms'`)) as { payload: string }[]
     expect(sms.map((s) => JSON.parse(s.payload))).toEqual([{ to: a.caller, body: 'Test Clinic: your appointment tomorrow at 10 AM is confirmed.', callId: a.callId }])
+  }, 60_000)
+
+  test('OAuth 2.0 (Google): bearer tokens from the refresh token; one dead early is refreshed once; a revoked grant holds the booking', async () => {
+    const google = fakeTokenServer({ clientId: 'client-1.apps.example', clientSecret: 'client-secret-1', refreshToken: '1//refresh-token-1' })
+    cleanups.push(() => google.stop())
+    // The real Radicale behind a gate that takes only the fake provider's live bearer tokens, as Google's CalDAV does.
+    const basic = `Basic ${Buffer.from(`${radicale.username}:${radicale.password}`).toString('base64')}`
+    const proxy = calendarProxy(radicale.url, { accepts: (h) => google.accepts(h), upstream: basic })
+    cleanups.push(() => proxy.stop())
+    const oauth = { tokenUrl: google.url, clientId: 'client-1.apps.example', clientSecret: 'client-secret-1', refreshToken: '1//refresh-token-1' }
+    const w = await world({ url: proxy.url, timeoutSeconds: 5, oauth })
+    expect(await w.backend.checked).toBe('connected')
+    // Discovery took several requests and one token.
+    expect(google.requests).toEqual([{ grantType: 'refresh_token', clientAuth: 'body' }])
+
+    const a = await w.call()
+    const asked = await a.tool('book_appointment', { date: 'tomorrow', time: '10 AM' })
+    expect(await a.tool('task_input', { task_id: asked.task_id, confirm: true })).toMatchObject({ status: 'done', say: 'Appointment booked for tomorrow at 10 AM.' })
+    expect(await w.events()).toHaveLength(1)
+    expect(google.requests).toHaveLength(1)
+
+    // The provider kills the access token before its stated expiry: the 401 brings one refresh and the same request again.
+    google.invalidateAccessTokens()
+    const b = await w.call()
+    const askedB = await b.tool('book_appointment', { date: 'tomorrow', time: '11 AM' })
+    expect(askedB).toMatchObject({ ask: 'Book for tomorrow at 11 AM?' })
+    expect(await b.tool('task_input', { task_id: askedB.task_id, confirm: true })).toMatchObject({ status: 'done', say: 'Appointment booked for tomorrow at 11 AM.' })
+    expect(google.requests).toHaveLength(2)
+    expect((await w.events()).map((e) => e.start).sort()).toEqual([w.at('10:00'), w.at('11:00')])
+
+    // The user revokes the app: the calendar cannot be asked, so the slot is held locally and confirmed later by SMS,
+    // exactly as when the calendar is down. Nothing is written and nobody else gets the slot meanwhile.
+    google.revokeRefreshToken()
+    const c = await w.call()
+    const askedC = await c.tool('book_appointment', { date: 'tomorrow', time: '2 PM' })
+    const held = await c.tool('task_input', { task_id: askedC.task_id, confirm: true })
+    expect(held.say).toContain("you'll get a text message when the booking is confirmed")
+    expect((await w.events()).map((e) => e.start).sort()).toEqual([w.at('10:00'), w.at('11:00')])
+    const other = await (await w.call()).tool('book_appointment', { date: 'tomorrow', time: '2 PM' })
+    expect(other.ask).toStartWith('Sorry, tomorrow at 2 PM is taken.')
+  }, 60_000)
+
+  test('OAuth: the start-up check names the refused grant, and no secret reaches the log', async () => {
+    const google = fakeTokenServer({ clientId: 'client-2', clientSecret: 'client-secret-2', refreshToken: '1//refresh-token-2' })
+    cleanups.push(() => google.stop())
+    google.revokeRefreshToken()
+    const lines: string[] = []
+    const store = await Store.open(join(dir, 'oauth-revoked.db'))
+    cleanups.push(() => store.close())
+    const oauth = { tokenUrl: google.url, clientId: 'client-2', clientSecret: 'client-secret-2', refreshToken: '1//refresh-token-2' }
+    const bad = await bookingBackend({
+      store,
+      log: createLogger({ level: 'debug', sink: (l) => lines.push(l) }),
+      now: Date.now,
+      tz: 'UTC',
+      business: 'Test Clinic',
+      calendar: settings(radicale.url, 5, oauth),
+      wakeSms: () => undefined,
+    })
+    expect(await bad.checked).toBe('unreachable')
+    const line = lines.find((l) => l.includes('calendar.unreachable'))
+    expect(line).toContain('token endpoint answered 400 (invalid_grant): the refresh token was revoked or expired')
+    const all = lines.join('\n')
+    for (const secret of ['client-secret-2', '1//refresh-token-2', 'ya29.']) expect(all).not.toContain(secret)
   }, 60_000)
 
   test('a held booking whose time staff gave away during the outage is released, and the caller is told by SMS', async () => {

@@ -25,7 +25,13 @@ export type CalendarProxy = {
   stop(): void
 }
 
-export function calendarProxy(upstream: string): CalendarProxy {
+/**
+ * Makes the proxy a resource server that takes bearer tokens only (as Google's CalDAV API does): a request whose
+ * token `accepts` refuses gets 401, an accepted one goes on to the real server with `upstream` credentials instead.
+ */
+export type BearerGate = { readonly accepts: (authorization: string | null) => boolean; readonly upstream: string }
+
+export function calendarProxy(upstream: string, gate?: BearerGate): CalendarProxy {
   const base = new URL(upstream)
   let delayMs = 0
   let holdMatch: ((r: Held) => boolean) | undefined
@@ -53,6 +59,12 @@ export function calendarProxy(upstream: string): CalendarProxy {
     }
     const headers = new Headers(req.headers)
     headers.set('host', base.host)
+    if (gate) {
+      if (!gate.accepts(req.headers.get('authorization'))) {
+        return new Response('token expired or invalid', { status: 401, headers: { 'www-authenticate': 'Bearer realm="caldav", error="invalid_token"' } })
+      }
+      headers.set('authorization', gate.upstream)
+    }
     const res = await fetch(new URL(u.pathname + u.search, base), { method: req.method, headers, ...(body ? { body } : {}), redirect: 'manual' })
     const payload = await res.arrayBuffer()
     const out = new Headers(res.headers)
