@@ -24,6 +24,7 @@ import { missFromEnd, verdictInActivity, verdictInStart } from './callback-answe
 import type { StartParams } from '../telephony/audiocodes/phone-leg'
 import type { CallMetrics } from './metrics'
 import type { Continuity, ResumeSource } from '../continuity/continuity'
+import { priorConversation } from '../continuity/resume-trust'
 import type { CallEventBus } from './call-events'
 import type { Recordings } from '../recording/recordings'
 import type { FallbackClip } from './fallback-audio'
@@ -126,16 +127,14 @@ export class CallManager implements CallAcceptor {
     const takeOver = async (r: ResumeSource) => {
       try {
         await runtime.adopt(await d.store.tasks.openForCall(r.callId))
-        for (const row of await d.store.transcript.list(r.callId)) {
-          if (row.role === 'caller') priorHistory.push({ role: 'user', text: row.text })
-          else if (row.role === 'bot') priorHistory.push({ role: 'assistant', text: row.text })
-        }
+        // The earlier conversation only for a verified return (our dial-out, VAIC's resume); caller ID can be spoofed.
+        if (r.trust === 'verified') priorHistory.push(...priorConversation(r.trust, await d.store.transcript.list(r.callId)))
         await d.continuity.markResumed(r.callId, callId)
       } catch (err) {
         // The new call goes on as a fresh one; the dropped call stays resumable for another try.
         log.error('call.resume_failed', { err, from: r.callId })
       }
-      log.info('call.resuming', { from: r.callId, via: r.via, tasks: runtime.openTasks().length })
+      log.info('call.resuming', { from: r.callId, via: r.via, trust: r.trust, tasks: runtime.openTasks().length, priorLines: priorHistory.length })
     }
     if (resume) await takeOver(resume)
     /** An outbound call: answered (the start event) and by whom. */

@@ -75,7 +75,10 @@ export type CallSessionDeps = {
   readonly metrics: CallMetrics
   /** The first line: the configured greeting, or "Welcome back! …" when this call resumes a dropped one. */
   readonly greeting: () => Promise<Greeting>
-  /** Earlier conversation (a resumed call): replayed into the model before the greeting. */
+  /**
+   * The earlier conversation of a call this one resumes, when the return was verified (see continuity/resume-trust):
+   * replayed into the model's first session, before the greeting, and into every later one. Empty otherwise.
+   */
   readonly priorHistory: readonly ReplayItem[]
   /**
    * An outbound call (our dial-out): VAIC opens the socket while the phone still rings and sends the `start` event

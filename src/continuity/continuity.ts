@@ -14,14 +14,22 @@ import type { Counter, MetricsRegistry } from '../ops/metrics'
 import type { Store } from '../store/store'
 import type { OpenTaskInfo } from '../call/task-port'
 import type { CallEndReason } from '../call/lifecycle'
+import { resumeTrust, type ResumeTrust, type ResumeVia } from './resume-trust'
 
 export type ResumeSource = {
   readonly callId: string
-  readonly via: 'dialout' | 'callback-number'
+  readonly via: ResumeVia
+  /** What the new call may be shown of the dropped one: always `resumeTrust(via)` (see {@link resumeSource}). */
+  readonly trust: ResumeTrust
   /** The number we dialled (a dial-out's own caller field is our number, not theirs). */
   readonly number?: string
   /** The callback row, for a dial-out. */
   readonly callbackId?: number
+}
+
+/** The one way a resume source is made: its trust follows from how it was recognised. */
+export function resumeSource(callId: string, via: ResumeVia, more: { readonly number?: string; readonly callbackId?: number } = {}): ResumeSource {
+  return { callId, via, trust: resumeTrust(via), ...more }
 }
 
 /** Why a callback did not reach a person: VAIC's session.end codes before an answer, or its machine detection. */
@@ -136,7 +144,7 @@ export class Continuity {
     if (dialout) return dialout
     if (caller === undefined) return undefined
     const row = await this.d.store.calls.resumableFor(caller, this.d.now() - this.windowMs)
-    return row ? { callId: row.id, via: 'callback-number' } : undefined
+    return row ? resumeSource(row.id, 'callback-number') : undefined
   }
 
   /** Our dial-out whose HTTP answer named this conversation (it may come after the socket: see identifyCallback). */
@@ -144,7 +152,7 @@ export class Continuity {
     const cb = await this.d.store.callbacks.byConversation(conversationId)
     if (!cb) return undefined
     const call = await this.d.store.calls.get(cb.call_id)
-    return call?.resume_status === 'pending' ? { callId: call.id, via: 'dialout', number: cb.number, callbackId: cb.id } : undefined
+    return call?.resume_status === 'pending' ? resumeSource(call.id, 'dialout', { number: cb.number, callbackId: cb.id }) : undefined
   }
 
   /**
@@ -164,7 +172,7 @@ export class Continuity {
     if (call?.resume_status !== 'pending') return undefined
     // Remember the conversation: the dial-out's HTTP answer (if still to come) and VAIC's notifications find it.
     await this.d.store.callbacks.setStatus(cb.id, cb.status, this.d.now(), conversationId)
-    return { callId: call.id, via: 'dialout', number: cb.number, callbackId: cb.id }
+    return resumeSource(call.id, 'dialout', { number: cb.number, callbackId: cb.id })
   }
 
   /**

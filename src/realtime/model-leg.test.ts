@@ -121,3 +121,23 @@ test('a failed session rotation retries with the reconnect backoff, not on every
   expect(events).toEqual(['ready:initial'])
   m.close()
 }, 30_000)
+
+test('the first session gets the conversation so far too (a verified resume), after session.update and before any audio', async () => {
+  emulator = await startRealtimeEmulator({ apiKey: 'sk-emulator' })
+  const e = emulator
+  const events: string[] = []
+  const m = leg(e, events, new MetricsRegistry(), undefined, {
+    history: () => [
+      { role: 'user', text: 'Book me for Friday.' },
+      { role: 'assistant', text: 'What time on Friday?' },
+    ],
+  })
+  m.append(frame(1))
+  m.start()
+  await e.waitFor(() => ((e.session()?.counters.appends ?? 0) >= 1 ? true : undefined), 5000)
+  const types = e.session()!.received.map((r) => r.event.type)
+  expect(types.slice(0, 4)).toEqual(['session.update', 'conversation.item.create', 'conversation.item.create', 'input_audio_buffer.append'])
+  expect(e.session()!.items.map((i) => JSON.stringify(i.wire))).toEqual([expect.stringContaining('Book me for Friday.'), expect.stringContaining('What time on Friday?')])
+  expect(events).toEqual(['ready:initial'])
+  m.close()
+})

@@ -5,6 +5,7 @@
  * - relay events to the call session (validated), route `response.create` through the sequencer;
  * - rotate the session before its 60-minute cap at a quiet moment, make-before-break (the new socket is configured
  *   and the history replayed before audio moves over);
+ * - replay the conversation so far into every new session (for the first one: what a resumed call brings along);
  * - on an abnormal close or a stall, reconnect with bounded backoff and replay the conversation as text items
  *   (function calls excluded: a new session has no such call ids; open tasks are stated in a system note);
  * - on a fatal error (bad key, quota) stop and tell the call session, which ends the call cleanly.
@@ -58,7 +59,7 @@ export type ModelLegOptions<P extends string = string> = {
   readonly apiKey: string
   /** The full session config, recomputed at each (re)connect (instructions carry the current task status). */
   readonly session: () => RealtimeSessionCreateRequest
-  /** The conversation so far, for replay into a new session. */
+  /** The conversation so far, replayed into every new session (the first one included) before it is used. */
   readonly history: () => ReplayItem[]
   readonly handler: ModelLegHandler<P>
   readonly log: Logger
@@ -295,7 +296,9 @@ export class ModelLeg<P extends string = string> {
         conn.expiresAtMs = typeof exp === 'number' && exp > 0 ? exp * 1000 : undefined
         const send = (e: ClientEvent) => conn.socket.send(JSON.stringify(e))
         send({ type: 'session.update', session: this.o.session() })
-        if (conn.purpose !== 'initial') for (const item of this.o.history()) send(replayItemEvent(item))
+        // Every new session gets the conversation so far, the first one too: a resumed call's earlier conversation
+        // (when the call session put one there) goes in before the greeting.
+        for (const item of this.o.history()) send(replayItemEvent(item))
         return
       }
       case 'session.updated':

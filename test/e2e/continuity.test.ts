@@ -7,6 +7,7 @@ import { afterEach, expect, test } from 'bun:test'
 import { startWorld, type World } from '../../src/sim/world'
 import type { VaicSimulator } from '../../src/sim/vaic/simulator'
 import { continuityScenario } from '../../src/sim/scenarios'
+import { itemsBeforeFirstResponse } from '../kit/model-inputs'
 
 const CALLER = '+14155550199'
 let world: World | undefined
@@ -42,6 +43,14 @@ test('scenario 2: drop mid-booking → one SMS → CALL → dial-out → welcome
   expect(resumed.direction).toBe('outbound')
   expect(resumed.caller).toBe(CALLER)
   expect((await w.server.store.callbacks.forCall(dropped.id))[0]?.status).toBe('answered')
+  // A verified return (our dial-out, identified by its ids): the callback's FIRST model session got the earlier
+  // conversation, before the "Welcome back" was asked for (issue 13 item 17).
+  expect(w.emulator.sessions).toHaveLength(2)
+  const replay = itemsBeforeFirstResponse(w.emulator.sessions[1]!)
+  const said = (role: string) => replay.filter((i) => i.role === role).map((i) => i.text.toLowerCase())
+  expect(said('user')).toContain('book an appointment for tomorrow.')
+  expect(said('user')).toContain('10 am.')
+  expect(said('assistant').some((t) => t.includes('what time'))).toBe(true)
   // The task moved to the callback and finished there; its journal spans both calls.
   const [task] = (await w.server.store.tasks.forCall(resumed.id))
   expect(task?.status).toBe('done')

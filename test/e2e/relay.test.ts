@@ -89,6 +89,10 @@ describe('phone leg', () => {
     await call.drop()
     await Bun.sleep(300)
     expect(await call.resume()).toEqual({ ok: true, mediaFormat: 'raw/lpcm16_24' })
+    // session.resume continues the very conversation (a verified return): the model session it had goes on, with
+    // everything said so far (issue 13 item 17).
+    expect(world.emulator.sessions).toHaveLength(1)
+    expect(world.emulator.sessions[0]!.items.map((i) => JSON.stringify(i.wire)).join('\n').toLowerCase()).toContain('book an appointment for tomorrow.')
     await call.say('10 AM.')
     await call.waitForBotSaid('book for tomorrow at 10 am?', 15_000)
     await call.waitForPlaybackIdle(15_000)
