@@ -28,6 +28,7 @@ import { priorConversation } from '../continuity/resume-trust'
 import type { CallEventBus } from './call-events'
 import type { Recordings } from '../recording/recordings'
 import type { FallbackClip } from './fallback-audio'
+import { fixedLine, personalLine } from './spoken-line'
 
 export type CallManagerDeps = {
   readonly config: Config
@@ -122,7 +123,8 @@ export class CallManager implements CallAcceptor {
     })
     // Every fixed line of this call, in its business's language with the business's own wording.
     const lines = callLinesFor(business.language, business.name, business.wording[business.language])
-    const configured = lines.greeting
+    // The configured greeting is the same for every caller; a welcome back is built from the caller's saved tasks.
+    const configured = fixedLine(lines.greeting)
     const priorHistory: ReplayItem[] = []
     const takeOver = async (r: ResumeSource) => {
       try {
@@ -166,12 +168,12 @@ export class CallManager implements CallAcceptor {
     }
     /** Decided when the model is ready to speak, after effects the dropped call left in flight have settled. */
     const greeting = async (): Promise<Greeting> => {
-      if (!resume) return { text: configured, asksAnythingElse: false }
+      if (!resume) return { line: configured, asksAnythingElse: false }
       await runtime.settleAdopted(1500)
       const r = runtime.takeResume()
-      if (r && r.open.length > 0) return { text: welcomeBackText(lines, r.open, packFor(business.language).dates.and), asksAnythingElse: false }
-      if (r && r.completed.length > 0) return { text: welcomeBackDoneText(lines, r.completed), asksAnythingElse: true }
-      return { text: configured, asksAnythingElse: false }
+      if (r && r.open.length > 0) return { line: personalLine(welcomeBackText(lines, r.open, packFor(business.language).dates.and)), asksAnythingElse: false }
+      if (r && r.completed.length > 0) return { line: personalLine(welcomeBackDoneText(lines, r.completed)), asksAnythingElse: true }
+      return { line: configured, asksAnythingElse: false }
     }
     // The call's own writes (transcript lines, details) reach the store in the order they happened, one after
     // another, off the audio path: nobody waits for them, and a failed write is logged, never thrown into the call.

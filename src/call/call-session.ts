@@ -42,6 +42,7 @@ import {
 import type { CallMetrics } from './metrics'
 import { PlaybackController, type InterruptCause } from './playback-controller'
 import type { ResponseUsage } from './call-events'
+import type { SpokenLine } from './spoken-line'
 
 /** Marks for watchers (console, latency histograms): timestamps are added by the receiver; never awaited. */
 export type SessionMark =
@@ -51,7 +52,7 @@ export type SessionMark =
   | { readonly type: 'phase'; readonly phase: string }
   | { readonly type: 'usage'; readonly responseId: string; readonly usage: ResponseUsage }
 
-export type Greeting = { readonly text: string; readonly asksAnythingElse: boolean }
+export type Greeting = { readonly line: SpokenLine; readonly asksAnythingElse: boolean }
 
 export type CallOutcome = {
   readonly callId: string
@@ -458,13 +459,13 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       case 'fetchGreeting':
         void this.d
           .greeting()
-          .then((g) => this.dispatch({ type: 'greet', text: g.text, asksAnythingElse: g.asksAnythingElse }))
+          .then((g) => this.dispatch({ type: 'greet', line: g.line, asksAnythingElse: g.asksAnythingElse }))
           .catch((err: unknown) => this.log.error('call.greeting_failed', { err }))
         return
       case 'apologise':
         return this.apologise()
       case 'say':
-        this.model.request({ kind: 'say', text: fx.text, purpose: fx.purpose })
+        this.model.request({ kind: 'say', line: fx.line, purpose: fx.purpose })
         return
       case 'toolOutput':
         this.toolOutput(fx.callId, fx.output)

@@ -6,6 +6,7 @@ import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { initialSnapshot, transition, type Snapshot } from '../fsm/fsm'
 import { callLines } from './lifecycle'
+import { fixedLine, personalLine } from './spoken-line'
 import {
   callLifecycle,
   endReasonOf,
@@ -36,7 +37,7 @@ function ignored(from: Snap, ev: LifecycleEvent): void {
   expect(r.snapshot).toBe(from)
   expect(r.effects).toEqual([])
 }
-const says = (fx: readonly LifecycleEffect[]) => fx.flatMap((e) => (e.kind === 'say' ? [`${e.purpose}: ${e.text}`] : []))
+const says = (fx: readonly LifecycleEffect[]) => fx.flatMap((e) => (e.kind === 'say' ? [`${e.purpose}: ${e.line.text}`] : []))
 const outputs = (fx: readonly LifecycleEffect[]) => fx.flatMap((e) => (e.kind === 'toolOutput' ? [JSON.parse(e.output) as Record<string, string>] : []))
 const endCall = (openTasks: string[] = [], summaries: string[] = []): LifecycleEvent => ({ type: 'endCall', callId: 'c1', openTasks, summaries })
 const done = (purposes: LifecycleEvent & { type: 'responseDone' } extends { purposes: infer P } ? P : never, streamId = '7', remainingMs = 400): LifecycleEvent => ({
@@ -56,14 +57,14 @@ describe('greeting', () => {
     for (const s of ['greeting', 'conversing', 'closing'] as const) ignored(snap(s), { type: 'modelReady' })
   })
   test('greeting → conversing: the line is said', () => {
-    expect(says(step(snap('greeting'), { type: 'greet', text: 'Hello!', asksAnythingElse: false }, 'conversing').effects)).toEqual(['greeting: Hello!'])
+    expect(says(step(snap('greeting'), { type: 'greet', line: fixedLine('Hello!'), asksAnythingElse: false }, 'conversing').effects)).toEqual(['greeting: Hello!'])
   })
   test('greeting → askingAnythingElse when the welcome back already asks it', () => {
-    step(snap('greeting'), { type: 'greet', text: 'Welcome back! … anything else?', asksAnythingElse: true }, 'askingAnythingElse')
+    step(snap('greeting'), { type: 'greet', line: personalLine('Welcome back! … anything else?'), asksAnythingElse: true }, 'askingAnythingElse')
   })
   test('a greeting that comes too late (the call already moved on) is not said', () => {
-    ignored(snap('conversing'), { type: 'greet', text: 'Hello!', asksAnythingElse: false })
-    ignored(snap('closing'), { type: 'greet', text: 'Hello!', asksAnythingElse: false })
+    ignored(snap('conversing'), { type: 'greet', line: fixedLine('Hello!'), asksAnythingElse: false })
+    ignored(snap('closing'), { type: 'greet', line: fixedLine('Hello!'), asksAnythingElse: false })
   })
 })
 
@@ -146,7 +147,7 @@ describe('transfer', () => {
     const r = step(snap('leaving', { ...WITH_TARGET, endReason: 'transferred', transfer: { target: 't', reason: 'r' } }), { type: 'transferFailed', status: 'failed' }, 'conversing')
     expect(r.effects).toEqual([
       { kind: 'transferFailed', status: 'failed' },
-      { kind: 'say', text: callLines.transferFailed, purpose: 'transfer-failed' },
+      { kind: 'say', line: fixedLine(callLines.transferFailed), purpose: 'transfer-failed' },
     ])
     expect(r.ctx).toMatchObject({ endReason: null, transfer: null })
   })
@@ -199,7 +200,7 @@ describe('limits, shutdown and a dead upstream', () => {
   test('shutdown with the model up → sayingGoodbye with the hard deadline armed; the line says whether tasks are saved', () => {
     const ev = (openTasks: number): LifecycleEvent => ({ type: 'shutdown', reason: 'server-shutdown', graceMs: 6000, modelReady: true, openTasks })
     const r = step(snap('conversing'), ev(1), 'sayingGoodbye')
-    expect(r.effects).toEqual([{ kind: 'timer', name: 'shutdown', afterMs: 6000 }, { kind: 'say', text: callLines.shutdownSaved, purpose: 'goodbye' }])
+    expect(r.effects).toEqual([{ kind: 'timer', name: 'shutdown', afterMs: 6000 }, { kind: 'say', line: fixedLine(callLines.shutdownSaved), purpose: 'goodbye' }])
     expect(r.ctx).toMatchObject({ endReason: 'shutdown', shutdownReason: 'server-shutdown' })
     expect(says(step(snap('conversing'), ev(0), 'sayingGoodbye').effects)).toEqual([`goodbye: ${callLines.shutdown}`])
   })
@@ -292,7 +293,7 @@ describe('the end', () => {
 
 const eventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
   fc.constant({ type: 'modelReady' } as const),
-  fc.record({ type: fc.constant('greet' as const), text: fc.constantFrom('Hello!', 'Welcome back!'), asksAnythingElse: fc.boolean() }),
+  fc.record({ type: fc.constant('greet' as const), line: fc.constantFrom(fixedLine('Hello!'), personalLine('Welcome back!')), asksAnythingElse: fc.boolean() }),
   fc.constant({ type: 'callerSpoke' } as const),
   fc.record({ type: fc.constant('silence' as const), source: fc.constantFrom('vad' as const, 'vaic' as const), at: fc.integer({ min: 0, max: 100_000 }) }),
   fc.record({
@@ -367,7 +368,7 @@ describe('property: random event sequences', () => {
           const r = transition(callLifecycle, s, ev)
           if (!r.handled) expect(r.snapshot).toBe(s)
           for (const fx of r.effects) {
-            if (fx.kind === 'say') expect(fx.text.length).toBeGreaterThan(0)
+            if (fx.kind === 'say') expect(fx.line.text.length).toBeGreaterThan(0)
             if (fx.kind === 'toolOutput') expect(() => JSON.parse(fx.output) as unknown).not.toThrow()
             if (fx.kind === 'end') ends++
           }

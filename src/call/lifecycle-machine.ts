@@ -14,6 +14,7 @@ import type { CallEndReason } from './lifecycle'
 import { callLinesFor, closingText } from '../i18n/packs'
 import type { Language } from '../i18n/languages'
 import type { WordingLines } from '../config/business/sections/wording'
+import { fixedLine, personalLine, type SpokenLine } from './spoken-line'
 
 const lines = (c: { readonly language: Language; readonly businessName: string; readonly wording: WordingLines | null }) => callLinesFor(c.language, c.businessName, c.wording ?? undefined)
 
@@ -63,7 +64,7 @@ export type LifecycleContext = {
 export type LifecycleEvent =
   /** The first model session is configured: the greeting can be prepared (it may wait for adopted tasks). */
   | { readonly type: 'modelReady' }
-  | { readonly type: 'greet'; readonly text: string; readonly asksAnythingElse: boolean }
+  | { readonly type: 'greet'; readonly line: SpokenLine; readonly asksAnythingElse: boolean }
   /** The caller started speaking or pressed a key. */
   | { readonly type: 'callerSpoke' }
   /** `vad`: the model session's idle timeout (it re-prompts by itself); `vaic`: VAIC's no-input timer. */
@@ -98,7 +99,8 @@ export type LifecycleEffect =
   | { readonly kind: 'fetchGreeting' }
   /** Play the recorded apology (no model needed): the model cannot speak any more. */
   | { readonly kind: 'apologise' }
-  | { readonly kind: 'say'; readonly text: string; readonly purpose: ResponsePurpose }
+  /** Speak this line: its provenance says whether it may be cached (fixed wording) or carries caller data. */
+  | { readonly kind: 'say'; readonly line: SpokenLine; readonly purpose: ResponsePurpose }
   | { readonly kind: 'toolOutput'; readonly callId: string; readonly output: string }
   /** Cancel the server's own re-prompt (its idle timeout fired) and drop its audio. */
   | { readonly kind: 'cancelReprompt' }
@@ -158,7 +160,9 @@ export function initialLifecycleContext(c: { businessName: string; silenceReprom
 
 // ---- pure helpers ---------------------------------------------------------------------------------------------------
 
-const say = (text: string, purpose: ResponsePurpose): Fx => ({ kind: 'say', text, purpose })
+const say = (line: SpokenLine, purpose: ResponsePurpose): Fx => ({ kind: 'say', line, purpose })
+/** A pack or business-file line (configuration only): the same for every caller. */
+const fixed = (text: string, purpose: ResponsePurpose): Fx => say(fixedLine(text), purpose)
 const output = (callId: string, body: Record<string, string>): Fx => ({ kind: 'toolOutput', callId, output: JSON.stringify(body) })
 
 /** The hang-up reason VAIC is given. */
@@ -248,7 +252,7 @@ const silence = (self: Talking): Edges<'silence'> => [
     effects: (c, e) => [
       { kind: 'log', message: 'call.silence', fields: { source: e.source, count: c.silenceCount } },
       ...(e.source === 'vad' ? [{ kind: 'cancelReprompt' } as const] : []),
-      say(lines(c).silenceGoodbye, 'goodbye'),
+      fixed(lines(c).silenceGoodbye, 'goodbye'),
     ],
   },
   {
@@ -257,7 +261,7 @@ const silence = (self: Talking): Edges<'silence'> => [
     // With server_vad the model re-prompts by itself on its idle timeout; VAIC's timer needs our line.
     effects: (c, e) => [
       { kind: 'log', message: 'call.silence', fields: { source: e.source, count: c.silenceCount } },
-      ...(e.source === 'vaic' ? [say(lines(c).stillThere, 'silence')] : []),
+      ...(e.source === 'vaic' ? [fixed(lines(c).stillThere, 'silence')] : []),
     ],
   },
 ]
@@ -267,20 +271,20 @@ const mentionOpenTasks = (self: Talking): Edge<'endCall'> => ({
   guard: (c, e) => e.openTasks.length > 0 && !c.mentionedOpenTasks,
   assign: (c) => ({ ...c, mentionedOpenTasks: true }),
   effects: (c, e) => [
-    say(lines(c).openTasks(e.openTasks), 'open-tasks'),
+    say(personalLine(lines(c).openTasks(e.openTasks)), 'open-tasks'),
     output(e.callId, { status: 'tasks_open', note: 'Open tasks remain; the caller is being asked whether to finish them.' }),
   ],
 })
 
 const askAnythingElse: Edge<'endCall'> = {
   target: 'askingAnythingElse',
-  effects: (c, e) => [say(lines(c).anythingElse, 'anything-else'), output(e.callId, { status: 'asking_anything_else', note: 'If the caller says no, call end_call again.' })],
+  effects: (c, e) => [fixed(lines(c).anythingElse, 'anything-else'), output(e.callId, { status: 'asking_anything_else', note: 'If the caller says no, call end_call again.' })],
 }
 
 const close: Edge<'endCall'> = {
   target: 'closing',
   assign: (c) => ({ ...c, endReason: 'completed' }),
-  effects: (c, e) => [say(closingText(lines(c), e.summaries), 'closing'), output(e.callId, { status: 'closing', note: 'The closing line is being said; say nothing more.' })],
+  effects: (c, e) => [say(e.summaries.length === 0 ? fixedLine(lines(c).closing) : personalLine(closingText(lines(c), e.summaries)), 'closing'), output(e.callId, { status: 'closing', note: 'The closing line is being said; say nothing more.' })],
 }
 
 const transferRequested = (self: Talking): Edges<'transferRequested'> => [
@@ -288,7 +292,7 @@ const transferRequested = (self: Talking): Edges<'transferRequested'> => [
     target: 'transferring',
     guard: (c) => c.transferTarget !== null,
     assign: (c, e) => ({ ...c, endReason: 'transferred', transfer: { target: c.transferTarget ?? '', reason: e.reason } }),
-    effects: (c, e) => [say(lines(c).transferring, 'transfer'), output(e.callId, { status: 'transferring', note: 'The caller is being transferred; say nothing more.' })],
+    effects: (c, e) => [fixed(lines(c).transferring, 'transfer'), output(e.callId, { status: 'transferring', note: 'The caller is being transferred; say nothing more.' })],
   },
   { target: self, effects: (_c, e) => [output(e.callId, { error: 'not_available', message: 'Transfers are not available; offer to take a message instead.' })] },
 ]
@@ -298,13 +302,13 @@ const lastTaskDone: Edge<'taskProgress'> = {
   target: 'askingAnythingElse',
   guard: (c, e) => e.done > c.doneCount && e.open === 0,
   assign: (c, e) => ({ ...c, doneCount: e.done }),
-  effects: (c) => [say(lines(c).anythingElse, 'anything-else')],
+  effects: (c) => [fixed(lines(c).anythingElse, 'anything-else')],
 }
 
 const limitReached: Edge<'limitReached'> = {
   target: 'sayingGoodbye',
   assign: (c) => ({ ...c, endReason: 'max-duration' }),
-  effects: (c) => [say(lines(c).timeLimit, 'goodbye')],
+  effects: (c) => [fixed(lines(c).timeLimit, 'goodbye')],
 }
 
 const shutdown: Edges<'shutdown'> = [
@@ -312,7 +316,7 @@ const shutdown: Edges<'shutdown'> = [
     target: 'sayingGoodbye',
     guard: (_c, e) => e.modelReady,
     assign: (c, e) => ({ ...c, endReason: 'shutdown', shutdownReason: e.reason }),
-    effects: (c, e) => [{ kind: 'timer', name: 'shutdown', afterMs: e.graceMs }, say(e.openTasks > 0 ? lines(c).shutdownSaved : lines(c).shutdown, 'goodbye')],
+    effects: (c, e) => [{ kind: 'timer', name: 'shutdown', afterMs: e.graceMs }, fixed(e.openTasks > 0 ? lines(c).shutdownSaved : lines(c).shutdown, 'goodbye')],
   },
   leaveForShutdown,
 ]
@@ -321,7 +325,7 @@ const shutdown: Edges<'shutdown'> = [
 const machineAnswered: Edge<'machineAnswered'> = {
   target: 'sayingGoodbye',
   assign: (c) => ({ ...c, endReason: 'unanswered' }),
-  effects: (_c, e) => [{ kind: 'interrupt', why: 'machine-answered' }, say(e.text, 'goodbye')],
+  effects: (_c, e) => [{ kind: 'interrupt', why: 'machine-answered' }, say(personalLine(e.text), 'goodbye')],
 }
 
 const talking = (self: Talking): Table => ({
@@ -362,7 +366,7 @@ export const callLifecycle = machine<Ctx, LifecycleEvent, Fx>()({
         // Nothing can be said before the model is ready: the voicemail waits and takes the greeting's place.
         machineAnswered: { target: 'connecting', assign: (c, e) => ({ ...c, endReason: 'unanswered', voicemail: e.text }) },
         modelReady: [
-          { target: 'sayingGoodbye', guard: (c) => c.voicemail !== null, effects: (c) => [say(c.voicemail ?? '', 'goodbye')] },
+          { target: 'sayingGoodbye', guard: (c) => c.voicemail !== null, effects: (c) => [say(personalLine(c.voicemail ?? ''), 'goodbye')] },
           { target: 'greeting', effects: () => [{ kind: 'fetchGreeting' }] },
         ],
       },
@@ -372,8 +376,8 @@ export const callLifecycle = machine<Ctx, LifecycleEvent, Fx>()({
       on: {
         ...talking('greeting'),
         greet: [
-          { target: 'askingAnythingElse', guard: (_c, e) => e.asksAnythingElse, effects: (_c, e) => [say(e.text, 'greeting')] },
-          { target: 'conversing', effects: (_c, e) => [say(e.text, 'greeting')] },
+          { target: 'askingAnythingElse', guard: (_c, e) => e.asksAnythingElse, effects: (_c, e) => [say(e.line, 'greeting')] },
+          { target: 'conversing', effects: (_c, e) => [say(e.line, 'greeting')] },
         ],
         endCall: [mentionOpenTasks('greeting'), askAnythingElse],
       },
@@ -426,7 +430,7 @@ export const callLifecycle = machine<Ctx, LifecycleEvent, Fx>()({
             target: 'conversing',
             guard: (c) => c.endReason === 'transferred',
             assign: (c) => ({ ...c, endReason: null, transfer: null }),
-            effects: (c, e) => [{ kind: 'transferFailed', status: e.status }, say(lines(c).transferFailed, 'transfer-failed')],
+            effects: (c, e) => [{ kind: 'transferFailed', status: e.status }, fixed(lines(c).transferFailed, 'transfer-failed')],
           },
           // The transfer was the fallback for a dead model: nobody can talk to the caller, so hang up.
           { target: 'leaving', guard: (c) => c.endReason === 'failed', effects: () => [{ kind: 'hangup', reason: 'assistant-unavailable' }] },

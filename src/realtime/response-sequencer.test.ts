@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { ResponseSequencer } from './response-sequencer'
 import type { ResponseCreate } from './protocol'
+import { fixedLine, personalLine } from '../call/spoken-line'
 
 function setup() {
   const sent: ResponseCreate[] = []
@@ -37,7 +38,7 @@ describe('ResponseSequencer', () => {
 
   test('say requests become exact instructions with tools off, not merged with free ones', () => {
     const { s, sent } = setup()
-    s.request({ kind: 'say', text: 'Hello.', purpose: 'greeting' })
+    s.request({ kind: 'say', line: fixedLine('Hello.'), purpose: 'greeting' })
     s.request({ kind: 'free', purpose: 'tool:x' })
     expect(sent[0]?.response?.instructions).toBe('Say exactly: "Hello."')
     expect(sent[0]?.response?.tool_choice).toBe('none')
@@ -86,12 +87,57 @@ describe('ResponseSequencer', () => {
 
   test('reset (new upstream session) keeps queued and in-flight requests', () => {
     const { s, sent } = setup()
-    s.request({ kind: 'say', text: 'A', purpose: 'a' })
+    s.request({ kind: 'say', line: personalLine('A'), purpose: 'a' })
     s.reset()
     expect(s.queued).toBe(1)
-    s.request({ kind: 'say', text: 'B', purpose: 'b' })
+    s.request({ kind: 'say', line: personalLine('B'), purpose: 'b' })
     expect(sent).toHaveLength(2)
     expect(sent[1]?.response?.instructions).toBe('Say exactly: "A B"')
     expect(s.idle).toBe(false)
+  })
+
+  test('a fixed line is its own response (never merged), and the response knows its line', () => {
+    const { s, sent } = setup()
+    s.request({ kind: 'free', purpose: 'tool' })
+    s.request({ kind: 'say', line: fixedLine('Anything else?'), purpose: 'anything-else' })
+    s.request({ kind: 'say', line: fixedLine('Goodbye.'), purpose: 'goodbye' })
+    s.onResponseCreated('r1', sent[0]?.event_id)
+    s.onResponseDone('r1')
+    expect(sent[1]?.response?.instructions).toBe('Say exactly: "Anything else?"')
+    expect(s.onResponseCreated('r2', sent[1]?.event_id)).toEqual(['anything-else'])
+    expect(s.sayLineOf('r2')).toEqual(fixedLine('Anything else?'))
+    expect(s.sayLineOf('r1')).toBeUndefined()
+    s.onResponseDone('r2')
+    expect(sent[2]?.response?.instructions).toBe('Say exactly: "Goodbye."')
+  })
+
+  test('a say played locally takes its turn in order and sends no create', () => {
+    const sent: ResponseCreate[] = []
+    const played: string[] = []
+    const s = new ResponseSequencer({
+      send: (e) => sent.push(e),
+      now: () => 0,
+      playLocal: (r) => {
+        if (r.line.provenance !== 'fixed') return false
+        played.push(r.line.text)
+        // the lifecycle reacting to the line it just spoke: queued behind, sent once the pump gets to it
+        if (r.purpose === 'closing') s.request({ kind: 'free', purpose: 'after' })
+        return true
+      },
+    })
+    s.request({ kind: 'free', purpose: 'tool' })
+    s.request({ kind: 'say', line: fixedLine('Thank you for calling.'), purpose: 'closing' })
+    // not yet: a response is on its way
+    expect(played).toEqual([])
+    s.onResponseCreated('r1', sent[0]?.event_id)
+    s.onResponseDone('r1')
+    expect(played).toEqual(['Thank you for calling.'])
+    expect(sent).toHaveLength(2)
+    expect(sent[1]?.response?.metadata).toEqual({ reason: 'after', request: String(sent[1]?.event_id) })
+    // a personal line always goes to the model
+    s.onResponseCreated('r2', sent[1]?.event_id)
+    s.onResponseDone('r2')
+    s.request({ kind: 'say', line: personalLine('Your appointment is at 10.'), purpose: 'closing' })
+    expect(sent[2]?.response?.instructions).toBe('Say exactly: "Your appointment is at 10."')
   })
 })

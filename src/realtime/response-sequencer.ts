@@ -9,36 +9,51 @@
  * Each request says what it is for (`purpose`, a union the caller chooses). The create carries a request id in its
  * metadata; `response.created` echoes it, so each response is matched to the typed purposes of the requests it
  * answers (none for a response the server's VAD started). The comma-joined `reason` in the metadata is for logs only.
+ *
+ * A `say` whose turn has come may be spoken without the model (`playLocal`: the phrase cache has its audio): it then
+ * takes its place in the order like any response, and no create is sent for it.
  */
 import type { ResponseCreate } from './protocol'
+import type { SpokenLine } from '../call/spoken-line'
 
 export type ResponseRequest<P extends string = string> =
   /** Let the model answer what was just added (a tool output, a task update). */
   | { readonly kind: 'free'; readonly purpose: P }
   /** Speak this exact line (greeting, closing, welcome back): built from state, never improvised. */
-  | { readonly kind: 'say'; readonly text: string; readonly purpose: P }
+  | { readonly kind: 'say'; readonly line: SpokenLine; readonly purpose: P }
 
-export type SequencerDeps = {
+export type SayRequest<P extends string = string> = Extract<ResponseRequest<P>, { kind: 'say' }>
+
+export type SequencerDeps<P extends string = string> = {
   readonly send: (ev: ResponseCreate) => void
   readonly now: () => number
   /** How long a sent create may wait for `response.created` before it is retried. */
   readonly createTimeoutMs?: number
+  /**
+   * A `say` is due (nothing else is being said, requested or spoken): true when it was spoken without the model
+   * (cached audio played, the model told what was said), so no create is sent for it.
+   */
+  readonly playLocal?: (r: SayRequest<P>) => boolean
 }
 
 let nextEventId = 0
+
+const joins = (a: ResponseRequest, b: ResponseRequest | undefined): boolean =>
+  b !== undefined && a.kind === b.kind && (a.kind === 'free' || (a.line.provenance === 'personal' && b.kind === 'say' && b.line.provenance === 'personal'))
 
 export class ResponseSequencer<P extends string = string> {
   private active: string | undefined
   private inFlight: { readonly eventId: string; readonly sentAt: number; readonly batch: readonly ResponseRequest<P>[] } | undefined
   private readonly pending: ResponseRequest<P>[] = []
-  /** Creates sent and not yet matched to a response: request id → purposes. */
-  private readonly requested = new Map<string, readonly P[]>()
-  /** Responses running: response id → the purposes of the requests it answers. */
-  private readonly running = new Map<string, readonly P[]>()
+  /** Creates sent and not yet matched to a response: request id → the requests it carries. */
+  private readonly requested = new Map<string, readonly ResponseRequest<P>[]>()
+  /** Responses running: response id → the requests it answers. */
+  private readonly running = new Map<string, readonly ResponseRequest<P>[]>()
+  private pumping = false
   private speaking = false
   private readonly createTimeoutMs: number
 
-  constructor(private readonly deps: SequencerDeps) {
+  constructor(private readonly deps: SequencerDeps<P>) {
     this.createTimeoutMs = deps.createTimeoutMs ?? 5000
   }
 
@@ -68,18 +83,18 @@ export class ResponseSequencer<P extends string = string> {
     if (f && (requestId === undefined || requestId === f.eventId)) this.inFlight = undefined
     // A response (ours or VAD's) answers the caller's turn.
     this.speaking = false
-    const purposes = requestId === undefined ? undefined : this.requested.get(requestId)
-    if (purposes === undefined) return []
+    const batch = requestId === undefined ? undefined : this.requested.get(requestId)
+    if (batch === undefined) return []
     this.requested.delete(requestId as string)
-    this.running.set(id, purposes)
-    return purposes
+    this.running.set(id, batch)
+    return batch.map((b) => b.purpose)
   }
 
   /** Returns what the finished response was for. */
   onResponseDone(id: string): readonly P[] {
     if (this.active === id || this.active === undefined) this.active = undefined
     this.speaking = false
-    const purposes = this.running.get(id) ?? []
+    const purposes = (this.running.get(id) ?? []).map((b) => b.purpose)
     this.running.delete(id)
     this.pump()
     return purposes
@@ -87,7 +102,14 @@ export class ResponseSequencer<P extends string = string> {
 
   /** What a running response is for (empty for the server's own responses). */
   purposesOf(id: string): readonly P[] {
-    return this.running.get(id) ?? []
+    return (this.running.get(id) ?? []).map((b) => b.purpose)
+  }
+
+  /** The line a running response speaks, when it answers exactly one `say` (the phrase cache keeps only those). */
+  sayLineOf(id: string): SpokenLine | undefined {
+    const batch = this.running.get(id)
+    const only = batch?.length === 1 ? batch[0] : undefined
+    return only?.kind === 'say' ? only.line : undefined
   }
 
   onSpeechStarted(): void {
@@ -136,12 +158,31 @@ export class ResponseSequencer<P extends string = string> {
   }
 
   private pump(): void {
-    if (this.active !== undefined || this.inFlight !== undefined || this.speaking) return
+    // playLocal may request more (the lifecycle reacts to the line it spoke): the loop below picks that up.
+    if (this.pumping) return
+    this.pumping = true
+    try {
+      while (this.active === undefined && this.inFlight === undefined && !this.speaking && this.pending.length > 0) {
+        const first = this.pending[0]
+        if (first?.kind === 'say' && this.deps.playLocal) {
+          this.pending.shift()
+          if (this.deps.playLocal(first)) continue
+          this.pending.unshift(first)
+        }
+        this.send()
+      }
+    } finally {
+      this.pumping = false
+    }
+  }
+
+  private send(): void {
     const first = this.pending[0]
     if (!first) return
-    // Coalesce the run of same-kind requests at the head of the queue.
+    // Coalesce the run of same-kind requests at the head of the queue; a fixed line is its own response, so its audio
+    // is that line's alone (the phrase cache keeps it).
     let n = 1
-    while (n < this.pending.length && this.pending[n]?.kind === first.kind) n++
+    while (n < this.pending.length && joins(first, this.pending[n])) n++
     const batch = this.pending.splice(0, n)
     const eventId = `fa_rc_${++nextEventId}`
     const purposes = batch.map((b) => b.purpose)
@@ -152,14 +193,14 @@ export class ResponseSequencer<P extends string = string> {
             type: 'response.create',
             event_id: eventId,
             response: {
-              instructions: `Say exactly: "${batch.map((b) => (b.kind === 'say' ? b.text : '')).join(' ')}"`,
+              instructions: `Say exactly: "${batch.map((b) => (b.kind === 'say' ? b.line.text : '')).join(' ')}"`,
               tool_choice: 'none',
               metadata,
             },
           }
         : { type: 'response.create', event_id: eventId, response: { metadata } }
     this.inFlight = { eventId, sentAt: this.deps.now(), batch }
-    this.requested.set(eventId, purposes)
+    this.requested.set(eventId, batch)
     this.deps.send(ev)
   }
 }

@@ -1,0 +1,22 @@
+/**
+ * @module call/spoken-line
+ * A line the bot says on its own, with where its words came from. Provenance is part of the type so that whatever
+ * handles a line — the phrase cache (issue 20: only lines with no personal data are kept and replayed), the prompt
+ * (issue 13 item 18: caller text never becomes an instruction) — decides from the type, not by inspecting text.
+ *
+ * - `fixed`: the language pack's or the business file's wording, with only configuration filled in (the business
+ *   name). The same for every caller: it may be cached, shared between calls and instances, and spoken verbatim.
+ * - `personal`: built from what a caller said or from their saved state (slot read-backs, names, task summaries, a
+ *   voicemail about their request). Never cached, never shared; its caller-derived parts are data.
+ */
+
+export type SpokenLine = { readonly provenance: 'fixed'; readonly text: string } | { readonly provenance: 'personal'; readonly text: string }
+
+/** Pack or business-file wording with no caller data (configuration only). */
+export const fixedLine = (text: string): SpokenLine => ({ provenance: 'fixed', text })
+
+/** A line that carries, or was built from, a caller's data. */
+export const personalLine = (text: string): SpokenLine => ({ provenance: 'personal', text })
+
+/** True only for lines that carry no caller data (what may be cached and replayed to other callers). */
+export const isFixed = (line: SpokenLine): boolean => line.provenance === 'fixed'
