@@ -32,6 +32,7 @@ import { telephonyMetrics } from './telephony/audiocodes/metrics'
 import { dialoutCallerId, dialoutClient } from './telephony/audiocodes/dialout-client'
 import { normaliseCaller } from './telephony/audiocodes/caller-number'
 import { Continuity, continuityMetrics } from './continuity/continuity'
+import { InstanceLease } from './cluster/instance-lease'
 import { OutboxRunner } from './continuity/outbox-runner'
 import { dialoutHandler, smsHandler } from './continuity/handlers'
 import { twilioSender } from './continuity/sms-sender'
@@ -71,6 +72,9 @@ export type RunningServer = {
   readonly conversations: ConversationRegistry
   readonly outbox: OutboxRunner
   readonly continuity: Continuity
+  /** This instance's name (INSTANCE_ID) and its heartbeat lease. */
+  readonly instanceId: string
+  readonly lease: InstanceLease
   readonly businesses: BusinessDirectory
   /** SIGHUP: read the business file(s) again; new calls get the new version, live calls keep theirs. */
   reloadBusinesses(): boolean
@@ -124,6 +128,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     businesses = opened.directory
   }
   const store = await openStore(config)
+  const instanceId = config.INSTANCE_ID ?? `${hostname()}-${process.pid}`
+  const outboxClaim = { by: instanceId, ms: config.OUTBOX_CLAIM_SECONDS * 1000 }
   const tasks = createTaskRegistry(options.tasks ?? DEFAULT_TASKS)
   const conversations = new ConversationRegistry()
 
@@ -176,6 +182,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       dialout: dialoutHandler({ store, client: dialout, log, now }),
     },
     ...(options.outboxBackoffMs !== undefined ? { backoffMs: options.outboxBackoffMs } : {}),
+    claim: outboxClaim,
     onFailure: (where) => callStats.failures.inc({ where }),
   })
 
@@ -194,13 +201,25 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     wakeSms: () => runner?.wake(),
     domainDelayMs: options.domainDelayMs,
     backoffMs: options.outboxBackoffMs,
+    claim: outboxClaim,
     ...(options.calendarClient ? { client: options.calendarClient } : {}),
   })
 
-  // Calls the previous process left live died with it: they are drops now (follow-up SMS if a task was open).
-  await continuity.recoverCrashed(async (callId) =>
-    (await store.tasks.openForCall(callId)).map((t) => ({ id: t.id, kind: t.kind, title: tasks.get(t.kind)?.title ?? t.kind, summary: tasks.get(t.kind)?.title ?? t.kind })),
-  )
+  // Calls whose instance died with them (our previous run; on PostgreSQL also a peer whose lease ran out) are drops
+  // now: a follow-up SMS each if a task was open.
+  const openTasksOf = async (callId: string) =>
+    (await store.tasks.openForCall(callId)).map((t) => ({ id: t.id, kind: t.kind, title: tasks.get(t.kind)?.title ?? t.kind, summary: tasks.get(t.kind)?.title ?? t.kind }))
+  const lease = new InstanceLease({
+    store,
+    log,
+    now,
+    id: instanceId,
+    leaseMs: config.LEASE_TTL_SECONDS * 1000,
+    heartbeatMs: config.HEARTBEAT_SECONDS * 1000,
+    orphaned: async (list, from) => void (await continuity.recoverCalls(list, openTasksOf, from)),
+    onFailure: () => callStats.failures.inc({ where: 'cluster-heartbeat' }),
+  })
+  await lease.start()
 
   const events = new CallEventBus((err) => log.error('call.event_listener_failed', { err }))
   const watch = new CallWatch({ bus: events, registry, log, persist: (batch) => store.console.addEvents(batch) })
@@ -231,6 +250,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     metrics: callStats,
     continuity,
     now,
+    instanceId,
     ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
     ...(dialout ? { dialoutCallerId: normaliseCaller(dialoutCallerId(config)) ?? dialoutCallerId(config) } : {}),
   })
@@ -316,7 +336,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   lifecycle.markReady()
   const firstBusiness = businesses.version.businesses[0]
-  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: describeBusinessHours(firstBusiness?.hours ?? []), timezone: firstBusiness?.timeZone, businesses: businesses.version.businesses.map((b) => b.id), engine: store.engine, instance: config.INSTANCE_ID ?? `${hostname()}-${process.pid}`, schema: await store.schemaVersion(), sms: sender !== undefined, dialout: dialout !== undefined, booking: booking.kind })
+  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: describeBusinessHours(firstBusiness?.hours ?? []), timezone: firstBusiness?.timeZone, businesses: businesses.version.businesses.map((b) => b.id), engine: store.engine, instance: instanceId, schema: await store.schemaVersion(), sms: sender !== undefined, dialout: dialout !== undefined, booking: booking.kind })
 
   let stopping: Promise<void> | undefined
   const shutdown = (reason: string) =>
@@ -345,6 +365,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await app.stop(true)
       await runner?.stop()
       await booking.runner?.stop()
+      await lease.stop().catch((err: unknown) => log.error('cluster.lease_stop_failed', { err }))
       await store.close()
       guard.uninstall()
       log.info('server.stopped', { reason })
@@ -363,6 +384,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     conversations,
     outbox: runner,
     continuity,
+    instanceId,
+    lease,
     businesses,
     reloadBusinesses() {
       const r = directory.reload()

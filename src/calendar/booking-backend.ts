@@ -32,6 +32,8 @@ export type BookingBackendDeps = {
   readonly wakeSms: () => void
   readonly domainDelayMs?: ((e: DomainEffect) => number) | undefined
   readonly backoffMs?: number | undefined
+  /** The calendar runner's outbox claims (this instance, OUTBOX_CLAIM_SECONDS). */
+  readonly claim?: { readonly by: string; readonly ms: number }
   /** Tests inject a client; normally built from `calendar`. */
   readonly client?: CalendarClient
 }

@@ -25,6 +25,7 @@ export function caldavBackend(d: BookingBackendDeps, s: CalendarSettings): Booki
     // A calendar can be away for hours: keep trying (backoff capped at 5 minutes) rather than give up on a promise.
     maxAttempts: 1000,
     ...(d.backoffMs !== undefined ? { backoffMs: d.backoffMs } : {}),
+    ...(d.claim ? { claim: d.claim } : {}),
   })
   const domain = calendarDomain({ store: d.store, sync, log, onOutbox: () => runner.wake() })
   const where = { url: redactUrl(s.url), user: s.oauth ? 'oauth' : maskSecret(s.username ?? '') }

@@ -44,6 +44,8 @@ export type CallManagerDeps = {
   readonly fallback?: FallbackClip
   readonly continuity: Continuity
   readonly now: () => number
+  /** This instance (INSTANCE_ID): the owner recorded on its calls. */
+  readonly instanceId?: string
   /** Our dial-outs' caller id (E.164): a conversation showing it is our callback ringing out. */
   readonly dialoutCallerId?: string
   /** Test hook: how long a tool call waits for its task before answering "working on it". */
@@ -93,6 +95,7 @@ export class CallManager implements CallAcceptor {
         mediaFormat: call.leg.mediaFormat,
         resumesCallId: found?.via === 'dialout' ? found.callId : resume?.callId,
         at: now,
+        ...(d.instanceId !== undefined ? { owner: d.instanceId } : {}),
       })
     } catch (err) {
       log.error('call.create_failed', { err })

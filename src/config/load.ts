@@ -110,6 +110,10 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     const hours = parseBusinessHours(out.BUSINESS_HOURS)
     if (!hours.ok) problems.push({ variable: 'BUSINESS_HOURS', reason: hours.error })
   }
+  // Two beats at least inside one lease: a single late beat must not get a live instance declared dead.
+  if (typeof out.HEARTBEAT_SECONDS === 'number' && typeof out.LEASE_TTL_SECONDS === 'number' && out.HEARTBEAT_SECONDS * 2 > out.LEASE_TTL_SECONDS) {
+    problems.push({ variable: 'HEARTBEAT_SECONDS', reason: `must be at most half of LEASE_TTL_SECONDS (${out.LEASE_TTL_SECONDS}), got ${out.HEARTBEAT_SECONDS}` })
+  }
   if (problems.length > 0) return { ok: false, problems }
   return { ok: true, config: out as Config }
 }

@@ -237,13 +237,15 @@ describe('callbacks and crash recovery', () => {
     await w.store.calls.create({ id: 'live1', conversationId: 'conv-live1', direction: 'inbound', caller: CALLER, botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: Date.now() })
     await w.store.calls.create({ id: 'live2', conversationId: 'conv-live2', direction: 'inbound', caller: '+14155550777', botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: Date.now() })
     const open = async (id: string) => (id === 'live1' ? [{ id: 'T1', kind: 'book_appointment', title: 'booking an appointment', summary: 's' }] : [])
-    expect(await w.continuity.recoverCrashed(open)).toBe(2)
+    expect(await w.continuity.recoverCalls(await w.store.calls.takeOver('me', Date.now(), 'all'), open, 'test')).toBe(2)
     expect(await w.store.calls.get('live1')).toMatchObject({ state: 'ended', end_reason: 'crashed', resume_status: 'pending' })
     expect(await w.store.calls.get('live2')).toMatchObject({ state: 'ended', end_reason: 'crashed', resume_status: null })
     expect((await w.store.outbox.forCall('live1')).map((r) => r.kind)).toEqual(['sms'])
     expect(await w.store.outbox.forCall('live2')).toHaveLength(0)
     // A second start finds nothing live: no second SMS.
-    expect(await w.continuity.recoverCrashed(open)).toBe(0)
+    expect(await w.continuity.recoverCalls(await w.store.calls.takeOver('me', Date.now(), 'all'), open, 'test')).toBe(0)
+    // Declared dropped again anyway (a second sweeper with a stale list): the call is no longer live, nothing is sent.
+    expect(await w.continuity.recoverCalls([(await w.store.calls.get('live1'))!], open, 'test')).toBe(1)
     expect(await w.store.outbox.forCall('live1')).toHaveLength(1)
   })
 })

@@ -12,6 +12,7 @@ import type { Config } from '../config/schema'
 import type { Logger } from '../ops/log'
 import type { Counter, MetricsRegistry } from '../ops/metrics'
 import type { Store } from '../store/store'
+import type { CallRow } from '../store/rows'
 import type { OpenTaskInfo } from '../call/task-port'
 import type { CallEndReason } from '../call/lifecycle'
 import { resumeTrust, type ResumeTrust, type ResumeVia } from './resume-trust'
@@ -106,20 +107,26 @@ export class Continuity {
       if (row?.resumes_call_id && e.reason === 'completed') await this.d.store.calls.setResumeStatus(row.resumes_call_id, 'closed', now)
       return
     }
-    this.d.metrics.drops.inc()
     const to = e.caller
     const body = this.smsText(e.openTasks, e.smsTemplate)
     const sms = to !== undefined && !(await this.d.store.sms.isOptedOut(to))
-    await this.d.store.tx(
+    const ended = await this.d.store.tx(
       async (t) => {
-        await t.calls.end(e.callId, e.reason, 'pending', now)
+        // Someone else ended it first (a survivor declared this instance dead): that ending had its own SMS.
+        if (!(await t.calls.end(e.callId, e.reason, 'pending', now))) return false
         if (sms) {
           const payload: SmsPayload = { to, body, callId: e.callId }
           await t.outbox.enqueue({ idemKey: `sms:drop:${e.callId}`, kind: 'sms', payload, callId: e.callId, at: now })
         }
+        return true
       },
       { durable: true },
     )
+    if (!ended) {
+      log.info('continuity.drop_already_recorded', { reason: e.reason })
+      return
+    }
+    this.d.metrics.drops.inc()
     log.info('continuity.drop', { reason: e.reason, openTasks: e.openTasks.length, sms, caller: to })
     if (sms) {
       this.d.metrics.smsScheduled.inc()
@@ -127,15 +134,18 @@ export class Continuity {
     }
   }
 
-  /** Calls the previous process left live: they died with it, so they are dropped now (each gets its follow-up). */
-  async recoverCrashed(openTasksOf: (callId: string) => Promise<readonly OpenTaskInfo[]>): Promise<number> {
-    const live = await this.d.store.calls.live()
-    for (const c of live) {
+  /**
+   * Live calls whose instance died with them (this instance's previous run, or a cluster peer whose lease ran out),
+   * already taken over by this instance: each is dropped now and gets its follow-up. Ending a call is conditional on
+   * it still being live and its SMS has one idempotency key, so a call is declared dropped once across the cluster.
+   */
+  async recoverCalls(calls: readonly CallRow[], openTasksOf: (callId: string) => Promise<readonly OpenTaskInfo[]>, from: string): Promise<number> {
+    for (const c of calls) {
       const open = await openTasksOf(c.id)
       await this.callEnded({ callId: c.id, reason: 'crashed', caller: c.caller ?? undefined, openTasks: open, dropped: open.length > 0 })
     }
-    if (live.length > 0) this.d.log.warn('continuity.recovered_crashed_calls', { count: live.length })
-    return live.length
+    if (calls.length > 0) this.d.log.warn('continuity.recovered_crashed_calls', { count: calls.length, from })
+    return calls.length
   }
 
   /** Is this new conversation a return of a dropped call? Our dial-out first, then the same number in the window. */

@@ -1,7 +1,7 @@
 /**
  * @module continuity/outbox-runner
  * Executes outbox rows for the outside world (SMS, dial-out) after the transaction that created them committed:
- * one at a time, retried with exponential backoff on temporary failures, never retried on permanent ones, and
+ * claimed first (one instance of a cluster per row, for OUTBOX_CLAIM_SECONDS), one at a time, retried with exponential backoff on temporary failures, never retried on permanent ones, and
  * resumed after a restart from whatever is still pending. Each kind's handler decides the outcome.
  */
 import type { Logger } from '../ops/log'
@@ -25,6 +25,11 @@ export type OutboxRunnerDeps = {
   /** Backoff base; attempt n waits base × 2^(n−1), capped at 5 minutes. */
   readonly backoffMs?: number
   readonly pollMs?: number
+  /**
+   * Who claims the rows and for how long (OUTBOX_CLAIM_SECONDS): exactly one instance of a cluster executes each row;
+   * a claimer that dies mid-send loses its claim after this long and another takes the row over.
+   */
+  readonly claim?: { readonly by: string; readonly ms: number }
   /** A row (or the runner itself) failed outside its handler — the store, typically; already logged. */
   readonly onFailure?: (where: 'outbox-row' | 'outbox-drain') => void
 }
@@ -111,10 +116,13 @@ export class OutboxRunner {
       if (this.stopped) return
       const now = this.d.now()
       for (const [id, at] of this.parked) if (at <= now) this.parked.delete(id)
-      const rows = (await this.d.store.outbox.due(this.kinds, now, 20 + this.parked.size)).filter((r) => !this.parked.has(r.id))
+      const claim = this.d.claim ?? { by: 'local', ms: 60_000 }
+      const rows = (await this.d.store.outbox.claim(this.kinds, now, claim.by, claim.ms, 10 + this.parked.size)).filter((r) => !this.parked.has(r.id))
       if (rows.length === 0) return
       for (const row of rows) {
         if (this.stopped) return
+        // Rows wait their turn behind slow sends; one whose claim ran out meanwhile may be another instance's now.
+        if ((row.claim_until ?? 0) <= this.d.now()) continue
         try {
           await this.runOne(row)
           this.parkCount.delete(row.id)

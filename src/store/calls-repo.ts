@@ -16,6 +16,8 @@ export type NewCall = {
   readonly mediaFormat: string
   readonly resumesCallId: string | undefined
   readonly at: number
+  /** The instance holding the call's sockets (INSTANCE_ID). */
+  readonly owner?: string
 }
 
 export type ResumeStatus = 'pending' | 'resumed' | 'closed' | 'expired'
@@ -25,9 +27,9 @@ export class CallsRepo {
 
   async create(c: NewCall): Promise<void> {
     await this.sql.run(
-      `INSERT INTO calls (id, conversation_id, direction, caller, bot_name, media_format, state, resumes_call_id, started_at, updated_at)
-       VALUES ($id, $cid, $direction, $caller, $bot, $format, 'live', $resumes, $at, $at)`,
-      { id: c.id, cid: c.conversationId, direction: c.direction, caller: c.caller ?? null, bot: c.botName ?? null, format: c.mediaFormat, resumes: c.resumesCallId ?? null, at: c.at },
+      `INSERT INTO calls (id, conversation_id, direction, caller, bot_name, media_format, state, resumes_call_id, started_at, updated_at, owner)
+       VALUES ($id, $cid, $direction, $caller, $bot, $format, 'live', $resumes, $at, $at, $owner)`,
+      { id: c.id, cid: c.conversationId, direction: c.direction, caller: c.caller ?? null, bot: c.botName ?? null, format: c.mediaFormat, resumes: c.resumesCallId ?? null, at: c.at, owner: c.owner ?? null },
     )
   }
 
@@ -72,9 +74,25 @@ export class CallsRepo {
     return rows.maybe(await this.sql.get('SELECT * FROM calls WHERE conversation_id = $cid', { cid: conversationId }))
   }
 
-  /** Calls the previous process left live (it died): they are treated as dropped at start-up. */
+  /** Every live call (of every instance). */
   async live(): Promise<CallRow[]> {
     return rows.many(await this.sql.all(`SELECT * FROM calls WHERE state = 'live' ORDER BY started_at`))
+  }
+
+  /**
+   * Live calls that instance `to` now answers for, made its own in one UPDATE (two instances taking over the same
+   * calls cannot both get them): those owned by `from.owner` (an instance found dead, or this instance's previous run
+   * under the same INSTANCE_ID); `orphans`, those of no instance (rows from before the cluster schema); `all`, every
+   * live call (SQLite's single instance: at start-up they all died with the last process).
+   */
+  async takeOver(to: string, at: number, from: { readonly owner: string } | 'orphans' | 'all'): Promise<CallRow[]> {
+    const which = from === 'all' ? '' : from === 'orphans' ? ' AND owner IS NULL' : ' AND owner = $from'
+    const list = await this.sql.all(`UPDATE calls SET owner = $to, updated_at = $at WHERE state = 'live'${which} RETURNING *`, {
+      to,
+      at,
+      ...(typeof from === 'object' ? { from: from.owner } : {}),
+    })
+    return rows.many(list).sort((a, b) => a.started_at - b.started_at)
   }
 
   /** The newest dropped call of `caller` still waiting to be resumed, ended after `since`. */

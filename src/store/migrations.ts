@@ -177,4 +177,24 @@ export const MIGRATIONS: readonly Migration[] = [
   DROP INDEX appointments_slot;
   CREATE UNIQUE INDEX appointments_slot ON appointments(resource, starts_at) WHERE status = 'booked';
   `,
+  // 4: a cluster of instances on one database. Each instance holds a heartbeat lease; a call belongs to the instance
+  // holding its sockets (`owner`); a survivor that sees a lease expire marks that instance dead (once: the row's state
+  // decides) and takes its live calls over to declare them dropped. Outbox rows are claimed for a while by the
+  // instance executing them, so exactly one instance sends each SMS and dial-out.
+  `
+  CREATE TABLE instances (
+    id           TEXT PRIMARY KEY,
+    state        TEXT NOT NULL CHECK (state IN ('live','stopped','dead')),
+    started_at   INTEGER NOT NULL,
+    heartbeat_at INTEGER NOT NULL,
+    lease_until  INTEGER NOT NULL,
+    swept_by     TEXT,
+    swept_at     INTEGER
+  );
+  CREATE INDEX instances_lease ON instances(state, lease_until);
+  ALTER TABLE calls ADD COLUMN owner TEXT;
+  CREATE INDEX calls_owner ON calls(owner, state);
+  ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+  ALTER TABLE outbox ADD COLUMN claim_until INTEGER;
+  `,
 ]

@@ -49,6 +49,25 @@ export class OutboxRepo {
     return rows.many(list)
   }
 
+  /**
+   * Claims up to `limit` pending rows of the given kinds due at `now` for instance `by` until `now + claimMs`, oldest
+   * first: exactly one claimer gets each row (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so concurrent claimers take
+   * different rows without waiting; SQLite: the single writer runs the UPDATE whole). A row whose claim ran out (its
+   * claimer died mid-send) can be claimed again; its attempts count tells the executor to reconcile first.
+   */
+  async claim(kinds: readonly string[], now: number, by: string, claimMs: number, limit = 10): Promise<OutboxRow[]> {
+    const k = inList('kind', kinds)
+    const lock = this.sql.kind === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : ''
+    const list = await this.sql.all(
+      `UPDATE outbox SET claimed_by = $by, claim_until = $until WHERE id IN (
+         SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $now AND kind IN (${k.sql}) AND (claim_until IS NULL OR claim_until <= $now)
+         ORDER BY next_attempt_at, id LIMIT $limit${lock}
+       ) RETURNING *`,
+      { ...k.params, now, by, until: now + claimMs, limit },
+    )
+    return rows.many(list).sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id)
+  }
+
   async pendingForTask(taskId: string): Promise<OutboxRow[]> {
     return rows.many(await this.sql.all(`SELECT * FROM outbox WHERE task_id = $taskId AND status = 'pending' ORDER BY id`, { taskId }))
   }
@@ -60,7 +79,11 @@ export class OutboxRepo {
   /** Soonest pending deadline, for arming the runner's timer. */
   async nextDue(kinds: readonly string[]): Promise<number | undefined> {
     const k = inList('kind', kinds)
-    const r = await this.sql.get(`SELECT MIN(next_attempt_at) AS next FROM outbox WHERE status = 'pending' AND kind IN (${k.sql})`, k.params)
+    // A row another instance is executing is due again only when its claim runs out.
+    const r = await this.sql.get(
+      `SELECT MIN(CASE WHEN claim_until IS NOT NULL AND claim_until > next_attempt_at THEN claim_until ELSE next_attempt_at END) AS next FROM outbox WHERE status = 'pending' AND kind IN (${k.sql})`,
+      k.params,
+    )
     return r?.next === null || r?.next === undefined ? undefined : Number(r.next)
   }
 
@@ -73,20 +96,20 @@ export class OutboxRepo {
   }
 
   async done(id: number, result: unknown, at: number): Promise<void> {
-    await this.sql.run(`UPDATE outbox SET status = 'done', result = $result, last_error = NULL, updated_at = $at WHERE id = $id`, { id, result: JSON.stringify(result ?? null), at })
+    await this.sql.run(`UPDATE outbox SET status = 'done', result = $result, last_error = NULL, claim_until = NULL, updated_at = $at WHERE id = $id`, { id, result: JSON.stringify(result ?? null), at })
   }
 
   async retry(id: number, error: string, nextAt: number, at: number): Promise<void> {
-    await this.sql.run(`UPDATE outbox SET last_error = $error, next_attempt_at = $nextAt, updated_at = $at WHERE id = $id`, { id, error, nextAt, at })
+    await this.sql.run(`UPDATE outbox SET last_error = $error, next_attempt_at = $nextAt, claim_until = NULL, updated_at = $at WHERE id = $id`, { id, error, nextAt, at })
   }
 
   async fail(id: number, error: string, at: number): Promise<void> {
-    await this.sql.run(`UPDATE outbox SET status = 'failed', last_error = $error, updated_at = $at WHERE id = $id`, { id, error, at })
+    await this.sql.run(`UPDATE outbox SET status = 'failed', last_error = $error, claim_until = NULL, updated_at = $at WHERE id = $id`, { id, error, at })
   }
 
   /** Kept but not sent (no SMS provider configured, or the number opted out). */
   async hold(id: number, why: string, at: number): Promise<void> {
-    await this.sql.run(`UPDATE outbox SET status = 'held', last_error = $why, updated_at = $at WHERE id = $id`, { id, why, at })
+    await this.sql.run(`UPDATE outbox SET status = 'held', last_error = $why, claim_until = NULL, updated_at = $at WHERE id = $id`, { id, why, at })
   }
 }
 

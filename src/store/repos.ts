@@ -13,6 +13,7 @@ import { SmsRepo } from './sms-repo'
 import { TasksRepo } from './tasks-repo'
 import { TranscriptRepo } from './transcript-repo'
 import { ConsoleRepo } from './console-repo'
+import { InstancesRepo } from './instances-repo'
 
 export type Repos = {
   readonly calls: CallsRepo
@@ -24,6 +25,7 @@ export type Repos = {
   readonly callbacks: CallbacksRepo
   readonly messages: MessagesRepo
   readonly console: ConsoleRepo
+  readonly instances: InstancesRepo
 }
 
 export function repos(sql: Sql): Repos {
@@ -37,5 +39,6 @@ export function repos(sql: Sql): Repos {
     callbacks: new CallbacksRepo(sql),
     messages: new MessagesRepo(sql),
     console: new ConsoleRepo(sql),
+    instances: new InstancesRepo(sql),
   }
 }

@@ -27,6 +27,8 @@ export const CallRow = Type.Object({
   started_at: Int,
   updated_at: Int,
   ended_at: Null(Int),
+  /** The instance holding the call's sockets (INSTANCE_ID); null on rows older than the cluster schema. */
+  owner: Null(Str),
 })
 export type CallRow = Static<typeof CallRow>
 
@@ -69,8 +71,22 @@ export const OutboxRow = Type.Object({
   result: Null(Str),
   created_at: Int,
   updated_at: Int,
+  /** The instance executing the row, until `claim_until` (another may claim it after that). */
+  claimed_by: Null(Str),
+  claim_until: Null(Int),
 })
 export type OutboxRow = Static<typeof OutboxRow>
+
+export const InstanceRow = Type.Object({
+  id: Str,
+  state: Type.Union([Type.Literal('live'), Type.Literal('stopped'), Type.Literal('dead')]),
+  started_at: Int,
+  heartbeat_at: Int,
+  lease_until: Int,
+  swept_by: Null(Str),
+  swept_at: Null(Int),
+})
+export type InstanceRow = Static<typeof InstanceRow>
 
 export const AppointmentRow = Type.Object({
   id: Str,

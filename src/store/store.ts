@@ -6,6 +6,7 @@
 import type { Engine, TxOptions } from './sql'
 import { SqliteEngine } from './sqlite-engine'
 import { repos, type Repos } from './repos'
+import type { CallRow } from './rows'
 
 export type { Repos } from './repos'
 
@@ -19,6 +20,7 @@ export class Store implements Repos {
   readonly callbacks: Repos['callbacks']
   readonly messages: Repos['messages']
   readonly console: Repos['console']
+  readonly instances: Repos['instances']
 
   /** `sql` is the engine itself: raw statements for tests, scripts and engine-specific checks. */
   constructor(readonly sql: Engine) {
@@ -32,6 +34,7 @@ export class Store implements Repos {
     this.callbacks = r.callbacks
     this.messages = r.messages
     this.console = r.console
+    this.instances = r.instances
   }
 
   /** SQLite at `path` (`:memory:` for tests). */
@@ -46,6 +49,14 @@ export class Store implements Repos {
   /** Runs `fn` in one transaction over the repositories it is given (use only those inside). */
   tx<T>(fn: (r: Repos) => Promise<T>, opts?: TxOptions): Promise<T> {
     return this.sql.tx((sql) => fn(repos(sql)), opts)
+  }
+
+  /**
+   * Declares instance `dead` (its lease ran out) dead on behalf of `by`, and in the same transaction makes its live
+   * calls `by`'s: the calls to declare dropped. Undefined when another survivor got there first.
+   */
+  claimDead(dead: string, by: string, at: number): Promise<CallRow[] | undefined> {
+    return this.tx(async (t) => ((await t.instances.markDead(dead, by, at)) ? t.calls.takeOver(by, at, { owner: dead }) : undefined))
   }
 
   schemaVersion(): Promise<number> {
@@ -85,6 +96,8 @@ export class Store implements Repos {
       n += await sql.run(`DELETE FROM task_events WHERE task_id IN (${oldTasks})`, { before })
       n += await sql.run(`DELETE FROM timers WHERE task_id IN (${oldTasks})`, { before })
       n += await sql.run(`DELETE FROM tasks WHERE id IN (${oldTasks})`, { before })
+      // Instances long stopped or swept (default INSTANCE_IDs are new every start): their calls are all ended.
+      n += await sql.run(`DELETE FROM instances WHERE state != 'live' AND heartbeat_at < $before`, { before })
       return n
     })
   }

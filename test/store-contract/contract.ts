@@ -11,6 +11,8 @@ export type StoreFactory = {
   readonly name: string
   /** An empty store with every migration applied. */
   fresh(): Promise<Store>
+  /** Two handles on one new database (two instances of a cluster; on SQLite its single writer, shared). */
+  pair(): Promise<readonly [Store, Store]>
 }
 
 const call = (s: Pick<Store, 'calls'>, id = 'c1', caller = '+14155550123', at = 1000) =>
@@ -40,6 +42,11 @@ export function storeContract(f: StoreFactory): void {
     const s = await f.fresh()
     open.push(s)
     return s
+  }
+  const pair = async () => {
+    const p = await f.pair()
+    open.push(...p)
+    return p
   }
   afterEach(async () => {
     for (const s of open.splice(0)) await s.close()
@@ -324,6 +331,99 @@ export function storeContract(f: StoreFactory): void {
       expect((await s.calls.get('old'))?.caller).toBeNull()
       expect((await s.calls.get('new'))?.caller).toBe('+14155550123')
       expect((await s.sms.all())[0]?.body).toBe('[purged]')
+    })
+
+    test('instances: lease, heartbeat, expiry; a dead instance is declared dead once and its live calls taken over once', async () => {
+      const [a, b] = await pair()
+      await a.instances.register('A', 1000, 500)
+      await b.instances.register('B', 1000, 500)
+      await a.calls.create({ id: 'a1', conversationId: 'conv-a1', direction: 'inbound', caller: '+14155550101', botName: 'bot', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: 1000, owner: 'A' })
+      await a.calls.create({ id: 'a2', conversationId: 'conv-a2', direction: 'inbound', caller: '+14155550102', botName: 'bot', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: 1001, owner: 'A' })
+      await a.calls.end('a2', 'completed', null, 1100)
+      await b.calls.create({ id: 'b1', conversationId: 'conv-b1', direction: 'inbound', caller: '+14155550103', botName: 'bot', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: 1002, owner: 'B' })
+      expect((await b.calls.get('b1'))?.owner).toBe('B')
+      // A renews its lease at 1300 (until 1800); B never looks at itself.
+      expect(await a.instances.heartbeat('A', 1300, 500)).toBe(true)
+      expect(await b.instances.expired('B', 1700)).toEqual([])
+      expect((await b.instances.expired('B', 1900)).map((i) => i.id)).toEqual(['A'])
+      expect((await a.instances.expired('A', 1900)).map((i) => i.id)).toEqual(['B'])
+      // Three survivors race for A (two handles, three transactions): one wins and gets A's one live call.
+      const won = await Promise.all([b.claimDead('A', 'B', 1900), a.claimDead('A', 'C', 1900), b.claimDead('A', 'D', 1900)])
+      const winners = won.filter((w) => w !== undefined)
+      expect(winners).toHaveLength(1)
+      expect(winners[0]!.map((c) => c.id)).toEqual(['a1'])
+      const winner = ['B', 'C', 'D'][won.findIndex((w) => w !== undefined)]!
+      expect((await a.calls.get('a1'))?.owner).toBe(winner)
+      expect((await a.calls.get('a2'))?.owner).toBe('A')
+      expect(await a.instances.get('A')).toMatchObject({ state: 'dead', swept_by: winner, swept_at: 1900 })
+      expect(await b.claimDead('A', 'B', 2000)).toBeUndefined()
+      // A comes back (it was only cut off): its heartbeat says it lost the lease; it registers again.
+      expect(await a.instances.heartbeat('A', 2000, 500)).toBe(false)
+      await a.instances.register('A', 2000, 500)
+      expect(await a.instances.get('A')).toMatchObject({ state: 'live', lease_until: 2500, swept_by: null })
+      // An orderly stop is never swept.
+      await b.instances.stopped('B', 2100)
+      expect((await a.instances.expired('A', 9999)).map((i) => i.id)).toEqual([])
+      expect((await a.instances.list()).map((i) => [i.id, i.state])).toEqual([['A', 'live'], ['B', 'stopped']])
+    })
+
+    test('calls taken over at start-up: own previous run, calls of no instance, or every live call (SQLite)', async () => {
+      const s = await fresh()
+      await s.calls.create({ id: 'mine', conversationId: 'conv-mine', direction: 'inbound', caller: undefined, botName: undefined, mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: 3, owner: 'A' })
+      await s.calls.create({ id: 'peer', conversationId: 'conv-peer', direction: 'inbound', caller: undefined, botName: undefined, mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: 2, owner: 'B' })
+      await s.calls.create({ id: 'old', conversationId: 'conv-old', direction: 'inbound', caller: undefined, botName: undefined, mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: 1 })
+      expect((await s.calls.takeOver('A', 10, { owner: 'A' })).map((c) => c.id)).toEqual(['mine'])
+      expect((await s.calls.takeOver('A', 10, 'orphans')).map((c) => c.id)).toEqual(['old'])
+      expect((await s.calls.get('peer'))?.owner).toBe('B')
+      expect((await s.calls.takeOver('Z', 11, 'all')).map((c) => c.id)).toEqual(['old', 'peer', 'mine'])
+      await s.calls.end('peer', 'completed', null, 12)
+      expect((await s.calls.takeOver('Y', 13, 'all')).map((c) => c.id)).toEqual(['old', 'mine'])
+    })
+
+    test('outbox claims: one claimer per row until the claim runs out; finishing releases it; every kind', async () => {
+      const s = await fresh()
+      await s.outbox.enqueue({ idemKey: 'k1', kind: 'sms', payload: {}, at: 10 })
+      await s.outbox.enqueue({ idemKey: 'k2', kind: 'dialout', payload: {}, at: 11 })
+      await s.outbox.enqueue({ idemKey: 'k3', kind: 'webhook', payload: {}, at: 12 })
+      await s.outbox.enqueue({ idemKey: 'k4', kind: 'sms', payload: {}, at: 10, runAt: 500 })
+      const first = await s.outbox.claim(['sms', 'dialout', 'webhook'], 100, 'A', 1000)
+      expect(first.map((r) => [r.idem_key, r.claimed_by, r.claim_until])).toEqual([['k1', 'A', 1100], ['k2', 'A', 1100], ['k3', 'A', 1100]])
+      expect(await s.outbox.claim(['sms', 'dialout', 'webhook'], 200, 'B', 1000)).toEqual([])
+      // Claimed rows are due again when their claim runs out, not before (a runner must not spin on them).
+      expect(await s.outbox.nextDue(['dialout'])).toBe(1100)
+      expect(await s.outbox.nextDue(['sms'])).toBe(500)
+      const [k1, k2] = first
+      await s.outbox.begin(k1!.id, 150)
+      await s.outbox.done(k1!.id, { sid: 'SM1' }, 160)
+      await s.outbox.retry(k2!.id, 'busy', 300, 160)
+      expect(await s.outbox.nextDue(['dialout'])).toBe(300)
+      // A dies holding k3 (mid-send: attempts 1): once the claim ran out B takes it, and sees the attempt.
+      await s.outbox.begin(first[2]!.id, 170)
+      expect(await s.outbox.claim(['webhook'], 1099, 'B', 1000)).toEqual([])
+      const taken = await s.outbox.claim(['webhook'], 1100, 'B', 1000)
+      expect(taken.map((r) => [r.idem_key, r.claimed_by, r.attempts])).toEqual([['k3', 'B', 1]])
+      // Only the kinds asked for; the rest wait for their own runner.
+      expect((await s.outbox.claim(['sms'], 1200, 'B', 1000)).map((r) => r.idem_key)).toEqual(['k4'])
+      expect((await s.outbox.claim(['dialout'], 1200, 'B', 1000)).map((r) => r.idem_key)).toEqual(['k2'])
+      expect((await s.outbox.byKey('k1'))).toMatchObject({ status: 'done', claim_until: null, claimed_by: 'A' })
+    })
+
+    test('two claimers racing over one outbox: every row claimed by exactly one', async () => {
+      const [a, b] = await pair()
+      for (let i = 0; i < 60; i++) await a.outbox.enqueue({ idemKey: `race-${i}`, kind: i % 2 ? 'sms' : 'dialout', payload: { i }, at: i })
+      const got: Record<string, string[]> = { A: [], B: [] }
+      const claimer = async (s: Store, who: 'A' | 'B') => {
+        for (;;) {
+          const rows = await s.outbox.claim(['sms', 'dialout'], 1000, who, 60_000, 3)
+          if (rows.length === 0) return
+          got[who]!.push(...rows.map((r) => r.idem_key))
+        }
+      }
+      await Promise.all([claimer(a, 'A'), claimer(b, 'B'), claimer(a, 'A'), claimer(b, 'B')])
+      const all = [...got.A!, ...got.B!].sort()
+      expect(all).toEqual(Array.from({ length: 60 }, (_, i) => `race-${i}`).sort())
+      expect(new Set(all).size).toBe(60)
+      for (const r of await a.sql.all('SELECT idem_key, claimed_by FROM outbox')) expect(got[String(r.claimed_by)]).toContain(String(r.idem_key))
     })
   })
 }

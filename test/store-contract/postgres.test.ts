@@ -11,5 +11,12 @@ import { storeContract } from './contract'
 pgTool().describe('postgres', () => {
   const pg = usePgCluster()
   let n = 0
-  storeContract({ name: 'postgres', fresh: async () => new Store(await PostgresEngine.connect(await pg.fresh(`contract_${++n}`), { max: 4 })) })
+  storeContract({
+    name: 'postgres',
+    fresh: async () => new Store(await PostgresEngine.connect(await pg.fresh(`contract_${++n}`), { max: 4 })),
+    pair: async () => {
+      const url = await pg.fresh(`contract_${++n}`)
+      return [new Store(await PostgresEngine.connect(url, { max: 4 })), new Store(await PostgresEngine.connect(url, { max: 4 }))] as const
+    },
+  })
 })
