@@ -26,6 +26,7 @@ import type { CalendarClient } from './calendar/caldav-client'
 import { CallManager } from './call/call-manager'
 import { callMetrics } from './call/metrics'
 import { loadFallbackClip, type FallbackClip } from './call/fallback-audio'
+import { callLinesFor, packFor, taskWordsIn } from './i18n/packs'
 import { realtimeMetrics } from './realtime/model-leg'
 import { audiocodesEndpoint, ConversationRegistry } from './telephony/audiocodes/endpoint'
 import { telephonyMetrics } from './telephony/audiocodes/metrics'
@@ -145,7 +146,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     log,
     now,
     metrics: cMetrics,
-    nounOf: (kind) => tasks.get(kind)?.noun ?? 'request',
+    nounOf: (kind, language) => {
+      const def = tasks.get(kind)
+      return def ? taskWordsIn(language, kind, def).noun : packFor(language ?? 'en').call.request
+    },
+    // Replies to texts speak the first business's language (a text does not say which business it is for).
+    lines: () => {
+      const b = businesses.version.businesses[0]
+      return b ? callLinesFor(b.language, b.name, b.wording[b.language]) : callLinesFor('en', config.BUSINESS_NAME, undefined)
+    },
     wake: () => runner?.wake(),
     dialoutEnabled,
   })

@@ -17,6 +17,7 @@ import type { ToolSpec } from '../realtime/session-config'
 import type { OpenTaskInfo, TaskPort, TaskUpdate } from '../call/task-port'
 import type { WeekHours } from '../config/business-hours'
 import type { Business } from '../config/business/business'
+import { taskWordsIn } from '../i18n/packs'
 import type { Effect } from './effects'
 import type { Snapshot } from '../fsm/fsm'
 import type { AnyTaskDefinition, TaskRegistry, TaskStatus } from './task-definition'
@@ -152,7 +153,7 @@ export class TaskRuntime implements TaskPort {
   openTasks(): readonly OpenTaskInfo[] {
     return this.open().map((t) => {
       const desc = t.def.describe(t.snapshot, this.d.now())
-      return { id: t.id, kind: t.def.kind, title: t.def.title, summary: desc.summary, ...(desc.pending ? { pending: desc.pending } : {}) }
+      return { id: t.id, kind: t.def.kind, title: taskWordsIn(this.d.business?.language, t.def.kind, t.def).title, summary: desc.summary, ...(desc.pending ? { pending: desc.pending } : {}) }
     })
   }
 

@@ -19,7 +19,8 @@ import type { DomainExecutor } from '../agents/domain-executor'
 import { TaskRuntime } from '../agents/runtime'
 import { CallSession, type CallOutcome, type Greeting, type SessionMark } from './call-session'
 import { isDrop } from './lifecycle'
-import { callLinesFor, packFor, welcomeBackDoneText, welcomeBackText } from '../i18n/packs'
+import { callLinesFor, packFor, taskWordsIn, welcomeBackDoneText, welcomeBackText } from '../i18n/packs'
+import type { Language } from '../i18n/languages'
 import { missFromEnd, verdictInActivity, verdictInStart } from './callback-answer'
 import type { StartParams } from '../telephony/audiocodes/phone-leg'
 import type { CallMetrics } from './metrics'
@@ -144,12 +145,17 @@ export class CallManager implements CallAcceptor {
     if (resume) await takeOver(resume)
     /** An outbound call: answered (the start event) and by whom. */
     const answer = { answered: false, machine: false }
-    const noun = () => [...new Set(runtime.openTasks().map((t) => d.tasks.get(t.kind)?.noun ?? 'request'))].join(' and ') || 'request'
+    const words = packFor(business.language)
+    const nounOf = (kind: string) => {
+      const def = d.tasks.get(kind)
+      return def ? taskWordsIn(business.language, kind, def).noun : words.call.request
+    }
+    const noun = () => [...new Set(runtime.openTasks().map((t) => nounOf(t.kind)))].join(` ${words.dates.and} `) || words.call.request
     const machineAnswered = () => {
       if (answer.machine) return
       answer.machine = true
       log.info('call.callback_machine', { callbackOf: resume?.callId })
-      session?.leaveVoicemail(d.continuity.voicemailText(noun()))
+      session?.leaveVoicemail(d.continuity.voicemailText(noun(), lines))
     }
     /** The callee picked up: which callback this is (HTTP answer or dial-out metadata, whichever came first). */
     const answered = async (p: StartParams) => {
@@ -234,7 +240,7 @@ export class CallManager implements CallAcceptor {
         if (recorder) d.recordings?.finish(recorder)
         // A hang-up on silence says so: the caller was not cut off, they went quiet.
         const sms = outcome.reason === 'silence' ? lines.smsSilence : lines.smsDropped
-        this.ended(outcome, runtime, caller, sms, async () => {
+        this.ended(outcome, runtime, caller, sms, business.language, async () => {
           await writes
           await missed()
         })
@@ -260,14 +266,14 @@ export class CallManager implements CallAcceptor {
     for (const s of this.sessions.values()) s.shutdown(reason)
   }
 
-  private ended(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined, smsTemplate: string | undefined, writes: () => Promise<void>): void {
+  private ended(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined, smsTemplate: string | undefined, language: Language, writes: () => Promise<void>): void {
     this.sessions.delete(o.callId)
     const p = (async () => {
       // Let work in flight finish first (a booking request sent just before the caller hung up).
       runtime.stop()
       await runtime.settle(5000)
       await writes()
-      await this.outcome(o, runtime, caller, smsTemplate)
+      await this.outcome(o, runtime, caller, smsTemplate, language)
     })()
       .catch((err: unknown) => this.d.log.error('call.end_failed', { callId: o.callId, err }))
       .finally(() => this.pending.delete(p))
@@ -281,10 +287,10 @@ export class CallManager implements CallAcceptor {
     while (this.pending.size > 0) await Promise.all([...this.pending])
   }
 
-  private async outcome(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined, smsTemplate: string | undefined): Promise<void> {
+  private async outcome(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined, smsTemplate: string | undefined, language: Language): Promise<void> {
     const open = runtime.openTasks()
     const dropped = isDrop(o.reason, open.length)
     this.d.metrics.outcomes.inc({ reason: o.reason, dropped: String(dropped) })
-    await this.d.continuity.callEnded({ callId: o.callId, reason: o.reason, caller, openTasks: open, dropped, ...(smsTemplate ? { smsTemplate } : {}) })
+    await this.d.continuity.callEnded({ callId: o.callId, reason: o.reason, caller, openTasks: open, dropped, language, ...(smsTemplate ? { smsTemplate } : {}) })
   }
 }

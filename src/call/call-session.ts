@@ -507,10 +507,13 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     if (clip === undefined) return void this.dispatch({ type: 'apologyStarted', streamId: undefined, remainingMs: 0 })
     const format = this.d.leg.mediaFormat
     const { chunks, durationMs } = clipChunks(clip, format)
-    const streamId = this.d.leg.startPlay(format, clip.altText)
+    // The clip is English; what VoiceAI Connect shows (and the transcript keeps) is in the call's language.
+    const lang = this.d.business.language
+    const altText = lang === 'en' ? clip.altText : packFor(lang).call.technicalTrouble
+    const streamId = this.d.leg.startPlay(format, altText)
     for (const c of chunks) this.d.leg.playChunk(c)
     this.d.leg.stopPlay()
-    this.d.record('bot', clip.altText, { fallback: true })
+    this.d.record('bot', altText, { fallback: true })
     this.dispatch({ type: 'apologyStarted', streamId, remainingMs: durationMs + this.d.config.PLAYOUT_DELAY_MS })
   }
 

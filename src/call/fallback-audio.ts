@@ -11,9 +11,10 @@ import { mulawEncode } from '../audio/mulaw'
 import { bytesToBase64, pcm16Bytes } from '../audio/pcm'
 import { resampleTo } from '../audio/resample-once'
 import { decodeWav, wavStreamHeader } from '../audio/wav'
+import { en } from '../i18n/packs/en'
 
 /** What the built-in clip says (the play stream's altText, the transcript line). */
-export const APOLOGY_TEXT = "I'm sorry, I'm having technical trouble right now."
+export const APOLOGY_TEXT = en.call.technicalTrouble
 
 export type FallbackClip = { readonly rate: number; readonly samples: Int16Array; readonly altText: string }
 

@@ -16,6 +16,10 @@ import type { CallRow } from '../store/rows'
 import type { OpenTaskInfo } from '../call/task-port'
 import type { CallEndReason } from '../call/lifecycle'
 import { resumeTrust, type ResumeTrust, type ResumeVia } from './resume-trust'
+import type { Language } from '../i18n/languages'
+import type { CallLines } from '../i18n/pack'
+import { fill } from '../i18n/pack'
+import { callLinesFor, packFor } from '../i18n/packs'
 
 export type ResumeSource = {
   readonly callId: string
@@ -44,6 +48,8 @@ export type CallEnd = {
   readonly dropped: boolean
   /** The call's business's drop SMS ({task} = what was in progress); default SMS_DROP_TEXT. */
   readonly smsTemplate?: string
+  /** The call's language: the words for {task} and the call-back sentence. */
+  readonly language?: Language
 }
 
 export type SmsPayload = { readonly to: string; readonly body: string; readonly callId: string }
@@ -66,8 +72,10 @@ export type ContinuityDeps = {
   readonly log: Logger
   readonly now: () => number
   readonly metrics: ContinuityMetrics
-  /** The noun a task's SMS mentions ("appointment"), by task kind. */
-  readonly nounOf: (kind: string) => string
+  /** The noun a task's SMS mentions ("appointment"), by task kind, in the call's language. */
+  readonly nounOf: (kind: string, language?: Language) => string
+  /** The business's lines for replies to texts (the first business's; default: English with BUSINESS_NAME). */
+  readonly lines?: () => CallLines
   /** Called after something was enqueued for the outbox runner. */
   readonly wake: () => void
   readonly dialoutEnabled: boolean
@@ -88,11 +96,17 @@ export class Continuity {
     this.d.wake()
   }
 
-  smsText(openTasks: readonly { kind: string }[], template: string = this.d.config.SMS_DROP_TEXT): string {
-    const nouns = [...new Set(openTasks.map((t) => this.d.nounOf(t.kind)))]
-    const noun = nouns.length === 0 ? 'request' : nouns.join(' and ')
+  private lines(language?: Language): CallLines {
+    return language !== undefined ? packFor(language).call : (this.d.lines?.() ?? callLinesFor('en', this.d.config.BUSINESS_NAME, undefined))
+  }
+
+  smsText(openTasks: readonly { kind: string }[], template: string = this.d.config.SMS_DROP_TEXT, language?: Language): string {
+    const words = packFor(language ?? 'en')
+    const nouns = [...new Set(openTasks.map((t) => this.d.nounOf(t.kind, language)))]
+    const noun = nouns.length === 0 ? words.call.request : nouns.join(` ${words.dates.and} `)
     let text = template.replaceAll('{task}', noun)
-    if (!this.d.dialoutEnabled) text = text.replace(/Reply CALL to continue[^.]*\./i, 'Call us back to continue where we left off.')
+    // The sentence that says to reply CALL (in any language the keyword stays CALL) becomes "call us back".
+    if (!this.d.dialoutEnabled) text = text.replace(/(^|\s)[^.!?]*\bCALL\b[^.!?]*[.!?]/, `$1${words.call.smsCallUsBack}`)
     return text
   }
 
@@ -108,7 +122,7 @@ export class Continuity {
       return
     }
     const to = e.caller
-    const body = this.smsText(e.openTasks, e.smsTemplate)
+    const body = this.smsText(e.openTasks, e.smsTemplate, e.language)
     const sms = to !== undefined && !(await this.d.store.sms.isOptedOut(to))
     const ended = await this.d.store.tx(
       async (t) => {
@@ -209,9 +223,8 @@ export class Continuity {
   }
 
   /** What the answering machine hears: who called, why, and how to get the callback again. */
-  voicemailText(noun: string): string {
-    const again = this.d.dialoutEnabled ? 'Reply CALL to our text message and we will call you again' : 'Please call us back'
-    return `Hello, this is ${this.d.config.BUSINESS_NAME}. We tried to call you back about your ${noun} request. ${again}, and we'll pick up where we left off. Goodbye!`
+  voicemailText(noun: string, lines: CallLines = this.lines()): string {
+    return fill(this.d.dialoutEnabled ? lines.voicemail : lines.voicemailNoDialout, { task: noun, business: this.d.config.BUSINESS_NAME })
   }
 
   /** The dropped call is being resumed by `newCallId`: it cannot be resumed again, its callbacks are answered. */
@@ -249,19 +262,19 @@ export class Continuity {
       await this.d.store.sms.optIn(from)
       return undefined
     }
-    if (word !== 'CALL') return 'Reply CALL to continue our conversation, or STOP to stop these messages.'
+    if (word !== 'CALL') return this.lines().smsHelp
     const call = await this.d.store.calls.resumableFor(from, now - this.windowMs)
     if (!call) {
       this.d.metrics.callbacks.inc({ outcome: 'nothing-to-resume' })
-      return `We couldn't find a call to continue. Please call ${this.d.config.BUSINESS_NAME} again and we'll be glad to help.`
+      return fill(this.lines().smsNoCall, { business: this.d.config.BUSINESS_NAME })
     }
     if (!this.d.dialoutEnabled) {
       this.d.metrics.callbacks.inc({ outcome: 'no-dialout' })
-      return "Please call us back and we'll continue where we left off."
+      return this.lines().smsNoDialout
     }
     if ((await this.d.store.callbacks.countSince(from, now - 3_600_000)) >= CALLBACKS_PER_HOUR) {
       this.d.metrics.callbacks.inc({ outcome: 'rate-limited' })
-      return "We've already tried to call you several times. Please call us back when it suits you."
+      return this.lines().smsRateLimited
     }
     const scheduled = await this.d.store.tx(
       async (t) => {
@@ -275,12 +288,12 @@ export class Continuity {
     )
     if (!scheduled) {
       this.d.metrics.callbacks.inc({ outcome: 'already-pending' })
-      return "We're already calling you; please pick up in a moment."
+      return this.lines().smsAlreadyCalling
     }
     this.d.metrics.callbacks.inc({ outcome: 'scheduled' })
     this.d.log.info('continuity.callback_scheduled', { callId: call.id, to: from })
     this.d.wake()
-    return 'Calling you now.'
+    return this.lines().smsCallingNow
   }
 
   /** Dial-out status from VoiceAI Connect's notify URL. */

@@ -32,6 +32,21 @@ export type CallLines = {
   readonly smsNoCall: string
   /** What "in the middle of something" is when no task summary is known. */
   readonly somethingOpen: string
+  /** The recorded apology's text when the model cannot speak (the clip itself is English; this is its altText). */
+  readonly technicalTrouble: string
+  /** SMS replies to the caller's texts. */
+  readonly smsHelp: string
+  /** Replaces the "Reply CALL …" sentence of an SMS when dial-out is not configured. */
+  readonly smsCallUsBack: string
+  readonly smsNoDialout: string
+  readonly smsRateLimited: string
+  readonly smsAlreadyCalling: string
+  readonly smsCallingNow: string
+  /** What an answering machine hears when a callback is not picked up ({business}, {task}). */
+  readonly voicemail: string
+  readonly voicemailNoDialout: string
+  /** The word for a request whose task has no noun of its own. */
+  readonly request: string
 }
 
 export type DateWords = {
@@ -47,6 +62,8 @@ export type DateWords = {
   readonly onDay: (weekdayAndDate: string, bare: boolean) => string
   readonly or: string
   readonly and: string
+  /** "10 AM tomorrow": time first, for "… is available". */
+  readonly timeFirst: (clock: string, day: string) => string
 }
 
 export type BookingLines = {
@@ -62,13 +79,124 @@ export type BookingLines = {
   readonly appointment: string
 }
 
+/** Why a day or a time cannot be booked, and the questions that follow; shared by every slot-collecting task. */
+export type SlotLines = {
+  readonly noDate: string
+  readonly noTime: string
+  /** "{problem} Which (other) day would suit you?" — `other` when a day was understood but cannot be used. */
+  readonly askDayAgain: (problem: string, other: boolean) => string
+  readonly askTimeAgain: (problem: string) => string
+  /** "{problem} I can offer 10 AM or 11 AM. Which would suit you?" (problem may be ''). */
+  readonly offer: (problem: string, slots: string) => string
+  readonly taken: (when: string) => string
+  readonly past: string
+  readonly dayOver: string
+  readonly closedOn: (weekday: number) => string
+  /** "On Mondays we're open from 9 AM to 5 PM" — `spans` already joined. */
+  readonly openOn: (weekday: number, spans: string) => string
+  readonly span: (from: string, to: string) => string
+  readonly notAligned: (every: number, nearest: string) => string
+  /** `date` is the spoken day and month. */
+  readonly holiday: (date: string) => string
+  readonly tooSoon: (minutes: number) => string
+  readonly tooFar: (days: number) => string
+  readonly declined: string
+  readonly passed: string
+}
+
+/** What a task is called: in "We were {summary}", in the SMS ("Your {noun} request"), in "We haven't finished {title}". */
+export type TaskWords = { readonly title: string; readonly noun: string }
+
+export type TaskNames = {
+  readonly book_appointment: TaskWords
+  readonly cancel_appointment: TaskWords
+  readonly reschedule_appointment: TaskWords
+  readonly check_availability: TaskWords
+  readonly leave_message: TaskWords
+}
+
+export type BookingMore = {
+  readonly held: (when: string) => string
+  readonly heldSummary: (when: string) => string
+  readonly cancelled: string
+  readonly checkFailed: string
+  readonly bookFailed: string
+  /** "booking an appointment for tomorrow at 10 AM" (`when` bare, may be ''). */
+  readonly progress: (when: string) => string
+}
+
+export type CancelLines = {
+  readonly none: string
+  readonly which: (list: string) => string
+  readonly notFound: string
+  readonly confirm: (when: string) => string
+  readonly cancelled: (when: string) => string
+  readonly summary: (when: string) => string
+  readonly kept: string
+  readonly abandoned: string
+  readonly lookupFailed: string
+  readonly cancelFailed: string
+  readonly progress: (when: string) => string
+}
+
+export type RescheduleLines = {
+  readonly which: (list: string) => string
+  readonly found: (when: string) => string
+  readonly askDate: string
+  readonly confirm: (from: string, to: string) => string
+  readonly moved: (when: string) => string
+  readonly summary: (when: string) => string
+  readonly sameSlot: string
+  readonly abandoned: string
+  readonly checkFailed: string
+  readonly moveFailed: string
+  /** from/to may be '' (not known yet). */
+  readonly progress: (from: string, to: string) => string
+}
+
+export type AvailabilityLines = {
+  readonly askDate: string
+  /** "For a check-up, …" */
+  readonly forService: (service: string, text: string) => string
+  readonly free: (what: string) => string
+  readonly takenNoneNear: (what: string) => string
+  readonly takenNearest: (what: string, count: number, slots: string) => string
+  readonly dayFree: (day: string, times: string) => string
+  readonly dayFull: (day: string) => string
+  readonly dayFullNext: (day: string, next: string) => string
+  readonly cancelled: string
+  readonly failed: string
+  readonly progress: (when: string) => string
+}
+
+export type MessageLines = {
+  readonly askName: string
+  readonly askMessage: string
+  readonly askNumber: string
+  /** `number` '' means the number they are calling from. */
+  readonly readBack: (name: string, message: string, number: string) => string
+  readonly saved: (name: string) => string
+  readonly summary: string
+  readonly badNumber: string
+  readonly declined: string
+  readonly cancelled: string
+  readonly failed: string
+  readonly progress: (name: string) => string
+}
+
 export type LanguagePack = {
   readonly language: Language
   /** The language's English name, for the model's instructions ("Speak German"). */
   readonly englishName: string
   readonly call: CallLines
   readonly dates: DateWords
-  readonly booking: BookingLines
+  readonly booking: BookingLines & BookingMore
+  readonly slots: SlotLines
+  readonly tasks: TaskNames
+  readonly cancel: CancelLines
+  readonly reschedule: RescheduleLines
+  readonly availability: AvailabilityLines
+  readonly message: MessageLines
 }
 
 /** Fills `{name}` placeholders. */

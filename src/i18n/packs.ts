@@ -4,7 +4,7 @@
  * overrides applied and `{business}` filled in.
  */
 import type { Language } from './languages'
-import { fill, type CallLines, type LanguagePack } from './pack'
+import { fill, type CallLines, type LanguagePack, type TaskWords } from './pack'
 import { en } from './packs/en'
 import { de } from './packs/de'
 import { es } from './packs/es'
@@ -13,6 +13,15 @@ import type { WordingLines } from '../config/business/sections/wording'
 export const PACKS: { readonly [L in Language]: LanguagePack } = { en, de, es }
 
 export const packFor = (language: Language): LanguagePack => PACKS[language]
+
+/**
+ * What task `kind` is called in `language`: the pack's words for it, else `fallback` (a task whose pack entry is not
+ * written yet keeps its definition's English words).
+ */
+export function taskWordsIn(language: Language | undefined, kind: string, fallback: TaskWords): TaskWords {
+  const names: Readonly<Record<string, TaskWords | undefined>> = packFor(language ?? 'en').tasks
+  return names[kind] ?? fallback
+}
 
 /** Which pack line each wording key of the business file overrides. */
 const OVERRIDES = {

@@ -5,6 +5,8 @@
  */
 import type { Appointment } from '../effects'
 import { joinAnd } from './phrases'
+import type { Language } from '../../i18n/languages'
+import { packFor } from '../../i18n/packs'
 import type { Settings } from './settings'
 import { describeWhen, parseDate, parseTime } from './when'
 import { localDate, localMinutes } from './zoned-time'
@@ -20,12 +22,12 @@ export function upcoming(list: readonly Appointment[], now: number): Appointment
 export function matching(list: readonly Appointment[], words: ChoiceWords, s: Settings, now: number): Appointment[] {
   let out = [...list]
   if (words.date !== undefined && words.date !== null) {
-    const d = parseDate(words.date, now, s.tz, s.hours)
+    const d = parseDate(words.date, now, s.tz, s.hours, s.language)
     if (!d.ok) return []
     out = out.filter((a) => localDate(a.startsAt, s.tz) === d.date && (d.minutes === undefined || localMinutes(a.startsAt, s.tz) === d.minutes))
   }
   if (words.time !== undefined && words.time !== null) {
-    const t = parseTime(words.time, s.hours.flat())
+    const t = parseTime(words.time, s.hours.flat(), s.language)
     if (!t.ok) return []
     out = out.filter((a) => localMinutes(a.startsAt, s.tz) === t.minutes)
   }
@@ -44,6 +46,6 @@ export function chosen(list: readonly Appointment[], words: ChoiceWords, s: Sett
 }
 
 /** 'tomorrow at 10 AM and on Friday, December 4 at 2 PM' */
-export function listAppointments(list: readonly Appointment[], now: number, tz: string): string {
-  return joinAnd(list.map((a) => describeWhen(a.startsAt, now, tz)))
+export function listAppointments(list: readonly Appointment[], now: number, tz: string, lang?: Language): string {
+  return joinAnd(list.map((a) => describeWhen(a.startsAt, now, tz, false, lang)), packFor(lang ?? 'en').dates.and)
 }

@@ -5,7 +5,8 @@
  * what is still missing and why, and `applyResolution` writes that back. Pure: `now` comes from the event.
  */
 import { Type, type Static } from '@sinclair/typebox'
-import { NO_TIME, parseDate, parseTime } from './when'
+import { parseDate, parseTime } from './when'
+import { packFor } from '../../i18n/packs'
 import { checkDay, checkSlot, slotProblemText, spansOn } from './slots'
 import type { Settings } from './settings'
 import { localDate, localMinutes } from './zoned-time'
@@ -34,9 +35,11 @@ export type Resolution =
 export function resolveSlot(s: Settings, draft: SlotDraft, words: SlotWords, now: number): Resolution {
   let date = draft.date
   let minutes = draft.minutes
+  // The parsers' reasons are English; what the caller hears is the pack's.
+  const { noDate: NO_DATE, noTime: NO_TIME } = packFor(s.language ?? 'en').slots
   if (words.date !== undefined) {
     const d = parseDate(words.date, now, s.tz, s.hours, s.language)
-    if (!d.ok) return { kind: 'ask_date', minutes, problem: d.reason }
+    if (!d.ok) return { kind: 'ask_date', minutes, problem: NO_DATE }
     date = d.date
     if (d.minutes !== undefined) minutes = d.minutes
   }
@@ -59,10 +62,10 @@ export function resolveSlot(s: Settings, draft: SlotDraft, words: SlotWords, now
   }
   if (date === null) return { kind: 'ask_date', minutes, problem: '' }
   const day = checkDay(date, s, s.slotMinutes, s.tz, now)
-  if (!day.ok) return { kind: 'ask_date', minutes, problem: slotProblemText(day) }
+  if (!day.ok) return { kind: 'ask_date', minutes, problem: slotProblemText(day, s.language) }
   if (minutes === null) return { kind: 'ask_time', date, problem: '' }
   const slot = checkSlot(date, minutes, s, s.slotMinutes, s.tz, now)
-  if (!slot.ok) return { kind: 'ask_time', date, problem: slotProblemText(slot) }
+  if (!slot.ok) return { kind: 'ask_time', date, problem: slotProblemText(slot, s.language) }
   return { kind: 'ready', date, minutes, startsAt: slot.startsAt }
 }
 

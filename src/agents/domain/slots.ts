@@ -4,8 +4,10 @@
  * its close. `checkSlot` says why a requested time cannot be booked (in words the caller hears, via `slotProblemText`);
  * `nearestFreeSlots` finds the alternatives the runtime offers when a slot is taken.
  */
-import { formatClock, type Interval, type WeekHours } from '../../config/business-hours'
-import { DAY_NAMES } from './when'
+import type { Interval, WeekHours } from '../../config/business-hours'
+import type { Language } from '../../i18n/languages'
+import { packFor } from '../../i18n/packs'
+import { spokenClock } from './when'
 import { addDays, dateMinutesToEpoch, localDate, localMinutes, weekdayOf } from './zoned-time'
 
 export type SlotProblem =
@@ -133,32 +135,28 @@ function byNearness(starts: readonly number[], minutes: number): number[] {
   return [...starts].sort((a, b) => Math.abs(a - minutes) - Math.abs(b - minutes) || a - b)
 }
 
-/** What the caller hears about the problem, one short sentence. */
-export function slotProblemText(p: SlotProblem): string {
+/** What the caller hears about the problem, one short sentence, in the call's language. */
+export function slotProblemText(p: SlotProblem, lang?: Language): string {
+  const w = packFor(lang ?? 'en').slots
+  const clock = (m: number) => spokenClock(m, lang)
   switch (p.reason) {
     case 'past':
-      return "That's already in the past."
+      return w.past
     case 'day_over':
-      return "We're closed for the rest of today."
+      return w.dayOver
     case 'closed':
-      return `We're closed on ${DAY_NAMES[p.weekday] ?? 'that day'}s.`
+      return w.closedOn(p.weekday)
     case 'outside_hours': {
-      const spans = p.intervals.map((i) => `from ${formatClock(i.from)} to ${formatClock(i.to)}`).join(' and ')
-      return `On ${DAY_NAMES[p.weekday] ?? 'that day'}s we're open ${spans}.`
+      const and = packFor(lang ?? 'en').dates.and
+      return w.openOn(p.weekday, p.intervals.map((i) => w.span(clock(i.from), clock(i.to))).join(` ${and} `))
     }
     case 'not_aligned':
-      return `Appointments start every ${p.slotMinutes} minutes; the nearest is ${formatClock(p.nearest)}.`
+      return w.notAligned(p.slotMinutes, clock(p.nearest))
     case 'holiday':
-      return `We're closed on ${new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', day: 'numeric' }).format(new Date(`${p.date}T12:00:00Z`))}.`
+      return w.holiday(new Intl.DateTimeFormat(packFor(lang ?? 'en').dates.locale, { timeZone: 'UTC', month: 'long', day: 'numeric' }).format(new Date(`${p.date}T12:00:00Z`)))
     case 'too_soon':
-      return `That's too soon: we need ${noticeText(p.noticeMinutes)} notice.`
+      return w.tooSoon(p.noticeMinutes)
     case 'too_far':
-      return `We only book up to ${p.horizonDays} days ahead.`
+      return w.tooFar(p.horizonDays)
   }
-}
-
-function noticeText(minutes: number): string {
-  if (minutes % 1440 === 0) return minutes === 1440 ? "a day's" : `${minutes / 1440} days'`
-  if (minutes % 60 === 0) return minutes === 60 ? "an hour's" : `${minutes / 60} hours'`
-  return `${minutes} minutes'`
 }

@@ -50,7 +50,8 @@ export function parseDate(text: string, now: number, tz: string, hours?: WeekHou
   const today = localDate(now, tz)
   if (isIsoDate(t)) return { ok: true, date: t }
   // chrono reads 'the day after tomorrow' as 'tomorrow' preceded by noise, and knows no bare ordinal day.
-  if (/^(the )?day after tomorrow$/.test(t)) return { ok: true, date: addDays(today, 2) }
+  // chrono's Spanish reads 'pasado mañana' as 'mañana'.
+  if (/^(the )?day after tomorrow$|^pasado mañana$/.test(t)) return { ok: true, date: addDays(today, 2) }
   const ordinal = /^(on )?the (\d{1,2})(st|nd|rd|th)?$/.exec(t)
   if (ordinal) return nextDayOfMonth(today, Number(ordinal[2]))
   const ref = { instant: new Date(now), timezone: offsetAt(now, tz) / 60_000 }
@@ -194,6 +195,12 @@ export function describeWhen(startsAt: number, now: number, tz: string, bare = f
 }
 
 /** '10 AM tomorrow' — time first, for 'is available' sentences. */
-export function describeTimeFirst(startsAt: number, now: number, tz: string): string {
-  return `${formatClock(localMinutes(startsAt, tz))} ${describeDay(localDate(startsAt, tz), now, tz)}`
+export function describeTimeFirst(startsAt: number, now: number, tz: string, lang?: Language): string {
+  const w = packFor(lang ?? 'en').dates
+  return w.timeFirst(spokenClock(localMinutes(startsAt, tz), lang), describeDay(localDate(startsAt, tz), now, tz, false, lang))
+}
+
+/** '10 AM' / '10 Uhr' / 'las 10'. */
+export function spokenClock(minutes: number, lang?: Language): string {
+  return lang === undefined || lang === 'en' ? formatClock(minutes) : packFor(lang).dates.clock(minutes)
 }

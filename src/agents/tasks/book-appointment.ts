@@ -9,8 +9,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { AtSchema, CancelEventSchema, ResultEvents, type Effect } from '../effects'
 import { machine, type Transition } from '../../fsm/fsm'
-import { askDateText, askTimeText, joinOr, takenText } from '../domain/phrases'
-import { packFor } from '../../i18n/packs'
+import { askDateText, askTimeText, joinOr, lead, packOf, takenText } from '../domain/phrases'
 import { captureSettings, serviceOptions, SettingsSchema, withService } from '../domain/settings'
 import { applyResolution, EMPTY_DRAFT, hasSlotWords, resolveSlot, SlotDraftSchema, type Resolution } from '../domain/slot-request'
 import { clearProblem } from './slot-edges'
@@ -70,32 +69,31 @@ type Words = Extract<BookEvent, { type: 'start' | 'input' }>
 
 // ---- what the caller hears ----
 
-const when = (c: BookContext, now: number) => (c.slot.startsAt === null ? '' : describeWhen(c.slot.startsAt, now, c.settings.tz, false, c.settings.language))
-const lines = (c: BookContext) => packFor(c.settings.language ?? 'en').booking
-const orWord = (c: BookContext) => packFor(c.settings.language ?? 'en').dates.or
+const lang = (c: BookContext) => c.settings.language
+const when = (c: BookContext, now: number) => (c.slot.startsAt === null ? '' : describeWhen(c.slot.startsAt, now, c.settings.tz, false, lang(c)))
+const lines = (c: BookContext) => packOf(lang(c)).booking
+const orWord = (c: BookContext) => packOf(lang(c)).dates.or
 /** "a check-up " when the business has several services (the name says what is booked), '' with one. */
 const what = (c: BookContext) => (c.settings.service && serviceOptions(c.settings).length > 1 ? `${c.settings.service.name} ` : '')
 const names = (c: BookContext) => joinOr(serviceOptions(c.settings).map((s) => s.name), orWord(c))
+/** Everything the booking says, from the call's language pack. */
 export const bookingText = {
-  askService: (c: BookContext): string => `${c.serviceProblem ? `${c.serviceProblem} ` : ''}${lines(c).askService(names(c))}`,
+  askService: (c: BookContext): string => lead(c.serviceProblem ?? '', lines(c).askService(names(c))),
   unknownService: (c: BookContext, words: string): string => lines(c).unknownService(words.slice(0, 60)),
   ambiguousService: (c: BookContext, candidates: readonly string[]): string => lines(c).ambiguousService(joinOr(candidates, orWord(c))),
-  // The plain questions come from the language pack; with a reason or offered times they are built in English.
-  askDate: (c: BookContext): string => (c.slot.problem === '' ? lines(c).askDate : askDateText(c.slot.problem)),
-  askTime: (c: BookContext, now: number): string =>
-    c.slot.problem === '' && c.slot.alternatives.length === 0 ? lines(c).askTime : askTimeText(c.slot.problem, c.slot.alternatives, c.slot.date, now, c.settings.tz),
+  askDate: (c: BookContext): string => askDateText(c.slot.problem, lang(c)),
+  askTime: (c: BookContext, now: number): string => askTimeText(c.slot.problem, c.slot.alternatives, c.slot.date, now, c.settings.tz, lang(c)),
   confirm: (c: BookContext, now: number): string => lines(c).confirm(what(c), when(c, now)),
   booked: (c: BookContext, now: number): string => lines(c).booked(what(c), when(c, now)),
   summary: (c: BookContext, now: number): string => lines(c).summary(what(c), when(c, now)),
   /** The slot is held but the calendar did not answer: the write is retried and the caller gets an SMS. */
-  held: (c: BookContext, now: number): string =>
-    `I've reserved ${when(c, now)} for you. Our calendar isn't answering right now, so you'll get a text message when the booking is confirmed.`,
-  heldSummary: (c: BookContext, now: number): string => `Your appointment for ${when(c, now)} is reserved; we'll confirm it by text message`,
-  cancelled: "Okay, I've cancelled that booking request.",
-  checkFailed: "Sorry, I couldn't check the calendar just now. Please try again in a moment.",
-  bookFailed: "Sorry, I couldn't complete the booking just now. Please try again in a moment.",
-  declined: 'No problem.',
-  passed: "That time has passed in the meantime.",
+  held: (c: BookContext, now: number): string => lines(c).held(when(c, now)),
+  heldSummary: (c: BookContext, now: number): string => lines(c).heldSummary(when(c, now)),
+  cancelled: (c: BookContext): string => lines(c).cancelled,
+  checkFailed: (c: BookContext): string => lines(c).checkFailed,
+  bookFailed: (c: BookContext): string => lines(c).bookFailed,
+  declined: (c: BookContext): string => packOf(lang(c)).slots.declined,
+  passed: (c: BookContext): string => packOf(lang(c)).slots.passed,
 }
 
 // ---- shared pieces of the table ----
@@ -156,11 +154,11 @@ const collecting = (self: 'collectingService' | 'collectingDate' | 'collectingTi
 
 const refused = (c: BookContext, e: { alternatives: number[]; at: number }): BookContext => ({
   ...c,
-  slot: { ...c.slot, minutes: null, startsAt: null, alternatives: e.alternatives, problem: takenText(c.slot.startsAt ?? 0, e.at, c.settings.tz) },
+  slot: { ...c.slot, minutes: null, startsAt: null, alternatives: e.alternatives, problem: takenText(c.slot.startsAt ?? 0, e.at, c.settings.tz, lang(c)) },
 })
 const cancel: Transition<State, BookContext, Extract<BookEvent, { type: 'cancel' }>, Effect> = {
   target: 'cancelled',
-  effects: () => [{ kind: 'say', text: bookingText.cancelled }],
+  effects: (c) => [{ kind: 'say', text: bookingText.cancelled(c) }],
 }
 
 /** On resume the old reason is stale and an offered slot may have passed: the plain question again. */
@@ -192,7 +190,7 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect, Ta
           { target: 'confirming', guard: (_c, e) => e.free, assign: (c) => ({ ...c, slot: { ...c.slot, alternatives: [] } }), effects: (c, e) => ask.confirm(c, e.at) },
           { target: 'collectingTime', assign: refused, effects: (c, e) => ask.time(c, e.at) },
         ],
-        domain_error: { target: 'failed', effects: (_c, e) => [{ kind: 'say', text: bookingText.checkFailed }, { kind: 'failed', reason: e.reason }] },
+        domain_error: { target: 'failed', effects: (c, e) => [{ kind: 'say', text: bookingText.checkFailed(c) }, { kind: 'failed', reason: e.reason }] },
         cancel,
       },
     },
@@ -209,14 +207,14 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect, Ta
           {
             target: 'collectingTime',
             guard: (c, e) => e.confirm === true && (c.slot.startsAt ?? 0) <= e.at,
-            assign: (c) => ({ ...c, slot: { ...c.slot, minutes: null, startsAt: null, problem: bookingText.passed } }),
+            assign: (c) => ({ ...c, slot: { ...c.slot, minutes: null, startsAt: null, problem: bookingText.passed(c) } }),
             effects: (c, e) => ask.time(c, e.at),
           },
           ...whenSaid(slot<Input>()),
           {
             target: 'collectingTime',
             guard: (_c, e) => e.confirm === false,
-            assign: (c) => ({ ...c, slot: { ...c.slot, minutes: null, startsAt: null, problem: bookingText.declined } }),
+            assign: (c) => ({ ...c, slot: { ...c.slot, minutes: null, startsAt: null, problem: bookingText.declined(c) } }),
             effects: (c, e) => ask.time(c, e.at),
           },
           { target: 'confirming', effects: (c, e) => ask.confirm(c, e.at) },
@@ -236,9 +234,9 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect, Ta
           ],
         },
         slot_taken: { target: 'collectingTime', assign: refused, effects: (c, e) => ask.time(c, e.at) },
-        domain_error: { target: 'failed', effects: (_c, e) => [{ kind: 'say', text: bookingText.bookFailed }, { kind: 'failed', reason: e.reason }] },
+        domain_error: { target: 'failed', effects: (c, e) => [{ kind: 'say', text: bookingText.bookFailed(c) }, { kind: 'failed', reason: e.reason }] },
         // The book effect is already out: the request is withdrawn now, and a booking that still lands is undone.
-        cancel: { target: 'withdrawing', effects: () => [{ kind: 'say', text: bookingText.cancelled }] },
+        cancel: { target: 'withdrawing', effects: (c) => [{ kind: 'say', text: bookingText.cancelled(c) }] },
       },
     },
     withdrawing: {
@@ -268,8 +266,8 @@ export function bookingSummary(c: BookContext, now: number): string {
   const { date, minutes } = c.slot
   const tz = c.settings.tz
   const at = c.slot.startsAt ?? (date !== null && minutes !== null ? dateMinutesToEpoch(date, minutes, tz) : null)
-  const what = at !== null ? ` for ${describeWhen(at, now, tz, true)}` : date !== null ? ` for ${describeDay(date, now, tz, true)}` : ''
-  return `booking an appointment${what}`
+  const l = c.settings.language
+  return packOf(l).booking.progress(at !== null ? describeWhen(at, now, tz, true, l) : date !== null ? describeDay(date, now, tz, true, l) : '')
 }
 
 export const bookAppointment = defineTask<State, BookContext, BookEvent>({

@@ -9,6 +9,7 @@ import { machine, type Transition } from '../../fsm/fsm'
 import { chosen, listAppointments, upcoming } from '../domain/appointment-choice'
 import { captureSettings, SettingsSchema } from '../domain/settings'
 import { describeWhen } from '../domain/when'
+import { lead, packOf } from '../domain/phrases'
 import { defineTask, type TaskStateMeta } from '../task-definition'
 
 const DateWords = Type.String({ description: "the appointment's day as the caller said it, e.g. 'tomorrow', 'Friday'" })
@@ -55,19 +56,21 @@ type Ev<T extends CancelEvent['type']> = Extract<CancelEvent, { type: T }>
 
 // ---- what the caller hears ----
 
-const when = (a: Appointment | null, c: CancelContext, now: number) => (a === null ? '' : describeWhen(a.startsAt, now, c.settings.tz))
+const lang = (c: CancelContext) => c.settings.language
+const say = (c: CancelContext) => packOf(lang(c)).cancel
+const when = (a: Appointment | null, c: CancelContext, now: number) => (a === null ? '' : describeWhen(a.startsAt, now, c.settings.tz, false, lang(c)))
+/** Everything cancelling says, from the call's language pack. */
 export const cancelText = {
-  none: "I couldn't find any upcoming appointments for your number.",
-  which: (c: CancelContext, now: number, problem = ''): string =>
-    `${problem}You have appointments ${listAppointments(c.appointments, now, c.settings.tz)}. Which one should I cancel?`,
-  notFound: "I couldn't find an appointment then. ",
-  confirm: (c: CancelContext, now: number): string => `Cancel your appointment ${when(c.chosen, c, now)}?`,
-  cancelled: (c: CancelContext, now: number): string => `Your appointment ${when(c.chosen, c, now)} is cancelled.`,
-  summary: (c: CancelContext, now: number): string => `Your appointment ${when(c.chosen, c, now)} has been cancelled`,
-  kept: 'Okay, your appointment stays as it is.',
-  abandoned: "Okay, I won't cancel anything.",
-  lookupFailed: "Sorry, I couldn't look up your appointments just now. Please try again in a moment.",
-  cancelFailed: "Sorry, I couldn't cancel that appointment just now. Please try again in a moment.",
+  none: (c: CancelContext): string => say(c).none,
+  which: (c: CancelContext, now: number, problem = ''): string => lead(problem, say(c).which(listAppointments(c.appointments, now, c.settings.tz, lang(c)))),
+  notFound: (c: CancelContext): string => say(c).notFound,
+  confirm: (c: CancelContext, now: number): string => say(c).confirm(when(c.chosen, c, now)),
+  cancelled: (c: CancelContext, now: number): string => say(c).cancelled(when(c.chosen, c, now)),
+  summary: (c: CancelContext, now: number): string => say(c).summary(when(c.chosen, c, now)),
+  kept: (c: CancelContext): string => say(c).kept,
+  abandoned: (c: CancelContext): string => say(c).abandoned,
+  lookupFailed: (c: CancelContext): string => say(c).lookupFailed,
+  cancelFailed: (c: CancelContext): string => say(c).cancelFailed,
 }
 
 const ask = {
@@ -80,11 +83,11 @@ const choose = (c: CancelContext, e: Ev<'input'>): CancelContext => ({ ...c, cho
 
 const cancel: Transition<State, CancelContext, Ev<'cancel'>, Effect> = {
   target: 'kept',
-  effects: () => [{ kind: 'say', text: cancelText.abandoned }],
+  effects: (c) => [{ kind: 'say', text: cancelText.abandoned(c) }],
 }
-const failed = (text: string): Transition<State, CancelContext, Ev<'domain_error'>, Effect> => ({
+const failed = (text: (c: CancelContext) => string): Transition<State, CancelContext, Ev<'domain_error'>, Effect> => ({
   target: 'failed',
-  effects: (_c, e) => [{ kind: 'say', text }, { kind: 'failed', reason: e.reason }],
+  effects: (c, e) => [{ kind: 'say', text: text(c) }, { kind: 'failed', reason: e.reason }],
 })
 
 export const cancelAppointmentMachine = machine<CancelContext, CancelEvent, Effect, TaskStateMeta<CancelContext>>()({
@@ -110,7 +113,7 @@ export const cancelAppointmentMachine = machine<CancelContext, CancelEvent, Effe
           {
             target: 'failed',
             guard: (_c, e) => upcoming(e.list, e.at).length === 0,
-            effects: () => [{ kind: 'say', text: cancelText.none }, { kind: 'failed', reason: 'no upcoming appointments' }],
+            effects: (c) => [{ kind: 'say', text: cancelText.none(c) }, { kind: 'failed', reason: 'no upcoming appointments' }],
           },
           {
             target: 'confirming',
@@ -124,7 +127,7 @@ export const cancelAppointmentMachine = machine<CancelContext, CancelEvent, Effe
           {
             target: 'choosing',
             assign: (c, e) => ({ ...c, appointments: upcoming(e.list, e.at) }),
-            effects: (c, e) => ask.which(c, e.at, c.hint.date !== null || c.hint.time !== null ? cancelText.notFound : ''),
+            effects: (c, e) => ask.which(c, e.at, c.hint.date !== null || c.hint.time !== null ? cancelText.notFound(c) : ''),
           },
         ],
         domain_error: failed(cancelText.lookupFailed),
@@ -136,7 +139,7 @@ export const cancelAppointmentMachine = machine<CancelContext, CancelEvent, Effe
       on: {
         input: [
           { target: 'confirming', guard: (c, e) => said(e) && pick(c, e) !== undefined, assign: choose, effects: (c, e) => ask.confirm(c, e.at) },
-          { target: 'choosing', guard: (_c, e) => said(e), effects: (c, e) => ask.which(c, e.at, cancelText.notFound) },
+          { target: 'choosing', guard: (_c, e) => said(e), effects: (c, e) => ask.which(c, e.at, cancelText.notFound(c)) },
           { target: 'choosing', effects: (c, e) => ask.which(c, e.at) },
         ],
         cancel,
@@ -165,7 +168,7 @@ export const cancelAppointmentMachine = machine<CancelContext, CancelEvent, Effe
             assign: (c) => ({ ...c, chosen: null }),
             effects: (c, e) => ask.which(c, e.at),
           },
-          { target: 'kept', guard: (_c, e) => e.confirm === false, effects: () => [{ kind: 'say', text: cancelText.kept }] },
+          { target: 'kept', guard: (_c, e) => e.confirm === false, effects: (c) => [{ kind: 'say', text: cancelText.kept(c) }] },
           { target: 'confirming', effects: (c, e) => ask.confirm(c, e.at) },
         ],
         cancel,
@@ -191,7 +194,7 @@ export const cancelAppointmentMachine = machine<CancelContext, CancelEvent, Effe
 })
 
 export function cancelSummary(c: CancelContext, now: number): string {
-  return c.chosen === null ? 'cancelling an appointment' : `cancelling your appointment ${describeWhen(c.chosen.startsAt, now, c.settings.tz)}`
+  return packOf(c.settings.language).cancel.progress(when(c.chosen, c, now))
 }
 
 export const cancelAppointment = defineTask<State, CancelContext, CancelEvent>({

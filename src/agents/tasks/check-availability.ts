@@ -5,15 +5,14 @@
  * free slots (same day first), so checking the day's first slot is enough to list the day.
  */
 import { Type, type Static } from '@sinclair/typebox'
-import { formatClock } from '../../config/business-hours'
 import { AtSchema, CancelEventSchema, ResultEvents, type Effect } from '../effects'
 import { machine, type Transition } from '../../fsm/fsm'
-import { askDateText, askTimeText, capitalise, joinAnd, listSlots } from '../domain/phrases'
+import { askDateText, askTimeText, joinAnd, listSlots, packOf } from '../domain/phrases'
 import { captureSettings, serviceOptions, SettingsSchema, withService, type Settings } from '../domain/settings'
 import { matchService } from '../domain/service-match'
 import { applyResolution, EMPTY_DRAFT, SlotDraftSchema, type SlotDraft } from '../domain/slot-request'
 import { dateSlots } from '../domain/slots'
-import { describeDay, describeTimeFirst, describeWhen } from '../domain/when'
+import { describeDay, describeTimeFirst, describeWhen, spokenClock } from '../domain/when'
 import { dateMinutesToEpoch, localDate, localMinutes } from '../domain/zoned-time'
 import { defineTask, type TaskStateMeta } from '../task-definition'
 import { clearProblem, resolveWords, slotEdges, whenWords, type WordsEvent } from './slot-edges'
@@ -56,33 +55,34 @@ function serviceToCheck(s: Settings, words: string | undefined): Settings {
 // ---- what the caller hears ----
 
 const tz = (c: Ctx) => c.settings.tz
+const lang = (c: Ctx) => c.settings.language
+const say = (c: Ctx) => packOf(lang(c)).availability
+const and = (c: Ctx) => (words: readonly string[]) => joinAnd(words, packOf(lang(c)).dates.and)
 /** "For a Dental cleaning, " when the business has several services: the answer says which one it is about. */
-const forService = (c: Ctx, text: string) => (c.settings.service && serviceOptions(c.settings).length > 1 ? `For ${c.settings.service.name}, ${text.charAt(0).toLowerCase()}${text.slice(1)}` : text)
+const forService = (c: Ctx, text: string) => (c.settings.service && serviceOptions(c.settings).length > 1 ? say(c).forService(c.settings.service.name, text) : text)
+/** Everything checking availability says, from the call's language pack. */
 export const availabilityText = {
-  askDate: (c: Ctx): string => (c.slot.problem === '' ? 'Which day would you like me to check?' : askDateText(c.slot.problem)),
-  askTime: (c: Ctx, now: number): string => askTimeText(c.slot.problem, [], c.slot.date, now, tz(c)),
+  askDate: (c: Ctx): string => askDateText(c.slot.problem, lang(c), say(c).askDate),
+  askTime: (c: Ctx, now: number): string => askTimeText(c.slot.problem, [], c.slot.date, now, tz(c), lang(c)),
   /** '10 AM tomorrow is available' / '10 AM tomorrow is taken; the nearest free times are 9:30 AM and 10:30 AM' */
   slot: (c: Ctx, e: Answer): string => {
-    const what = describeTimeFirst(c.slot.startsAt ?? 0, e.at, tz(c))
-    if (e.free) return `${capitalise(what)} is available`
-    if (e.alternatives.length === 0) return `${capitalise(what)} is taken, and nothing nearby is free`
-    const n = e.alternatives.length === 1 ? 'time is' : 'times are'
-    return `${capitalise(what)} is taken; the nearest free ${n} ${listSlots(e.alternatives, c.slot.date, e.at, tz(c), joinAnd)}`
+    const what = describeTimeFirst(c.slot.startsAt ?? 0, e.at, tz(c), lang(c))
+    if (e.free) return say(c).free(what)
+    if (e.alternatives.length === 0) return say(c).takenNoneNear(what)
+    return say(c).takenNearest(what, e.alternatives.length, listSlots(e.alternatives, c.slot.date, e.at, tz(c), and(c), lang(c)))
   },
   /** 'Tomorrow I have 9 AM, 9:30 AM and 10 AM free' / 'Tomorrow is fully booked; the next free time is …' */
   day: (c: Ctx, e: Answer): string => {
     const date = c.slot.date ?? ''
-    const day = capitalise(describeDay(date, e.at, tz(c)))
+    const day = describeDay(date, e.at, tz(c), false, lang(c))
     const free = [...(e.free && c.slot.startsAt !== null ? [c.slot.startsAt] : []), ...e.alternatives]
     const sameDay = free.filter((t) => localDate(t, tz(c)) === date).sort((a, b) => a - b).slice(0, LIST)
-    if (sameDay.length > 0) {
-      return `${day} I have ${joinAnd(sameDay.map((t) => formatClock(localMinutes(t, tz(c)))))} free`
-    }
+    if (sameDay.length > 0) return say(c).dayFree(day, and(c)(sameDay.map((t) => spokenClock(localMinutes(t, tz(c)), lang(c)))))
     const next = [...free].sort((a, b) => a - b)[0]
-    return next === undefined ? `${day} is fully booked` : `${day} is fully booked; the next free time is ${describeWhen(next, e.at, tz(c))}`
+    return next === undefined ? say(c).dayFull(day) : say(c).dayFullNext(day, describeWhen(next, e.at, tz(c), false, lang(c)))
   },
-  cancelled: "Okay, I've stopped checking.",
-  failed: "Sorry, I couldn't check the calendar just now. Please try again in a moment.",
+  cancelled: (c: Ctx): string => say(c).cancelled,
+  failed: (c: Ctx): string => say(c).failed,
 }
 
 // ---- the table ----
@@ -126,14 +126,14 @@ const edges = <E extends Ev<'start' | 'input'>>(): Transition<State, Ctx, E, Eff
   }),
 ]
 
-const cancel: Transition<State, Ctx, Ev<'cancel'>, Effect> = { target: 'cancelled', effects: () => [{ kind: 'say', text: availabilityText.cancelled }] }
+const cancel: Transition<State, Ctx, Ev<'cancel'>, Effect> = { target: 'cancelled', effects: (c) => [{ kind: 'say', text: availabilityText.cancelled(c) }] }
 const collecting = (self: 'collectingDate' | 'collectingTime'): Transition<State, Ctx, Ev<'input'>, Effect>[] => [
   ...whenWords(edges<Ev<'input'>>()),
   { target: self, assign: clearProblem, effects: (c, e) => (self === 'collectingDate' ? ask.date(c) : ask.time(c, e.at)) },
 ]
 const failed: Transition<State, Ctx, Ev<'domain_error'>, Effect> = {
   target: 'failed',
-  effects: (_c, e) => [{ kind: 'say', text: availabilityText.failed }, { kind: 'failed', reason: e.reason }],
+  effects: (c, e) => [{ kind: 'say', text: availabilityText.failed(c) }, { kind: 'failed', reason: e.reason }],
 }
 
 /** On resume the old reason is stale: the plain question again. */
@@ -165,11 +165,11 @@ export function availabilitySummary(c: Ctx, state: State, now: number): string {
   const { date, startsAt } = c.slot
   const what =
     state === 'checkingSlot' || (state === 'answered' && c.slot.minutes !== null && startsAt !== null)
-      ? ` for ${describeWhen(startsAt ?? 0, now, tz(c), true)}`
+      ? describeWhen(startsAt ?? 0, now, tz(c), true, lang(c))
       : date !== null
-        ? ` for ${describeDay(date, now, tz(c), true)}`
+        ? describeDay(date, now, tz(c), true, lang(c))
         : ''
-  return `checking availability${what}`
+  return say(c).progress(what)
 }
 
 export const checkAvailability = defineTask<State, Ctx, AvailabilityEvent>({

@@ -8,6 +8,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { AtSchema, CancelEventSchema, ResultEvents, type Effect } from '../effects'
 import { machine, type Transition } from '../../fsm/fsm'
 import { defineTask, type TaskStateMeta } from '../task-definition'
+import { lead, packOf } from '../domain/phrases'
 
 // ---- schemas: tool arguments, context, events ----
 
@@ -31,6 +32,8 @@ export const MessageContext = Type.Object({
   caller: Text,
   /** Why the last answer was not taken ('' when nothing to explain). */
   problem: Type.String(),
+  /** The call's language (absent: English, and in snapshots from before languages). */
+  language: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('de'), Type.Literal('es')])),
 })
 export type MessageContext = Static<typeof MessageContext>
 
@@ -51,22 +54,20 @@ type Input = Extract<MessageEvent, { type: 'input' }>
 // ---- what the caller hears ----
 
 const number = (c: Ctx) => c.callbackNumber ?? c.caller
+const say = (c: Ctx) => packOf(c.language).message
+/** Everything taking a message says, from the call's language pack. */
 export const messageText = {
-  ask: (c: Ctx): string => {
-    const q = c.name === null ? 'May I have your name?' : c.message === null ? 'What message would you like to leave?' : 'What number should we call you back on?'
-    return c.problem === '' ? q : `${c.problem} ${q}`
-  },
+  ask: (c: Ctx): string => lead(c.problem, c.name === null ? say(c).askName : c.message === null ? say(c).askMessage : say(c).askNumber),
   readBack: (c: Ctx): string => {
     const m = c.message ?? ''
-    const quoted = /[.!?]$/.test(m) ? m : `${m}.`
-    return `So that's a message from ${c.name ?? ''}: "${quoted}" We'll call you back on ${c.callbackNumber ?? 'the number you are calling from'}. Shall I pass it on?`
+    return say(c).readBack(c.name ?? '', /[.!?]$/.test(m) ? m : `${m}.`, c.callbackNumber ?? '')
   },
-  saved: (c: Ctx): string => `Thanks, ${c.name ?? ''}. I've passed your message on.`,
-  summary: 'Your message has been passed on',
-  badNumber: "That doesn't sound like a phone number.",
-  declined: "Okay, let's try again.",
-  cancelled: "Okay, I won't leave a message.",
-  failed: "Sorry, I couldn't save your message just now. Please try again in a moment.",
+  saved: (c: Ctx): string => say(c).saved(c.name ?? ''),
+  summary: (c: Ctx): string => say(c).summary,
+  badNumber: (c: Ctx): string => say(c).badNumber,
+  declined: (c: Ctx): string => say(c).declined,
+  cancelled: (c: Ctx): string => say(c).cancelled,
+  failed: (c: Ctx): string => say(c).failed,
 }
 
 // ---- the table ----
@@ -84,7 +85,7 @@ function merge(c: Ctx, e: Words): Ctx {
     name: e.name?.trim() || c.name,
     message: e.message?.trim() || c.message,
     callbackNumber: e.callback_number !== undefined && !bad ? e.callback_number.trim() : c.callbackNumber,
-    problem: bad ? messageText.badNumber : '',
+    problem: bad ? messageText.badNumber(c) : '',
   }
 }
 const said = (e: Words) => e.name !== undefined || e.message !== undefined || e.callback_number !== undefined
@@ -99,7 +100,7 @@ const collect = <E extends Words>(): Transition<State, Ctx, E, Effect>[] => [
 ]
 const cancel: Transition<State, Ctx, Extract<MessageEvent, { type: 'cancel' }>, Effect> = {
   target: 'cancelled',
-  effects: () => [{ kind: 'say', text: messageText.cancelled }],
+  effects: (c) => [{ kind: 'say', text: messageText.cancelled(c) }],
 }
 
 export const leaveMessageMachine = machine<Ctx, MessageEvent, Effect, TaskStateMeta<Ctx>>()({
@@ -125,7 +126,7 @@ export const leaveMessageMachine = machine<Ctx, MessageEvent, Effect, TaskStateM
           {
             target: 'collecting',
             guard: (_c, e) => e.confirm === false,
-            assign: (c) => ({ ...c, message: null, problem: messageText.declined }),
+            assign: (c) => ({ ...c, message: null, problem: messageText.declined(c) }),
             effects: askNext,
           },
           { target: 'confirming', effects: readBack },
@@ -140,10 +141,10 @@ export const leaveMessageMachine = machine<Ctx, MessageEvent, Effect, TaskStateM
           target: 'saved',
           effects: (c) => [
             { kind: 'say', text: messageText.saved(c) },
-            { kind: 'done', summary: messageText.summary },
+            { kind: 'done', summary: messageText.summary(c) },
           ],
         },
-        domain_error: { target: 'failed', effects: (_c, e) => [{ kind: 'say', text: messageText.failed }, { kind: 'failed', reason: e.reason }] },
+        domain_error: { target: 'failed', effects: (c, e) => [{ kind: 'say', text: messageText.failed(c) }, { kind: 'failed', reason: e.reason }] },
       },
     },
     saved: { final: true, meta: { status: 'done' } },
@@ -155,7 +156,7 @@ export const leaveMessageMachine = machine<Ctx, MessageEvent, Effect, TaskStateM
 // ---- describe (for the status block and the welcome back) and the definition ----
 
 export function messageSummary(c: Ctx): string {
-  return c.name === null ? 'taking a message' : `taking a message from ${c.name}`
+  return say(c).progress(c.name ?? '')
 }
 
 export const leaveMessage = defineTask<State, Ctx, MessageEvent>({
@@ -169,7 +170,7 @@ export const leaveMessage = defineTask<State, Ctx, MessageEvent>({
   contextSchema: MessageContext,
   eventSchema: MessageEvent,
   start: (args, env) => ({
-    context: { name: null, message: null, callbackNumber: null, caller: env.caller ?? null, problem: '' },
+    context: { name: null, message: null, callbackNumber: null, caller: env.caller ?? null, problem: '', ...(env.business && env.business.language !== 'en' ? { language: env.business.language } : {}) },
     event: { type: 'start', at: env.now, ...(args as Static<typeof MessageStartArgs>) },
   }),
   input: (fields, now) => ({ type: 'input', at: now, ...(fields as Static<typeof MessageInputArgs>) }),

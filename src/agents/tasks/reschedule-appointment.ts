@@ -8,7 +8,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { AppointmentSchema, AtSchema, CancelEventSchema, ResultEvents, type Appointment, type Effect } from '../effects'
 import { machine, type EventBase, type Transition } from '../../fsm/fsm'
 import { chosen, listAppointments, upcoming } from '../domain/appointment-choice'
-import { askDateText, askTimeText, takenText } from '../domain/phrases'
+import { askDateText, askTimeText, lead, packOf, takenText } from '../domain/phrases'
 import { captureSettings, forAppointment, SettingsSchema } from '../domain/settings'
 import { applyResolution, EMPTY_DRAFT, hasSlotWords, SlotDraftSchema, type Resolution } from '../domain/slot-request'
 import { describeWhen } from '../domain/when'
@@ -75,32 +75,33 @@ type Ctx = RescheduleContext
 
 // ---- what the caller hears ----
 
-const when = (t: number | null | undefined, c: Ctx, now: number, bare = false) => (t == null ? '' : describeWhen(t, now, c.settings.tz, bare))
+const lang = (c: Ctx) => c.settings.language
+const say = (c: Ctx) => packOf(lang(c)).reschedule
+const when = (t: number | null | undefined, c: Ctx, now: number, bare = false) => (t == null ? '' : describeWhen(t, now, c.settings.tz, bare, lang(c)))
+/** Everything rescheduling says, from the call's language pack. */
 export const rescheduleText = {
-  none: "I couldn't find any upcoming appointments for your number.",
-  which: (c: Ctx, now: number, problem = ''): string =>
-    `${problem}You have appointments ${listAppointments(c.appointments, now, c.settings.tz)}. Which one should I move?`,
-  notFound: "I couldn't find an appointment then. ",
-  found: (c: Ctx, now: number): string => `Your appointment is ${when(c.chosen?.startsAt, c, now)}. `,
-  askDate: (c: Ctx): string => (c.slot.problem === '' ? 'What day would you like to move it to?' : askDateText(c.slot.problem)),
-  askTime: (c: Ctx, now: number): string => askTimeText(c.slot.problem, c.slot.alternatives, c.slot.date, now, c.settings.tz),
-  confirm: (c: Ctx, now: number): string =>
-    `Move your appointment from ${when(c.chosen?.startsAt, c, now, true)} to ${when(c.slot.startsAt, c, now, true)}?`,
-  moved: (c: Ctx, now: number): string => `Done. Your appointment is now ${when(c.slot.startsAt, c, now)}.`,
-  summary: (c: Ctx, now: number): string => `Your appointment has been moved to ${when(c.slot.startsAt, c, now, true)}`,
-  sameSlot: "That's already when your appointment is.",
-  declined: 'No problem.',
-  passed: 'That time has passed in the meantime.',
-  abandoned: "Okay, I'll leave your appointment as it is.",
-  lookupFailed: "Sorry, I couldn't look up your appointments just now. Please try again in a moment.",
-  checkFailed: "Sorry, I couldn't check the calendar just now. Please try again in a moment.",
-  moveFailed: "Sorry, I couldn't move the appointment just now. Please try again in a moment.",
+  none: (c: Ctx): string => packOf(lang(c)).cancel.none,
+  which: (c: Ctx, now: number, problem = ''): string => lead(problem, say(c).which(listAppointments(c.appointments, now, c.settings.tz, lang(c)))),
+  notFound: (c: Ctx): string => packOf(lang(c)).cancel.notFound,
+  found: (c: Ctx, now: number): string => say(c).found(when(c.chosen?.startsAt, c, now)),
+  askDate: (c: Ctx): string => askDateText(c.slot.problem, lang(c), say(c).askDate),
+  askTime: (c: Ctx, now: number): string => askTimeText(c.slot.problem, c.slot.alternatives, c.slot.date, now, c.settings.tz, lang(c)),
+  confirm: (c: Ctx, now: number): string => say(c).confirm(when(c.chosen?.startsAt, c, now, true), when(c.slot.startsAt, c, now, true)),
+  moved: (c: Ctx, now: number): string => say(c).moved(when(c.slot.startsAt, c, now)),
+  summary: (c: Ctx, now: number): string => say(c).summary(when(c.slot.startsAt, c, now, true)),
+  sameSlot: (c: Ctx): string => say(c).sameSlot,
+  declined: (c: Ctx): string => packOf(lang(c)).slots.declined,
+  passed: (c: Ctx): string => packOf(lang(c)).slots.passed,
+  abandoned: (c: Ctx): string => say(c).abandoned,
+  lookupFailed: (c: Ctx): string => packOf(lang(c)).cancel.lookupFailed,
+  checkFailed: (c: Ctx): string => say(c).checkFailed,
+  moveFailed: (c: Ctx): string => say(c).moveFailed,
 }
 
 const ask = {
   which: (c: Ctx, at: number, problem = ''): Effect[] => [{ kind: 'ask', text: rescheduleText.which(c, at, problem), need: ['date', 'time'] }],
-  date: (c: Ctx, _at: number, lead = ''): Effect[] => [{ kind: 'ask', text: lead + rescheduleText.askDate(c), need: ['date'] }],
-  time: (c: Ctx, at: number, lead = ''): Effect[] => [{ kind: 'ask', text: lead + rescheduleText.askTime(c, at), need: ['time'] }],
+  date: (c: Ctx, _at: number, first = ''): Effect[] => [{ kind: 'ask', text: lead(first, rescheduleText.askDate(c)), need: ['date'] }],
+  time: (c: Ctx, at: number, first = ''): Effect[] => [{ kind: 'ask', text: lead(first, rescheduleText.askTime(c, at)), need: ['time'] }],
   confirm: (c: Ctx, at: number): Effect[] => [{ kind: 'ask', text: rescheduleText.confirm(c, at), need: ['confirm'] }],
 }
 const serviceOf = (c: Ctx) => (c.chosen?.serviceId ? { serviceId: c.chosen.serviceId } : {})
@@ -111,7 +112,7 @@ const check = (c: Ctx): Effect[] => [{ kind: 'check_availability', startsAt: c.s
 /** The booking rules, plus: the appointment's own slot is no new slot. */
 function resolveNew(c: Readonly<Ctx>, e: WordsEvent): Resolution {
   const r = resolveWords(c, e)
-  if (r.kind === 'ready' && r.startsAt === c.chosen?.startsAt) return { kind: 'ask_time', date: r.date, problem: rescheduleText.sameSlot }
+  if (r.kind === 'ready' && r.startsAt === c.chosen?.startsAt) return { kind: 'ask_time', date: r.date, problem: rescheduleText.sameSlot(c) }
   return r
 }
 
@@ -163,12 +164,12 @@ const collecting = (self: 'collectingDate' | 'collectingTime'): Transition<State
 ]
 const refused = (c: Ctx, e: { alternatives: number[]; at: number }): Ctx => ({
   ...c,
-  slot: { ...c.slot, minutes: null, startsAt: null, alternatives: e.alternatives, problem: takenText(c.slot.startsAt ?? 0, e.at, c.settings.tz) },
+  slot: { ...c.slot, minutes: null, startsAt: null, alternatives: e.alternatives, problem: takenText(c.slot.startsAt ?? 0, e.at, c.settings.tz, lang(c)) },
 })
-const cancel: Transition<State, Ctx, Ev<'cancel'>, Effect> = { target: 'kept', effects: () => [{ kind: 'say', text: rescheduleText.abandoned }] }
-const failed = (text: string): Transition<State, Ctx, Ev<'domain_error'>, Effect> => ({
+const cancel: Transition<State, Ctx, Ev<'cancel'>, Effect> = { target: 'kept', effects: (c) => [{ kind: 'say', text: rescheduleText.abandoned(c) }] }
+const failed = (text: (c: Ctx) => string): Transition<State, Ctx, Ev<'domain_error'>, Effect> => ({
   target: 'failed',
-  effects: (_c, e) => [{ kind: 'say', text }, { kind: 'failed', reason: e.reason }],
+  effects: (c, e) => [{ kind: 'say', text: text(c) }, { kind: 'failed', reason: e.reason }],
 })
 
 /** On resume the old reason is stale and an offered slot may have passed: the plain question again. */
@@ -201,13 +202,13 @@ export const rescheduleAppointmentMachine = machine<Ctx, RescheduleEvent, Effect
           {
             target: 'failed',
             guard: (_c, e) => upcoming(e.list, e.at).length === 0,
-            effects: () => [{ kind: 'say', text: rescheduleText.none }, { kind: 'failed', reason: 'no upcoming appointments' }],
+            effects: (c) => [{ kind: 'say', text: rescheduleText.none(c) }, { kind: 'failed', reason: 'no upcoming appointments' }],
           },
           ...choiceEdges(fromList, withList),
           {
             target: 'choosing',
             assign: withList,
-            effects: (c, e) => ask.which(c, e.at, c.hint.date !== null || c.hint.time !== null ? rescheduleText.notFound : ''),
+            effects: (c, e) => ask.which(c, e.at, c.hint.date !== null || c.hint.time !== null ? rescheduleText.notFound(c) : ''),
           },
         ],
         domain_error: failed(rescheduleText.lookupFailed),
@@ -219,7 +220,7 @@ export const rescheduleAppointmentMachine = machine<Ctx, RescheduleEvent, Effect
       on: {
         input: [
           ...choiceEdges(fromWords),
-          { target: 'choosing', guard: (_c, e) => said(e), effects: (c, e) => ask.which(c, e.at, rescheduleText.notFound) },
+          { target: 'choosing', guard: (_c, e) => said(e), effects: (c, e) => ask.which(c, e.at, rescheduleText.notFound(c)) },
           { target: 'choosing', effects: (c, e) => ask.which(c, e.at) },
         ],
         cancel,
@@ -257,14 +258,14 @@ export const rescheduleAppointmentMachine = machine<Ctx, RescheduleEvent, Effect
           {
             target: 'collectingTime',
             guard: (_c, e) => e.confirm === true && !said(e),
-            assign: (c) => ({ ...c, slot: { ...c.slot, minutes: null, startsAt: null, problem: rescheduleText.passed } }),
+            assign: (c) => ({ ...c, slot: { ...c.slot, minutes: null, startsAt: null, problem: rescheduleText.passed(c) } }),
             effects: (c, e) => ask.time(c, e.at),
           },
           ...whenWords(slot<Input>()),
           {
             target: 'collectingTime',
             guard: (_c, e) => e.confirm === false,
-            assign: (c) => ({ ...c, slot: { ...c.slot, minutes: null, startsAt: null, problem: rescheduleText.declined } }),
+            assign: (c) => ({ ...c, slot: { ...c.slot, minutes: null, startsAt: null, problem: rescheduleText.declined(c) } }),
             effects: (c, e) => ask.time(c, e.at),
           },
           { target: 'confirming', effects: (c, e) => ask.confirm(c, e.at) },
@@ -293,9 +294,7 @@ export const rescheduleAppointmentMachine = machine<Ctx, RescheduleEvent, Effect
 })
 
 export function rescheduleSummary(c: Ctx, now: number): string {
-  const from = c.chosen === null ? '' : ` ${when(c.chosen.startsAt, c, now)}`
-  const to = c.slot.startsAt === null ? '' : ` to ${when(c.slot.startsAt, c, now, true)}`
-  return c.chosen === null ? 'moving an appointment' : `moving your appointment${from}${to}`
+  return say(c).progress(c.chosen === null ? '' : when(c.chosen.startsAt, c, now), c.slot.startsAt === null ? '' : when(c.slot.startsAt, c, now, true))
 }
 
 export const rescheduleAppointment = defineTask<State, Ctx, RescheduleEvent>({
