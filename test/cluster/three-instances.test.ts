@@ -1,0 +1,185 @@
+/**
+ * Three FastAgent instances (`bun src/main.ts serve`) on one PostgreSQL behind HAProxy (health-checked on /readyz),
+ * the simulators as their shared peers: scripts/cluster-rig.ts. One rig serves every case, in order:
+ *   - kill -9 of the instance holding a call mid-booking: exactly one SMS, sent by a survivor;
+ *   - the signed CALL reply reaches a second instance: one dial-out;
+ *   - the callback lands on the third: "Welcome back" with the saved slot, and the booking completes there;
+ *   - 50 callers race one slot across the 3 instances: 1 booking, 49 offered alternatives;
+ *   - a rolling deploy (SIGTERM one instance mid-call, new calls go to the others, start it again) loses no call.
+ * Leases are short (2 s) so a death shows within seconds; every wait is on a condition, never on a duration.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { findPgBin } from '../../scripts/pg-cluster'
+import { startRig, type Instance, type Rig } from '../../scripts/cluster-rig'
+import type { DialRecord } from '../../src/sim/audiocodes-api/fake-audiocodes-api'
+import type { VaicSimulator } from '../../src/sim/vaic/simulator'
+import { addDays, dateMinutesToEpoch, localDate } from '../../src/agents/domain/zoned-time'
+import { requireTool } from '../kit/require-tool'
+import { waitUntil } from '../reliability/kit'
+
+const CALLER = '+14155550142'
+const T = 30_000
+const gate = requireTool({ name: 'postgres', find: findPgBin, install: 'postgresql' }, 'haproxy')
+
+/** Says `text` once the bot has finished speaking, then waits for the bot to say `expect`. */
+async function turn(call: VaicSimulator, text: string, expectSaid: string): Promise<string> {
+  await call.waitForPlaybackIdle(T)
+  const from = call.streams.length
+  await call.say(text)
+  return (await call.waitForBotSaid(expectSaid, T, { fromStream: from })).text
+}
+
+async function greeted(call: VaicSimulator): Promise<void> {
+  const r = await call.startCall()
+  if (!r.ok) throw new Error(`call refused: ${r.reason}`)
+  await call.waitForBotSaid('how can i help', T)
+}
+
+gate.describe('three instances behind HAProxy on one PostgreSQL', () => {
+  let rig: Rig
+  beforeAll(async () => {
+    rig = await startRig({ instances: 3 })
+  }, 120_000)
+  afterAll(async () => {
+    await rig?.stop()
+  })
+
+  const ownerOf = async (call: VaicSimulator) => {
+    const row = await waitUntil(() => rig.store.calls.byConversation(call.conversationId), T, 'the call row')
+    return rig.instance(row.owner ?? '')
+  }
+  let victim: Instance
+  let droppedCallId: string
+
+  test('kill -9 of the instance holding a call mid-booking: exactly one SMS, from a survivor', async () => {
+    const call = rig.call({ caller: CALLER, supportedMediaFormats: ['raw/lpcm16_24'] })
+    await greeted(call)
+    await turn(call, 'Book an appointment for tomorrow.', 'what time')
+    await turn(call, '10 AM.', 'book for tomorrow at 10 am?')
+    victim = await ownerOf(call)
+    droppedCallId = (await rig.store.calls.byConversation(call.conversationId))!.id
+    await rig.kill9(victim)
+    call.dispose()
+    const sms = await waitUntil(async () => {
+      const row = await rig.store.outbox.byKey(`sms:drop:${droppedCallId}`)
+      return row?.status === 'done' ? row : undefined
+    }, T, 'the drop SMS sent')
+    const dead = await rig.store.instances.get(victim.id)
+    expect(dead?.state).toBe('dead')
+    expect(dead?.swept_by).not.toBe(victim.id)
+    expect(sms.claimed_by).not.toBe(victim.id)
+    expect(rig.instances.map((i) => i.id)).toContain(sms.claimed_by ?? '')
+    expect(await rig.store.calls.get(droppedCallId)).toMatchObject({ state: 'ended', end_reason: 'crashed', resume_status: 'pending', owner: dead?.swept_by })
+    // Every survivor keeps beating and sweeping: still exactly one text.
+    await waitUntil(async () => (await rig.store.instances.list()).filter((i) => i.state === 'live' && i.heartbeat_at > (dead?.swept_at ?? 0) + 1000).length === 2, T, 'two more beats of both survivors')
+    expect(rig.twilio.messages.map((m) => m.to)).toEqual([CALLER])
+    expect(rig.twilio.messages[0]?.body).toContain('Reply CALL')
+    // The instance comes back under the same INSTANCE_ID: nothing of its previous run is dropped again.
+    await rig.start(victim)
+    await rig.balanced()
+    expect(rig.twilio.messages).toHaveLength(1)
+  }, 120_000)
+
+  let second: Instance
+  let dial: DialRecord
+  test('the signed CALL reply reaches a second instance: one dial-out', async () => {
+    second = rig.instances.find((i) => i.id !== victim.id)!
+    const dialed = new Promise<DialRecord>((resolve) => rig.audiocodesApi.onDial(resolve))
+    // Twilio signs the public URL (HAProxy's); the request lands on `second` directly.
+    const r = await rig.twilio.reply(`${second.url}/twilio/sms`, CALLER, 'CALL', { signedUrl: `${rig.publicUrl}/twilio/sms` })
+    expect(r.status).toBe(200)
+    expect(r.twiml).toContain('Calling you now')
+    dial = await dialed
+    expect(dial.body.target).toBe(`tel:${CALLER}`)
+    const [cb] = await rig.store.callbacks.forCall(droppedCallId)
+    await waitUntil(async () => (await rig.store.outbox.byKey(`dialout:${cb!.id}`))?.status === 'done', T, 'the dial-out done')
+    expect(rig.audiocodesApi.dials).toHaveLength(1)
+    // A forged reply to another instance changes nothing.
+    const forged = await rig.twilio.reply(`${victim.url}/twilio/sms`, CALLER, 'CALL', { signedUrl: `${rig.publicUrl}/twilio/sms`, forge: true })
+    expect(forged.status).toBe(403)
+    expect(rig.audiocodesApi.dials).toHaveLength(1)
+  }, 60_000)
+
+  test('the callback lands on the third instance: "Welcome back" with the saved slot, booked there', async () => {
+    const third = rig.instances.find((i) => i.id !== victim.id && i.id !== second.id)!
+    const back = rig.call(
+      { conversationId: dial.conversationId, caller: dial.body.caller ?? '+15550000000', callee: CALLER, dialoutMetadata: dial.body.metadata ?? {}, supportedMediaFormats: ['raw/lpcm16_24'] },
+      third,
+    )
+    const r = await back.startCall()
+    expect(r.ok).toBe(true)
+    const welcome = await back.waitForBotSaid('welcome back', T)
+    expect(welcome.text.toLowerCase()).toContain('tomorrow at 10 am')
+    expect((await ownerOf(back)).id).toBe(third.id)
+    await turn(back, "Let's continue.", 'book for tomorrow at 10 am?')
+    await turn(back, 'Yes, please.', 'booked')
+    await back.hangup()
+    back.dispose()
+    expect(await rig.store.appointments.upcomingFor(CALLER, 0)).toHaveLength(1)
+    expect((await rig.store.calls.get(droppedCallId))?.resume_status).toBe('resumed')
+    expect(rig.twilio.messages.filter((m) => m.to === CALLER && m.body.includes('Reply CALL'))).toHaveLength(1)
+  }, 90_000)
+
+  test('50 callers race one slot across the 3 instances: 1 booking, 49 offered alternatives', async () => {
+    const calls = Array.from({ length: 50 }, (_, i) => rig.call({ caller: `+1415556${String(1000 + i)}`, supportedMediaFormats: ['raw/mulaw'] }))
+    let ready = 0
+    const outcomes = await Promise.all(
+      calls.map(async (call) => {
+        await greeted(call)
+        await turn(call, 'Book an appointment for tomorrow at 2 PM.', 'book for tomorrow at 2 pm?')
+        await call.waitForPlaybackIdle(T)
+        // Everyone is at the confirmation before anyone says yes.
+        ready++
+        await waitUntil(() => ready === calls.length, 90_000, 'every caller at the confirmation')
+        const from = call.streams.length
+        await call.say('Yes.')
+        const heard = await Promise.race([
+          call.waitForBotSaid('booked', T, { fromStream: from }).then(() => 'booked' as const),
+          call.waitForBotSaid('is taken', T, { fromStream: from }).then((s) => (/i can offer/i.test(s.text) ? ('alternatives' as const) : ('taken, none offered' as const))),
+        ])
+        return heard
+      }),
+    )
+    const owners = new Set(await Promise.all(calls.map(async (c) => (await ownerOf(c)).id)))
+    for (const c of calls) {
+      await c.hangup()
+      c.dispose()
+    }
+    expect(owners.size).toBe(3)
+    expect(outcomes.filter((o) => o === 'booked')).toHaveLength(1)
+    expect(outcomes.filter((o) => o === 'alternatives')).toHaveLength(49)
+    const at2pm = dateMinutesToEpoch(addDays(localDate(Date.now(), 'UTC'), 1), 14 * 60, 'UTC')
+    const rows = await rig.store.sql.all(`SELECT starts_at FROM appointments WHERE status = 'booked' AND starts_at = $at`, { at: at2pm })
+    expect(rows).toHaveLength(1)
+  }, 180_000)
+
+  test('a rolling deploy: SIGTERM one instance mid-call, new calls go to the others, start it again: no call lost', async () => {
+    const live = rig.call({ caller: '+14155557001', supportedMediaFormats: ['raw/lpcm16_24'] })
+    await greeted(live)
+    const draining = await ownerOf(live)
+    const exit = rig.sigterm(draining)
+    await rig.routed(draining, 'DOWN')
+    // New calls while it drains: all answered, none by the draining instance.
+    const fresh = Array.from({ length: 4 }, (_, i) => rig.call({ caller: `+1415555800${i}`, supportedMediaFormats: ['raw/mulaw'] }))
+    await Promise.all(fresh.map(greeted))
+    for (const c of fresh) expect((await ownerOf(c)).id).not.toBe(draining.id)
+    // The call on the draining instance goes on to its end.
+    await turn(live, 'Book an appointment for tomorrow at 4 PM.', 'book for tomorrow at 4 pm?')
+    await turn(live, 'Yes.', 'anything else')
+    await turn(live, "No, that's all.", 'your appointment is confirmed')
+    expect((await live.waitForEnd(T)).by).toBe('bot-hangup')
+    expect(await exit).toBe(0)
+    for (const c of fresh) await c.hangup()
+    await rig.start(draining)
+    await rig.balanced()
+    // Nothing was cut: every call of this deploy ended as the caller or the bot meant it.
+    const ids = [live, ...fresh].map((c) => c.conversationId)
+    const rows = await waitUntil(async () => {
+      const list = await Promise.all(ids.map((id) => rig.store.calls.byConversation(id)))
+      return list.every((r) => r?.state === 'ended') ? list : undefined
+    }, T, 'every call ended')
+    expect(rows.map((r) => r?.end_reason).sort()).toEqual(['caller-hangup', 'caller-hangup', 'caller-hangup', 'caller-hangup', 'completed'])
+    expect((await rig.store.instances.get(draining.id))?.state).toBe('live')
+    for (const c of [live, ...fresh]) c.dispose()
+  }, 120_000)
+})
