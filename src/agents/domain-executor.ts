@@ -111,6 +111,7 @@ export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) =>
             startsAt: effect.startsAt,
             minutes: effect.minutes,
             serviceId: effect.serviceId,
+            callerName: effect.callerName,
             resource,
             taskId: ctx.taskId,
             callId: ctx.callId,

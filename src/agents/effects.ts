@@ -20,7 +20,7 @@ export const EffectSchema = Type.Union([
   /** Answered by `availability`. */
   Type.Object({ kind: Type.Literal('check_availability'), startsAt: Type.Integer(), minutes: Type.Integer(), serviceId: Type.Optional(Type.String()) }),
   /** Answered by `booked` or `slot_taken`. */
-  Type.Object({ kind: Type.Literal('book'), startsAt: Type.Integer(), minutes: Type.Integer(), serviceId: Type.Optional(Type.String()) }),
+  Type.Object({ kind: Type.Literal('book'), startsAt: Type.Integer(), minutes: Type.Integer(), serviceId: Type.Optional(Type.String()), callerName: Type.Optional(Type.String({ maxLength: 80 })) }),
   /** The caller's upcoming appointments; answered by `appointments`. */
   Type.Object({ kind: Type.Literal('find_appointments') }),
   /** Answered by `appointment_cancelled` or `domain_error`. */

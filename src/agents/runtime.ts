@@ -504,7 +504,12 @@ const out = (v: Record<string, unknown>) => JSON.stringify(v)
 
 /** Schema paths mean nothing to a model; say which field and what it wanted. */
 function friendly(error: string): string {
-  return error.replace(/^bad [a-z_]+ (arguments|input|event): /, '').replace(/^\//, '').replace(/^([a-z_]+): /, 'field "$1": ')
+  // A pattern's regex means nothing to the model; the field's description (in `expected`) says what fits.
+  return error
+    .replace(/^bad [a-z_]+ (arguments|input|event): /, '')
+    .replace(/^\//, '')
+    .replace(/^([a-z_]+): /, 'field "$1": ')
+    .replace(/Expected string to match '.*'$/, 'not in the expected form')
 }
 
 function ownFields(def: AnyTaskDefinition, fields: Record<string, unknown>): Record<string, unknown> | undefined {

@@ -22,7 +22,7 @@ describe('task steps (what the runtime calls)', () => {
     const next = inputTask(bookAppointment, r.snapshot, { time: '10 AM' }, NOW + 1)
     expect(next).toMatchObject({ ok: true, handled: true, event: { type: 'input', at: NOW + 1, time: '10 AM' } })
     expect(inputTask(bookAppointment, r.snapshot, { confirm: 'yes' }, NOW + 1).ok).toBe(false)
-    expect(inputTask(bookAppointment, r.snapshot, { name: 'Ann' }, NOW + 1).ok).toBe(false)
+    expect(inputTask(bookAppointment, r.snapshot, { email: 'ann@example.com' }, NOW + 1).ok).toBe(false)
   })
   test('result events: checked against the event schema; unhandled ones reported', () => {
     const r = startTask(bookAppointment, { date: 'tomorrow', time: '10' }, ENV)

@@ -19,6 +19,7 @@ const row = (over: Partial<AppointmentRow> = {}): AppointmentRow => ({
   call_id: 'c1',
   service_id: null,
   resource: '',
+  caller_name: null,
   created_at: T - 86_400_000,
   updated_at: T - 86_400_000,
   ...over,

@@ -39,7 +39,7 @@ export function calendarSync(client: CalendarClient, s: CalendarSettings, tz: st
       uid: uidOf(a.id),
       startsAt: a.starts_at,
       minutes: a.minutes,
-      summary: eventSummary({ service: a.service_id ? serviceName(a.service_id) : undefined, number: a.caller ?? undefined }, s.callerDetails),
+      summary: eventSummary({ service: a.service_id ? serviceName(a.service_id) : undefined, name: a.caller_name ?? undefined, number: a.caller ?? undefined }, s.callerDetails),
       description: 'Booked by phone through FastAgent.',
       stamp: now(),
     })

@@ -10,7 +10,7 @@ describe('buildEvent', () => {
     const text = buildEvent({ uid: 'fastagent-T1-ab-3-0', startsAt: T, minutes: 45, summary: 'Check-up: Anne', stamp: T - H })
     expect(text).toContain('BEGIN:VEVENT')
     expect(text).toContain('SUMMARY:Check-up: Anne')
-    expect(readEvent(text, 'UTC')).toEqual({ uid: 'fastagent-T1-ab-3-0', start: T, end: T + 45 * 60_000 })
+    expect(readEvent(text, 'UTC')).toEqual({ uid: 'fastagent-T1-ab-3-0', start: T, end: T + 45 * 60_000, summary: 'Check-up: Anne' })
     expect(busyIn(text, T - H, T + H, 'UTC')).toEqual([{ start: T, end: T + 45 * 60_000, uid: 'fastagent-T1-ab-3-0' }])
   })
 

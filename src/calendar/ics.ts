@@ -112,14 +112,14 @@ export function busyIn(text: string, from: number, to: number, tz: string): Busy
 }
 
 /** The first VEVENT of an object, as FastAgent reads its own appointments back (staff may have moved them). */
-export function readEvent(text: string, tz: string): { uid: string; start: number; end: number } | undefined {
+export function readEvent(text: string, tz: string): { uid: string; start: number; end: number; summary: string } | undefined {
   const cal = parse(text)
   const vevent = cal?.getFirstSubcomponent('vevent')
   if (!vevent) return undefined
   const ev = new ICAL.Event(vevent)
   const uid = stringProp(vevent, 'uid')
   if (!ev.startDate || uid === undefined) return undefined
-  return { uid, start: toEpoch(ev.startDate, tz), end: toEpoch(endOf(ev), tz) }
+  return { uid, start: toEpoch(ev.startDate, tz), end: toEpoch(endOf(ev), tz), summary: stringProp(vevent, 'summary') ?? '' }
 }
 
 /** An event with neither DTEND nor DURATION lasts a day when it is a date, else no time (RFC 5545 3.6.1). */

@@ -19,7 +19,7 @@ export class AppointmentsRepo {
   constructor(private readonly sql: Sql) {}
 
   /** Books durably (a promise to the caller). A slot held by another booking is `taken`; the same id is a success. */
-  async book(a: { id: string; caller: string | undefined; startsAt: number; minutes: number; serviceId?: string | undefined; resource?: string | undefined; taskId?: string; callId?: string; at: number }): Promise<BookResult> {
+  async book(a: { id: string; caller: string | undefined; startsAt: number; minutes: number; serviceId?: string | undefined; callerName?: string | undefined; resource?: string | undefined; taskId?: string; callId?: string; at: number }): Promise<BookResult> {
     const resource = a.resource ?? ''
     return this.sql.tx(
       async (t) => {
@@ -30,9 +30,9 @@ export class AppointmentsRepo {
         // No conflict target: the primary key (a concurrent re-run) and the slot index both end in "nothing inserted",
         // without an error that would abort a PostgreSQL transaction.
         const inserted = await t.run(
-          `INSERT INTO appointments (id, caller, starts_at, minutes, status, task_id, call_id, created_at, updated_at, service_id, resource)
-           VALUES ($id, $caller, $startsAt, $minutes, 'booked', $taskId, $callId, $at, $at, $serviceId, $resource) ON CONFLICT DO NOTHING`,
-          { id: a.id, caller: a.caller ?? null, startsAt: a.startsAt, minutes: a.minutes, taskId: a.taskId ?? null, callId: a.callId ?? null, at: a.at, serviceId: a.serviceId ?? null, resource },
+          `INSERT INTO appointments (id, caller, caller_name, starts_at, minutes, status, task_id, call_id, created_at, updated_at, service_id, resource)
+           VALUES ($id, $caller, $callerName, $startsAt, $minutes, 'booked', $taskId, $callId, $at, $at, $serviceId, $resource) ON CONFLICT DO NOTHING`,
+          { id: a.id, caller: a.caller ?? null, callerName: a.callerName ?? null, startsAt: a.startsAt, minutes: a.minutes, taskId: a.taskId ?? null, callId: a.callId ?? null, at: a.at, serviceId: a.serviceId ?? null, resource },
         )
         const mine = await get(t, a.id)
         if (mine) return { ok: true as const, appointment: mine }

@@ -197,4 +197,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
   ALTER TABLE outbox ADD COLUMN claim_until INTEGER;
   `,
+  // 5: the caller's name for a booking, when they gave it (the calendar event's title may carry it; purged with the
+  // caller's number by retention)
+  `ALTER TABLE appointments ADD COLUMN caller_name TEXT;`,
 ]

@@ -100,6 +100,8 @@ export const AppointmentRow = Type.Object({
   updated_at: Int,
   service_id: Null(Str),
   resource: Str,
+  /** The name the caller gave for the booking (written into the calendar event when configured). */
+  caller_name: Null(Str),
 })
 export type AppointmentRow = Static<typeof AppointmentRow>
 /** What availability reads of a booked appointment. */

@@ -82,7 +82,7 @@ export class Store implements Repos {
         `UPDATE calls SET caller = NULL, callee = NULL, details = NULL WHERE ended_at IS NOT NULL AND ended_at < $before AND (caller IS NOT NULL OR callee IS NOT NULL OR details IS NOT NULL)`,
         { before },
       )
-      n += await sql.run('UPDATE appointments SET caller = NULL WHERE starts_at < $before AND caller IS NOT NULL', { before })
+      n += await sql.run('UPDATE appointments SET caller = NULL, caller_name = NULL WHERE starts_at < $before AND (caller IS NOT NULL OR caller_name IS NOT NULL)', { before })
       n += await sql.run(`UPDATE callbacks SET number = '[purged]' WHERE updated_at < $before AND number != '[purged]'`, { before })
       n += await sql.run(
         `UPDATE outbox SET payload = '{}', result = NULL, last_error = CASE WHEN status = 'pending' THEN 'expired (retention)' ELSE NULL END,

@@ -18,6 +18,7 @@ import { bookingBackend, type BookingBackend } from '../../src/calendar/booking-
 import { caldavClient, type CalendarClient } from '../../src/calendar/caldav-client'
 import type { CalendarSettings } from '../../src/calendar/calendar-config'
 import { buildEvent, busyIn, readEvent } from '../../src/calendar/ics'
+import { eventSummary } from '../../src/calendar/calendar-sync'
 import { parseBusinessHours } from '../../src/config/business-hours'
 import { createLogger } from '../../src/ops/log'
 import { Store } from '../../src/store/store'
@@ -52,13 +53,13 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     rmSync(dir, { recursive: true, force: true })
   })
 
-  function settings(url: string, timeoutSeconds = 10, oauth?: CalendarSettings['oauth']): CalendarSettings {
+  function settings(url: string, timeoutSeconds = 10, oauth?: CalendarSettings['oauth'], callerDetails: CalendarSettings['callerDetails'] = ['number']): CalendarSettings {
     const signIn = oauth ? { oauth } : { username: radicale.username, password: radicale.password }
-    return { url, ...signIn, calendar: radicale.calendar, callerDetails: ['number'], timeoutSeconds }
+    return { url, ...signIn, calendar: radicale.calendar, callerDetails, timeoutSeconds }
   }
 
   /** Each test books in a week of its own (the calendar is shared), "now" is a Monday 07:00 UTC of that week. */
-  async function world(opts: { url?: string; client?: CalendarClient; timeoutSeconds?: number; oauth?: CalendarSettings['oauth'] } = {}) {
+  async function world(opts: { url?: string; client?: CalendarClient; timeoutSeconds?: number; oauth?: CalendarSettings['oauth']; callerDetails?: CalendarSettings['callerDetails'] } = {}) {
     const n = week++
     const now = Date.UTC(2027, 0, 4 + 7 * n, 7, 0)
     const store = await Store.open(join(dir, `w${n}.db`))
@@ -71,7 +72,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
       now: () => now + (Date.now() - t0),
       tz: 'UTC',
       business: 'Test Clinic',
-      calendar: settings(opts.url ?? radicale.url, opts.timeoutSeconds, opts.oauth),
+      calendar: settings(opts.url ?? radicale.url, opts.timeoutSeconds, opts.oauth, opts.callerDetails),
       wakeSms: () => undefined,
       backoffMs: 5,
       ...(opts.client ? { client: opts.client } : {}),
@@ -160,6 +161,29 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     expect(await c.tool('task_input', { task_id: cancel.task_id, confirm: true })).toMatchObject({ status: 'done' })
     expect(await w.events()).toEqual([])
     expect(await w.store.appointments.upcomingFor(c.caller, w.now)).toEqual([])
+  }, 60_000)
+
+  test("the event's title carries the caller's name and number as configured; retention forgets the name", async () => {
+    const w = await world({ callerDetails: ['name', 'number'] })
+    const c = await w.call()
+    const asked = await c.tool('book_appointment', { date: 'tomorrow', time: '10 AM', name: 'Anna Müller' })
+    expect(asked.ask).toBe('Book for tomorrow at 10 AM?')
+    expect(await c.tool('task_input', { task_id: asked.task_id, confirm: true })).toMatchObject({ status: 'done' })
+    const evs = await w.events()
+    expect(evs).toHaveLength(1)
+    expect(readEvent(evs[0]?.data ?? '', 'UTC')?.summary).toBe(`Appointment: Anna Müller, ${c.caller}`)
+    // Without a name the title has the number only; with details "none" neither.
+    const d = await w.call()
+    const plain = await d.tool('book_appointment', { date: 'tomorrow', time: '11 AM' })
+    await d.tool('task_input', { task_id: plain.task_id, confirm: true })
+    expect((await w.events()).map((e) => readEvent(e.data, 'UTC')?.summary).sort()).toEqual([`Appointment: ${d.caller}`, `Appointment: Anna Müller, ${c.caller}`].sort())
+    expect(eventSummary({ name: 'Anna Müller', number: c.caller }, [])).toBe('Appointment')
+    // The store's copy of the name goes with the number when the slot is past retention (the slot itself stays).
+    await w.store.purge(w.at('23:59'))
+    expect(await w.store.sql.all(`SELECT caller, caller_name, status FROM appointments ORDER BY starts_at`)).toEqual([
+      { caller: null, caller_name: null, status: 'booked' },
+      { caller: null, caller_name: null, status: 'booked' },
+    ])
   }, 60_000)
 
   test('staff events block slots (at the check and again at confirmation); staff moves and deletions are respected', async () => {

@@ -261,3 +261,19 @@ describe('book_appointment: final states and descriptions', () => {
     expect(def.describe(step(def, start(def, {}), def.cancelEvent(later), 'cancelled').snapshot, later).status).toBe('cancelled')
   })
 })
+
+describe("book_appointment: the caller's name, for the calendar entry only", () => {
+  test('given with the first words or with the yes, it goes with the booking and is never said back', () => {
+    const early = start(def, { date: 'tomorrow', name: '  Anna   Müller ' })
+    const c = step(def, early, input({ time: '10 AM' }), 'checking')
+    const f = step(def, c, { type: 'availability', free: true, alternatives: [], at: later }, 'confirming')
+    const b = step(def, f, input({ confirm: true }), 'booking')
+    expect(b.effects).toEqual([{ kind: 'book', startsAt: tomorrow10, minutes: 30, callerName: 'Anna Müller' }])
+    for (const e of [...early.effects, ...c.effects, ...f.effects]) expect(JSON.stringify(e)).not.toContain('Anna')
+
+    const late = step(def, toConfirming(), input({ confirm: true, name: "José O'Neil-Peña" }), 'booking')
+    expect(late.effects).toEqual([{ kind: 'book', startsAt: tomorrow10, minutes: 30, callerName: "José O'Neil-Peña" }])
+    // Without one, the booking carries none.
+    expect(step(def, toConfirming(), input({ confirm: true }), 'booking').effects).toEqual([{ kind: 'book', startsAt: tomorrow10, minutes: 30 }])
+  })
+})

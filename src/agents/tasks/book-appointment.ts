@@ -21,14 +21,29 @@ import { defineTask, type TaskStateMeta } from '../task-definition'
 const DateWords = Type.String({ description: "the day as the caller said it, e.g. 'tomorrow', 'next Tuesday', 'December 3'" })
 const TimeWords = Type.String({ description: "the time as the caller said it, e.g. '10 AM', 'half past two'" })
 const ServiceWords = Type.String({ description: "what the caller wants booked, in their words, e.g. 'a check-up', 'cleaning'" })
+/**
+ * The caller's name, only for the calendar entry (never read back or spoken, so it cannot steer the model). Latin
+ * letters with accents, spaces, apostrophes, dots and hyphens: a name, not a sentence. TypeBox patterns run without the
+ * `u` flag, hence the ranges instead of \p{L}.
+ */
+const NameWords = Type.String({
+  minLength: 1,
+  maxLength: 80,
+  pattern: "^[A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ][A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ' .-]*$",
+  description: "the caller's name, only if they said it, e.g. 'Anna Müller' (letters only; for the calendar entry)",
+})
 
-export const BookStartArgs = Type.Object({ service: Type.Optional(ServiceWords), date: Type.Optional(DateWords), time: Type.Optional(TimeWords) }, { additionalProperties: false })
+export const BookStartArgs = Type.Object(
+  { service: Type.Optional(ServiceWords), date: Type.Optional(DateWords), time: Type.Optional(TimeWords), name: Type.Optional(NameWords) },
+  { additionalProperties: false },
+)
 export const BookInputArgs = Type.Object(
   {
     service: Type.Optional(ServiceWords),
     date: Type.Optional(DateWords),
     time: Type.Optional(TimeWords),
     confirm: Type.Optional(Type.Boolean({ description: 'true when the caller agreed to the proposed booking, false when declined' })),
+    name: Type.Optional(NameWords),
   },
   { additionalProperties: false },
 )
@@ -41,10 +56,19 @@ export const BookContext = Type.Object({
   words: Type.Optional(Type.Object({ date: Type.Optional(Type.String()), time: Type.Optional(Type.String()) })),
   /** Why the last service answer did not work; '' when nothing to explain. */
   serviceProblem: Type.Optional(Type.String()),
+  /** The caller's name when they gave it (personal data: purged with the task's context). */
+  callerName: Type.Optional(Type.String({ maxLength: 80 })),
 })
 export type BookContext = Static<typeof BookContext>
 
-const StartEvent = Type.Object({ type: Type.Literal('start'), at: AtSchema, service: Type.Optional(Type.String()), date: Type.Optional(Type.String()), time: Type.Optional(Type.String()) })
+const StartEvent = Type.Object({
+  type: Type.Literal('start'),
+  at: AtSchema,
+  service: Type.Optional(Type.String()),
+  date: Type.Optional(Type.String()),
+  time: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String({ maxLength: 80 })),
+})
 const InputEvent = Type.Object({
   type: Type.Literal('input'),
   at: AtSchema,
@@ -52,6 +76,7 @@ const InputEvent = Type.Object({
   date: Type.Optional(Type.String()),
   time: Type.Optional(Type.String()),
   confirm: Type.Optional(Type.Boolean()),
+  name: Type.Optional(Type.String({ maxLength: 80 })),
 })
 export const BookEvent = Type.Union([
   StartEvent,
@@ -130,6 +155,8 @@ function plan(c: Readonly<BookContext>, e: Words): { ctx: BookContext; next: 'se
 
 const checkEffect = (c: BookContext): Effect[] => [{ kind: 'check_availability', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes, ...serviceId(c) }]
 const serviceId = (c: BookContext) => (c.settings.service ? { serviceId: c.settings.service.id } : {})
+/** The name for the booking (effects see the context after the edge's update, so one said with the yes counts). */
+const callerName = (c: BookContext) => (c.callerName !== undefined ? { callerName: c.callerName } : {})
 
 /** Service/day/time words → the check, or the question of what is still missing (with the reason). */
 const slot = <E extends Words>(): Transition<State, BookContext, E, Effect>[] => {
@@ -165,7 +192,7 @@ const cancel: Transition<State, BookContext, Extract<BookEvent, { type: 'cancel'
 const fresh = (c: BookContext, now: number): BookContext => ({ ...c, slot: { ...c.slot, problem: '', alternatives: c.slot.alternatives.filter((t) => t > now) } })
 const OPEN = { status: 'open' } as const
 
-export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect, TaskStateMeta<BookContext>>()({
+export const bookAppointmentMachine = keepingName(machine<BookContext, BookEvent, Effect, TaskStateMeta<BookContext>>()({
   id: 'book_appointment',
   version: 1,
   initial: 'idle',
@@ -202,7 +229,7 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect, Ta
           {
             target: 'booking',
             guard: (c, e) => e.confirm === true && (c.slot.startsAt ?? 0) > e.at && ((!hasSlotWords(e) && e.service === undefined) || sameSlot(c, e)),
-            effects: (c) => [{ kind: 'book', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes, ...serviceId(c) }],
+            effects: (c) => [{ kind: 'book', startsAt: c.slot.startsAt ?? 0, minutes: c.settings.slotMinutes, ...serviceId(c), ...callerName(c) }],
           },
           {
             target: 'collectingTime',
@@ -255,7 +282,37 @@ export const bookAppointmentMachine = machine<BookContext, BookEvent, Effect, Ta
     cancelled: { final: true, meta: { status: 'cancelled' } },
     failed: { final: true, meta: { status: 'failed' } },
   },
-})
+}))
+
+/**
+ * A name can come with any of the caller's answers (the first words, or "yes, it's Anna Müller"): every start and
+ * input edge keeps it in the context, after its own update, so no edge of the table has to remember to.
+ */
+function keepingName<M extends { readonly states: object }>(m: M): M {
+  type Edge = { assign?(c: BookContext, e: Words): BookContext }
+  const wrap = (t: Edge): Edge => ({
+    ...t,
+    assign: (c: BookContext, e: Words) => {
+      const next = t.assign ? t.assign(c, e) : c
+      return e.name === undefined ? next : { ...next, callerName: e.name.trim().replace(/\s+/g, ' ') }
+    },
+  })
+  const out: Record<string, unknown> = {}
+  for (const [name, node] of Object.entries(m.states as Record<string, { readonly on?: object }>)) {
+    const on = node.on as Record<string, Edge | readonly Edge[] | undefined> | undefined
+    if (!on) {
+      out[name] = node
+      continue
+    }
+    const wrapped: Record<string, unknown> = { ...on }
+    for (const type of ['start', 'input'] as const) {
+      const entry = on[type]
+      if (entry !== undefined) wrapped[type] = Array.isArray(entry) ? entry.map(wrap) : wrap(entry as Edge)
+    }
+    out[name] = { ...node, on: wrapped }
+  }
+  return { ...m, states: out }
+}
 
 function sameSlot(c: BookContext, e: Input): boolean {
   const p = plan(c, e)
@@ -275,8 +332,8 @@ export const bookAppointment = defineTask<State, BookContext, BookEvent>({
   title: 'booking an appointment',
   noun: 'appointment',
   description:
-    'Book an appointment for the caller. Pass the day and time as the caller said them, if they did; the task asks for ' +
-    'whatever is missing and confirms before booking.',
+    'Book an appointment for the caller. Pass the day and time as the caller said them, if they did, and their name if ' +
+    'they gave it; the task asks for whatever is missing and confirms before booking.',
   startArgs: BookStartArgs,
   inputArgs: BookInputArgs,
   machine: bookAppointmentMachine,
