@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
-import { startRealtimeEmulator } from '../src/sim/realtime'
+import { INSTANT_TIMING, startRealtimeEmulator } from '../src/sim/realtime'
 import { VaicSimulator } from '../src/sim/vaic/simulator'
 import { freePort, startWorld, WORLD_SECRETS } from '../src/sim/world'
 import { BOOKING_ENV, dumpTables, pool, prng, rawSocket, rssAfterGcMb, waitUntil, watchProcessErrors } from '../test/reliability/kit'
@@ -221,7 +221,7 @@ async function churn(): Promise<Row> {
   const t0 = performance.now()
   const r = prng(SEED * 1000 + 3)
   const faultRng = prng(SEED * 1000 + 5)
-  const emulator = await startRealtimeEmulator({ apiKey: WORLD_SECRETS.openaiKey, speed: 0, logLimit: 200 })
+  const emulator = await startRealtimeEmulator({ apiKey: WORLD_SECRETS.openaiKey, speed: 0, logLimit: 200, ...INSTANT_TIMING })
   const proxy = startGarbageProxy({ seed: SEED * 1000 + 9, rate: 0.01, target: emulator.url, fault: () => (faultRng.chance(0.05) ? 'fatal' : faultRng.chance(0.03) ? 'close' : 'none') })
   const dir = mkdtempSync(join(tmpdir(), 'fa-churn-'))
   const port = await freePort()

@@ -28,6 +28,9 @@ import { callMetrics } from './call/metrics'
 import { loadFallbackClip, type FallbackClip } from './call/fallback-audio'
 import { callLinesFor, packFor, taskWordsIn } from './i18n/packs'
 import { realtimeMetrics } from './realtime/model-leg'
+import { poolMetrics, SessionPool } from './realtime/session-pool'
+import { freshCallTarget } from './call/call-session-config'
+import { relayPlan } from './audio/formats'
 import { audiocodesEndpoint, ConversationRegistry } from './telephony/audiocodes/endpoint'
 import { telephonyMetrics } from './telephony/audiocodes/metrics'
 import { dialoutCallerId, dialoutClient } from './telephony/audiocodes/dialout-client'
@@ -85,6 +88,8 @@ export type RunningServer = {
   readonly events: CallEventBus
   readonly watch: CallWatch
   readonly recordings: Recordings
+  /** Warm Realtime sessions (absent when REALTIME_POOL_SIZE=0). */
+  readonly pool: SessionPool | undefined
   /** Drain (up to `DRAIN_TIMEOUT_SECONDS`), close what is left with its state saved, close the database. */
   shutdown(reason: string): Promise<void>
 }
@@ -245,7 +250,34 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   } catch (err) {
     throw new ConfigFileError({ variable: 'FALLBACK_AUDIO_FILE', reason: `cannot be played (${config.FALLBACK_AUDIO_FILE ?? 'built-in clip'}): ${err instanceof Error ? err.message : String(err)}; it must be a mono PCM16 or μ-law WAV file` })
   }
+  const loopLag = new LoopLagMonitor(config.MAX_EVENT_LOOP_LAG_MS)
+  // Warm Realtime sessions for the next calls. They count towards the call cap (a warm session is an upstream session
+  // like a call's) and none is opened while new calls would be refused: draining, or the event loop overloaded.
+  const firstBusiness = businesses.version.businesses[0]
+  let pool: SessionPool | undefined
+  if (config.REALTIME_POOL_SIZE > 0 && firstBusiness) {
+    const warming: SessionPool = new SessionPool({
+      size: config.REALTIME_POOL_SIZE,
+      url: config.OPENAI_REALTIME_URL,
+      model: config.OPENAI_REALTIME_MODEL,
+      apiKey: config.OPENAI_API_KEY ?? '',
+      log,
+      metrics: poolMetrics(registry, () => ({ ready: warming.ready, opening: warming.opening })),
+      now,
+      // A call taking a warm session should have at least half the rotation age left before it rotates.
+      maxIdleMs: (config.SESSION_ROTATE_MINUTES * 60_000) / 2,
+      room: () => lifecycle.acceptingCalls && !loopLag.overloaded && conversations.size + warming.held < config.MAX_CONCURRENT_CALLS,
+      // At first: the first business, in the format most calls get (PCM16 24 kHz; μ-law calls retarget it).
+      target: freshCallTarget({ config, tasks, now }, firstBusiness, relayPlan('raw/lpcm16_24').openai),
+    })
+    pool = warming
+    lifecycle.onChange((phase) => {
+      if (phase === 'ready') warming.start()
+      else if (phase === 'draining') warming.drain()
+    })
+  }
   const calls = new CallManager({
+    ...(pool ? { pool } : {}),
     fallback,
     config,
     log,
@@ -264,7 +296,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ...(dialout ? { dialoutCallerId: normaliseCaller(dialoutCallerId(config)) ?? dialoutCallerId(config) } : {}),
   })
 
-  const loopLag = new LoopLagMonitor(config.MAX_EVENT_LOOP_LAG_MS)
   loopLag.start()
   registry.gauge('fastagent_event_loop_lag_p99_ms', 'event-loop lag p99 over the last 3 s', [], () => loopLag.p99)
   registry.gauge('fastagent_event_loop_lag_p50_ms', 'median event-loop lag over the last 3 s (new calls are refused above MAX_EVENT_LOOP_LAG_MS)', [], () => loopLag.p50)
@@ -317,6 +348,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   try {
     app.listen({ hostname: config.HOST, port: config.PORT, reusePort: false, ...(tls ? { tls } : {}) })
   } catch (err) {
+    pool?.drain()
     await store.close()
     if (isAddrInUse(err)) throw new PortInUseError(config.HOST, config.PORT)
     throw err
@@ -344,13 +376,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const retentionTimer = setInterval(() => void retention(), 3_600_000)
 
   lifecycle.markReady()
-  const firstBusiness = businesses.version.businesses[0]
-  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: describeBusinessHours(firstBusiness?.hours ?? []), timezone: firstBusiness?.timeZone, businesses: businesses.version.businesses.map((b) => b.id), engine: store.engine, instance: instanceId, schema: await store.schemaVersion(), sms: sender !== undefined, dialout: dialout !== undefined, booking: booking.kind })
+  log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: describeBusinessHours(firstBusiness?.hours ?? []), timezone: firstBusiness?.timeZone, pool: config.REALTIME_POOL_SIZE, businesses: businesses.version.businesses.map((b) => b.id), engine: store.engine, instance: instanceId, schema: await store.schemaVersion(), sms: sender !== undefined, dialout: dialout !== undefined, booking: booking.kind })
 
   let stopping: Promise<void> | undefined
   const shutdown = (reason: string) =>
     (stopping ??= (async () => {
       lifecycle.startDraining()
+      // The warm sessions go first (startDraining closed them): nobody will take one now.
+      pool?.drain()
       log.info('server.draining', { reason, calls: conversations.size, timeoutSeconds: config.DRAIN_TIMEOUT_SECONDS })
       const deadline = now() + config.DRAIN_TIMEOUT_SECONDS * 1000
       while (conversations.size > 0 && now() < deadline) await Bun.sleep(100)
@@ -406,6 +439,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     events,
     watch,
     recordings,
+    pool,
     shutdown,
   }
 }

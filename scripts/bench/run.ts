@@ -230,6 +230,8 @@ function serverEnv(ctx: Ctx, port: number, dir: string): Record<string, string> 
     // Every simulated call comes from 127.0.0.1: the per-IP upgrade limit (default 120/min) would refuse them.
     UPGRADE_RATE_PER_MINUTE: '1000000',
     DRAIN_TIMEOUT_SECONDS: '2',
+    // The relay cells measure the relay: every call connects its own session (the latency section measures the pool).
+    REALTIME_POOL_SIZE: '0',
   }
 }
 
@@ -647,7 +649,7 @@ export async function runBench(o: Options): Promise<BenchReport> {
     `all processes share these ${machine.cores} cores: the load generator, the fake upstream and the relay under test each run in their own process (and event loop) but compete for CPU, so capacity figures are lower bounds`,
     'loopback TCP, no TLS; frames are 20 ms both ways; calls are phase-staggered across the 20 ms tick except the `burst` rows (all aligned)',
     `each run: ${o.warmup} s warm-up (excluded), then a ${o.seconds} s measured window; every relay run is a fresh process`,
-    'the server runs with its defaults except UPGRADE_RATE_PER_MINUTE=1000000 (all calls come from 127.0.0.1) and LOG_LEVEL=warn',
+    'the relay cells run the server with its defaults except UPGRADE_RATE_PER_MINUTE=1000000 (all calls come from 127.0.0.1), LOG_LEVEL=warn and REALTIME_POOL_SIZE=0 (each call connects its own session)',
   ]
   const work = mkdtempSync(join(tmpdir(), 'fa-bench-'))
   const cells: CellResult[] = []

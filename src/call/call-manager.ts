@@ -30,6 +30,11 @@ import type { CallEventBus } from './call-events'
 import type { Recordings } from '../recording/recordings'
 import type { FallbackClip } from './fallback-audio'
 import { fixedLine, personalLine } from './spoken-line'
+import { relayPlan, type AcMediaFormat } from '../audio/formats'
+import type { RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
+import type { Business } from '../config/business/business'
+import { poolKey, type SessionPool } from '../realtime/session-pool'
+import { freshCallTarget } from './call-session-config'
 
 export type CallManagerDeps = {
   readonly config: Config
@@ -55,6 +60,8 @@ export type CallManagerDeps = {
   readonly events?: CallEventBus
   /** Call recording (RECORD_CALLS): a recorder per call, or none. */
   readonly recordings?: Recordings
+  /** Warm Realtime sessions (REALTIME_POOL_SIZE): a new call takes one when its key matches. */
+  readonly pool?: SessionPool
 }
 
 export class CallManager implements CallAcceptor {
@@ -68,6 +75,7 @@ export class CallManager implements CallAcceptor {
 
   async accept(call: IncomingCall): Promise<{ ok: true; handler: PhoneLegHandler } | { ok: false; reason: string }> {
     const d = this.d
+    const pool = d.pool
     const business = d.businesses.pick()
     if (!business) return { ok: false, reason: 'no business configured for this call' }
     const callId = randomUUID()
@@ -256,9 +264,25 @@ export class CallManager implements CallAcceptor {
           }
         : {}),
       ...(recorder ? { tap: recorder } : {}),
+      ...(pool ? { takeWarm: (s: RealtimeSessionCreateRequest) => this.takeWarm(pool, s, business, call.leg.mediaFormat) } : {}),
     })
     this.sessions.set(callId, session)
     return { ok: true, handler: session }
+  }
+
+  /**
+   * A warm session for a call whose session is `s`, or none. Finding none, the pool warms for this call's kind from
+   * then on (its business and format): the next call like it finds one.
+   */
+  private takeWarm(pool: SessionPool, s: RealtimeSessionCreateRequest, business: Business, format: AcMediaFormat) {
+    const key = poolKey(s)
+    const warm = pool.take(key)
+    if (!warm) {
+      const target = freshCallTarget({ config: this.d.config, tasks: this.d.tasks, now: this.d.now }, business, relayPlan(format).openai)
+      // Same key by construction (the key leaves out instructions and tools); checked so an odd config never retargets.
+      if (target.key === key) pool.retarget(target)
+    }
+    return warm
   }
 
   /** Politely ends every live call (shutdown): each hangs up; their state is already saved. */

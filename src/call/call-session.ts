@@ -15,19 +15,19 @@
  */
 import type { Config } from '../config/schema'
 import type { Business } from '../config/business/business'
-import { packFor } from '../i18n/packs'
-import { describeBusinessHours } from '../config/business-hours'
 import { createCallConverters, type CallConverters } from '../audio/transcoder'
 import type { Logger } from '../ops/log'
 import type { Activity } from '../telephony/audiocodes/messages'
 import type { LegEnd, PhoneLeg, PhoneLegHandler, StartParams, TransferStatus } from '../telephony/audiocodes/phone-leg'
 import { ModelLeg, type FunctionCall, type ModelLegHandler, type RealtimeMetrics } from '../realtime/model-leg'
-import { buildInstructions } from '../realtime/instructions'
-import { buildSession, type ToolSpec } from '../realtime/session-config'
+import type { RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
+import type { WarmSession } from '../realtime/session-pool'
+import { packFor } from '../i18n/packs'
+import { callInstructions, callSessionConfig } from './call-session-config'
 import type { ReplayItem } from '../realtime/protocol'
 import type { TaskPort, TaskUpdate } from './task-port'
 import { initialSnapshot, transition, type Snapshot } from '../fsm/fsm'
-import { LIFECYCLE_TOOLS, lifecycleToolSpecs, type CallEndReason } from './lifecycle'
+import { LIFECYCLE_TOOLS, type CallEndReason } from './lifecycle'
 import { CallHistory } from './call-history'
 import { clipChunks, type FallbackClip } from './fallback-audio'
 import {
@@ -98,6 +98,8 @@ export type CallSessionDeps = {
   readonly tap?: { caller(b64: string): void; bot(b64: string): void }
   /** The recorded apology played when the model cannot speak (no clip: straight to the transfer or hang-up). */
   readonly fallback?: FallbackClip
+  /** A warm session for this call's config from the pool, if one is ready (REALTIME_POOL_SIZE). */
+  readonly takeWarm?: (session: RealtimeSessionCreateRequest) => WarmSession | undefined
 }
 
 /** Transfer statuses that mean the transfer did not happen and the caller is still ours. */
@@ -178,7 +180,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     this.modelStarted = true
     // An outbound call learnt whom it resumes only now (the start event): its earlier conversation goes in first.
     if (this.d.waitForStart) for (const item of this.d.priorHistory) this.history.push(item)
-    this.model.start()
+    this.model.start(this.d.takeWarm?.(this.sessionConfig()))
   }
 
   /**
@@ -634,35 +636,18 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   // model session inputs
   // ================================================================================================================
 
-  private openingHours: string | undefined
-
   private instructions(): string {
-    return buildInstructions({
-      businessName: this.d.business.name,
-      now: this.d.now(),
-      timeZone: this.d.business.timeZone,
-      openingHours: (this.openingHours ??= describeBusinessHours(this.d.business.hours)),
-      faq: this.d.business.faq,
-      services: this.d.business.services,
-      language: packFor(this.d.business.language).englishName,
-      openTasks: this.d.tasks.statusLines(),
-      transferAvailable: this.d.config.TRANSFER_TARGET !== undefined,
-    })
+    return callInstructions({ config: this.d.config, business: this.d.business, now: this.d.now(), openTasks: this.d.tasks.statusLines() })
   }
 
-  private tools(): ToolSpec[] {
-    return [...this.d.tasks.tools(), ...lifecycleToolSpecs(this.d.config.TRANSFER_TARGET !== undefined)]
-  }
-
-  private sessionConfig() {
-    return buildSession({
+  private sessionConfig(): RealtimeSessionCreateRequest {
+    return callSessionConfig({
       config: this.d.config,
+      business: this.d.business,
       format: this.conv.plan.openai,
-      instructions: this.instructions(),
-      tools: this.tools(),
-      ...(this.d.business.voice ? { voice: this.d.business.voice } : {}),
-      language: this.d.business.language,
-      ...(this.d.config.TURN_DETECTION === 'server_vad' ? { idleTimeoutMs: this.d.config.SILENCE_TIMEOUT_SECONDS * 1000 } : {}),
+      now: this.d.now(),
+      openTasks: this.d.tasks.statusLines(),
+      taskTools: this.d.tasks.tools(),
     })
   }
 

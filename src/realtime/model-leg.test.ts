@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from 'bun:test'
-import { startRealtimeEmulator, type Emulator } from '../sim/realtime'
+import { INSTANT_TIMING, startRealtimeEmulator, type Emulator } from '../sim/realtime'
 import { memoryLogger } from '../ops/log'
 import { MetricsRegistry } from '../ops/metrics'
 import { ModelLeg, realtimeMetrics, type ModelLegHandler, type ModelLegOptions } from './model-leg'
@@ -49,7 +49,7 @@ const frame = (n: number) => Buffer.alloc(160, n).toString('base64')
 
 test('caller audio is held until session.updated, then flushed in order', async () => {
   const arrived: string[] = []
-  emulator = await startRealtimeEmulator({ apiKey: 'sk-emulator', tap: { append: (a) => arrived.push(a) } })
+  emulator = await startRealtimeEmulator({ apiKey: 'sk-emulator', ...INSTANT_TIMING, tap: { append: (a) => arrived.push(a) } })
   const events: string[] = []
   const m = leg(emulator, events, new MetricsRegistry())
   for (let i = 1; i <= 10; i++) m.append(frame(i)) // before the socket even exists
@@ -69,7 +69,7 @@ test('caller audio is held until session.updated, then flushed in order', async 
 })
 
 test('the hold is bounded: the oldest audio is dropped, and counted', async () => {
-  emulator = await startRealtimeEmulator({ apiKey: 'sk-emulator' })
+  emulator = await startRealtimeEmulator({ apiKey: 'sk-emulator', ...INSTANT_TIMING })
   const registry = new MetricsRegistry()
   const m = leg(emulator, [], registry, frame(1).length * 4)
   for (let i = 1; i <= 10; i++) m.append(frame(i))
@@ -83,7 +83,7 @@ test('the hold is bounded: the oldest audio is dropped, and counted', async () =
 })
 
 test('a fatal error stops the leg without reconnect attempts', async () => {
-  emulator = await startRealtimeEmulator({ apiKey: 'the-real-key' })
+  emulator = await startRealtimeEmulator({ apiKey: 'the-real-key', ...INSTANT_TIMING })
   const events: string[] = []
   const m = leg(emulator, events, new MetricsRegistry())
   m.start()
@@ -95,7 +95,7 @@ test('a fatal error stops the leg without reconnect attempts', async () => {
 })
 
 test('a failed session rotation retries with the reconnect backoff, not on every tick; the live session carries on', async () => {
-  emulator = await startRealtimeEmulator({ apiKey: 'sk-emulator' })
+  emulator = await startRealtimeEmulator({ apiKey: 'sk-emulator', ...INSTANT_TIMING })
   const e = emulator
   const events: string[] = []
   const { log, lines } = memoryLogger('debug')

@@ -26,6 +26,7 @@ import {
 } from './protocol'
 import { ResponseSequencer, type ResponseRequest } from './response-sequencer'
 import { connectUpstream, realtimeUrl, type UpstreamSocket } from './transport'
+import { stableJson, type WarmSession } from './session-pool'
 import type { ResponseUsage } from '../call/call-events'
 
 export type FunctionCall = { readonly callId: string; readonly name: string; readonly arguments: string; readonly responseId: string }
@@ -149,10 +150,24 @@ export class ModelLeg<P extends string = string> {
     this.ticker = setInterval(() => this.tick(), 500)
   }
 
-  /** Opens the first session. */
-  start(): void {
+  /**
+   * Opens the first session — or takes over `warm`, a pooled session already connected and configured: then the
+   * call is ready at once. What its config lacks (a resumed call's task status, a minute that turned) goes out as one
+   * `session.update` nobody waits for: the server applies events in order, so the first response already sees it.
+   */
+  start(warm?: WarmSession): void {
     this.startedAt = this.now()
+    if (warm && !this.stopped && !this.current && !this.next && warm.socket.isOpen) return this.adopt(warm)
     this.connect('initial')
+  }
+
+  private adopt(w: WarmSession): void {
+    const t = this.now()
+    const conn: Conn = { purpose: 'initial', state: 'configuring', openedAt: w.openedAt, expiresAtMs: w.expiresAtMs, lastEventAt: t, socket: w.socket }
+    w.attach({ open: () => undefined, message: (data) => this.onMessage(conn, data), close: (code, reason, error) => this.onClose(conn, code, reason, error) })
+    this.next = conn
+    this.configure(conn, w.configured)
+    this.promote(conn, true)
   }
 
   get ready(): boolean {
@@ -294,11 +309,7 @@ export class ModelLeg<P extends string = string> {
       case 'session.created': {
         const exp = ev.session.expires_at
         conn.expiresAtMs = typeof exp === 'number' && exp > 0 ? exp * 1000 : undefined
-        const send = (e: ClientEvent) => conn.socket.send(JSON.stringify(e))
-        send({ type: 'session.update', session: this.o.session() })
-        // Every new session gets the conversation so far, the first one too: a resumed call's earlier conversation
-        // (when the call session put one there) goes in before the greeting.
-        for (const item of this.o.history()) send(replayItemEvent(item))
+        this.configure(conn)
         return
       }
       case 'session.updated':
@@ -315,7 +326,20 @@ export class ModelLeg<P extends string = string> {
     }
   }
 
-  private promote(conn: Conn): void {
+  /**
+   * Configures a new session: the call's config (unless `configured`, a warm session's, is exactly it already) and
+   * the conversation so far.
+   */
+  private configure(conn: Conn, configured?: string): void {
+    const send = (e: ClientEvent) => conn.socket.send(JSON.stringify(e))
+    const session = this.o.session()
+    if (configured === undefined || stableJson(session) !== configured) send({ type: 'session.update', session })
+    // Every new session gets the conversation so far, the first one too: a resumed call's earlier conversation
+    // (when the call session put one there) goes in before the greeting.
+    for (const item of this.o.history()) send(replayItemEvent(item))
+  }
+
+  private promote(conn: Conn, pooled = false): void {
     const old = this.current
     this.next = undefined
     this.current = conn
@@ -333,7 +357,7 @@ export class ModelLeg<P extends string = string> {
       this.rotationFailures = 0
       this.rotationRetryAt = 0
     }
-    this.o.log.info('realtime.ready', { purpose: conn.purpose })
+    this.o.log.info('realtime.ready', { purpose: conn.purpose, ...(pooled ? { pooled } : {}) })
     this.o.handler.ready(conn.purpose)
   }
 

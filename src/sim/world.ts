@@ -12,7 +12,7 @@ import { loadConfig } from '../config/load'
 import type { Config } from '../config/schema'
 import { createLogger, type Logger, type LogSink } from '../ops/log'
 import { startServer, type RunningServer, type ServerOptions } from '../server'
-import { startRealtimeEmulator, type Emulator, type EmulatorOptions } from './realtime'
+import { INSTANT_TIMING, startRealtimeEmulator, type Emulator, type EmulatorOptions } from './realtime'
 import { FakeTwilio } from './twilio/fake-twilio'
 import { FakeAudioCodesApi } from './audiocodes-api/fake-audiocodes-api'
 import { VaicSimulator, type VaicSimulatorOptions } from './vaic/simulator'
@@ -72,7 +72,7 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startWorld(o: WorldOptions = {}): Promise<World> {
-  const emulator = await startRealtimeEmulator({ apiKey: WORLD_SECRETS.openaiKey, speed: 0, ...(o.probe ? { tap: o.probe.model } : {}), ...o.emulator })
+  const emulator = await startRealtimeEmulator({ apiKey: WORLD_SECRETS.openaiKey, speed: 0, ...INSTANT_TIMING, ...(o.probe ? { tap: o.probe.model } : {}), ...o.emulator })
   const twilio = new FakeTwilio({ accountSid: WORLD_SECRETS.twilioSid, authToken: WORLD_SECRETS.twilioToken, fromNumber: WORLD_SECRETS.twilioFrom, statusCallbacks: true }).start()
   const audiocodesApi = new FakeAudioCodesApi({ clientId: WORLD_SECRETS.acClientId, clientSecret: WORLD_SECRETS.acClientSecret, bot: WORLD_SECRETS.botName, ringMs: o.ringMs ?? 300, ...(o.dialoutAnswer ? { answer: o.dialoutAnswer } : {}) }).start()
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'fastagent-'))
@@ -99,6 +99,8 @@ export async function startWorld(o: WorldOptions = {}): Promise<World> {
     // Admission by event-loop lag depends on how busy the machine is; tests (2 cores, run in parallel) must not.
     MAX_EVENT_LOOP_LAG_MS: '10000',
     PLAYOUT_DELAY_MS: '20',
+    // No warm sessions unless a test asks: the emulator's session list then holds exactly the calls' sessions.
+    REALTIME_POOL_SIZE: '0',
     LOG_LEVEL: o.logLevel ?? 'debug',
     ...o.env,
   })

@@ -20,7 +20,7 @@ import { Database } from 'bun:sqlite'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { $ } from 'bun'
-import { startRealtimeEmulator, type Emulator } from '../../src/sim/realtime'
+import { INSTANT_TIMING, startRealtimeEmulator, type Emulator } from '../../src/sim/realtime'
 import { FakeTwilio } from '../../src/sim/twilio/fake-twilio'
 import { FakeAudioCodesApi } from '../../src/sim/audiocodes-api/fake-audiocodes-api'
 import { freePort, WORLD_SECRETS } from '../../src/sim/world'
@@ -53,7 +53,7 @@ export type Peers = {
 
 /** The binary's peers, in this process (they outlive every kill). */
 export async function startPeers(): Promise<Peers> {
-  const emulator = await startRealtimeEmulator({ apiKey: WORLD_SECRETS.openaiKey, speed: 0 })
+  const emulator = await startRealtimeEmulator({ apiKey: WORLD_SECRETS.openaiKey, speed: 0, ...INSTANT_TIMING })
   const twilio = new FakeTwilio({ accountSid: WORLD_SECRETS.twilioSid, authToken: WORLD_SECRETS.twilioToken, fromNumber: WORLD_SECRETS.twilioFrom, statusCallbacks: true }).start()
   const audiocodesApi = new FakeAudioCodesApi({ clientId: WORLD_SECRETS.acClientId, clientSecret: WORLD_SECRETS.acClientSecret, bot: WORLD_SECRETS.botName }).start()
   return {
@@ -92,6 +92,8 @@ export function binaryEnv(peers: Peers, port: number, dbPath: string): Record<st
     DRAIN_TIMEOUT_SECONDS: '2',
     MAX_EVENT_LOOP_LAG_MS: '10000',
     PLAYOUT_DELAY_MS: '20',
+    // As in the world: no warm sessions unless a test asks.
+    REALTIME_POOL_SIZE: '0',
     LOG_LEVEL: 'info',
     ...BOOKING_ENV,
   }

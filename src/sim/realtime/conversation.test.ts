@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { startRealtimeEmulator, type Emulator } from './emulator'
+import { INSTANT_TIMING, startRealtimeEmulator, type Emulator } from './emulator'
 import { scriptedBrain } from './brain'
 import { TestClient } from './test-client'
 
 let emu: Emulator
 const brain = scriptedBrain([{ say: 'ok' }, { say: 'ok' }])
 beforeAll(async () => {
-  emu = await startRealtimeEmulator({ apiKey: 'k', speed: 0, brain })
+  emu = await startRealtimeEmulator({ apiKey: 'k', ...INSTANT_TIMING, speed: 0, brain })
 })
 afterAll(async () => {
   await emu.stop()

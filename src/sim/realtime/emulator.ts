@@ -43,7 +43,22 @@ export interface EmulatorOptions {
   readonly logLimit?: number
   /** Observes audio at the socket edge (the demo and benchmarks measure relay latency with it). */
   readonly tap?: AudioTap
+  /**
+   * WebSocket upgrade → `session.created`, in ms. Default 300, about what the real API takes. The test kits (the
+   * world, the crash kit) set 0: tests must not wait on it unless they ask.
+   */
+  readonly connectDelayMs?: number
+  /**
+   * `response.create` → the response's first output (audio delta or function call), in ms: the model's time to first
+   * audio. Default 600, about the real API's. The test kits set 0.
+   */
+  readonly firstAudioMs?: number
 }
+
+/** What the real API takes, roughly: the emulator's defaults, and what `bun run bench` measures against. */
+export const REAL_API_TIMING = { connectDelayMs: 300, firstAudioMs: 600 } as const
+/** No waiting at all: what tests use. */
+export const INSTANT_TIMING = { connectDelayMs: 0, firstAudioMs: 0 } as const
 
 /** Called with each caller append as it arrives and each audio delta as it is written, with `performance.now()`. */
 export type AudioTap = {
@@ -194,6 +209,8 @@ export async function startRealtimeEmulator(opts: EmulatorOptions = {}): Promise
           sessionMaxMs: opts.sessionMaxMs ?? 60 * 60 * 1000,
           random,
           logLimit: opts.logLimit ?? 50_000,
+          connectDelayMs: opts.connectDelayMs ?? REAL_API_TIMING.connectDelayMs,
+          firstAudioMs: opts.firstAudioMs ?? REAL_API_TIMING.firstAudioMs,
           ...(opts.tap ? { tap: opts.tap } : {}),
         })
         if (latency) session.setLatency(latency.ms, latency.jitter)

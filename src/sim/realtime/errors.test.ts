@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { pcm16ToBase64 } from '../../audio/pcm'
-import { startRealtimeEmulator, type Emulator } from './emulator'
+import { INSTANT_TIMING, startRealtimeEmulator, type Emulator } from './emulator'
 import { TestClient } from './test-client'
 
 let emu: Emulator
 beforeAll(async () => {
-  emu = await startRealtimeEmulator({ apiKey: 'sk-test', speed: 0, brain: { respond: () => ({ say: 'hello there' }) } })
+  emu = await startRealtimeEmulator({ apiKey: 'sk-test', ...INSTANT_TIMING, speed: 0, brain: { respond: () => ({ say: 'hello there' }) } })
 })
 afterAll(async () => {
   await emu.stop()
@@ -192,7 +192,7 @@ describe('a wrong client gets one error per mistake and the session stays open',
 
 describe('session cap', () => {
   test('session_expired then close 1001; expires_at reflects the cap', async () => {
-    const capped = await startRealtimeEmulator({ apiKey: 'k', sessionMaxMs: 300 })
+    const capped = await startRealtimeEmulator({ apiKey: 'k', ...INSTANT_TIMING, sessionMaxMs: 300 })
     try {
       const t0 = Date.now()
       const c = await TestClient.connect(capped.url, { apiKey: 'k' })

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { startRealtimeEmulator, type Emulator } from './emulator'
+import { INSTANT_TIMING, startRealtimeEmulator, type Emulator } from './emulator'
 import { TestClient } from './test-client'
 
 let emu: Emulator
 beforeAll(async () => {
-  emu = await startRealtimeEmulator({ apiKey: 'sk-test' })
+  emu = await startRealtimeEmulator({ apiKey: 'sk-test', ...INSTANT_TIMING })
 })
 afterAll(async () => {
   await emu.stop()

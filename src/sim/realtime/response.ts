@@ -38,6 +38,8 @@ export interface ResponseHost {
   /** Real-time multiple for audio deltas; 0 = no pacing. */
   readonly speed: number
   readonly deltaMs: number
+  /** The model's time to first output, from `response.created` (0: none). */
+  readonly firstAudioMs: number
   send(e: OutgoingEvent): void
   /** The first audio of the session fixes its voice. */
   audioProduced(): void
@@ -154,6 +156,9 @@ export class Responder {
 
   private async run(): Promise<void> {
     await Promise.all(this.plan.context.map((i) => i.ready))
+    if (this.ended) return
+    // The model thinking: a cancel meanwhile ends the response at once (wake).
+    if (this.host.firstAudioMs > 0) await this.sleep(this.host.firstAudioMs)
     if (this.ended) return
     let turn: BrainTurn
     try {
@@ -285,14 +290,20 @@ export class Responder {
 
   private pace(t0: number, k: number): Promise<void> {
     const speed = this.host.speed
-    const wait = speed > 0 ? t0 + (k * this.host.deltaMs) / speed - performance.now() : 0
+    return this.sleep(speed > 0 ? t0 + (k * this.host.deltaMs) / speed - performance.now() : 0)
+  }
+
+  /** Waits `wait` ms (a turn of the event loop when ≤ 0); `end`/`abort` wake it early. */
+  private sleep(wait: number): Promise<void> {
     return new Promise<void>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
       const done = () => {
+        clearTimeout(timer)
         this.wake = undefined
         resolve()
       }
       this.wake = done
-      if (wait > 0) setTimeout(done, wait)
+      if (wait > 0) timer = setTimeout(done, wait)
       else setImmediate(done)
     })
   }

@@ -48,6 +48,10 @@ export interface SessionOptions {
   readonly random: () => number
   /** Cap on each event log (oldest dropped); audio payloads are elided in logs. */
   readonly logLimit: number
+  /** Upgrade → `session.created` (ms). */
+  readonly connectDelayMs: number
+  /** `response.create` → first output (ms). */
+  readonly firstAudioMs: number
   readonly tap?: import('./emulator').AudioTap
 }
 
@@ -138,6 +142,8 @@ export class RealtimeSession {
     this.rebuildVad()
     this.capTimer = setTimeout(() => this.expire(), opts.sessionMaxMs)
     this.capTimer.unref()
+    // The real server takes a moment before it says hello: nothing leaves until then.
+    if (opts.connectDelayMs > 0) this.outbox.stall(opts.connectDelayMs)
     this.send({ type: 'session.created', session: this.config })
     this.send({ type: 'conversation.created', conversation: { id: this.conversationId, object: 'realtime.conversation' } })
   }
@@ -412,6 +418,7 @@ export class RealtimeSession {
       voice: this.opts.voice,
       speed: this.opts.speed,
       deltaMs: this.opts.deltaMs,
+      firstAudioMs: this.opts.firstAudioMs,
       send: (ev: OutgoingEvent) => this.send(ev),
       audioProduced: () => {
         this.audioProduced = true

@@ -5,7 +5,7 @@ import { normalizeText } from '../modem/code'
 import { decodeText } from '../modem/decode'
 import { encodeText } from '../modem/encode'
 import type { Brain } from './brain'
-import { startRealtimeEmulator, type Emulator, type EmulatorOptions } from './emulator'
+import { INSTANT_TIMING, startRealtimeEmulator, type Emulator, type EmulatorOptions } from './emulator'
 import { TestClient } from './test-client'
 
 const RATE = 24000
@@ -33,7 +33,7 @@ afterEach(async () => {
 })
 
 async function setup(opts: EmulatorOptions = {}): Promise<TestClient> {
-  emu = await startRealtimeEmulator({ apiKey: 'k', ...opts })
+  emu = await startRealtimeEmulator({ apiKey: 'k', ...INSTANT_TIMING, ...opts })
   const c = await TestClient.connect(emu.url, { apiKey: 'k' })
   c.send({
     type: 'session.update',

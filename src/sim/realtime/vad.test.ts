@@ -4,7 +4,7 @@ import { bytesToBase64, pcm16ToBase64 } from '../../audio/pcm'
 import { silence } from '../../audio/signal'
 import { GAP_MS, msForText } from '../modem/code'
 import { encodeText } from '../modem/encode'
-import { startRealtimeEmulator, type Emulator } from './emulator'
+import { INSTANT_TIMING, startRealtimeEmulator, type Emulator } from './emulator'
 import { TestClient } from './test-client'
 import { EnergyVad, thresholdDb } from './vad'
 
@@ -50,7 +50,7 @@ describe('EnergyVad', () => {
 
 let emu: Emulator
 beforeAll(async () => {
-  emu = await startRealtimeEmulator({ apiKey: 'k', speed: 0, brain: { respond: () => ({}) } })
+  emu = await startRealtimeEmulator({ apiKey: 'k', ...INSTANT_TIMING, speed: 0, brain: { respond: () => ({}) } })
 })
 afterAll(async () => {
   await emu.stop()
