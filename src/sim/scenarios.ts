@@ -8,6 +8,100 @@
 import type { VaicSimulator, VaicSimulatorOptions } from './vaic/simulator'
 import type { DialRecord } from './audiocodes-api/fake-audiocodes-api'
 import type { World } from './world'
+import type { Language } from '../i18n/languages'
+
+/**
+ * What the caller says and what the bot is heard to say, per language: the same two conversations in English,
+ * German and Spanish. The bot's parts are the product's fixed lines (its language packs) as the caller hears them
+ * (compared after the tone modem's normalisation, case-insensitive); the pivot's answer is the emulated model's.
+ */
+export type ScenarioScript = {
+  readonly greeted: string
+  readonly bookTomorrow: string
+  readonly askedTime: string
+  readonly askHours: string
+  readonly hoursAnswered: string
+  readonly tenAm: string
+  readonly confirmAsked: string
+  readonly yes: string
+  readonly booked: string
+  readonly anythingElse: string
+  readonly anythingElseShort: string
+  readonly thatsAll: string
+  readonly closing: string
+  readonly callingNow: string
+  readonly welcomeBack: string
+  readonly carryOn: string
+  readonly yesPlease: string
+  readonly thatsAllShort: string
+  readonly confirmedTomorrow: string
+}
+
+export const SCRIPTS: { readonly [L in Language]: ScenarioScript } = {
+  en: {
+    greeted: 'how can i help',
+    bookTomorrow: 'Book an appointment for tomorrow.',
+    askedTime: 'what time',
+    askHours: 'What are your opening hours?',
+    hoursAnswered: 'monday',
+    tenAm: '10 AM.',
+    confirmAsked: 'book for tomorrow at 10 am?',
+    yes: 'Yes.',
+    booked: 'booked',
+    anythingElse: 'anything else i can help you with today',
+    anythingElseShort: 'anything else',
+    thatsAll: "No, that's all I needed.",
+    closing: "i'm glad i could help. your appointment is confirmed for tomorrow at 10 am. have a great day!",
+    callingNow: 'Calling you now',
+    welcomeBack: 'welcome back! we were booking an appointment for tomorrow at 10 am. would you like to continue or start over?',
+    carryOn: "Let's continue.",
+    yesPlease: 'Yes, please.',
+    thatsAllShort: "No, that's all.",
+    confirmedTomorrow: 'your appointment is confirmed for tomorrow at 10 am',
+  },
+  de: {
+    greeted: 'wie kann ich ihnen helfen',
+    bookTomorrow: 'Ich möchte einen Termin für morgen buchen.',
+    askedTime: 'um wie viel uhr möchten sie kommen',
+    askHours: 'Wie sind Ihre Öffnungszeiten?',
+    hoursAnswered: 'öffnungszeiten',
+    tenAm: 'Um 10 Uhr.',
+    confirmAsked: 'soll ich den termin für morgen um 10 uhr buchen?',
+    yes: 'Ja.',
+    booked: 'gebucht',
+    anythingElse: 'kann ich sonst noch etwas für sie tun',
+    anythingElseShort: 'sonst noch etwas',
+    thatsAll: 'Nein, das ist alles.',
+    closing: 'schön, dass ich helfen konnte. ihr termin ist für morgen um 10 uhr bestätigt. einen schönen tag noch!',
+    callingNow: 'Wir rufen Sie jetzt an',
+    welcomeBack: 'willkommen zurück! wir waren dabei: eine terminbuchung für morgen um 10 uhr. möchten sie weitermachen oder neu beginnen?',
+    carryOn: 'Weitermachen, bitte.',
+    yesPlease: 'Ja, bitte.',
+    thatsAllShort: 'Nein, das ist alles.',
+    confirmedTomorrow: 'ihr termin ist für morgen um 10 uhr bestätigt',
+  },
+  es: {
+    greeted: 'en qué puedo ayudarle',
+    bookTomorrow: 'Quiero reservar una cita para mañana.',
+    askedTime: 'a qué hora le viene bien',
+    askHours: '¿Cuál es su horario?',
+    hoursAnswered: 'horario',
+    tenAm: 'A las 10.',
+    confirmAsked: '¿reservo la cita para mañana a las 10?',
+    yes: 'Sí.',
+    booked: 'reservada',
+    anythingElse: 'hay algo más en lo que pueda ayudarle',
+    anythingElseShort: 'algo más',
+    thatsAll: 'No, eso es todo.',
+    closing: 'me alegra haberle ayudado. su cita está confirmada para mañana a las 10. ¡que tenga un buen día!',
+    callingNow: 'Le llamamos ahora',
+    welcomeBack: '¡bienvenido de nuevo! estábamos reservando una cita para mañana a las 10. ¿quiere continuar o empezar de nuevo?',
+    carryOn: 'Continuar, por favor.',
+    yesPlease: 'Sí, por favor.',
+    thatsAllShort: 'No, eso es todo.',
+    confirmedTomorrow: 'su cita está confirmada para mañana a las 10',
+  },
+}
 
 export class StepFailed extends Error {
   constructor(readonly step: string, cause: unknown) {
@@ -55,6 +149,8 @@ export type ScenarioOptions = {
   readonly botSaid?: (call: VaicSimulator, match: string, timeoutMs: number) => Promise<unknown>
   /** How long each step may take (default 20 s). */
   readonly stepTimeoutMs?: number
+  /** The language the caller speaks; the world's business must speak it too (default English). */
+  readonly language?: Language
 }
 
 /** The caller speaks once the bot's turn has been heard to the end (no accidental barge-in). */
@@ -70,6 +166,7 @@ function botSaid(call: VaicSimulator, o: ScenarioOptions, match: string, timeout
 /** Scenario 1: booking with a pivot, "anything else?", the fixed summary, hang-up after playback. */
 export async function bookingScenario(world: World, io: ScenarioIo, o: ScenarioOptions = {}): Promise<ScenarioResult> {
   const T = o.stepTimeoutMs ?? DEFAULT_STEP_MS
+  const S = SCRIPTS[o.language ?? 'en']
   const steps: string[] = []
   const call = world.call({ caller: o.caller ?? '+14155550123', supportedMediaFormats: o.format ?? ['raw/lpcm16_24'] })
   io.callCreated?.(call, 'call 1')
@@ -77,24 +174,22 @@ export async function bookingScenario(world: World, io: ScenarioIo, o: ScenarioO
     const r = await call.startCall()
     if (!r.ok) throw new Error(r.reason)
   })
-  await step(io, steps, 'bot greets', () => botSaid(call, o, 'how can i help', T))
-  await say(call, o, 'Book an appointment for tomorrow.')
-  await step(io, steps, 'agent asks "What time?"', () => botSaid(call, o, 'what time', T))
-  await say(call, o, 'What are your opening hours?')
-  await step(io, steps, 'pivot question answered', () => botSaid(call, o, 'monday', T))
-  await say(call, o, '10 AM.')
-  await step(io, steps, 'agent asks "Book for tomorrow at 10 AM?"', () => botSaid(call, o, 'book for tomorrow at 10 am?', T))
-  await say(call, o, 'Yes.')
-  await step(io, steps, 'bot says it is booked', () => botSaid(call, o, 'booked', T))
+  await step(io, steps, 'bot greets', () => botSaid(call, o, S.greeted, T))
+  await say(call, o, S.bookTomorrow)
+  await step(io, steps, 'agent asks "What time?"', () => botSaid(call, o, S.askedTime, T))
+  await say(call, o, S.askHours)
+  await step(io, steps, 'pivot question answered', () => botSaid(call, o, S.hoursAnswered, T))
+  await say(call, o, S.tenAm)
+  await step(io, steps, 'agent asks "Book for tomorrow at 10 AM?"', () => botSaid(call, o, S.confirmAsked, T))
+  await say(call, o, S.yes)
+  await step(io, steps, 'bot says it is booked', () => botSaid(call, o, S.booked, T))
   await step(io, steps, 'booking saved in SQLite', async () => {
     const row = (await world.server.store.appointments.upcomingFor(o.caller ?? '+14155550123', 0))
     if (row.length !== 1) throw new Error(`expected 1 booking, found ${row.length}`)
   })
-  await step(io, steps, 'bot asks "Is there anything else…?"', () => botSaid(call, o, 'anything else i can help you with today', T))
-  await say(call, o, "No, that's all I needed.")
-  await step(io, steps, 'closing summary', () =>
-    botSaid(call, o, "i'm glad i could help. your appointment is confirmed for tomorrow at 10 am. have a great day!", T),
-  )
+  await step(io, steps, 'bot asks "Is there anything else…?"', () => botSaid(call, o, S.anythingElse, T))
+  await say(call, o, S.thatsAll)
+  await step(io, steps, 'closing summary', () => botSaid(call, o, S.closing, T))
   await step(io, steps, 'hang-up after the summary was played', async () => {
     const ended = await call.waitForEnd(T)
     if (ended.by !== 'bot-hangup') throw new Error(`call ended by ${ended.by}`)
@@ -108,6 +203,7 @@ export async function bookingScenario(world: World, io: ScenarioIo, o: ScenarioO
 /** Scenario 2: the call drops mid-booking → SMS → CALL → dial-out → "Welcome back" → continue → booked → closing. */
 export async function continuityScenario(world: World, io: ScenarioIo, o: ScenarioOptions = {}): Promise<ScenarioResult> {
   const T = o.stepTimeoutMs ?? DEFAULT_STEP_MS
+  const S = SCRIPTS[o.language ?? 'en']
   const steps: string[] = []
   const number = o.caller ?? '+14155550199'
   const first = world.call({ caller: number, supportedMediaFormats: o.format ?? ['raw/lpcm16_24'] })
@@ -116,11 +212,11 @@ export async function continuityScenario(world: World, io: ScenarioIo, o: Scenar
     const r = await first.startCall()
     if (!r.ok) throw new Error(r.reason)
   })
-  await step(io, steps, 'bot greets', () => botSaid(first, o, 'how can i help', T))
-  await say(first, o, 'Book an appointment for tomorrow.')
-  await step(io, steps, 'agent asks "What time?"', () => botSaid(first, o, 'what time', T))
-  await say(first, o, '10 AM.')
-  await step(io, steps, 'agent asks "Book for tomorrow at 10 AM?"', () => botSaid(first, o, 'book for tomorrow at 10 am?', T))
+  await step(io, steps, 'bot greets', () => botSaid(first, o, S.greeted, T))
+  await say(first, o, S.bookTomorrow)
+  await step(io, steps, 'agent asks "What time?"', () => botSaid(first, o, S.askedTime, T))
+  await say(first, o, S.tenAm)
+  await step(io, steps, 'agent asks "Book for tomorrow at 10 AM?"', () => botSaid(first, o, S.confirmAsked, T))
   await first.waitForPlaybackIdle(T)
   await step(io, steps, 'the call drops (no session.end)', async () => {
     await first.drop()
@@ -134,7 +230,7 @@ export async function continuityScenario(world: World, io: ScenarioIo, o: Scenar
   const dialed = new Promise<DialRecord>((resolve) => world.audiocodesApi.onDial(resolve))
   await step(io, steps, 'caller replies CALL (signed webhook)', async () => {
     const r = await world.twilio.reply(`${world.server.url}/twilio/sms`, number, 'CALL')
-    if (r.status !== 200 || !r.twiml.includes('Calling you now')) throw new Error(`webhook answered ${r.status}: ${r.twiml}`)
+    if (r.status !== 200 || !r.twiml.includes(S.callingNow)) throw new Error(`webhook answered ${r.status}: ${r.twiml}`)
   })
   const dial = await step(io, steps, 'dial-out requested', () => withTimeout(dialed, T, 'no dial-out'))
   const back = world.call({
@@ -151,15 +247,15 @@ export async function continuityScenario(world: World, io: ScenarioIo, o: Scenar
     if (!r.ok) throw new Error(r.reason)
   })
   await step(io, steps, '"Welcome back! We were booking an appointment for tomorrow at 10 AM…"', () =>
-    botSaid(back, o, 'welcome back! we were booking an appointment for tomorrow at 10 am. would you like to continue or start over?', T),
+    botSaid(back, o, S.welcomeBack, T),
   )
-  await say(back, o, "Let's continue.")
-  await step(io, steps, 'agent asks for the confirmation it was waiting for', () => botSaid(back, o, 'book for tomorrow at 10 am?', T))
-  await say(back, o, 'Yes, please.')
-  await step(io, steps, 'bot says it is booked', () => botSaid(back, o, 'booked', T))
-  await step(io, steps, 'bot asks "Is there anything else…?"', () => botSaid(back, o, 'anything else', T))
-  await say(back, o, "No, that's all.")
-  await step(io, steps, 'closing summary', () => botSaid(back, o, 'your appointment is confirmed for tomorrow at 10 am', T))
+  await say(back, o, S.carryOn)
+  await step(io, steps, 'agent asks for the confirmation it was waiting for', () => botSaid(back, o, S.confirmAsked, T))
+  await say(back, o, S.yesPlease)
+  await step(io, steps, 'bot says it is booked', () => botSaid(back, o, S.booked, T))
+  await step(io, steps, 'bot asks "Is there anything else…?"', () => botSaid(back, o, S.anythingElseShort, T))
+  await say(back, o, S.thatsAllShort)
+  await step(io, steps, 'closing summary', () => botSaid(back, o, S.confirmedTomorrow, T))
   await step(io, steps, 'hang-up after the summary was played', async () => {
     const ended = await back.waitForEnd(T)
     if (ended.by !== 'bot-hangup') throw new Error(`call ended by ${ended.by}`)

@@ -1,47 +1,65 @@
 /**
  * Scenario 1 of ../shared/scenarios.md through the real server, the VoiceAI Connect simulator and the Realtime
- * emulator (the same script the demo plays), plus what the demo does not show: the rows in SQLite.
+ * emulator (the same script the demo plays), plus what the demo does not show: the rows in SQLite. Played in
+ * English, German and Spanish (BUSINESS_LANGUAGE): the caller speaks the language, the bot's fixed lines come from
+ * its pack, and the model is instructed in it.
  */
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startWorld, type World } from '../../src/sim/world'
 import { bookingScenario } from '../../src/sim/scenarios'
 import { addDays, dateMinutesToEpoch, localDate } from '../../src/agents/domain/zoned-time'
+import type { Language } from '../../src/i18n/languages'
 
-let world: World
-beforeAll(async () => {
-  world = await startWorld({ env: { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC' } })
-})
-afterAll(async () => {
-  await world.stop()
-})
+/** What only this test checks per language: the closing's words, one caller line and one bot line of the transcript. */
+const CASES: readonly { lang: Language; closing: string; callerTime: string; botAsked: string; instructed?: string }[] = [
+  { lang: 'en', closing: 'have a great day', callerTime: '10 am.', botAsked: 'What time' },
+  { lang: 'de', closing: 'einen schönen tag noch', callerTime: 'um 10 uhr.', botAsked: 'Um wie viel Uhr möchten Sie kommen?', instructed: 'Speak German with the caller' },
+  { lang: 'es', closing: 'que tenga un buen día', callerTime: 'a las 10.', botAsked: '¿A qué hora le viene bien?', instructed: 'Speak Spanish with the caller' },
+]
 
-test('scenario 1: book with a pivot, anything else, closing summary, hang-up after playback', async () => {
-  const { steps, calls } = await bookingScenario(world, { step: () => undefined }, { caller: '+14155550123' })
-  expect(steps).toContain('hang-up after the summary was played')
-  const call = calls[0]!
-  // The hang-up activity came only after the closing line had finished playing.
-  const hangup = call.log.find((e) => e.dir === 'in' && e.type === 'activities' && JSON.stringify(e.message ?? {}).includes('"hangup"'))
-  const closing = call.streams.find((s) => s.text.toLowerCase().includes('have a great day'))
-  expect(hangup).toBeDefined()
-  expect(closing?.finishedAt).toBeDefined()
-  expect((closing?.finishedAt ?? Infinity) <= (hangup?.t ?? 0)).toBe(true)
+for (const c of CASES) {
+  describe(`scenario 1 in ${c.lang}`, () => {
+    let world: World
+    beforeAll(async () => {
+      world = await startWorld({ env: { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC', BUSINESS_LANGUAGE: c.lang } })
+    })
+    afterAll(async () => {
+      await world.stop()
+    })
 
-  // The booking: tomorrow 10:00 in the business zone, tied to the caller's number; the task is done.
-  const tomorrow = addDays(localDate(Date.now(), 'UTC'), 1)
-  const rows = (await world.server.store.appointments.upcomingFor('+14155550123', 0))
-  expect(rows.map((r) => r.starts_at)).toEqual([dateMinutesToEpoch(tomorrow, 600, 'UTC')])
-  const c = (await world.server.store.calls.byConversation(call.conversationId))!
-  await Bun.sleep(100)
-  expect((await world.server.store.calls.get(c.id))?.end_reason).toBe('completed')
-  const tasks = (await world.server.store.tasks.forCall(c.id))
-  expect(tasks.map((t) => [t.kind, t.status, t.state])).toEqual([['book_appointment', 'done', 'booked']])
-  // Every transition was checkpointed with its event.
-  expect((await world.server.store.tasks.journal(tasks[0]!.id)).map((j) => (j.event as { type: string }).type)).toEqual(['start', 'input', 'availability', 'input', 'booked'])
-  // The transcript has both sides and the tool calls.
-  const transcript = (await world.server.store.transcript.list(c.id))
-  expect(transcript.filter((r) => r.role === 'caller').map((r) => r.text.toLowerCase())).toContain('10 am.')
-  expect(transcript.some((r) => r.role === 'bot' && r.text.includes('What time'))).toBe(true)
-  expect(transcript.some((r) => r.role === 'tool' && r.text.startsWith('book_appointment('))).toBe(true)
-  // A completed call is never a drop: no SMS.
-  expect(world.twilio.messages).toHaveLength(0)
-}, 120_000)
+    test('book with a pivot, anything else, closing summary, hang-up after playback', async () => {
+      const { steps, calls } = await bookingScenario(world, { step: () => undefined }, { caller: '+14155550123', language: c.lang })
+      expect(steps).toContain('hang-up after the summary was played')
+      const call = calls[0]!
+      // The hang-up activity came only after the closing line had finished playing.
+      const hangup = call.log.find((e) => e.dir === 'in' && e.type === 'activities' && JSON.stringify(e.message ?? {}).includes('"hangup"'))
+      const closing = call.streams.find((s) => s.text.toLowerCase().includes(c.closing))
+      expect(hangup).toBeDefined()
+      expect(closing?.finishedAt).toBeDefined()
+      expect((closing?.finishedAt ?? Infinity) <= (hangup?.t ?? 0)).toBe(true)
+
+      // The booking: tomorrow 10:00 in the business zone, tied to the caller's number; the task is done.
+      const tomorrow = addDays(localDate(Date.now(), 'UTC'), 1)
+      const rows = await world.server.store.appointments.upcomingFor('+14155550123', 0)
+      expect(rows.map((r) => r.starts_at)).toEqual([dateMinutesToEpoch(tomorrow, 600, 'UTC')])
+      const row = (await world.server.store.calls.byConversation(call.conversationId))!
+      await Bun.sleep(100)
+      expect((await world.server.store.calls.get(row.id))?.end_reason).toBe('completed')
+      const tasks = await world.server.store.tasks.forCall(row.id)
+      expect(tasks.map((t) => [t.kind, t.status, t.state])).toEqual([['book_appointment', 'done', 'booked']])
+      // Every transition was checkpointed with its event.
+      expect((await world.server.store.tasks.journal(tasks[0]!.id)).map((j) => (j.event as { type: string }).type)).toEqual(['start', 'input', 'availability', 'input', 'booked'])
+      // The transcript has both sides, in the call's language, and the tool calls.
+      const transcript = await world.server.store.transcript.list(row.id)
+      expect(transcript.filter((r) => r.role === 'caller').map((r) => r.text.toLowerCase())).toContain(c.callerTime)
+      expect(transcript.some((r) => r.role === 'bot' && r.text.includes(c.botAsked))).toBe(true)
+      expect(transcript.some((r) => r.role === 'tool' && r.text.startsWith('book_appointment('))).toBe(true)
+      // The model was told to speak the language (and English sessions are not told anything of the kind).
+      const instructions = world.emulator.sessions.map((s) => s.config.instructions ?? "").join('\n')
+      if (c.instructed) expect(instructions).toContain(c.instructed)
+      else expect(instructions).not.toMatch(/Speak (German|Spanish)/)
+      // A completed call is never a drop: no SMS.
+      expect(world.twilio.messages).toHaveLength(0)
+    }, 120_000)
+  })
+}

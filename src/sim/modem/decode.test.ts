@@ -10,6 +10,9 @@ import { encodeText } from './encode'
 import { mulberry32 as prng } from '../prng'
 
 const PARAGRAPH = "book an appointment for tomorrow at 10 am? yes, that's all i needed."
+/** German and Spanish: the characters added to the alphabet, in words. */
+const FOREIGN = '¿reservo la cita para mañana a las 10? ¡sí! schön, grüße aus köln, ja, das ist alles. qué día, menú, aquí'
+
 /** Every character, including repeats and the ones with the closest tones, in one utterance. */
 const EVERYTHING = `${ALPHABET} zz 00 ... ${[...ALPHABET].reverse().join('')}`
 const TAIL_MS = 60 // the caller's pause after speaking; lets filter delay flush the last burst
@@ -49,11 +52,12 @@ describe('tone modem', () => {
     for (const rate of [8000, 16000, 24000]) {
       expect(errors(decodeText(speak(PARAGRAPH, rate), rate), PARAGRAPH)).toBe(0)
       expect(decodeText(speak(EVERYTHING, rate), rate)).toBe(EVERYTHING)
+      expect(decodeText(speak(FOREIGN, rate), rate)).toBe(FOREIGN)
     }
   })
 
   test('through G.711 μ-law at 8 kHz', () => {
-    for (const text of [PARAGRAPH, EVERYTHING]) {
+    for (const text of [PARAGRAPH, FOREIGN, EVERYTHING]) {
       const audio = mulawDecode(mulawEncode(speak(text, 8000)))
       expect(errors(decodeText(audio, 8000), text)).toBe(0)
     }
@@ -71,7 +75,7 @@ describe('tone modem', () => {
       ['24k→μ-law 8k→24k', (t) => [resample(mulawDecode(mulawEncode(resample(speak(t, 24000), 24000, 8000))), 8000, 24000), 24000]],
     ]
     for (const [, path] of cases) {
-      for (const text of [PARAGRAPH, EVERYTHING]) {
+      for (const text of [PARAGRAPH, FOREIGN, EVERYTHING]) {
         const [audio, rate] = path(text)
         expect(errors(decodeText(audio, rate), text)).toBe(0)
       }

@@ -12,6 +12,8 @@
  */
 import type { Brain, BrainCall, BrainContext, BrainItem, BrainTurn } from './brain'
 import { findDate, findTime, normalize } from './phrases'
+import { BRAIN_WORDS, instructedLanguage, type BrainWords } from './brain-language'
+import type { Language } from '../../i18n/languages'
 
 export interface OpenTask {
   readonly id: string
@@ -82,10 +84,10 @@ export function openTasks(instructions: string, items: readonly BrainItem[]): Op
 }
 
 /** What one function output makes the model say: `say` then `ask`, or a short apology for an error. */
-function speakOutput(output: string): string | undefined {
+function speakOutput(output: string, failed: string): string | undefined {
   const o = parseOutput(output)
   if (!o) return undefined
-  if (o.error !== undefined) return "Sorry, I couldn't do that."
+  if (o.error !== undefined) return failed
   const parts = [str(o.say), str(o.ask)].filter((s): s is string => s !== undefined)
   return parts.length > 0 ? parts.join(' ') : undefined
 }
@@ -98,18 +100,11 @@ function speakNote(text: string): string | undefined {
 }
 
 const has = (t: string, re: RegExp) => re.test(t)
-const YES = /\b(?:yes|yeah|yep|yup|sure|correct|right|okay|ok|go ahead|please do|that's right|caller pressed 1)\b/
-const NO = /\b(?:no|nope|nah|caller pressed 2)\b/
-const DONE = /\b(?:that's all|that is all|that's it|nothing else|no thanks|bye|goodbye|no)\b/
-const HOURS = /\b(?:opening hours|hours|open|close|closing)\b/
-const HUMAN = /\b(?:human|agent|person|representative|operator|someone real)\b/
-const GOODBYE = /\b(?:bye|goodbye|that's all|that is all|nothing else)\b/
-const NEW_REQUEST = /\b(?:book|appointment|schedule|reschedule|cancel|available|availability|message|hours|open)\b/
 
-function hoursAnswer(instructions: string): string {
+function hoursAnswer(instructions: string, w: BrainWords): string {
   const m = /Opening hours:\s*(.+)/i.exec(instructions)
-  if (!m) return "Sorry, I don't have our opening hours at hand."
-  return `We're open ${m[1]!.trim().replace(/\.$/, '')}.`
+  if (!m) return w.lines.noHours
+  return w.lines.hours(m[1]!.trim().replace(/\.$/, ''))
 }
 
 /** The `Services (…): Check-up (30 minutes, also called: examination); …` line: each service's words. */
@@ -154,20 +149,20 @@ function lastIndexOf(items: readonly BrainItem[], pred: (i: BrainItem) => boolea
 }
 
 export interface BookingBrainOptions {
-  /** Said when the caller is silent for idle_timeout_ms. */
+  /** Said when the caller is silent for idle_timeout_ms (default: the language's "Are you still there?"). */
   readonly idlePrompt?: string
-  /** Said when nothing matched. */
+  /** Said when nothing matched (default: the language's "could you say that again?"). */
   readonly fallback?: string
 }
 
 export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
-  const idlePrompt = opts.idlePrompt ?? 'Are you still there?'
-  const fallback = opts.fallback ?? 'Sorry, could you say that again?'
   return {
     respond(ctx: BrainContext): BrainTurn {
+      // Like a model, the brain speaks and understands the language its session instructions name.
+      const w = BRAIN_WORDS[instructedLanguage(ctx.sessionInstructions)]
       const exact = SAY_EXACTLY.exec(ctx.request?.instructions ?? '') ?? SAY_EXACTLY.exec(ctx.instructions)
       if (exact) return { say: exact[1]! }
-      if (ctx.trigger === 'idle_timeout') return { say: idlePrompt }
+      if (ctx.trigger === 'idle_timeout') return { say: opts.idlePrompt ?? w.lines.idle }
 
       const items = ctx.items
       // Everything since the model last spoke or called a tool is new input for this response.
@@ -177,7 +172,7 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
       let user: string | undefined
       for (const it of fresh) {
         if (it.type === 'function_call_output') {
-          const s = speakOutput(it.output)
+          const s = speakOutput(it.output, w.lines.failed)
           if (s) spoken.push(s)
         } else if (it.type === 'message' && it.role === 'system') {
           const s = speakNote(it.text)
@@ -187,15 +182,17 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
       if (user === undefined) {
         if (spoken.length > 0) return { say: spoken.join(' ') }
         const greeted = items.some((i) => i.type === 'message' && i.role === 'assistant')
-        return greeted ? {} : { say: 'Hello! How can I help you today?' }
+        return greeted ? {} : { say: w.lines.greeting }
       }
-      const turn = policy(ctx, user)
+      const turn = policy(ctx, user, w, instructedLanguage(ctx.sessionInstructions))
       const say = [...spoken, ...(turn.say !== undefined ? [turn.say] : [])].join(' ')
       return { ...(say !== '' ? { say } : {}), ...(turn.calls ? { calls: turn.calls } : {}) }
     },
   }
 
-  function policy(ctx: BrainContext, heard: string): BrainTurn {
+  function policy(ctx: BrainContext, heard: string, w: BrainWords, lang: Language): BrainTurn {
+    const fallback = opts.fallback ?? w.lines.fallback
+    const { yes: YES, no: NO, done: DONE, hours: HOURS, human: HUMAN, goodbye: GOODBYE, request: NEW_REQUEST, book: BOOK } = w
     const t = normalize(heard)
     if (t === '') return { say: fallback }
     const declared = new Set(ctx.tools.map((x) => x.name))
@@ -212,21 +209,21 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
     const lastBot = lastBotItem?.type === 'message' ? lastBotItem.text.toLowerCase() : ''
     const tasks = openTasks(ctx.instructions, items)
     const waitingFor = (what: RegExp) => tasks.find((k) => k.waitingFor.some((w) => what.test(w)))
-    const date = findDate(t)
-    const time = findTime(t)
+    const date = findDate(t, lang)
+    const time = findTime(t, lang)
 
     // 1. The bot's last question frames short answers.
-    if (lastBot.includes('anything else') && !has(t, NEW_REQUEST)) {
-      if (has(t, DONE)) return call('end_call') ?? { say: 'Thank you for calling. Goodbye!' }
-      if (has(t, YES)) return { say: 'Sure, what else can I help you with?' }
+    if (w.askedAnythingElse(lastBot) && !has(t, NEW_REQUEST)) {
+      if (has(t, DONE)) return call('end_call') ?? { say: w.lines.goodbye }
+      if (has(t, YES)) return { say: w.lines.whatElse }
     }
-    if (/continue/.test(lastBot) && /start over/.test(lastBot)) {
+    if (w.askedContinue(lastBot)) {
       const id = tasks[0]?.id ?? /\b(T\d+)\b/.exec(ctx.instructions)?.[1]
       if (id !== undefined) {
-        if (/\b(?:start over|start again|from scratch|restart)\b/.test(t)) {
+        if (has(t, w.startOver)) {
           const r = call('resume_task', { task_id: id, choice: 'start_over' })
           if (r) return r
-        } else if (/\b(?:continue|carry on|keep going|resume)\b/.test(t) || has(t, YES)) {
+        } else if (has(t, w.carryOn) || has(t, YES)) {
           const r = call('resume_task', { task_id: id, choice: 'continue' })
           if (r) return r
         }
@@ -239,7 +236,7 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
     }
 
     // A question the business answered in its FAQ (not a request to do something).
-    if (!/\b(?:book|appointment|schedule|reschedule|cancel)\b/.test(t)) {
+    if (!/\b(?:book|appointment|schedule|reschedule|cancel)\b/.test(t) && !has(t, BOOK)) {
       const a = faqAnswer(ctx.instructions, heard)
       if (a) return { say: a }
     }
@@ -256,10 +253,10 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
       const r = call('end_call')
       if (r) return r
     }
-    if (has(t, HOURS) && !/\b(?:book|appointment|schedule)\b/.test(t)) return { say: hoursAnswer(ctx.instructions) }
+    if (has(t, HOURS) && !has(t, BOOK)) return { say: hoursAnswer(ctx.instructions, w) }
     if (has(t, HUMAN)) {
       const r = call('transfer_to_human', { reason: 'The caller asked to speak to a person.' })
-      if (r) return { say: 'Let me connect you with a colleague.', ...r }
+      if (r) return { say: w.lines.connecting, ...r }
     }
     // Dropping what is in progress (an open task), as opposed to cancelling an existing appointment.
     if (tasks.length > 0 && /\b(?:never mind|forget it|forget about it|cancel (?:that|it|this)|stop that)\b/.test(t)) {
@@ -277,7 +274,7 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
     }
     if (/\b(?:available|availability|free slot|free slots)\b/.test(t)) {
       const r = call('check_availability', { ...(date ? { date } : {}), ...(time ? { time } : {}), ...(service ? { service: service.name } : {}) })
-      if (r) return { say: 'Let me check.', ...r }
+      if (r) return { say: w.lines.checking, ...r }
     }
 
     // 3. Inputs for a task that waits for them.
@@ -292,7 +289,7 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
       if (r) return r
     }
 
-    if (/\b(?:book|appointment|schedule)\b/.test(t)) {
+    if (has(t, BOOK)) {
       const r = call('book_appointment', { ...(service ? { service: service.name } : {}), ...(date ? { date } : {}), ...(time ? { time } : {}) })
       if (r) return r
     }

@@ -28,3 +28,25 @@ describe('phrases', () => {
     expect(normalize('Yes, go ahead!')).toBe('yes go ahead')
   })
 })
+
+describe('phrases in German and Spanish', () => {
+  test('German days and times, as said', () => {
+    expect(findDate('Ich möchte einen Termin für morgen buchen.', 'de')).toBe('morgen')
+    expect(findDate('Geht übermorgen?', 'de')).toBe('übermorgen')
+    expect(findDate('am nächsten Freitag', 'de')).toBe('nächsten freitag')
+    expect(findDate('Guten Morgens', 'de')).toBeUndefined()
+    expect(findTime('Um 10 Uhr.', 'de')).toBe('um 10 uhr')
+    expect(findTime('so gegen halb elf', 'de')).toBe('halb elf')
+    expect(findTime('Ich möchte einen Termin für morgen buchen.', 'de')).toBeUndefined()
+  })
+  test('Spanish days and times, as said', () => {
+    expect(findDate('Quiero reservar una cita para mañana.', 'es')).toBe('mañana')
+    expect(findDate('pasado mañana, por favor', 'es')).toBe('pasado mañana')
+    expect(findDate('el miércoles', 'es')).toBe('el miércoles')
+    expect(findDate('a las 10 de la mañana', 'es')).toBeUndefined()
+    expect(findTime('A las 10.', 'es')).toBe('a las 10')
+    expect(findTime('a las diez y media de la mañana', 'es')).toBe('a las diez y media de la mañana')
+    expect(findTime('Quiero reservar una cita para mañana.', 'es')).toBeUndefined()
+    expect(normalize('¿Sí? ¡Claro!')).toBe('sí claro')
+  })
+})

@@ -1,0 +1,134 @@
+/**
+ * @module sim/realtime/brain-language
+ * What the emulated model understands and says of its own in each language. A real model is told the language in
+ * its session instructions ("Speak German with the caller …"), so this brain reads it from there too; the words it
+ * listens for are a small keyword policy per language, enough for the reference scenarios (intent to book, a day, a
+ * time, yes/no, "that's all", opening hours, a person). Lines the product fixes come to it as `Say exactly` and
+ * function outputs, so it needs no copy of them; its own filler lines (re-prompt, "let me check") are here, and the
+ * re-prompt on silence is the product's own pack line.
+ */
+import type { Language } from '../../i18n/languages'
+import { packFor } from '../../i18n/packs'
+import { words } from './phrases'
+
+export type BrainWords = {
+  readonly yes: RegExp
+  readonly no: RegExp
+  /** "that's all" after "anything else?" (a bare no counts). */
+  readonly done: RegExp
+  /** A goodbye whatever was asked. */
+  readonly goodbye: RegExp
+  readonly hours: RegExp
+  readonly human: RegExp
+  /** Asking for something to be done (not a short answer). */
+  readonly request: RegExp
+  readonly book: RegExp
+  readonly startOver: RegExp
+  readonly carryOn: RegExp
+  /** The bot's last line asked "anything else?" / "continue or start over?" (normalised, lowercase). */
+  readonly askedAnythingElse: (lastBot: string) => boolean
+  readonly askedContinue: (lastBot: string) => boolean
+  readonly lines: {
+    readonly greeting: string
+    readonly idle: string
+    readonly fallback: string
+    readonly goodbye: string
+    readonly whatElse: string
+    readonly hours: (hours: string) => string
+    readonly noHours: string
+    readonly connecting: string
+    readonly checking: string
+    readonly failed: string
+  }
+}
+
+const EN: BrainWords = {
+  yes: /\b(?:yes|yeah|yep|yup|sure|correct|right|okay|ok|go ahead|please do|that's right|caller pressed 1)\b/,
+  no: /\b(?:no|nope|nah|caller pressed 2)\b/,
+  done: /\b(?:that's all|that is all|that's it|nothing else|no thanks|bye|goodbye|no)\b/,
+  goodbye: /\b(?:bye|goodbye|that's all|that is all|nothing else)\b/,
+  hours: /\b(?:opening hours|hours|open|close|closing)\b/,
+  human: /\b(?:human|agent|person|representative|operator|someone real)\b/,
+  request: /\b(?:book|appointment|schedule|reschedule|cancel|available|availability|message|hours|open)\b/,
+  book: /\b(?:book|appointment|schedule)\b/,
+  startOver: /\b(?:start over|start again|from scratch|restart)\b/,
+  carryOn: /\b(?:continue|carry on|keep going|resume)\b/,
+  askedAnythingElse: (b) => b.includes('anything else'),
+  askedContinue: (b) => /continue/.test(b) && /start over/.test(b),
+  lines: {
+    greeting: 'Hello! How can I help you today?',
+    idle: packFor('en').call.stillThere,
+    fallback: 'Sorry, could you say that again?',
+    goodbye: 'Thank you for calling. Goodbye!',
+    whatElse: 'Sure, what else can I help you with?',
+    hours: (h) => `We're open ${h}.`,
+    noHours: "Sorry, I don't have our opening hours at hand.",
+    connecting: 'Let me connect you with a colleague.',
+    checking: 'Let me check.',
+    failed: "Sorry, I couldn't do that.",
+  },
+}
+
+const lower = (s: string) => s.toLowerCase()
+
+const DE: BrainWords = {
+  yes: words('ja|jawohl|genau|gerne|gern|richtig|okay|ok|passt|einverstanden|anrufer drückte 1|caller pressed 1'),
+  no: words('nein|nee|caller pressed 2'),
+  done: words('das ist alles|das wars|das war alles|nichts mehr|sonst nichts|nein danke|tschüss|auf wiederhören|nein'),
+  goodbye: words('tschüss|auf wiederhören|das ist alles|das war alles|sonst nichts'),
+  hours: words('öffnungszeiten|geöffnet|offen|wann haben sie auf'),
+  human: words('mitarbeiter|mitarbeiterin|mensch|person|jemanden'),
+  request: words('termin|buchen|reservieren|absagen|stornieren|verschieben|frei|nachricht|öffnungszeiten|geöffnet'),
+  book: words('termin|buchen|reservieren'),
+  startOver: words('neu beginnen|von vorn|von vorne|neu anfangen'),
+  carryOn: words('weitermachen|weiter|fortsetzen'),
+  askedAnythingElse: (b) => b.includes(lower(packFor('de').call.anythingElse).replace(/[?.!]/g, '')),
+  askedContinue: (b) => b.includes('weitermachen') && b.includes('neu beginnen'),
+  lines: {
+    greeting: 'Hallo! Wie kann ich Ihnen helfen?',
+    idle: packFor('de').call.stillThere,
+    fallback: 'Entschuldigung, können Sie das bitte wiederholen?',
+    goodbye: 'Vielen Dank für Ihren Anruf. Auf Wiederhören!',
+    whatElse: 'Gerne, was kann ich noch für Sie tun?',
+    hours: (h) => `Unsere Öffnungszeiten: ${h}.`,
+    noHours: 'Unsere Öffnungszeiten habe ich gerade leider nicht zur Hand.',
+    connecting: 'Ich verbinde Sie mit einer Kollegin oder einem Kollegen.',
+    checking: 'Ich sehe nach.',
+    failed: 'Das hat leider nicht geklappt.',
+  },
+}
+
+const ES: BrainWords = {
+  yes: words('sí|si|claro|vale|correcto|de acuerdo|perfecto|caller pressed 1'),
+  no: words('no|caller pressed 2'),
+  done: words('eso es todo|es todo|nada más|no gracias|adiós|no'),
+  goodbye: words('adiós|eso es todo|nada más'),
+  hours: words('horario|horarios|abren|abierto|cierran'),
+  human: words('persona|agente|alguien|humano'),
+  request: words('cita|reservar|reserva|cancelar|anular|cambiar|disponible|mensaje|horario|abren'),
+  book: words('cita|reservar|reserva'),
+  startOver: words('empezar de nuevo|desde el principio|de nuevo'),
+  carryOn: words('continuar|seguir|sigamos|continuemos'),
+  askedAnythingElse: (b) => b.includes(lower(packFor('es').call.anythingElse).replace(/[¿?.!¡]/g, '')),
+  askedContinue: (b) => b.includes('continuar') && b.includes('empezar de nuevo'),
+  lines: {
+    greeting: '¡Hola! ¿En qué puedo ayudarle?',
+    idle: packFor('es').call.stillThere,
+    fallback: 'Perdone, ¿puede repetirlo?',
+    goodbye: 'Gracias por llamar. ¡Adiós!',
+    whatElse: 'Claro, ¿en qué más puedo ayudarle?',
+    hours: (h) => `Nuestro horario: ${h}.`,
+    noHours: 'Lo siento, ahora no tengo nuestro horario a mano.',
+    connecting: 'Le paso con un compañero.',
+    checking: 'Lo consulto.',
+    failed: 'Lo siento, no he podido hacerlo.',
+  },
+}
+
+export const BRAIN_WORDS: { readonly [L in Language]: BrainWords } = { en: EN, de: DE, es: ES }
+
+/** The language the session instructions tell the model to speak ("Speak German with the caller"), else English. */
+export function instructedLanguage(instructions: string): Language {
+  const m = /\bSpeak (German|Spanish)\b/.exec(instructions)
+  return m?.[1] === 'German' ? 'de' : m?.[1] === 'Spanish' ? 'es' : 'en'
+}
