@@ -207,7 +207,12 @@ class StreamConverter implements Converter {
   }
 }
 
+/** Same raw format both sides: no state at all, so one converter serves every call (nothing allocated per call). */
+const PASSTHROUGH: Converter = Object.freeze({ convert: (b64: string) => b64, passthrough: true, decodedChunks: 0, reset: () => undefined })
+
 export function createConverter(from: AudioSide, to: AudioSide, hooks: ConverterHooks = {}): Converter {
+  const raw = (from.container ?? 'raw') === 'raw' && (to.container ?? 'raw') === 'raw'
+  if (raw && from.encoding === to.encoding && from.rate === to.rate && (from.encoding !== 'mulaw' || from.rate === 8000)) return PASSTHROUGH
   return new StreamConverter(from, to, hooks)
 }
 

@@ -53,6 +53,15 @@ function base64End(s: string, a: number, limit: number): number {
   return i
 }
 
+/**
+ * `s` as a string of its own. In JSC a slice shares its base string's storage, so a value sliced from a frame and
+ * kept (an id reused across frames) would keep the whole frame alive. For values kept, not per frame: the JSON round
+ * trip copies (and is exact for any string, lone surrogates included).
+ */
+export function detached(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string
+}
+
 export class FrameScan {
   /** Where each field's value starts and ends in the last accepted frame (string values: inside the quotes). */
   readonly start: Int32Array

@@ -95,6 +95,15 @@ export function formatClock(minutes: number): string {
 
 /** "Monday to Friday, 9 AM to 5 PM; Saturday, 10 AM to 2 PM" — what the model tells callers. */
 export function describeBusinessHours(week: WeekHours): string {
+  // Every call of a business asks (its instructions); the answer only changes with a reload's new object.
+  let text = described.get(week)
+  if (text === undefined) described.set(week, (text = describe(week)))
+  return text
+}
+
+const described = new WeakMap<WeekHours, string>()
+
+function describe(week: WeekHours): string {
   const key = (d: number) => (week[d] ?? []).map((i) => `${i.from}-${i.to}`).join(',')
   const parts: string[] = []
   let d = 1 // start the week on Monday, as people say it

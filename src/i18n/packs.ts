@@ -37,6 +37,20 @@ const OVERRIDES = {
 
 /** The business's call lines in `language`: overrides first, `{business}` filled, other placeholders left for later. */
 export function callLinesFor(language: Language, business: string, wording: WordingLines | undefined): CallLines {
+  // The same business gets the same lines on every call (and every lifecycle step asks): built once, shared, frozen.
+  const byName = linesCache.get(wording ?? NO_WORDING) ?? new Map<string, CallLines>()
+  linesCache.set(wording ?? NO_WORDING, byName)
+  const key = `${language}\u0000${business}`
+  let lines = byName.get(key)
+  if (lines === undefined) byName.set(key, (lines = Object.freeze(buildCallLines(language, business, wording))))
+  return lines
+}
+
+/** Keyed by the business version's wording object (a reload makes a new one; the old one's entry goes with it). */
+const linesCache = new WeakMap<object, Map<string, CallLines>>()
+const NO_WORDING = {}
+
+function buildCallLines(language: Language, business: string, wording: WordingLines | undefined): CallLines {
   const base = packFor(language).call
   const out: Record<string, unknown> = { ...base }
   for (const [key, line] of Object.entries(OVERRIDES)) {

@@ -27,31 +27,57 @@ export const stdoutSink: LogSink = (line) => {
 
 /** @example const log = createLogger({ level: 'info' }); log.child({ callId }).info('call.started', { caller }) */
 export function createLogger(opts: { level: LogLevel; sink?: LogSink; now?: () => number; base?: Fields }): Logger {
-  const sink = opts.sink ?? stdoutSink
-  const now = opts.now ?? Date.now
-  const min = RANK[opts.level]
-  const make = (base: Fields): Logger => {
-    const write = (level: Exclude<LogLevel, 'silent'>, event: string, fields?: Fields) => {
-      if (RANK[level] < min) return
-      const masked = maskFields({ ...base, ...fields }) as Fields
-      let line: string
-      try {
-        line = JSON.stringify({ t: new Date(now()).toISOString(), level, event, ...masked })
-      } catch {
-        line = JSON.stringify({ t: new Date(now()).toISOString(), level, event, note: 'unserializable fields' })
-      }
-      sink(line)
-    }
-    return {
-      debug: (e, f) => write('debug', e, f),
-      info: (e, f) => write('info', e, f),
-      warn: (e, f) => write('warn', e, f),
-      error: (e, f) => write('error', e, f),
-      child: (fields) => make({ ...base, ...fields }),
-      enabled: (level) => RANK[level] >= min,
-    }
+  return new JsonLogger({ sink: opts.sink ?? stdoutSink, now: opts.now ?? Date.now, min: RANK[opts.level] }, opts.base ?? {})
+}
+
+type LogCore = { readonly sink: LogSink; readonly now: () => number; readonly min: number }
+
+/**
+ * Methods on the prototype, not closures per logger: every call makes child loggers, and a logger of closures costs
+ * seven functions and their scope per call (memory per call, README "Performance").
+ */
+class JsonLogger implements Logger {
+  constructor(
+    private readonly core: LogCore,
+    private readonly base: Fields,
+  ) {}
+
+  debug(event: string, fields?: Fields): void {
+    this.write('debug', event, fields)
   }
-  return make(opts.base ?? {})
+
+  info(event: string, fields?: Fields): void {
+    this.write('info', event, fields)
+  }
+
+  warn(event: string, fields?: Fields): void {
+    this.write('warn', event, fields)
+  }
+
+  error(event: string, fields?: Fields): void {
+    this.write('error', event, fields)
+  }
+
+  child(fields: Fields): Logger {
+    return new JsonLogger(this.core, { ...this.base, ...fields })
+  }
+
+  enabled(level: LogLevel): boolean {
+    return RANK[level] >= this.core.min
+  }
+
+  private write(level: Exclude<LogLevel, 'silent'>, event: string, fields?: Fields): void {
+    const { min, now, sink } = this.core
+    if (RANK[level] < min) return
+    const masked = maskFields({ ...this.base, ...fields }) as Fields
+    let line: string
+    try {
+      line = JSON.stringify({ t: new Date(now()).toISOString(), level, event, ...masked })
+    } catch {
+      line = JSON.stringify({ t: new Date(now()).toISOString(), level, event, note: 'unserializable fields' })
+    }
+    sink(line)
+  }
 }
 
 /** A logger that keeps lines in memory (tests, the demo's log file). */

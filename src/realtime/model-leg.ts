@@ -288,7 +288,7 @@ export class ModelLeg<P extends string = string> {
     // TypeBox walk; anything else (and anything odd about a delta) is judged by the full validator below.
     if (conn === this.current && typeof data === 'string' && this.deltas.scan(data)) {
       const d = this.deltas
-      return this.dispatchAudio(d.responseId, d.itemId, d.contentIndex, d.delta)
+      return this.dispatchAudio(d.responseId, d.itemId, d.contentIndex, d.takeDelta())
     }
     const parsed = parseServerEvent(data)
     if (parsed.kind === 'ignored') return

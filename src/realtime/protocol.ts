@@ -16,7 +16,7 @@ import type {
   SessionUpdateEvent,
 } from 'openai/resources/realtime/realtime'
 import { BASE64_PATTERN } from '../telephony/audiocodes/messages'
-import { FrameScan } from '../audio/wire-scan'
+import { detached, FrameScan } from '../audio/wire-scan'
 
 export type ClientEvent = RealtimeClientEvent
 export type SessionUpdate = SessionUpdateEvent
@@ -176,35 +176,49 @@ const FAST_DELTA_MAX = 256 * 1024
  * {@link parseServerEvent}; whatever it accepts, `parseServerEvent` accepts as the same event (property-tested).
  * One scanner per socket: the ids of the previous delta are kept and reused when the next one claims the same (the
  * usual case), so a frame allocates nothing but its audio string.
+ *
+ * Memory: nothing of a frame outlives its dispatch. A slice shares its whole base string in JSC, so kept ids are
+ * copies ({@link detached}; once per response) and the audio is handed over with {@link takeDelta}, which forgets
+ * it: otherwise every call would pin its last 1–3 KiB frame until the next one. The field scan itself is stateless
+ * between frames and shared by every scanner (JS is single-threaded; a scan's positions are read before the next).
  */
+const deltaScan = new FrameScan('response.output_audio.delta', [
+  { key: 'event_id', kind: 'string', maxLength: 1000 },
+  { key: 'response_id', kind: 'string', maxLength: 1000 },
+  { key: 'item_id', kind: 'string', maxLength: 1000 },
+  { key: 'output_index', kind: 'integer', maxLength: 9 },
+  { key: 'content_index', kind: 'integer', maxLength: 9 },
+  { key: 'delta', kind: 'base64', maxLength: FAST_DELTA_MAX },
+])
+const DELTA_RESPONSE = deltaScan.field('response_id')
+const DELTA_ITEM = deltaScan.field('item_id')
+const DELTA_CONTENT = deltaScan.field('content_index')
+const DELTA_AUDIO = deltaScan.field('delta')
+
 export class AudioDeltaScanner {
   responseId = ''
   itemId = ''
   contentIndex = 0
+  /** The audio of the last accepted frame, until {@link takeDelta}. */
   delta = ''
-  private readonly s = new FrameScan('response.output_audio.delta', [
-    { key: 'event_id', kind: 'string', maxLength: 1000 },
-    { key: 'response_id', kind: 'string', maxLength: 1000 },
-    { key: 'item_id', kind: 'string', maxLength: 1000 },
-    { key: 'output_index', kind: 'integer', maxLength: 9 },
-    { key: 'content_index', kind: 'integer', maxLength: 9 },
-    { key: 'delta', kind: 'base64', maxLength: FAST_DELTA_MAX },
-  ])
-  private readonly response = this.s.field('response_id')
-  private readonly item = this.s.field('item_id')
-  private readonly content = this.s.field('content_index')
-  private readonly audio = this.s.field('delta')
 
   scan(frame: string): boolean {
-    const s = this.s
-    if (!s.scan(frame) || s.start[this.response]! < 0 || s.start[this.item]! < 0 || s.start[this.content]! < 0 || s.start[this.audio]! < 0) {
+    const s = deltaScan
+    if (!s.scan(frame) || s.start[DELTA_RESPONSE]! < 0 || s.start[DELTA_ITEM]! < 0 || s.start[DELTA_CONTENT]! < 0 || s.start[DELTA_AUDIO]! < 0) {
       return false
     }
-    if (!s.equals(frame, this.response, this.responseId)) this.responseId = frame.slice(s.start[this.response], s.end[this.response])
-    if (!s.equals(frame, this.item, this.itemId)) this.itemId = frame.slice(s.start[this.item], s.end[this.item])
-    this.contentIndex = s.int[this.content]!
-    this.delta = frame.slice(s.start[this.audio], s.end[this.audio])
+    if (!s.equals(frame, DELTA_RESPONSE, this.responseId)) this.responseId = detached(frame.slice(s.start[DELTA_RESPONSE], s.end[DELTA_RESPONSE]))
+    if (!s.equals(frame, DELTA_ITEM, this.itemId)) this.itemId = detached(frame.slice(s.start[DELTA_ITEM], s.end[DELTA_ITEM]))
+    this.contentIndex = s.int[DELTA_CONTENT]!
+    this.delta = frame.slice(s.start[DELTA_AUDIO], s.end[DELTA_AUDIO])
     return true
+  }
+
+  /** The last frame's audio, forgotten here (the frame it was sliced from can then be collected once sent). */
+  takeDelta(): string {
+    const d = this.delta
+    this.delta = ''
+    return d
   }
 }
 

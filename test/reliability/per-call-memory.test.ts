@@ -1,0 +1,101 @@
+/**
+ * What a call keeps, checked by what the heap holds after a full collection (`bun:jsc` heapStats), not by timing:
+ * round 2's memory regression came from per-call copies of things every call could share and from frames kept alive
+ * after they were relayed (README "Performance": where a streaming call's memory goes). Each test here fails if one
+ * of those comes back.
+ */
+import { describe, expect, test } from 'bun:test'
+import { heapStats } from 'bun:jsc'
+import { AudioDeltaScanner } from '../../src/realtime/protocol'
+import { createCallConverters } from '../../src/audio/transcoder'
+import { Resampler, resamplerHeap } from '../../src/audio/resampler'
+import { callLinesFor } from '../../src/i18n/packs'
+import { describeBusinessHours } from '../../src/config/business-hours'
+import { CallEventBus } from '../../src/call/call-events'
+
+/** External (string and ArrayBuffer) bytes live after a full collection. */
+function liveExtra(): number {
+  Bun.gc(true)
+  Bun.gc(true)
+  return heapStats().extraMemorySize
+}
+
+const FRAME_AUDIO_CHARS = 200_000
+
+/** A delta frame with ids of its own and a large, distinct audio payload (so a kept frame is plain to see). */
+function deltaFrame(i: number): string {
+  const audio = 'QUJD'.repeat(FRAME_AUDIO_CHARS / 4 + i)
+  return `{"type":"response.output_audio.delta","event_id":"ev_${i}","response_id":"resp_${i}_0123456789","item_id":"item_${i}_0123456789","output_index":0,"content_index":0,"delta":"${audio}"}`
+}
+
+describe('a call keeps no frame it relayed', () => {
+  test('the delta scanner of each call, holding its ids, does not keep the frame they came from', () => {
+    const calls = 50
+    const before = liveExtra()
+    const scanners: AudioDeltaScanner[] = []
+    for (let i = 0; i < calls; i++) {
+      const s = new AudioDeltaScanner()
+      expect(s.scan(deltaFrame(i))).toBe(true)
+      expect(s.takeDelta().length).toBe(FRAME_AUDIO_CHARS + 4 * i)
+      expect([s.responseId, s.itemId, s.delta]).toEqual([`resp_${i}_0123456789`, `item_${i}_0123456789`, ''])
+      scanners.push(s)
+    }
+    const kept = liveExtra() - before
+    // A scanner that kept its frame (through the audio, or through ids sliced from it) holds 50 × 200 KB = 10 MB.
+    expect(kept).toBeLessThan((calls * FRAME_AUDIO_CHARS) / 5)
+    expect(scanners).toHaveLength(calls)
+  })
+
+  test('ids that stay the same across frames are reused, not copied per frame', () => {
+    const s = new AudioDeltaScanner()
+    expect(s.scan(deltaFrame(1))).toBe(true)
+    const ids = [s.responseId, s.itemId]
+    expect(s.scan(deltaFrame(1).replace('"ev_1"', '"ev_2"'))).toBe(true)
+    expect([s.responseId, s.itemId]).toEqual(ids)
+  })
+})
+
+describe('what every call can share is shared', () => {
+  test('passthrough formats get the one stateless converter, not a converter (and its buffers) per call', () => {
+    for (const format of ['raw/mulaw', 'raw/lpcm16_24'] as const) {
+      const a = createCallConverters(format)
+      const b = createCallConverters(format)
+      expect(a.fromCaller).toBe(b.fromCaller)
+      expect(a.toCaller).toBe(b.toCaller)
+      expect(a.fromCaller.passthrough && a.toCaller.passthrough).toBe(true)
+      expect(a.fromCaller.convert('AAAA')).toBe('AAAA')
+    }
+    // A format that converts keeps its own state per call (filter history, carried byte).
+    expect(createCallConverters('raw/lpcm16').fromCaller).not.toBe(createCallConverters('raw/lpcm16').fromCaller)
+  })
+
+  test('resamplers share one kernel memory: a call adds its filter history, not a WebAssembly memory', () => {
+    new Resampler(16000, 24000).process(new Int16Array(320))
+    const bytes = resamplerHeap.bytes.byteLength
+    const generation = resamplerHeap.generation
+    const calls = Array.from({ length: 200 }, () => [new Resampler(16000, 24000), new Resampler(24000, 16000)] as const)
+    for (const [up, down] of calls) down.process(up.process(new Int16Array(320)))
+    expect(resamplerHeap.bytes.byteLength).toBe(bytes)
+    expect(resamplerHeap.generation).toBe(generation)
+  })
+
+  test('a business’s call lines and opening hours are built once, not per call', () => {
+    const wording = { greeting: 'Hi, {business} here.' }
+    const a = callLinesFor('en', 'Clinic A', wording)
+    expect(callLinesFor('en', 'Clinic A', wording)).toBe(a)
+    expect(a.greeting).toBe('Hi, Clinic A here.')
+    expect(callLinesFor('en', 'Clinic B', wording).greeting).toBe('Hi, Clinic B here.')
+    expect(callLinesFor('en', 'Clinic A', undefined)).not.toBe(a)
+    expect(Object.isFrozen(a)).toBe(true)
+    const week = [[], [{ from: 540, to: 1020 }], [], [], [], [], []]
+    expect(describeBusinessHours(week)).toBe(describeBusinessHours(week))
+  })
+
+  test('the call event bus keeps nothing when nobody watches', () => {
+    const bus = new CallEventBus()
+    const before = liveExtra()
+    for (let i = 0; i < 2000; i++) bus.emit({ type: 'line', callId: `c${i}`, at: i, role: 'caller', text: 'x'.repeat(1000) + i, meta: undefined })
+    expect(liveExtra() - before).toBeLessThan(200_000)
+    expect(bus.watched).toBe(false)
+  })
+})
