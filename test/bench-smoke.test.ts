@@ -1,7 +1,7 @@
 /**
  * `bun run bench --quick` end to end: 2 calls × 2 s of raw/lpcm16_24 through the real server (the CI-built binary when
  * FASTAGENT_REQUIRE_BINARY=1, otherwise `startServer` from source in-process, so a stale dist/ cannot fail it), plus
- * quick micro-benchmarks. Asserts correctness only — every frame relayed exactly once and in order, the table's shape —
+ * quick micro-benchmarks and the first-audio table (one call per row). Asserts correctness only — every frame relayed exactly once and in order, the table's shape —
  * never timings. Also checks the frame marking survives the real resampler chain and the reference relays' one.
  */
 import { describe, expect, test } from 'bun:test'
@@ -14,6 +14,7 @@ import { HeaderFrames, PlateauFrames } from '../scripts/bench/frames'
 import { LinearResampler } from '../scripts/bench/linear-resampler.mjs'
 import { RELAY_COLUMNS } from '../scripts/bench/report'
 import type { BenchReport } from '../scripts/bench/run'
+import { LATENCY_ROWS } from '../scripts/bench/first-audio'
 
 const root = join(import.meta.dir, '..')
 
@@ -101,8 +102,22 @@ describe('bun run bench --quick', () => {
       }
       expect(report.micro?.rows.length).toBeGreaterThanOrEqual(20)
       expect(stdout).toContain('## Micro-benchmarks')
+
+      // First audio: one row per way of serving it, each with its measured call, printed as a table.
+      expect(report.firstAudio.map((r) => [r.measure, r.path])).toEqual(LATENCY_ROWS.map((r) => [r.measure, r.path]))
+      for (const r of report.firstAudio) {
+        expect(r.samples).toHaveLength(1)
+        for (const ms of r.samples) expect(Number.isFinite(ms) && ms >= 0).toBe(true)
+      }
+      const fa = lines.findIndex((l) => l.startsWith('| latency | served by |'))
+      expect(fa).toBeGreaterThan(0)
+      expect(lines[fa - 4]).toBe('## First audio: greeting and fixed lines')
+      for (const [i, row] of LATENCY_ROWS.entries()) {
+        const cells = (lines[fa + 2 + i] ?? '').split('|').slice(1, -1).map((s) => s.trim())
+        expect(cells.slice(0, 3)).toEqual([row.measure, row.path, '1'])
+      }
     } finally {
       rmSync(out, { recursive: true, force: true })
     }
-  }, 60_000)
+  }, 120_000)
 })

@@ -16,7 +16,9 @@
  * --cold-start (cold start only) --no-cold-start --in-process (startServer in this process instead of the binary) --profile (ours from source under
  * `bun --cpu-prof`) --build (rebuild dist/fastagent first) --out-dir bench-results --quick (smoke: 2 calls × 2 s, one
  * format, ours only) --console (also run ours with the operator console open — a viewer polling the live list and a
- * call page, following one live transcript — and compare its p99 with ours in the same run).
+ * call page, following one live transcript — and compare its p99 with ours in the same run). --first-audio (the
+ * first-audio table only: greeting and fixed-line latency per way of serving them, scripts/bench/first-audio.ts)
+ * --no-first-audio --first-audio-calls 10 (calls per row; 1 with --quick).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs'
 import { cpus, release, tmpdir, totalmem } from 'node:os'
@@ -28,6 +30,7 @@ import { BENCH_FORMATS, FORMAT_SPECS, isBenchFormat, PLATEAU_MAX_CALLS, type Ben
 import { framesPerCall, type LoadgenConfig, type LoadgenResult } from './loadgen'
 import type { UpstreamCounters } from './fake-upstream'
 import type { MicroResult } from './micro'
+import { firstAudioTable, measureFirstAudio, type LatencyResult } from './first-audio'
 import {
   coldStartTable,
   legend,
@@ -68,11 +71,14 @@ export type Options = {
   readonly quietWait: number
   /** Add the `ours-console` target: the same server with a console viewer on it during the run. */
   readonly console: boolean
+  /** First audio (greeting, fixed lines) per way of serving it, this many calls a row (0: not measured). */
+  readonly firstAudioCalls: number
 }
 
 const USAGE = `usage: bun run bench [--calls 1,100,300,500] [--seconds 20] [--warmup 2] [--formats raw/mulaw,raw/lpcm16_24,raw/lpcm16]
        [--targets ours,node,bun-min,bun-fast] [--burst-calls 100] [--no-burst] [--no-overload] [--no-micro] [--micro] [--cold-start] [--no-cold-start]
-       [--in-process] [--profile] [--build] [--out-dir bench-results] [--quiet-wait 30] [--quick] [--console]`
+       [--in-process] [--profile] [--build] [--out-dir bench-results] [--quiet-wait 30] [--quick] [--console]
+       [--first-audio] [--no-first-audio] [--first-audio-calls 10]`
 
 const isTarget = (t: string): t is Exclude<RelayName, 'direct'> => t === 'ours' || t === 'ours-console' || t === 'node' || t === 'bun-min' || t === 'bun-fast'
 
@@ -85,8 +91,8 @@ export function parseOptions(argv: readonly string[]): Options {
     if (v === undefined || v.startsWith('--')) throw new Error(`${f} needs a value\n${USAGE}`)
     return v
   }
-  const known = new Set(['--calls', '--seconds', '--warmup', '--formats', '--targets', '--burst-calls', '--out-dir', '--quiet-wait'])
-  const flags = new Set(['--console', '--no-burst', '--no-overload', '--no-micro', '--micro', '--cold-start', '--no-cold-start', '--in-process', '--profile', '--build', '--quick', '--help'])
+  const known = new Set(['--calls', '--seconds', '--warmup', '--formats', '--targets', '--burst-calls', '--out-dir', '--quiet-wait', '--first-audio-calls'])
+  const flags = new Set(['--first-audio', '--no-first-audio', '--console', '--no-burst', '--no-overload', '--no-micro', '--micro', '--cold-start', '--no-cold-start', '--in-process', '--profile', '--build', '--quick', '--help'])
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? ''
     if (known.has(a)) i++
@@ -107,8 +113,12 @@ export function parseOptions(argv: readonly string[]): Options {
   const warmup = Number(value('--warmup') ?? (quick ? 0.5 : 2))
   if (!(seconds > 0 && seconds <= 1200) || !(warmup >= 0 && warmup <= 60)) throw new Error('--seconds must be in (0, 1200] and --warmup in [0, 60]')
   // --micro: micro-benchmarks and cold start only; --cold-start: cold start only.
-  const microOnly = has('--micro')
-  const coldOnly = has('--cold-start') && !microOnly
+  // --first-audio: the first-audio table only.
+  const firstAudioOnly = has('--first-audio')
+  const microOnly = has('--micro') && !firstAudioOnly
+  const coldOnly = has('--cold-start') && !microOnly && !firstAudioOnly
+  const firstAudioCalls = has('--no-first-audio') || microOnly || coldOnly ? 0 : Number(value('--first-audio-calls') ?? (quick ? 1 : 10))
+  if (!Number.isInteger(firstAudioCalls) || firstAudioCalls < 0 || firstAudioCalls > 1000) throw new Error('--first-audio-calls takes an integer 0…1000')
   return {
     calls,
     seconds,
@@ -118,9 +128,9 @@ export function parseOptions(argv: readonly string[]): Options {
     burst: !quick && !has('--no-burst'),
     burstCalls: Number(value('--burst-calls') ?? 100),
     overload: !quick && !has('--no-overload') && !has('--in-process'),
-    relays: !microOnly && !coldOnly,
-    micro: microOnly || (!coldOnly && !has('--no-micro')),
-    coldStart: coldOnly || (!quick && !has('--no-cold-start') && (microOnly || !has('--in-process'))),
+    relays: !microOnly && !coldOnly && !firstAudioOnly,
+    micro: microOnly || (!coldOnly && !firstAudioOnly && !has('--no-micro')),
+    coldStart: coldOnly || (!quick && !firstAudioOnly && !has('--no-cold-start') && (microOnly || !has('--in-process'))),
     inProcess: has('--in-process'),
     profile: has('--profile'),
     build: has('--build'),
@@ -128,6 +138,7 @@ export function parseOptions(argv: readonly string[]): Options {
     quick,
     quietWait: Number(value('--quiet-wait') ?? (quick ? 0 : 30)),
     console: has('--console'),
+    firstAudioCalls,
   }
 }
 
@@ -632,6 +643,8 @@ export type BenchReport = {
   readonly notes: readonly string[]
   readonly cells: readonly CellResult[]
   readonly micro: MicroResult | undefined
+  /** Greeting and fixed-line first audio, per way of serving it (empty when not measured). */
+  readonly firstAudio: readonly LatencyResult[]
   readonly coldStart: readonly ColdStart[]
   readonly verdicts: readonly Verdict[]
   readonly markdown: string
@@ -654,6 +667,7 @@ export async function runBench(o: Options): Promise<BenchReport> {
   const work = mkdtempSync(join(tmpdir(), 'fa-bench-'))
   const cells: CellResult[] = []
   let micro: MicroResult | undefined
+  let firstAudio: LatencyResult[] = []
   let cold: ColdStart[] = []
   const upstream = await startUpstream()
   try {
@@ -699,6 +713,10 @@ export async function runBench(o: Options): Promise<BenchReport> {
       if (code !== 0) throw new Error(`micro-benchmarks failed: ${err.slice(0, 2000)}`)
       micro = JSON.parse(out.trim().split('\n').pop() ?? '{}') as MicroResult
     }
+    if (o.firstAudioCalls > 0) {
+      log(`first audio (${o.firstAudioCalls} calls a row, in process, emulator at the real API's timing) …`)
+      firstAudio = await measureFirstAudio(o.firstAudioCalls, undefined, log)
+    }
     if (o.coldStart && existsSync(BINARY)) {
       log('cold start …')
       cold = await coldStart({ work, upstreamPort: upstream.port }, 10)
@@ -717,11 +735,21 @@ export async function runBench(o: Options): Promise<BenchReport> {
     '',
     ...(cells.length > 0 ? ['## Relay: latency, frames, CPU, memory', '', legend(), '', relayTable(cells), ''] : []),
     ...(overloadCells.length > 0 ? ['## At the top N: how overload degrades', '', overloadTable(overloadCells), ''] : []),
+    ...(firstAudio.length > 0
+      ? [
+          '## First audio: greeting and fixed lines',
+          '',
+          'The real server in this process, the Realtime emulator at the real API\'s timing (300 ms upgrade → session.created, 600 ms response.create → first audio). Greeting: VAIC `start` → first `playStream.chunk`; fixed line: the trigger (`noUserInput`) → first `playStream.chunk`. Calls one after another; a pooled row lets the pool refill between calls.',
+          '',
+          firstAudioTable(firstAudio),
+          '',
+        ]
+      : []),
     ...(micro ? ['## Micro-benchmarks (median of timed batches, warm JIT)', '', microTable(micro.rows), ''] : []),
     ...(cold.length > 0 ? ['## Cold start', '', coldStartTable(cold), ''] : []),
     ...(v.length > 0 ? ['## Targets', '', verdictTable(v), ''] : []),
   ].join('\n')
-  return { startedAt, finishedAt: new Date().toISOString(), options: o, machine, notes, cells, micro, coldStart: cold, verdicts: v, markdown: md }
+  return { startedAt, finishedAt: new Date().toISOString(), options: o, machine, notes, cells, micro, firstAudio, coldStart: cold, verdicts: v, markdown: md }
 }
 
 if (import.meta.main) {
