@@ -9,6 +9,7 @@ import type { Settings } from './domain/settings'
 import { nearestFreeSlots, spansOn } from './domain/slots'
 import { dateMinutesToEpoch, localDate, localMinutes } from './domain/zoned-time'
 import type { Store } from '../store/store'
+import { DEFAULT_TENANT } from '../store/tenant'
 
 export type DomainEffect = Extract<Effect, { kind: 'check_availability' | 'book' | 'find_appointments' | 'cancel_appointment' | 'move_appointment' | 'save_message' }>
 
@@ -21,6 +22,8 @@ export type DomainContext = {
   readonly taskId: string
   readonly callId: string
   readonly caller: string | undefined
+  /** The call's business (store/tenant): every read and write below is confined to its rows. */
+  readonly tenant: string
   readonly settings: Settings
   readonly now: number
 }
@@ -83,13 +86,14 @@ export type ExtraBusy = (startsAt: number, ctx: DomainContext, exceptId?: string
  * The store-backed domain. `delayMs` simulates a slow backend (tests and the demo's "this may take a moment");
  * `busy` adds another backend's busy times to availability and alternatives (the CalDAV backend builds on this).
  */
-export function storeDomain(store: Store, opts: { delayMs?: (e: DomainEffect) => number; busy?: ExtraBusy } = {}): DomainExecutor {
+export function storeDomain(base: Store, opts: { delayMs?: (e: DomainEffect) => number; busy?: ExtraBusy } = {}): DomainExecutor {
   const alternatives = async (startsAt: number, s: Settings, now: number, ctx?: DomainContext, exceptId?: string) => {
     const busy = ctx && opts.busy ? await opts.busy(startsAt, ctx, exceptId) : undefined
-    return alternativeSlots(store, startsAt, s, now, busy ? (t) => busy(t, s.slotMinutes) : undefined)
+    return alternativeSlots(base.forTenant(ctx?.tenant ?? DEFAULT_TENANT), startsAt, s, now, busy ? (t) => busy(t, s.slotMinutes) : undefined)
   }
   return {
     async run(effect, ctx) {
+      const store = base.forTenant(ctx.tenant)
       const delay = opts.delayMs?.(effect) ?? 0
       if (delay > 0) await Bun.sleep(delay)
       const at = ctx.now

@@ -12,6 +12,7 @@
  */
 import type { Logger } from '../ops/log'
 import type { Store } from '../store/store'
+import { DEFAULT_TENANT } from '../store/tenant'
 import type { TaskRow } from '../store/rows'
 import type { ToolSpec } from '../realtime/session-config'
 import type { OpenTaskInfo, TaskPort, TaskUpdate } from '../call/task-port'
@@ -30,6 +31,7 @@ export type RuntimeDeps = {
   readonly callId: string
   readonly caller: string | undefined
   readonly registry: TaskRegistry
+  /** Bound to the call's business (Store.forTenant): tasks, texts and domain effects stay in its rows. */
   readonly store: Store
   readonly domain: DomainExecutor
   readonly log: Logger
@@ -425,7 +427,7 @@ export class TaskRuntime implements TaskPort {
     const settings = (task.snapshot.context as { settings?: Settings }).settings ?? captureSettings({ tz: this.d.tz, hours: this.d.hours, slotMinutes: this.d.slotMinutes })
     let result: Record<string, unknown> & { type: string; at: number }
     try {
-      result = await this.d.domain.run(effect, { idemKey, taskId: task.id, callId: this.d.callId, caller: this.caller, settings, now: this.d.now() })
+      result = await this.d.domain.run(effect, { idemKey, taskId: task.id, callId: this.d.callId, caller: this.caller, tenant: this.d.store.tenant ?? DEFAULT_TENANT, settings, now: this.d.now() })
     } catch (err) {
       this.d.log.error('task.effect_failed', { taskId: task.id, effect: effect.kind, err })
       result = { type: 'domain_error', reason: 'the booking system did not answer', at: this.d.now() }

@@ -35,7 +35,10 @@ const DAY = 86_400_000
 const LOOKAHEAD_DAYS = 15
 
 export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
-  const { store, sync, log } = d
+  const { sync, log } = d
+  /** The call's business's rows only (store/tenant); outbox keys are unique across tenants. */
+  const of = (ctx: DomainContext) => d.store.forTenant(ctx.tenant)
+  const store = d.store
 
   /** Asks the calendar; undefined (logged) when it cannot be reached, so the store alone decides. */
   const ask = async <T>(op: string, ctx: DomainContext, fn: () => Promise<T>): Promise<T | undefined> => {
@@ -61,19 +64,19 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
   const taken = async (startsAt: number, ctx: DomainContext, exceptId: string) => {
     const busy = await busyAround(startsAt, ctx, exceptId)
     const s = ctx.settings
-    return { type: 'slot_taken', alternatives: await alternativeSlots(store, startsAt, s, ctx.now, busy ? (t) => busy(t, s.slotMinutes) : undefined), at: ctx.now }
+    return { type: 'slot_taken', alternatives: await alternativeSlots(of(ctx), startsAt, s, ctx.now, busy ? (t) => busy(t, s.slotMinutes) : undefined), at: ctx.now }
   }
 
   /** The outbox carries the write until it lands (retried, exactly once); `confirm`: then text the caller. */
   const queue = async (a: AppointmentRow, ctx: DomainContext, confirm: boolean): Promise<void> => {
     const payload: CalendarSyncPayload = { appointmentId: a.id, confirm, callId: ctx.callId }
-    await store.outbox.enqueue({ idemKey: `${ctx.idemKey}:calendar`, kind: CALENDAR_SYNC_KIND, payload, callId: ctx.callId, ...(a.task_id ? { taskId: a.task_id } : {}), at: ctx.now })
+    await of(ctx).outbox.enqueue({ idemKey: `${ctx.idemKey}:calendar`, kind: CALENDAR_SYNC_KIND, payload, callId: ctx.callId, ...(a.task_id ? { taskId: a.task_id } : {}), at: ctx.now })
     d.onOutbox()
   }
   const record = async (a: AppointmentRow, ctx: DomainContext): Promise<void> => {
     const key = `${ctx.idemKey}:calendar`
     const payload: CalendarSyncPayload = { appointmentId: a.id, confirm: false, callId: ctx.callId }
-    if (!(await store.outbox.enqueue({ idemKey: key, kind: CALENDAR_SYNC_KIND, payload, callId: ctx.callId, ...(a.task_id ? { taskId: a.task_id } : {}), at: ctx.now }))) return
+    if (!(await of(ctx).outbox.enqueue({ idemKey: key, kind: CALENDAR_SYNC_KIND, payload, callId: ctx.callId, ...(a.task_id ? { taskId: a.task_id } : {}), at: ctx.now }))) return
     const row = await store.outbox.byKey(key)
     if (row) await store.outbox.done(row.id, { synced: a.status }, ctx.now)
   }
@@ -96,6 +99,7 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
   return {
     async run(effect: DomainEffect, ctx: DomainContext) {
       const at = ctx.now
+      const store = of(ctx)
       switch (effect.kind) {
         case 'book': {
           let a = await store.appointments.get(ctx.idemKey)
@@ -150,6 +154,7 @@ export function calendarDomain(d: CalendarDomainDeps): DomainExecutor {
    * nor for those booked before the calendar was set up (they never had one).
    */
   async function pullStaffChanges(caller: string, ctx: DomainContext): Promise<void> {
+    const store = of(ctx)
     const list: AppointmentRow[] = []
     for (const a of await store.appointments.upcomingFor(caller, ctx.now)) if ((await hadEvent(a)) && !(await writePending(a))) list.push(a)
     if (list.length === 0) return

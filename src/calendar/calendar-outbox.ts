@@ -32,21 +32,23 @@ export function calendarSyncHandler(d: {
   /** An SMS was enqueued: wake the SMS runner. */
   onSms: () => void
 }): OutboxHandler {
-  const text = async (row: { idem_key: string }, to: string | null, callId: string, body: string) => {
+  const text = async (row: { idem_key: string; tenant_id: string }, to: string | null, callId: string, body: string) => {
     if (to === null) return
-    await d.store.outbox.enqueue({ idemKey: `${row.idem_key}:sms`, kind: 'sms', payload: { to, body, callId }, callId, at: d.now() })
+    await d.store.forTenant(row.tenant_id).outbox.enqueue({ idemKey: `${row.idem_key}:sms`, kind: 'sms', payload: { to, body, callId }, callId, at: d.now() })
     d.onSms()
   }
   return async (row, payload) => {
     if (!Payload.Check(payload)) return { kind: 'fail', error: 'invalid calendar_sync payload' }
-    const a = await d.store.appointments.get(payload.appointmentId)
+    // The row's business: its appointment, its cancel and its SMS (store/tenant).
+    const store = d.store.forTenant(row.tenant_id)
+    const a = await store.appointments.get(payload.appointmentId)
     if (!a) return { kind: 'done', result: { skipped: 'no such appointment' } }
     const when = describeWhen(a.starts_at, d.now(), d.tz)
     try {
       if (payload.confirm && a.status === 'booked') {
         const busy = await d.sync.busy(a.starts_at, a.starts_at + a.minutes * 60_000, a.id)
         if (overlaps(busy, a.starts_at, a.minutes)) {
-          await d.store.appointments.cancel(a.id, d.now())
+          await store.appointments.cancel(a.id, d.now())
           d.log.warn('calendar.held_booking_lost', { appointmentId: a.id })
           await text(row, a.caller, payload.callId, calendarSmsText.lost(when, d.business))
           return { kind: 'done', result: { lost: true } }

@@ -18,6 +18,7 @@ const row = (over: Partial<AppointmentRow> = {}): AppointmentRow => ({
   task_id: 'T1-ab',
   call_id: 'c1',
   service_id: null,
+  tenant_id: 'default',
   resource: '',
   caller_name: null,
   created_at: T - 86_400_000,

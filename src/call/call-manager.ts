@@ -78,12 +78,15 @@ export class CallManager implements CallAcceptor {
     const pool = d.pool
     const business = d.businesses.pick()
     if (!business) return { ok: false, reason: 'no business configured for this call' }
+    // Everything this call reads and writes is its business's (store/tenant): rows, resumes, texts, callbacks.
+    const store = d.store.forTenant(business.id)
+    const continuity = d.continuity.forTenant(business.id, business)
     const callId = randomUUID()
     const now = d.now()
     const log = d.log.child({ callId, conversationId: call.conversationId })
     let found: ResumeSource | undefined
     try {
-      found = await d.continuity.findResume(call.conversationId, call.caller)
+      found = await continuity.findResume(call.conversationId, call.caller)
     } catch (err) {
       log.error('call.resume_lookup_failed', { err })
       return { ok: false, reason: 'could not start the call' }
@@ -95,7 +98,7 @@ export class CallManager implements CallAcceptor {
     // On our dial-out, VAIC's `caller` is our own number: the person is the one we dialled (known once identified).
     let caller = outbound ? found?.number : call.caller
     try {
-      await d.store.calls.create({
+      await store.calls.create({
         id: callId,
         conversationId: call.conversationId,
         direction: outbound ? 'outbound' : 'inbound',
@@ -118,7 +121,7 @@ export class CallManager implements CallAcceptor {
       callId,
       caller,
       registry: d.tasks,
-      store: d.store,
+      store,
       domain: d.domain,
       log,
       now: d.now,
@@ -128,7 +131,7 @@ export class CallManager implements CallAcceptor {
       business,
       onUpdate: (u) => session?.taskUpdate(u),
       onChange: () => session?.refreshInstructions(),
-      onOutbox: () => d.continuity.wakeOutbox(),
+      onOutbox: () => continuity.wakeOutbox(),
       onFailure: (where) => d.metrics.failures.inc({ where }),
       ...(events ? { onStep: (s: { taskId: string; kind: string; from: string; to: string; on: string; status: string }) => events.emit({ type: 'task-step', callId, at: d.now(), ...s }) } : {}),
       ...(d.settleMs !== undefined ? { settleMs: d.settleMs } : {}),
@@ -140,10 +143,10 @@ export class CallManager implements CallAcceptor {
     const priorHistory: ReplayItem[] = []
     const takeOver = async (r: ResumeSource) => {
       try {
-        await runtime.adopt(await d.store.tasks.openForCall(r.callId))
+        await runtime.adopt(await store.tasks.openForCall(r.callId))
         // The earlier conversation only for a verified return (our dial-out, VAIC's resume); caller ID can be spoofed.
-        if (r.trust === 'verified') priorHistory.push(...priorConversation(r.trust, await d.store.transcript.list(r.callId)))
-        await d.continuity.markResumed(r.callId, callId)
+        if (r.trust === 'verified') priorHistory.push(...priorConversation(r.trust, await store.transcript.list(r.callId)))
+        await continuity.markResumed(r.callId, callId)
       } catch (err) {
         // The new call goes on as a fresh one; the dropped call stays resumable for another try.
         log.error('call.resume_failed', { err, from: r.callId })
@@ -163,13 +166,13 @@ export class CallManager implements CallAcceptor {
       if (answer.machine) return
       answer.machine = true
       log.info('call.callback_machine', { callbackOf: resume?.callId })
-      session?.leaveVoicemail(d.continuity.voicemailText(noun(), lines))
+      session?.leaveVoicemail(continuity.voicemailText(noun(), lines))
     }
     /** The callee picked up: which callback this is (HTTP answer or dial-out metadata, whichever came first). */
     const answered = async (p: StartParams) => {
       if (!outbound || answer.answered) return
       answer.answered = true
-      const r = await d.continuity.identifyCallback(call.conversationId, p.dialoutMetadata)
+      const r = await continuity.identifyCallback(call.conversationId, p.dialoutMetadata)
       if (!r) {
         log.warn('call.outbound_unknown', { hasMetadata: p.dialoutMetadata !== undefined })
         return
@@ -178,7 +181,7 @@ export class CallManager implements CallAcceptor {
       caller = r.number
       if (r.number !== undefined) {
         runtime.identify(r.number)
-        await d.store.calls.identify(callId, r.number, r.callId, d.now())
+        await store.calls.identify(callId, r.number, r.callId, d.now())
       }
       await takeOver(r)
       if (verdictInStart(p) === 'machine') machineAnswered()
@@ -203,7 +206,7 @@ export class CallManager implements CallAcceptor {
     }
     const record = (role: 'caller' | 'bot' | 'tool' | 'agent' | 'system', text: string, meta?: Record<string, unknown>) => {
       const at = d.now()
-      write('call.transcript_write_failed', () => d.store.transcript.add(callId, role, text, at, meta))
+      write('call.transcript_write_failed', () => store.transcript.add(callId, role, text, at, meta))
       events?.emit({ type: 'line', callId, at, role, text, meta })
     }
     session = new CallSession({
@@ -227,7 +230,7 @@ export class CallManager implements CallAcceptor {
         for (const k of ['callee', 'calleeHost', 'callerHost', 'callerDisplayName', 'outboundTarget']) if (pick(k) !== undefined) details[k] = pick(k)
         if (p.dialoutMetadata && typeof p.dialoutMetadata === 'object') details.dialoutMetadata = p.dialoutMetadata
         const at = d.now()
-        write('call.details_write_failed', () => d.store.calls.setDetails(callId, pick('callee'), details, at))
+        write('call.details_write_failed', () => store.calls.setDetails(callId, pick('callee'), details, at))
         // An outbound call's model waits for this: identify the callback and take its tasks over first.
         return answered(p).catch((err: unknown) => log.error('call.callback_identify_failed', { err }))
       },
@@ -241,14 +244,14 @@ export class CallManager implements CallAcceptor {
         const missed = async () => {
           if (miss === undefined) return
           if (resume) await runtime.release(resume.callId)
-          await d.continuity.callbackMissed(call.conversationId, resume, miss)
+          await continuity.callbackMissed(call.conversationId, resume, miss)
         }
         const outcome: CallOutcome = miss !== undefined ? { ...o, reason: 'unanswered' } : o
         events?.emit({ type: 'ended', callId, at: d.now(), reason: outcome.reason })
         if (recorder) d.recordings?.finish(recorder)
         // A hang-up on silence says so: the caller was not cut off, they went quiet.
         const sms = outcome.reason === 'silence' ? lines.smsSilence : lines.smsDropped
-        this.ended(outcome, runtime, caller, sms, business.language, async () => {
+        this.ended(outcome, runtime, continuity, caller, sms, business.language, async () => {
           await writes
           await missed()
         })
@@ -290,14 +293,14 @@ export class CallManager implements CallAcceptor {
     for (const s of this.sessions.values()) s.shutdown(reason)
   }
 
-  private ended(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined, smsTemplate: string | undefined, language: Language, writes: () => Promise<void>): void {
+  private ended(o: CallOutcome, runtime: TaskRuntime, continuity: Continuity, caller: string | undefined, smsTemplate: string | undefined, language: Language, writes: () => Promise<void>): void {
     this.sessions.delete(o.callId)
     const p = (async () => {
       // Let work in flight finish first (a booking request sent just before the caller hung up).
       runtime.stop()
       await runtime.settle(5000)
       await writes()
-      await this.outcome(o, runtime, caller, smsTemplate, language)
+      await this.outcome(o, runtime, continuity, caller, smsTemplate, language)
     })()
       .catch((err: unknown) => this.d.log.error('call.end_failed', { callId: o.callId, err }))
       .finally(() => this.pending.delete(p))
@@ -311,10 +314,10 @@ export class CallManager implements CallAcceptor {
     while (this.pending.size > 0) await Promise.all([...this.pending])
   }
 
-  private async outcome(o: CallOutcome, runtime: TaskRuntime, caller: string | undefined, smsTemplate: string | undefined, language: Language): Promise<void> {
+  private async outcome(o: CallOutcome, runtime: TaskRuntime, continuity: Continuity, caller: string | undefined, smsTemplate: string | undefined, language: Language): Promise<void> {
     const open = runtime.openTasks()
     const dropped = isDrop(o.reason, open.length)
     this.d.metrics.outcomes.inc({ reason: o.reason, dropped: String(dropped) })
-    await this.d.continuity.callEnded({ callId: o.callId, reason: o.reason, caller, openTasks: open, dropped, language, ...(smsTemplate ? { smsTemplate } : {}) })
+    await continuity.callEnded({ callId: o.callId, reason: o.reason, caller, openTasks: open, dropped, language, ...(smsTemplate ? { smsTemplate } : {}) })
   }
 }

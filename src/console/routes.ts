@@ -177,12 +177,12 @@ export function consoleRoutes(d: ConsoleDeps) {
     if (!a) return json({ error: 'not_found' }, 404)
     if (a.status !== 'booked') return json({ error: 'not_booked', message: 'this appointment is not booked' }, 409)
     const now = d.now()
-    const r = await d.domain.run({ kind: 'cancel_appointment', appointmentId: id }, { idemKey: `console-cancel:${id}`, taskId: '', callId: a.call_id ?? '', caller: undefined, settings: d.business().settings, now })
+    const r = await d.domain.run({ kind: 'cancel_appointment', appointmentId: id }, { idemKey: `console-cancel:${id}`, taskId: '', callId: a.call_id ?? '', caller: undefined, tenant: a.tenant_id, settings: d.business().settings, now })
     if (r.type !== 'appointment_cancelled') return json({ error: 'cancel_failed', message: String(r.reason ?? r.type) }, 409)
     let sms = false
-    if (body.sms === true && a.caller && /^\+[1-9]\d{6,14}$/.test(a.caller) && !(await d.store.sms.isOptedOut(a.caller))) {
+    if (body.sms === true && a.caller && /^\+[1-9]\d{6,14}$/.test(a.caller) && !(await d.store.forTenant(a.tenant_id).sms.isOptedOut(a.caller))) {
       const when = new Intl.DateTimeFormat('en-US', { timeZone: d.business().timeZone, weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(a.starts_at)
-      sms = await d.store.outbox.enqueue({ idemKey: `console-cancel-sms:${id}`, kind: 'sms', payload: { to: a.caller, body: `Your appointment on ${when} has been cancelled. Call us to book a new time.`, callId: a.call_id ?? '' }, ...(a.call_id ? { callId: a.call_id } : {}), at: now })
+      sms = await d.store.forTenant(a.tenant_id).outbox.enqueue({ idemKey: `console-cancel-sms:${id}`, kind: 'sms', payload: { to: a.caller, body: `Your appointment on ${when} has been cancelled. Call us to book a new time.`, callId: a.call_id ?? '' }, ...(a.call_id ? { callId: a.call_id } : {}), at: now })
       d.wakeOutbox()
     }
     d.log.info('console.appointment_cancelled', { appointmentId: id, sms, via: c.principal.via })

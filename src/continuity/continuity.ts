@@ -17,6 +17,7 @@ import type { OpenTaskInfo } from '../call/task-port'
 import type { CallEndReason } from '../call/lifecycle'
 import { resumeTrust, type ResumeTrust, type ResumeVia } from './resume-trust'
 import type { Language } from '../i18n/languages'
+import type { Business } from '../config/business/business'
 import type { CallLines } from '../i18n/pack'
 import { fill } from '../i18n/pack'
 import { callLinesFor, packFor } from '../i18n/packs'
@@ -74,11 +75,13 @@ export type ContinuityDeps = {
   readonly metrics: ContinuityMetrics
   /** The noun a task's SMS mentions ("appointment"), by task kind, in the call's language. */
   readonly nounOf: (kind: string, language?: Language) => string
-  /** The business's lines for replies to texts (the first business's; default: English with BUSINESS_NAME). */
+  /** The business's lines for replies to texts (the first business's, or the tenant's: forTenant; default: English with BUSINESS_NAME). */
   readonly lines?: () => CallLines
   /** Called after something was enqueued for the outbox runner. */
   readonly wake: () => void
   readonly dialoutEnabled: boolean
+  /** The business the texts and the voicemail name (default BUSINESS_NAME); set by {@link Continuity.forTenant}. */
+  readonly businessName?: string
 }
 
 /** Callback requests allowed per number per hour. */
@@ -86,6 +89,24 @@ const CALLBACKS_PER_HOUR = 3
 
 export class Continuity {
   constructor(private readonly d: ContinuityDeps) {}
+
+  /**
+   * The same continuity for one business: its drops, resumes, texts and callbacks only (the store bound to the
+   * tenant, see store/tenant), worded with its name. A callback of another business is never taken as this one's.
+   */
+  forTenant(tenant: string, business?: Pick<Business, 'name' | 'language' | 'wording'>): Continuity {
+    const own = business && { businessName: business.name, lines: () => callLinesFor(business.language, business.name, business.wording[business.language]) }
+    return new Continuity({ ...this.d, store: this.d.store.forTenant(tenant), ...own })
+  }
+
+  private get businessName(): string {
+    return this.d.businessName ?? this.d.config.BUSINESS_NAME
+  }
+
+  /** A callback row this continuity may act on: any when unbound, else only its own tenant's. */
+  private mine(cb: { tenant_id: string } | undefined): boolean {
+    return cb !== undefined && (this.d.store.tenant === undefined || cb.tenant_id === this.d.store.tenant)
+  }
 
   private get windowMs(): number {
     return this.d.config.RESUME_WINDOW_HOURS * 3_600_000
@@ -156,7 +177,7 @@ export class Continuity {
   async recoverCalls(calls: readonly CallRow[], openTasksOf: (callId: string) => Promise<readonly OpenTaskInfo[]>, from: string): Promise<number> {
     for (const c of calls) {
       const open = await openTasksOf(c.id)
-      await this.callEnded({ callId: c.id, reason: 'crashed', caller: c.caller ?? undefined, openTasks: open, dropped: open.length > 0 })
+      await this.forTenant(c.tenant_id).callEnded({ callId: c.id, reason: 'crashed', caller: c.caller ?? undefined, openTasks: open, dropped: open.length > 0 })
     }
     if (calls.length > 0) this.d.log.warn('continuity.recovered_crashed_calls', { count: calls.length, from })
     return calls.length
@@ -174,7 +195,7 @@ export class Continuity {
   /** Our dial-out whose HTTP answer named this conversation (it may come after the socket: see identifyCallback). */
   private async dialoutFor(conversationId: string): Promise<ResumeSource | undefined> {
     const cb = await this.d.store.callbacks.byConversation(conversationId)
-    if (!cb) return undefined
+    if (!cb || !this.mine(cb)) return undefined
     const call = await this.d.store.calls.get(cb.call_id)
     return call?.resume_status === 'pending' ? resumeSource(call.id, 'dialout', { number: cb.number, callbackId: cb.id }) : undefined
   }
@@ -191,7 +212,7 @@ export class Continuity {
     const m = dialoutMetadata as Record<string, unknown>
     const id = typeof m.fastagentCallbackId === 'string' && /^\d{1,15}$/.test(m.fastagentCallbackId) ? Number(m.fastagentCallbackId) : undefined
     const cb = id === undefined ? undefined : await this.d.store.callbacks.get(id)
-    if (!cb || cb.call_id !== m.fastagentCallId || (cb.status !== 'pending' && cb.status !== 'dialing')) return undefined
+    if (!cb || !this.mine(cb) || cb.call_id !== m.fastagentCallId || (cb.status !== 'pending' && cb.status !== 'dialing')) return undefined
     const call = await this.d.store.calls.get(cb.call_id)
     if (call?.resume_status !== 'pending') return undefined
     // Remember the conversation: the dial-out's HTTP answer (if still to come) and VAIC's notifications find it.
@@ -224,7 +245,7 @@ export class Continuity {
 
   /** What the answering machine hears: who called, why, and how to get the callback again. */
   voicemailText(noun: string, lines: CallLines = this.lines()): string {
-    return fill(this.d.dialoutEnabled ? lines.voicemail : lines.voicemailNoDialout, { task: noun, business: this.d.config.BUSINESS_NAME })
+    return fill(this.d.dialoutEnabled ? lines.voicemail : lines.voicemailNoDialout, { task: noun, business: this.businessName })
   }
 
   /** The dropped call is being resumed by `newCallId`: it cannot be resumed again, its callbacks are answered. */
@@ -266,7 +287,7 @@ export class Continuity {
     const call = await this.d.store.calls.resumableFor(from, now - this.windowMs)
     if (!call) {
       this.d.metrics.callbacks.inc({ outcome: 'nothing-to-resume' })
-      return fill(this.lines().smsNoCall, { business: this.d.config.BUSINESS_NAME })
+      return fill(this.lines().smsNoCall, { business: this.businessName })
     }
     if (!this.d.dialoutEnabled) {
       this.d.metrics.callbacks.inc({ outcome: 'no-dialout' })

@@ -18,23 +18,25 @@ const DialoutPayload = TypeCompiler.Compile(Type.Object({ to: Type.String({ patt
 export function smsHandler(d: { store: Store; sender: SmsSender | undefined; log: Logger; now: () => number }): OutboxHandler {
   return async (row, payload) => {
     if (!SmsPayload.Check(payload)) return { kind: 'fail', error: 'invalid sms payload' }
-    if (await d.store.sms.isOptedOut(payload.to)) return { kind: 'hold', why: 'recipient opted out' }
+    // The row's business: its opt-outs and its record of what was sent (store/tenant).
+    const store = d.store.forTenant(row.tenant_id)
+    if (await store.sms.isOptedOut(payload.to)) return { kind: 'hold', why: 'recipient opted out' }
     if (!d.sender) {
       // No provider configured: the message stays in the outbox, and the operator sees it in the log.
       d.log.info('sms.not_sent_no_provider', { to: payload.to, body: payload.body, callId: payload.callId })
-      await d.store.sms.record({ direction: 'out', callId: payload.callId, number: payload.to, body: payload.body, status: 'held', at: d.now() })
+      await store.sms.record({ direction: 'out', callId: payload.callId, number: payload.to, body: payload.body, status: 'held', at: d.now() })
       return { kind: 'hold', why: 'no SMS provider configured' }
     }
     if (row.attempts > 0) {
       const sid = await d.sender.alreadySent(payload.to, payload.body, row.created_at)
       if (sid) {
-        await d.store.sms.record({ direction: 'out', callId: payload.callId, number: payload.to, body: payload.body, sid, status: 'sent', at: d.now() })
+        await store.sms.record({ direction: 'out', callId: payload.callId, number: payload.to, body: payload.body, sid, status: 'sent', at: d.now() })
         return { kind: 'done', result: { sid, reconciled: true } }
       }
     }
     const r = await d.sender.send(payload.to, payload.body)
     if (r.ok) {
-      await d.store.sms.record({ direction: 'out', callId: payload.callId, number: payload.to, body: payload.body, sid: r.sid, status: r.status, at: d.now() })
+      await store.sms.record({ direction: 'out', callId: payload.callId, number: payload.to, body: payload.body, sid: r.sid, status: r.status, at: d.now() })
       d.log.info('sms.sent', { to: payload.to, sid: r.sid, callId: payload.callId })
       return { kind: 'done', result: { sid: r.sid } }
     }

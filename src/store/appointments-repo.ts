@@ -6,9 +6,13 @@
  * instances sharing the database decide the same way), and the partial unique index on (resource, starts_at) stays as
  * the database's guard: of two bookings for one slot exactly one commits. Booking is idempotent by id (the effect's
  * idempotency key), so an effect re-run after a crash finds its own booking instead of failing.
+ *
+ * Everything is per tenant (store/tenant): a resource, its overlaps, its lock and the unique slot belong to one
+ * business, so the same time books in two businesses, and one business never sees another's appointments.
  */
 import { UniqueViolation, type Sql } from './sql'
 import { AppointmentRow, HeldSlotRow, rowChecker } from './rows'
+import { DEFAULT_TENANT, tenantClause } from './tenant'
 
 const rows = rowChecker('appointments', AppointmentRow)
 const held = rowChecker('appointments', HeldSlotRow)
@@ -16,25 +20,33 @@ const held = rowChecker('appointments', HeldSlotRow)
 export type BookResult = { ok: true; appointment: AppointmentRow } | { ok: false; reason: 'taken' }
 
 export class AppointmentsRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly tenant?: string,
+  ) {}
+
+  private get writeTenant(): string {
+    return this.tenant ?? DEFAULT_TENANT
+  }
 
   /** Books durably (a promise to the caller). A slot held by another booking is `taken`; the same id is a success. */
   async book(a: { id: string; caller: string | undefined; startsAt: number; minutes: number; serviceId?: string | undefined; callerName?: string | undefined; resource?: string | undefined; taskId?: string; callId?: string; at: number }): Promise<BookResult> {
     const resource = a.resource ?? ''
+    const tenant = this.writeTenant
     return this.sql.tx(
       async (t) => {
-        const existing = await get(t, a.id)
-        if (existing) return { ok: true as const, appointment: existing }
-        await lockResource(t, resource)
-        if (await overlapping(t, resource, a.startsAt, a.minutes, undefined)) return { ok: false as const, reason: 'taken' as const }
+        const existing = await get(t, a.id, undefined)
+        if (existing) return existing.tenant_id === tenant ? { ok: true as const, appointment: existing } : { ok: false as const, reason: 'taken' as const }
+        await lockResource(t, tenant, resource)
+        if (await overlapping(t, tenant, resource, a.startsAt, a.minutes, undefined)) return { ok: false as const, reason: 'taken' as const }
         // No conflict target: the primary key (a concurrent re-run) and the slot index both end in "nothing inserted",
         // without an error that would abort a PostgreSQL transaction.
         const inserted = await t.run(
-          `INSERT INTO appointments (id, caller, caller_name, starts_at, minutes, status, task_id, call_id, created_at, updated_at, service_id, resource)
-           VALUES ($id, $caller, $callerName, $startsAt, $minutes, 'booked', $taskId, $callId, $at, $at, $serviceId, $resource) ON CONFLICT DO NOTHING`,
-          { id: a.id, caller: a.caller ?? null, callerName: a.callerName ?? null, startsAt: a.startsAt, minutes: a.minutes, taskId: a.taskId ?? null, callId: a.callId ?? null, at: a.at, serviceId: a.serviceId ?? null, resource },
+          `INSERT INTO appointments (id, caller, caller_name, starts_at, minutes, status, task_id, call_id, created_at, updated_at, service_id, resource, tenant_id)
+           VALUES ($id, $caller, $callerName, $startsAt, $minutes, 'booked', $taskId, $callId, $at, $at, $serviceId, $resource, $tenant) ON CONFLICT DO NOTHING`,
+          { id: a.id, caller: a.caller ?? null, callerName: a.callerName ?? null, startsAt: a.startsAt, minutes: a.minutes, taskId: a.taskId ?? null, callId: a.callId ?? null, at: a.at, serviceId: a.serviceId ?? null, resource, tenant },
         )
-        const mine = await get(t, a.id)
+        const mine = await get(t, a.id, tenant)
         if (mine) return { ok: true as const, appointment: mine }
         if (inserted === 1) throw new Error(`appointment ${a.id} was inserted but cannot be read back`)
         return { ok: false as const, reason: 'taken' as const }
@@ -44,7 +56,7 @@ export class AppointmentsRepo {
   }
 
   get(id: string): Promise<AppointmentRow | undefined> {
-    return get(this.sql, id)
+    return get(this.sql, id, this.tenant)
   }
 
   /**
@@ -52,26 +64,26 @@ export class AppointmentsRepo {
    * otherwise (the business without staff books everything as ''). Without `minutes`, whether `startsAt` is inside one.
    */
   isTaken(startsAt: number, minutes?: number, resource?: string): Promise<boolean> {
-    return overlapping(this.sql, resource, startsAt, minutes ?? 0, undefined)
+    return overlapping(this.sql, this.tenant, resource, startsAt, minutes ?? 0, undefined)
   }
 
   /** Booked appointments starting in [from, to): when, how long, who holds them (availability reads these once). */
   async bookedBetween(from: number, to: number): Promise<HeldSlotRow[]> {
-    return held.many(await this.sql.all(`SELECT starts_at, minutes, resource FROM appointments WHERE status = 'booked' AND starts_at >= $from AND starts_at < $to`, { from, to }))
+    return held.many(await this.sql.all(`SELECT starts_at, minutes, resource FROM appointments WHERE ${tenantClause()} AND status = 'booked' AND starts_at >= $from AND starts_at < $to`, { from, to, tenant: this.tenant ?? null }))
   }
 
   /** Booked slot starts in [from, to). */
   async takenBetween(from: number, to: number): Promise<Set<number>> {
-    const list = await this.sql.all(`SELECT starts_at FROM appointments WHERE status = 'booked' AND starts_at >= $from AND starts_at < $to`, { from, to })
+    const list = await this.sql.all(`SELECT starts_at FROM appointments WHERE ${tenantClause()} AND status = 'booked' AND starts_at >= $from AND starts_at < $to`, { from, to, tenant: this.tenant ?? null })
     return new Set(list.map((r) => Number(r.starts_at)))
   }
 
   async upcomingFor(caller: string, now: number): Promise<AppointmentRow[]> {
-    return rows.many(await this.sql.all(`SELECT * FROM appointments WHERE caller = $caller AND status = 'booked' AND starts_at >= $now ORDER BY starts_at`, { caller, now }))
+    return rows.many(await this.sql.all(`SELECT * FROM appointments WHERE ${tenantClause()} AND caller = $caller AND status = 'booked' AND starts_at >= $now ORDER BY starts_at`, { caller, now, tenant: this.tenant ?? null }))
   }
 
   async cancel(id: string, at: number): Promise<boolean> {
-    const n = await this.sql.tx((t) => t.run(`UPDATE appointments SET status = 'cancelled', updated_at = $at WHERE id = $id AND status = 'booked'`, { id, at }), { durable: true })
+    const n = await this.sql.tx((t) => t.run(`UPDATE appointments SET status = 'cancelled', updated_at = $at WHERE id = $id AND ${tenantClause()} AND status = 'booked'`, { id, at, tenant: this.tenant ?? null }), { durable: true })
     return n === 1
   }
 
@@ -80,11 +92,11 @@ export class AppointmentsRepo {
     try {
       return await this.sql.tx(
         async (t) => {
-          const a = await get(t, id)
+          const a = await get(t, id, this.tenant)
           if (!a || a.status !== 'booked') return { ok: false as const, reason: 'not-found' as const }
           if (a.starts_at === startsAt) return { ok: true as const }
-          await lockResource(t, a.resource)
-          if (await overlapping(t, a.resource, startsAt, a.minutes, a.id)) return { ok: false as const, reason: 'taken' as const }
+          await lockResource(t, a.tenant_id, a.resource)
+          if (await overlapping(t, a.tenant_id, a.resource, startsAt, a.minutes, a.id)) return { ok: false as const, reason: 'taken' as const }
           await t.run('UPDATE appointments SET starts_at = $startsAt, updated_at = $at WHERE id = $id', { id, startsAt, at })
           return { ok: true as const }
         },
@@ -98,16 +110,17 @@ export class AppointmentsRepo {
   }
 }
 
-async function get(sql: Sql, id: string): Promise<AppointmentRow | undefined> {
-  return rows.maybe(await sql.get('SELECT * FROM appointments WHERE id = $id', { id }))
+/** `tenant` undefined: whichever tenant holds it (an unbound repository). */
+async function get(sql: Sql, id: string, tenant: string | undefined): Promise<AppointmentRow | undefined> {
+  return rows.maybe(await sql.get(`SELECT * FROM appointments WHERE id = $id AND ${tenantClause()}`, { id, tenant: tenant ?? null }))
 }
 
-async function overlapping(sql: Sql, resource: string | undefined, startsAt: number, minutes: number, except: string | undefined): Promise<boolean> {
+async function overlapping(sql: Sql, tenant: string | undefined, resource: string | undefined, startsAt: number, minutes: number, except: string | undefined): Promise<boolean> {
   const end = startsAt + Math.max(minutes * 60_000, 1)
   const hit = await sql.get(
-    `SELECT 1 AS hit FROM appointments WHERE status = 'booked' AND (CAST($resource AS TEXT) IS NULL OR resource = $resource) AND (CAST($except AS TEXT) IS NULL OR id != $except)
+    `SELECT 1 AS hit FROM appointments WHERE ${tenantClause()} AND status = 'booked' AND (CAST($resource AS TEXT) IS NULL OR resource = $resource) AND (CAST($except AS TEXT) IS NULL OR id != $except)
        AND starts_at < $end AND starts_at + minutes * 60000 > $start LIMIT 1`,
-    { resource: resource ?? null, except: except ?? null, start: startsAt, end },
+    { tenant: tenant ?? null, resource: resource ?? null, except: except ?? null, start: startsAt, end },
   )
   return hit !== undefined
 }
@@ -116,6 +129,6 @@ async function overlapping(sql: Sql, resource: string | undefined, startsAt: num
  * Serialises the overlap check and the write per resource across everything sharing the database. SQLite already
  * has one writer; PostgreSQL holds the lock until the transaction ends.
  */
-async function lockResource(sql: Sql, resource: string): Promise<void> {
-  if (sql.kind === 'postgres') await sql.get(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext('fastagent.resource:' || $resource))) AS l`, { resource })
+async function lockResource(sql: Sql, tenant: string, resource: string): Promise<void> {
+  if (sql.kind === 'postgres') await sql.get(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext('fastagent.resource:' || $tenant || ':' || $resource))) AS l`, { tenant, resource })
 }

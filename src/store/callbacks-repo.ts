@@ -5,17 +5,21 @@
  */
 import type { Sql } from './sql'
 import { CallbackRow, rowChecker } from './rows'
+import { DEFAULT_TENANT } from './tenant'
 
 const rows = rowChecker('callbacks', CallbackRow)
 
 export class CallbacksRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly tenant?: string,
+  ) {}
 
   /** Creates a pending callback; false when one is already in flight for that call. */
   async request(callId: string, number: string, at: number): Promise<{ ok: true; id: number } | { ok: false }> {
     const r = await this.sql.get(
-      `INSERT INTO callbacks (call_id, number, status, created_at, updated_at) VALUES ($callId, $number, 'pending', $at, $at) ON CONFLICT DO NOTHING RETURNING id`,
-      { callId, number, at },
+      `INSERT INTO callbacks (call_id, number, status, created_at, updated_at, tenant_id) VALUES ($callId, $number, 'pending', $at, $at, $tenant) ON CONFLICT DO NOTHING RETURNING id`,
+      { callId, number, at, tenant: this.tenant ?? DEFAULT_TENANT },
     )
     return r ? { ok: true, id: Number(r.id) } : { ok: false }
   }

@@ -4,6 +4,7 @@
  */
 import type { Sql } from './sql'
 import { CallRow, rowChecker } from './rows'
+import { DEFAULT_TENANT, tenantClause } from './tenant'
 
 const rows = rowChecker('calls', CallRow)
 
@@ -23,13 +24,16 @@ export type NewCall = {
 export type ResumeStatus = 'pending' | 'resumed' | 'closed' | 'expired'
 
 export class CallsRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly tenant?: string,
+  ) {}
 
   async create(c: NewCall): Promise<void> {
     await this.sql.run(
-      `INSERT INTO calls (id, conversation_id, direction, caller, bot_name, media_format, state, resumes_call_id, started_at, updated_at, owner)
-       VALUES ($id, $cid, $direction, $caller, $bot, $format, 'live', $resumes, $at, $at, $owner)`,
-      { id: c.id, cid: c.conversationId, direction: c.direction, caller: c.caller ?? null, bot: c.botName ?? null, format: c.mediaFormat, resumes: c.resumesCallId ?? null, at: c.at, owner: c.owner ?? null },
+      `INSERT INTO calls (id, conversation_id, direction, caller, bot_name, media_format, state, resumes_call_id, started_at, updated_at, owner, tenant_id)
+       VALUES ($id, $cid, $direction, $caller, $bot, $format, 'live', $resumes, $at, $at, $owner, $tenant)`,
+      { id: c.id, cid: c.conversationId, direction: c.direction, caller: c.caller ?? null, bot: c.botName ?? null, format: c.mediaFormat, resumes: c.resumesCallId ?? null, at: c.at, owner: c.owner ?? null, tenant: this.tenant ?? DEFAULT_TENANT },
     )
   }
 
@@ -95,10 +99,10 @@ export class CallsRepo {
     return rows.many(list).sort((a, b) => a.started_at - b.started_at)
   }
 
-  /** The newest dropped call of `caller` still waiting to be resumed, ended after `since`. */
+  /** The newest dropped call of `caller` (of this tenant) still waiting to be resumed, ended after `since`. */
   async resumableFor(caller: string, since: number): Promise<CallRow | undefined> {
     return rows.maybe(
-      await this.sql.get(`SELECT * FROM calls WHERE caller = $caller AND resume_status = 'pending' AND ended_at >= $since ORDER BY ended_at DESC LIMIT 1`, { caller, since }),
+      await this.sql.get(`SELECT * FROM calls WHERE ${tenantClause()} AND caller = $caller AND resume_status = 'pending' AND ended_at >= $since ORDER BY ended_at DESC LIMIT 1`, { caller, since, tenant: this.tenant ?? null }),
     )
   }
 

@@ -200,4 +200,32 @@ export const MIGRATIONS: readonly Migration[] = [
   // 5: the caller's name for a booking, when they gave it (the calendar event's title may carry it; purged with the
   // caller's number by retention)
   `ALTER TABLE appointments ADD COLUMN caller_name TEXT;`,
+  // 6: tenants. One process may serve several businesses (FASTAGENT_CONFIG = a folder): every row that belongs to
+  // one names it. Rows written before this belong to the tenant 'default' (what single-file and BUSINESS_* setups
+  // use), so an upgrade keeps its data. A slot is unique per tenant and resource: the same time books in two
+  // businesses. Opt-outs are per tenant too (STOP answers one business's number, as Twilio's own handling does).
+  `
+  ALTER TABLE calls ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE appointments ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE sms_messages ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE callbacks ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE messages ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE outbox ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE tasks ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'default';
+  DROP INDEX appointments_slot;
+  CREATE UNIQUE INDEX appointments_slot ON appointments(tenant_id, resource, starts_at) WHERE status = 'booked';
+  DROP INDEX appointments_caller;
+  CREATE INDEX appointments_caller ON appointments(tenant_id, caller, status);
+  DROP INDEX calls_caller_resume;
+  CREATE INDEX calls_caller_resume ON calls(tenant_id, caller, resume_status);
+  CREATE TABLE opt_outs_by_tenant (
+    tenant_id TEXT NOT NULL,
+    number    TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, number)
+  );
+  INSERT INTO opt_outs_by_tenant (tenant_id, number, at) SELECT 'default', number, at FROM opt_outs;
+  DROP TABLE opt_outs;
+  ALTER TABLE opt_outs_by_tenant RENAME TO opt_outs;
+  `,
 ]

@@ -6,19 +6,23 @@
  */
 import { inList, type Sql } from './sql'
 import { OutboxRow, rowChecker } from './rows'
+import { DEFAULT_TENANT } from './tenant'
 
 const rows = rowChecker('outbox', OutboxRow)
 
 export type NewOutboxRow = { idemKey: string; kind: string; payload: unknown; callId?: string; taskId?: string; at: number; runAt?: number; held?: boolean }
 
 export class OutboxRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly tenant?: string,
+  ) {}
 
   /** False when a row with that idempotency key already exists (nothing changes). */
   async enqueue(e: NewOutboxRow): Promise<boolean> {
     const n = await this.sql.run(
-      `INSERT INTO outbox (idem_key, kind, payload, call_id, task_id, status, attempts, next_attempt_at, created_at, updated_at)
-       VALUES ($key, $kind, $payload, $callId, $taskId, $status, 0, $runAt, $at, $at) ON CONFLICT (idem_key) DO NOTHING`,
+      `INSERT INTO outbox (idem_key, kind, payload, call_id, task_id, status, attempts, next_attempt_at, created_at, updated_at, tenant_id)
+       VALUES ($key, $kind, $payload, $callId, $taskId, $status, 0, $runAt, $at, $at, $tenant) ON CONFLICT (idem_key) DO NOTHING`,
       {
         key: e.idemKey,
         kind: e.kind,
@@ -28,6 +32,7 @@ export class OutboxRepo {
         status: e.held ? 'held' : 'pending',
         runAt: e.runAt ?? e.at,
         at: e.at,
+        tenant: this.tenant ?? DEFAULT_TENANT,
       },
     )
     return n === 1

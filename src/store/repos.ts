@@ -28,16 +28,17 @@ export type Repos = {
   readonly instances: InstancesRepo
 }
 
-export function repos(sql: Sql): Repos {
+/** `tenant`: the business the repositories are bound to (store/tenant); undefined reads every tenant's rows. */
+export function repos(sql: Sql, tenant?: string): Repos {
   return {
-    calls: new CallsRepo(sql),
+    calls: new CallsRepo(sql, tenant),
     transcript: new TranscriptRepo(sql),
-    tasks: new TasksRepo(sql),
-    outbox: new OutboxRepo(sql),
-    appointments: new AppointmentsRepo(sql),
-    sms: new SmsRepo(sql),
-    callbacks: new CallbacksRepo(sql),
-    messages: new MessagesRepo(sql),
+    tasks: new TasksRepo(sql, tenant),
+    outbox: new OutboxRepo(sql, tenant),
+    appointments: new AppointmentsRepo(sql, tenant),
+    sms: new SmsRepo(sql, tenant),
+    callbacks: new CallbacksRepo(sql, tenant),
+    messages: new MessagesRepo(sql, tenant),
     console: new ConsoleRepo(sql),
     instances: new InstancesRepo(sql),
   }

@@ -29,6 +29,7 @@ export const CallRow = Type.Object({
   ended_at: Null(Int),
   /** The instance holding the call's sockets (INSTANCE_ID); null on rows older than the cluster schema. */
   owner: Null(Str),
+  tenant_id: Str,
 })
 export type CallRow = Static<typeof CallRow>
 
@@ -54,6 +55,7 @@ export const TaskRow = Type.Object({
   status: Type.Union([Type.Literal('open'), Type.Literal('done'), Type.Literal('failed'), Type.Literal('cancelled')]),
   created_at: Int,
   updated_at: Int,
+  tenant_id: Str,
 })
 export type TaskRow = Static<typeof TaskRow>
 
@@ -74,6 +76,7 @@ export const OutboxRow = Type.Object({
   /** The instance executing the row, until `claim_until` (another may claim it after that). */
   claimed_by: Null(Str),
   claim_until: Null(Int),
+  tenant_id: Str,
 })
 export type OutboxRow = Static<typeof OutboxRow>
 
@@ -102,6 +105,7 @@ export const AppointmentRow = Type.Object({
   resource: Str,
   /** The name the caller gave for the booking (written into the calendar event when configured). */
   caller_name: Null(Str),
+  tenant_id: Str,
 })
 export type AppointmentRow = Static<typeof AppointmentRow>
 /** What availability reads of a booked appointment. */
@@ -118,6 +122,7 @@ export const SmsRow = Type.Object({
   status: Str,
   created_at: Int,
   updated_at: Int,
+  tenant_id: Str,
 })
 export type SmsRow = Static<typeof SmsRow>
 
@@ -129,6 +134,7 @@ export const CallbackRow = Type.Object({
   conversation_id: Null(Str),
   created_at: Int,
   updated_at: Int,
+  tenant_id: Str,
 })
 export type CallbackRow = Static<typeof CallbackRow>
 
@@ -139,6 +145,7 @@ export const MessageRow = Type.Object({
   message: Str,
   callback_number: Null(Str),
   created_at: Int,
+  tenant_id: Str,
 })
 export type MessageRow = Static<typeof MessageRow>
 

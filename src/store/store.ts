@@ -22,9 +22,15 @@ export class Store implements Repos {
   readonly console: Repos['console']
   readonly instances: Repos['instances']
 
-  /** `sql` is the engine itself: raw statements for tests, scripts and engine-specific checks. */
-  constructor(readonly sql: Engine) {
-    const r = repos(sql)
+  /**
+   * `sql` is the engine itself: raw statements for tests, scripts and engine-specific checks. `tenant` binds the
+   * repositories to one business (see store/tenant); the store opened at start is bound to none.
+   */
+  constructor(
+    readonly sql: Engine,
+    readonly tenant?: string,
+  ) {
+    const r = repos(sql, tenant)
     this.calls = r.calls
     this.transcript = r.transcript
     this.tasks = r.tasks
@@ -42,13 +48,21 @@ export class Store implements Repos {
     return new Store(SqliteEngine.open(path))
   }
 
+  /**
+   * The same database, bound to one tenant: its repositories read only that business's rows and write its id. Cheap
+   * (repositories are thin); a call takes one when it starts. Do not close it: it shares the engine.
+   */
+  forTenant(tenant: string): Store {
+    return tenant === this.tenant ? this : new Store(this.sql, tenant)
+  }
+
   get engine(): Engine['kind'] {
     return this.sql.kind
   }
 
   /** Runs `fn` in one transaction over the repositories it is given (use only those inside). */
   tx<T>(fn: (r: Repos) => Promise<T>, opts?: TxOptions): Promise<T> {
-    return this.sql.tx((sql) => fn(repos(sql)), opts)
+    return this.sql.tx((sql) => fn(repos(sql, this.tenant)), opts)
   }
 
   /**

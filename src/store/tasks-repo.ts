@@ -6,6 +6,7 @@
  * crash at any instant either loses the whole step (nothing was acknowledged) or keeps it with its effects pending.
  */
 import type { Sql } from './sql'
+import { DEFAULT_TENANT } from './tenant'
 import { TaskRow, rowChecker } from './rows'
 
 const rows = rowChecker('tasks', TaskRow)
@@ -40,7 +41,10 @@ export class StaleTaskError extends Error {
 }
 
 export class TasksRepo {
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly tenant?: string,
+  ) {}
 
   /** Writes one step atomically; `durable` fsyncs it (a promise to the caller). Throws {@link StaleTaskError}. */
   async commit(step: TaskStep, durable: boolean): Promise<void> {
@@ -56,11 +60,12 @@ export class TasksRepo {
         seq: step.seq,
         status: step.status,
         at: step.at,
+        tenant: this.tenant ?? DEFAULT_TENANT,
       }
       if (step.prevSeq === null) {
         await sql.run(
-            `INSERT INTO tasks (id, call_id, kind, machine, version, state, context, seq, status, created_at, updated_at)
-             VALUES ($id, $callId, $kind, $machine, $version, $state, $context, $seq, $status, $at, $at)`,
+            `INSERT INTO tasks (id, call_id, kind, machine, version, state, context, seq, status, created_at, updated_at, tenant_id)
+             VALUES ($id, $callId, $kind, $machine, $version, $state, $context, $seq, $status, $at, $at, $tenant)`,
           p,
         )
       } else {
@@ -81,9 +86,9 @@ export class TasksRepo {
       }
       for (const e of step.effects) {
         await sql.run(
-            `INSERT INTO outbox (idem_key, kind, payload, call_id, task_id, status, attempts, next_attempt_at, created_at, updated_at)
-             VALUES ($key, $kind, $payload, $callId, $taskId, 'pending', 0, $at, $at, $at) ON CONFLICT (idem_key) DO NOTHING`,
-          { key: e.idemKey, kind: e.kind, payload: JSON.stringify(e.payload), callId: step.callId, taskId: step.taskId, at: step.at },
+            `INSERT INTO outbox (idem_key, kind, payload, call_id, task_id, status, attempts, next_attempt_at, created_at, updated_at, tenant_id)
+             VALUES ($key, $kind, $payload, $callId, $taskId, 'pending', 0, $at, $at, $at, $tenant) ON CONFLICT (idem_key) DO NOTHING`,
+          { key: e.idemKey, kind: e.kind, payload: JSON.stringify(e.payload), callId: step.callId, taskId: step.taskId, at: step.at, tenant: p.tenant },
         )
       }
     }

@@ -276,7 +276,7 @@ export function storeContract(f: StoreFactory): void {
       const s = await fresh()
       await s.messages.save({ id: 'm1', caller: '+14155550123', name: 'Ann', message: 'call me', callbackNumber: undefined, at: 1 })
       await s.messages.save({ id: 'm1', caller: '+14155550123', name: 'Ann', message: 'call me', callbackNumber: undefined, at: 2 })
-      expect(await s.messages.list()).toEqual([{ id: 'm1', caller: '+14155550123', name: 'Ann', message: 'call me', callback_number: null, created_at: 1 }])
+      expect(await s.messages.list()).toEqual([{ id: 'm1', caller: '+14155550123', name: 'Ann', message: 'call me', callback_number: null, created_at: 1, tenant_id: 'default' }])
     })
 
     test('a transaction commits all or nothing', async () => {
@@ -424,6 +424,89 @@ export function storeContract(f: StoreFactory): void {
       expect(all).toEqual(Array.from({ length: 60 }, (_, i) => `race-${i}`).sort())
       expect(new Set(all).size).toBe(60)
       for (const r of await a.sql.all('SELECT idem_key, claimed_by FROM outbox')) expect(got[String(r.claimed_by)]).toContain(String(r.idem_key))
+    })
+
+    describe('tenants: every row names its business, and no read or slot crosses businesses', () => {
+      const SLOT = 1_767_261_600_000
+      const book = (s: Store, id: string, startsAt = SLOT, caller = '+14155550123') => s.appointments.book({ id, caller, startsAt, minutes: 30, at: 1 })
+
+      test('the same slot books in two tenants; within one it is taken', async () => {
+        const s = await fresh()
+        const a = s.forTenant('alpha')
+        const b = s.forTenant('beta')
+        expect((await book(a, 'a1')).ok).toBe(true)
+        expect((await book(b, 'b1')).ok).toBe(true)
+        expect(await book(a, 'a2')).toEqual({ ok: false, reason: 'taken' })
+        expect((await a.appointments.get('a1'))?.tenant_id).toBe('alpha')
+        expect((await b.appointments.get('b1'))?.tenant_id).toBe('beta')
+        // One tenant cannot see, take over, cancel or move the other's booking, even by id.
+        expect(await a.appointments.get('b1')).toBeUndefined()
+        expect((await book(a, 'b1', SLOT + 3_600_000)).ok).toBe(false)
+        expect(await a.appointments.cancel('b1', 2)).toBe(false)
+        expect(await a.appointments.move('b1', SLOT + 7_200_000, 2)).toEqual({ ok: false, reason: 'not-found' })
+        expect((await b.appointments.get('b1'))?.status).toBe('booked')
+        expect((await a.appointments.upcomingFor('+14155550123', 0)).map((x) => x.id)).toEqual(['a1'])
+        expect((await b.appointments.bookedBetween(0, SLOT * 2)).length).toBe(1)
+        expect(await a.appointments.isTaken(SLOT, 30)).toBe(true)
+        expect(await s.forTenant('gamma').appointments.isTaken(SLOT, 30)).toBe(false)
+        // Moving within a tenant only checks that tenant's slots.
+        expect(await b.appointments.move('b1', SLOT, 3)).toEqual({ ok: true })
+        // The unbound store (console, recovery) sees both.
+        expect((await s.appointments.upcomingFor('+14155550123', 0)).map((x) => x.tenant_id).sort()).toEqual(['alpha', 'beta'])
+      })
+
+      test('a booking race on one slot in two tenants books exactly one per tenant', async () => {
+        const s = await fresh()
+        const tenants = ['alpha', 'beta']
+        const results = await Promise.all(tenants.flatMap((t) => [1, 2, 3].map((n) => book(s.forTenant(t), `${t}-${n}`))))
+        expect(results.filter((r) => r.ok)).toHaveLength(2)
+        const rows = await s.sql.all(`SELECT tenant_id FROM appointments WHERE status = 'booked' ORDER BY tenant_id`)
+        expect(rows.map((r) => r.tenant_id)).toEqual(['alpha', 'beta'])
+      })
+
+      test('calls, resume, SMS, opt-outs, callbacks, messages, tasks and outbox rows are per tenant', async () => {
+        const s = await fresh()
+        const a = s.forTenant('alpha')
+        const b = s.forTenant('beta')
+        await call(a, 'ca')
+        await call(b, 'cb')
+        await a.calls.end('ca', 'lost', 'pending', 5000)
+        await b.calls.end('cb', 'lost', 'pending', 5000)
+        // The same caller dropped in both businesses: each resumes only its own call.
+        expect((await a.calls.resumableFor('+14155550123', 0))?.id).toBe('ca')
+        expect((await b.calls.resumableFor('+14155550123', 0))?.id).toBe('cb')
+        expect(await s.forTenant('gamma').calls.resumableFor('+14155550123', 0)).toBeUndefined()
+        await a.sms.optOut('+14155550123', 1)
+        expect(await a.sms.isOptedOut('+14155550123')).toBe(true)
+        expect(await b.sms.isOptedOut('+14155550123')).toBe(false)
+        await a.sms.record({ direction: 'out', callId: 'ca', number: '+14155550123', body: 'A', status: 'sent', at: 1 })
+        await b.sms.record({ direction: 'out', callId: 'cb', number: '+14155550123', body: 'B', status: 'sent', at: 1 })
+        expect((await a.sms.all()).map((m) => m.body)).toEqual(['A'])
+        expect((await s.sms.all()).map((m) => m.body)).toEqual(['A', 'B'])
+        expect((await b.callbacks.request('cb', '+14155550123', 1)).ok).toBe(true)
+        await b.messages.save({ id: 'mb', caller: '+14155550123', name: 'Bea', message: 'hi', callbackNumber: undefined, at: 1 })
+        expect(await a.messages.list()).toEqual([])
+        await b.tx(async (t) => {
+          await t.outbox.enqueue({ idemKey: 'k-b', kind: 'sms', payload: {}, callId: 'cb', at: 1 })
+        })
+        await a.tasks.commit(step({ taskId: 'TA', callId: 'ca', effects: [{ idemKey: 'k-a', kind: 'book', payload: {} }] }), false)
+        const tenantOf = async (table: string) => (await s.sql.all(`SELECT tenant_id FROM ${table} ORDER BY tenant_id`)).map((r) => r.tenant_id)
+        expect(await tenantOf('calls')).toEqual(['alpha', 'beta'])
+        expect(await tenantOf('sms_messages')).toEqual(['alpha', 'beta'])
+        expect(await tenantOf('callbacks')).toEqual(['beta'])
+        expect(await tenantOf('messages')).toEqual(['beta'])
+        expect(await tenantOf('outbox')).toEqual(['alpha', 'beta'])
+        expect(await tenantOf('tasks')).toEqual(['alpha'])
+        expect(await tenantOf('opt_outs')).toEqual(['alpha'])
+      })
+
+      test('an unbound store writes the default tenant (single-business setups)', async () => {
+        const s = await fresh()
+        await call(s)
+        expect((await book(s, 'x')).ok).toBe(true)
+        expect((await s.calls.get('c1'))?.tenant_id).toBe('default')
+        expect((await s.forTenant('default').appointments.get('x'))?.tenant_id).toBe('default')
+      })
     })
   })
 }

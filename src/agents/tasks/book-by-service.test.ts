@@ -96,7 +96,7 @@ describe('the calendar: holidays, special hours, notice, horizon, staff hours', 
   test('the store-backed domain: staff hours decide who can take a slot; slots as long as the service never overlap', async () => {
     const store = await Store.open(':memory:')
     const domain = storeDomain(store)
-    const ctx = (settings: ReturnType<typeof s>, key: string) => ({ idemKey: key, taskId: key, callId: 'c', caller: '+15550000001', settings, now: NOW })
+    const ctx = (settings: ReturnType<typeof s>, key: string) => ({ idemKey: key, taskId: key, callId: 'c', caller: '+15550000001', tenant: 'default', settings, now: NOW })
     const cleaning = s('cleaning')
     // Tuesday 14:00-15:00 cleaning: Anna is the only one; booked.
     const b1 = await domain.run({ kind: 'book', startsAt: at('2026-12-01', '14:00'), minutes: 60, serviceId: 'cleaning' }, ctx(cleaning, 'k1'))

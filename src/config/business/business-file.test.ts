@@ -121,7 +121,7 @@ describe('fastagent config', () => {
   test('a folder: one tenant per file, all checked', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fa-biz-'))
     writeFileSync(join(dir, 'alpha.yaml'), MIN)
-    writeFileSync(join(dir, 'beta.json'), JSON.stringify({ business: { name: 'Beta', timezone: 'UTC' }, hours: { sat: '10:00-12:00' } }))
+    writeFileSync(join(dir, 'beta.json'), JSON.stringify({ tenant: { bot_names: ['beta-bot'] }, business: { name: 'Beta', timezone: 'UTC' }, hours: { sat: '10:00-12:00' } }))
     writeFileSync(join(dir, 'notes.txt'), 'ignored')
     const r = loadBusinesses(dir)
     expect(r.ok && r.businesses.map((b) => [b.id, b.name])).toEqual([['alpha', 'Clinic'], ['beta', 'Beta']])

@@ -18,9 +18,27 @@ export type BookingRules = {
 }
 export type FaqEntry = { readonly q: string; readonly a: string }
 
+/** How calls, texts and callbacks find this business among several (see sections/tenant). */
+export type TenantMatch = {
+  /** VoiceAI Connect bot names, compared without case. */
+  readonly botNames: readonly string[]
+  /** E.164 numbers: dialled by callers, shown by its callbacks. */
+  readonly numbers: readonly string[]
+  /** Its own bearer token (from the file or the variable it names); undefined: AUDIOCODES_BOT_TOKEN. */
+  readonly botToken: string | undefined
+  /** Its SMS sender; undefined: TWILIO_FROM_NUMBER. */
+  readonly smsFrom: string | undefined
+}
+
+export const NO_TENANT_MATCH: TenantMatch = { botNames: [], numbers: [], botToken: undefined, smsFrom: undefined }
+
 export type Business = {
-  /** The tenant's id: the file name without its extension ("default" for the environment). */
+  /**
+   * The tenant's id, carried by every row of this business (store/tenant): `tenant.id`, else the file name without
+   * its extension in a folder, else "default" (a single file, or the environment).
+   */
   readonly id: string
+  readonly tenant: TenantMatch
   /** Where it came from: a file path, or "environment". */
   readonly source: string
   readonly name: string

@@ -7,7 +7,8 @@
 import { configProperties } from '../load'
 import type { Config, ConfigKey } from '../schema'
 import { parseBusinessHours } from '../business-hours'
-import { DEFAULT_BOOKING, type Business } from './business'
+import { DEFAULT_BOOKING, NO_TENANT_MATCH, type Business } from './business'
+import { DEFAULT_TENANT } from '../../store/tenant'
 import type { WordingLines } from './sections/wording'
 
 const changed = (config: Config, key: ConfigKey): string | undefined => {
@@ -25,7 +26,8 @@ export function businessFromEnv(config: Config): Business {
   const lines: WordingLines = { ...(greeting ? { greeting } : {}), ...(sms ? { sms_dropped: sms } : {}), ...(smsSilence ? { sms_silence: smsSilence } : {}) }
   const language = config.BUSINESS_LANGUAGE
   return {
-    id: 'default',
+    id: DEFAULT_TENANT,
+    tenant: NO_TENANT_MATCH,
     source: 'environment',
     name: config.BUSINESS_NAME,
     timeZone: config.BUSINESS_TIMEZONE,

@@ -4,7 +4,7 @@
  * parse, real dates, a real time zone, staff naming services that exist), each named by its path. Pure.
  */
 import { parseBusinessHours, type Interval, type WeekHours } from '../business-hours'
-import { DEFAULT_BOOKING, type Business, type Service, type StaffMember } from './business'
+import { DEFAULT_BOOKING, type Business, type Service, type StaffMember, type TenantMatch } from './business'
 import type { BusinessFile } from './schema'
 import type { FileProblem } from './problems'
 
@@ -81,8 +81,35 @@ const slug = (name: string) =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 40) || 'staff'
 
-export function resolveBusiness(file: BusinessFile, id: string, source: string): Resolved {
+export type Env = Readonly<Record<string, string | undefined>>
+
+/** The tenant section: bot names, numbers, the token (in the file, or the variable it names), the SMS sender. */
+function resolveTenant(t: BusinessFile['tenant'], env: Env, problems: FileProblem[]): TenantMatch {
+  let botToken = t?.bot_token
+  if (t?.bot_token !== undefined && t.bot_token_env !== undefined) problems.push({ path: 'tenant.bot_token_env', reason: 'set bot_token or bot_token_env, not both' })
+  else if (t?.bot_token_env !== undefined) {
+    const v = env[t.bot_token_env]
+    if (v === undefined || v === '') problems.push({ path: 'tenant.bot_token_env', reason: `names ${t.bot_token_env}, which is not set` })
+    else if (v.length < 8) problems.push({ path: 'tenant.bot_token_env', reason: `${t.bot_token_env} must be at least 8 characters` })
+    else botToken = v
+  }
+  const seen = new Set<string>()
+  for (const [i, name] of (t?.bot_names ?? []).entries()) {
+    const k = name.trim().toLowerCase()
+    if (seen.has(k)) problems.push({ path: `tenant.bot_names[${i}]`, reason: `is listed twice (${name})` })
+    seen.add(k)
+  }
+  const numbers = new Set<string>()
+  for (const [i, n] of (t?.numbers ?? []).entries()) {
+    if (numbers.has(n)) problems.push({ path: `tenant.numbers[${i}]`, reason: `is listed twice (${n})` })
+    numbers.add(n)
+  }
+  return { botNames: (t?.bot_names ?? []).map((n) => n.trim()), numbers: [...numbers], botToken, smsFrom: t?.sms_from }
+}
+
+export function resolveBusiness(file: BusinessFile, id: string, source: string, env: Env = {}): Resolved {
   const problems: FileProblem[] = []
+  const tenant = resolveTenant(file.tenant, env, problems)
   if (!isTimeZone(file.business.timezone)) problems.push({ path: 'business.timezone', reason: `must be an IANA time zone such as Europe/Berlin (got ${JSON.stringify(file.business.timezone)})` })
   const hours = resolveHours('hours', file.hours, problems)
 
@@ -141,7 +168,8 @@ export function resolveBusiness(file: BusinessFile, id: string, source: string):
   return {
     ok: true,
     business: {
-      id,
+      id: file.tenant?.id ?? id,
+      tenant,
       source,
       name: file.business.name,
       timeZone: file.business.timezone,

@@ -13,8 +13,11 @@ import { BookingSection } from './sections/booking'
 import { FaqSection } from './sections/faq'
 import { WordingSection } from './sections/wording'
 import { CalendarFileSection } from '../../calendar/calendar-config'
+import { TenantSection } from './sections/tenant'
 
 export const BusinessFileSchema = strict({
+  /** How calls find this business among several (a folder of files): bot names, numbers, token, SMS sender. */
+  tenant: Type.Optional(TenantSection),
   business: BusinessSection,
   hours: HoursSection,
   closed: Type.Optional(ClosedSection),
