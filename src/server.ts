@@ -45,6 +45,7 @@ import { CallEventBus } from './call/call-events'
 import { CallWatch } from './console/call-watch'
 import { Recordings } from './recording/recordings'
 import { captureSettings } from './agents/domain/settings'
+import { PhraseCache, phraseMetrics, phraseValidity } from './call/phrase-cache'
 
 export type ServerOptions = {
   readonly log?: Logger
@@ -276,8 +277,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       else if (phase === 'draining') warming.drain()
     })
   }
+  const phrases = new PhraseCache({ repo: store.phrases, maxBytes: config.PHRASE_CACHE_MB * 1024 * 1024, metrics: phraseMetrics(registry), log, now })
+  // Entries for a voice, model or wording no longer configured are deleted (the key alone makes them miss).
+  const retainPhrases = () => phrases.retain(phraseValidity(businesses.version.businesses, config))
+  await retainPhrases()
   const calls = new CallManager({
     ...(pool ? { pool } : {}),
+    phrases,
     fallback,
     config,
     log,
@@ -401,6 +407,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       watch.stop()
       await watch.written()
       await recordings.idle()
+      await phrases.idle()
       clearInterval(retentionTimer)
       loopLag.stop()
       // Elysia's stop() waits for open WebSockets forever (stack-notes B7): force it now that calls are handled.
@@ -431,8 +438,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     businesses,
     reloadBusinesses() {
       const r = directory.reload()
-      if (r.ok) log.info('business.reloaded', { version: r.version, businesses: r.businesses })
-      else log.error('business.reload_refused', { version: directory.version.version, problems: r.message })
+      if (r.ok) {
+        log.info('business.reloaded', { version: r.version, businesses: r.businesses })
+        void retainPhrases()
+      } else log.error('business.reload_refused', { version: directory.version.version, problems: r.message })
       return r.ok
     },
     booking,

@@ -35,6 +35,7 @@ import type { RealtimeSessionCreateRequest } from 'openai/resources/realtime/rea
 import type { Business } from '../config/business/business'
 import { poolKey, type SessionPool } from '../realtime/session-pool'
 import { freshCallTarget } from './call-session-config'
+import { callPhrases, fixedTexts, phraseKey, type PhraseCache } from './phrase-cache'
 
 export type CallManagerDeps = {
   readonly config: Config
@@ -62,6 +63,8 @@ export type CallManagerDeps = {
   readonly recordings?: Recordings
   /** Warm Realtime sessions (REALTIME_POOL_SIZE): a new call takes one when its key matches. */
   readonly pool?: SessionPool
+  /** The model's audio of fixed lines, replayed with no model round trip. */
+  readonly phrases?: PhraseCache
 }
 
 export class CallManager implements CallAcceptor {
@@ -140,6 +143,12 @@ export class CallManager implements CallAcceptor {
     const lines = callLinesFor(business.language, business.name, business.wording[business.language])
     // The configured greeting is the same for every caller; a welcome back is built from the caller's saved tasks.
     const configured = fixedLine(lines.greeting)
+    const phrases = d.phrases?.enabled
+      ? callPhrases(d.phrases, { voice: business.voice ?? d.config.OPENAI_VOICE, model: d.config.OPENAI_REALTIME_MODEL, format: relayPlan(call.leg.mediaFormat).openai.type })
+      : undefined
+    // This call's fixed lines come into memory now (another instance may have spoken them): the line, when due, is
+    // read from memory, never from the store.
+    if (phrases) await phrases.cache.prefetch(fixedTexts(lines).map((t) => phraseKey(phrases.scope(t))))
     const priorHistory: ReplayItem[] = []
     const takeOver = async (r: ResumeSource) => {
       try {
@@ -221,6 +230,7 @@ export class CallManager implements CallAcceptor {
       realtimeMetrics: d.realtimeMetrics,
       metrics: d.metrics,
       ...(d.fallback ? { fallback: d.fallback } : {}),
+      ...(phrases ? { phrases } : {}),
       greeting,
       priorHistory,
       record,

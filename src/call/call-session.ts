@@ -24,7 +24,7 @@ import type { RealtimeSessionCreateRequest } from 'openai/resources/realtime/rea
 import type { WarmSession } from '../realtime/session-pool'
 import { packFor } from '../i18n/packs'
 import { callInstructions, callSessionConfig } from './call-session-config'
-import type { ReplayItem } from '../realtime/protocol'
+import { replayItemEvent, type ReplayItem } from '../realtime/protocol'
 import type { TaskPort, TaskUpdate } from './task-port'
 import { initialSnapshot, transition, type Snapshot } from '../fsm/fsm'
 import { LIFECYCLE_TOOLS, type CallEndReason } from './lifecycle'
@@ -42,7 +42,10 @@ import {
 import type { CallMetrics } from './metrics'
 import { PlaybackController, type InterruptCause } from './playback-controller'
 import type { ResponseUsage } from './call-events'
-import type { SpokenLine } from './spoken-line'
+import { isFixed, type SpokenLine } from './spoken-line'
+import { phraseKey, type CallPhrases } from './phrase-cache'
+import type { SayRequest } from '../realtime/response-sequencer'
+import { randomBytes } from 'node:crypto'
 
 /** Marks for watchers (console, latency histograms): timestamps are added by the receiver; never awaited. */
 export type SessionMark =
@@ -100,7 +103,23 @@ export type CallSessionDeps = {
   readonly fallback?: FallbackClip
   /** A warm session for this call's config from the pool, if one is ready (REALTIME_POOL_SIZE). */
   readonly takeWarm?: (session: RealtimeSessionCreateRequest) => WarmSession | undefined
+  /** The phrase cache for this call's voice, model and format (absent: every line is spoken by the model). */
+  readonly phrases?: CallPhrases
 }
+
+/** A fixed line being spoken by the model whose audio is kept once the response completes intact. */
+type Capture = {
+  readonly responseId: string
+  readonly text: string
+  itemId: string | undefined
+  readonly chunks: string[]
+  spoiled: boolean
+  /** The model's transcript matched the line (it said exactly that). */
+  matched: boolean
+}
+
+/** Words only, for comparing what the model said with the line it was asked to say. */
+const words = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()
 
 /** Transfer statuses that mean the transfer did not happen and the caller is still ours. */
 const TRANSFER_FAILED = /fail|error|busy|no.?answer|reject/i
@@ -120,6 +139,10 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   private readonly inbox: LifecycleEvent[] = []
   private dispatching = false
   private readonly timers = new Map<'hangup' | 'shutdown' | 'limit', ReturnType<typeof setTimeout>>()
+  /** Read on the audio path: a plain field, undefined unless a fixed line is being captured. */
+  private capture: Capture | undefined
+  /** Cached lines played in this call: item id → its text (a barge-in re-creates the item cut at what was heard). */
+  private readonly localItems = new Map<string, string>()
 
   constructor(private readonly d: CallSessionDeps) {
     this.log = d.log
@@ -145,10 +168,18 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       isQuiet: () => !this.callerSpeaking && !this.playback.audible(),
       // With server_vad the session has an idle timeout, so the server can never be silent much longer than it.
       ...(d.config.TURN_DETECTION === 'server_vad' ? { quietLimitMs: d.config.SILENCE_TIMEOUT_SECONDS * 1000 + 10_000 } : {}),
+      ...(d.phrases?.cache.enabled ? { playLocal: (r: SayRequest<ResponsePurpose>) => this.playCached(r) } : {}),
     })
     this.playback = new PlaybackController({
       leg: d.leg,
-      model: this.model,
+      // A cached line is a text item on the model's side: it cannot be audio-truncated (see cutLocal).
+      model: {
+        truncate: (itemId, ms) => (this.localItems.has(itemId) ? this.cutLocal(itemId, ms) : this.model.truncate(itemId, ms)),
+        deleteItem: (itemId) => {
+          this.localItems.delete(itemId)
+          this.model.deleteItem(itemId)
+        },
+      },
       format,
       converter: this.passthrough ? undefined : this.conv.toCaller,
       playoutDelayMs: d.config.PLAYOUT_DELAY_MS,
@@ -223,7 +254,14 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   }
 
   audioDelta(responseId: string, itemId: string, _contentIndex: number, b64: string): void {
-    if (!this.over) this.playback.delta(responseId, itemId, b64)
+    if (this.over) return
+    this.playback.delta(responseId, itemId, b64)
+    const cap = this.capture
+    if (cap !== undefined && cap.responseId === responseId) {
+      if (cap.itemId === undefined) cap.itemId = itemId
+      else if (cap.itemId !== itemId) cap.spoiled = true
+      cap.chunks.push(b64)
+    }
   }
 
   // ================================================================================================================
@@ -357,12 +395,25 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     this.d.record('caller', t, { itemId })
   }
 
-  responseCreated(): void {
+  responseCreated(responseId: string): void {
     this.callerSpeaking = false
+    // A fixed line the cache lacks: keep the model's audio of it if the response completes intact.
+    const pc = this.d.phrases
+    const line = pc?.cache.enabled ? this.model.sequencer.sayLineOf(responseId) : undefined
+    this.capture =
+      pc !== undefined && line !== undefined && isFixed(line) && !pc.cache.has(phraseKey(pc.scope(line.text)))
+        ? { responseId, text: line.text, itemId: undefined, chunks: [], spoiled: false, matched: false }
+        : undefined
   }
 
   responseDone(responseId: string, status: string, purposes: readonly ResponsePurpose[], usage?: ResponseUsage): void {
     if (usage) this.d.mark?.({ type: 'usage', responseId, usage })
+    const cap = this.capture
+    if (cap !== undefined && cap.responseId === responseId) {
+      this.capture = undefined
+      // Only audio of exactly this line, whole: completed, one item, no barge-in or loss, the words it was asked to say.
+      if (status === 'completed' && !cap.spoiled && cap.matched && cap.chunks.length > 0) this.d.phrases?.cache.keep(this.d.phrases.scope(cap.text), cap.chunks)
+    }
     this.playback.responseDone(responseId)
     this.dispatch({ type: 'responseDone', purposes, tail: this.playback.tail() })
     if (status !== 'completed' && status !== 'cancelled') this.log.warn('call.response_not_completed', { status })
@@ -373,7 +424,9 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     this.playback.itemDone(itemId)
   }
 
-  botTranscript(_responseId: string, itemId: string, text: string): void {
+  botTranscript(responseId: string, itemId: string, text: string): void {
+    const cap = this.capture
+    if (cap !== undefined && cap.responseId === responseId) cap.matched = cap.itemId === itemId && words(text) === words(cap.text)
     const heard = this.playback.heardTranscript(itemId, text)
     if (heard === undefined) return
     this.history.push({ role: 'assistant', text: heard.text })
@@ -392,6 +445,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   }
 
   reconnecting(reason: string): void {
+    this.capture = undefined
     this.d.metrics.upstreamGaps.inc()
     this.d.record('system', `model connection lost (${reason}); reconnecting`)
     // What was playing is cut: the new session will only know what the caller heard.
@@ -620,11 +674,57 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   }
 
   // ================================================================================================================
+  // the phrase cache
+  // ================================================================================================================
+
+  /**
+   * A fixed line is due (its turn in the sequencer): when the cache has its audio, play it at once as one play stream
+   * and tell the model what was said — an assistant text item, as history replay does — with no response.create.
+   */
+  private playCached(r: SayRequest<ResponsePurpose>): boolean {
+    const pc = this.d.phrases
+    if (pc === undefined || !isFixed(r.line) || this.over || !this.model.ready) return false
+    const hit = pc.cache.lookup(phraseKey(pc.scope(r.line.text)))
+    if (hit === undefined) return false
+    const text = r.line.text
+    const itemId = localItemId()
+    this.localItems.set(itemId, text)
+    this.model.send(replayItemEvent({ role: 'assistant', text }, { id: itemId }))
+    const responseId = `local_${itemId}`
+    for (const chunk of hit.chunks) this.playback.delta(responseId, itemId, chunk)
+    this.playback.itemDone(itemId)
+    this.playback.responseDone(responseId)
+    this.history.push({ role: 'assistant', text })
+    this.d.record('bot', text, { itemId, cached: true })
+    this.log.debug('call.line_cached', { purpose: r.purpose, itemId, bytes: hit.bytes })
+    this.dispatch({ type: 'responseDone', purposes: [r.purpose], tail: this.playback.tail() })
+    return true
+  }
+
+  /**
+   * A barge-in on a cached line: the model's item is text, which cannot be audio-truncated, so it is re-created right
+   * after itself with the words the caller heard (cut back to a word boundary), then deleted.
+   */
+  private cutLocal(itemId: string, heardMs: number): void {
+    const text = this.localItems.get(itemId) ?? ''
+    this.localItems.delete(itemId)
+    const sentMs = this.playback.sentMs(itemId)
+    const heard = heardPrefix(text, sentMs > 0 ? heardMs / sentMs : 0)
+    if (heard !== '') {
+      const cutId = localItemId()
+      this.model.send(replayItemEvent({ role: 'assistant', text: heard }, { id: cutId, after: itemId }))
+    }
+    this.model.deleteItem(itemId)
+  }
+
+  // ================================================================================================================
   // barge-in
   // ================================================================================================================
 
   private interruptPlayback(why: InterruptCause): void {
     const cuts = this.playback.interrupt()
+    const cap = this.capture
+    if (cap !== undefined && cuts.some((c) => c.itemId === cap.itemId)) cap.spoiled = true
     for (const c of cuts) this.log.info('call.truncated', { why, itemId: c.itemId, heardMs: c.heardMs, sentMs: c.sentMs })
     if (cuts.length > 0 && why === 'barge-in') {
       this.d.metrics.bargeIns.inc()
@@ -654,6 +754,17 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   private sipHeaders(): { name: string; value: string }[] {
     return [{ name: 'X-FastAgent-Call-Id', value: this.d.callId }]
   }
+}
+
+/** Our id for a cached line's item (the API takes client ids of up to 32 characters). */
+const localItemId = () => `fa_line_${randomBytes(10).toString('hex')}`
+
+/** The words of `text` within the first `fraction` of it, cut back to a word boundary. */
+export function heardPrefix(text: string, fraction: number): string {
+  const n = Math.round(text.length * Math.min(1, Math.max(0, fraction)))
+  if (n >= text.length) return text
+  const cut = /\s/.test(text.charAt(n)) ? n : text.lastIndexOf(' ', n)
+  return cut <= 0 ? '' : text.slice(0, cut).trimEnd()
 }
 
 function parseOutput(json: string): { task?: string; say?: string; ask?: string } {

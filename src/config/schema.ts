@@ -50,6 +50,7 @@ export const ConfigSchema = Type.Object({
   SESSION_ROTATE_MINUTES: num('rotate the Realtime session after this long, at a quiet moment (cap is 60)', 50, 0.05, 59),
   REALTIME_POOL_SIZE: int('Realtime sessions kept connected and configured for the next calls, so a call starts with no connect and no session.update round trip (0 = none; counts towards MAX_CONCURRENT_CALLS)', 2, 0, 50),
   PLAYOUT_DELAY_MS: int('assumed VAIC jitter buffer when estimating what the caller heard', 60, 0, 1000),
+  PHRASE_CACHE_MB: int("store bound of the phrase cache: the model's audio of fixed lines, replayed with no model round trip (0 = off)", 32, 0, 4096),
   // booking domain
   FASTAGENT_CONFIG: opt(str('business file (YAML/JSON) or a folder of them, one tenant each; unset: the BUSINESS_* variables below', undefined, { minLength: 1 })),
   BUSINESS_NAME: str('business the bot answers for', 'FastAgent Clinic', { minLength: 1 }),

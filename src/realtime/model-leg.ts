@@ -24,7 +24,7 @@ import {
   type ReplayItem,
   type ServerEvent,
 } from './protocol'
-import { ResponseSequencer, type ResponseRequest } from './response-sequencer'
+import { ResponseSequencer, type ResponseRequest, type SayRequest } from './response-sequencer'
 import { connectUpstream, realtimeUrl, type UpstreamSocket } from './transport'
 import { stableJson, type WarmSession } from './session-pool'
 import type { ResponseUsage } from '../call/call-events'
@@ -86,6 +86,8 @@ export type ModelLegOptions<P extends string = string> = {
   readonly initialGiveUpMs?: number
   /** Caller audio held while not connected, in base64 characters (oldest dropped beyond). */
   readonly maxHeldChars?: number
+  /** A `say` is due: true when it was spoken without the model (see {@link ResponseSequencer}). */
+  readonly playLocal?: (r: SayRequest<P>) => boolean
 }
 
 export type RealtimeMetrics = {
@@ -146,7 +148,7 @@ export class ModelLeg<P extends string = string> {
 
   constructor(private readonly o: ModelLegOptions<P>) {
     this.now = o.now ?? Date.now
-    this.sequencer = new ResponseSequencer<P>({ send: (ev) => this.send(ev), now: this.now })
+    this.sequencer = new ResponseSequencer<P>({ send: (ev) => this.send(ev), now: this.now, ...(o.playLocal ? { playLocal: o.playLocal } : {}) })
     this.ticker = setInterval(() => this.tick(), 500)
   }
 

@@ -228,9 +228,17 @@ export const FATAL_ERROR_CODES = new Set(['invalid_api_key', 'insufficient_quota
 /** A conversation item for replay after a reconnect: text only (assistant audio cannot be created). */
 export type ReplayItem = { readonly role: 'user' | 'assistant' | 'system'; readonly text: string }
 
-export function replayItemEvent(item: ReplayItem): ItemCreate {
+/**
+ * `place`: the item's own id and the item it goes after (a cached line the bot played is told to the model this way,
+ * and re-created cut at what was heard: a text item cannot be audio-truncated).
+ */
+export function replayItemEvent(item: ReplayItem, place?: { readonly id: string; readonly after?: string }): ItemCreate {
   if (item.role === 'assistant') {
-    return { type: 'conversation.item.create', item: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: item.text }] } }
+    return {
+      type: 'conversation.item.create',
+      ...(place?.after !== undefined ? { previous_item_id: place.after } : {}),
+      item: { ...(place ? { id: place.id } : {}), type: 'message', role: 'assistant', content: [{ type: 'output_text', text: item.text }] },
+    }
   }
   if (item.role === 'system') {
     return { type: 'conversation.item.create', item: { type: 'message', role: 'system', content: [{ type: 'input_text', text: item.text }] } }

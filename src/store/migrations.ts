@@ -228,4 +228,21 @@ export const MIGRATIONS: readonly Migration[] = [
   DROP TABLE opt_outs;
   ALTER TABLE opt_outs_by_tenant RENAME TO opt_outs;
   `,
+  // 7: the phrase cache (issue 20): the model's own audio for a fixed line (pack or business-file wording, never a
+  // caller's data), keyed by a hash of (voice, model, output format, exact text); bounded in bytes, least recently
+  // used evicted. The scope columns let a configuration change delete what it made stale.
+  `
+  CREATE TABLE phrase_cache (
+    key        TEXT PRIMARY KEY,
+    voice      TEXT NOT NULL,
+    model      TEXT NOT NULL,
+    format     TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    audio      TEXT NOT NULL,
+    bytes      INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    used_at    INTEGER NOT NULL
+  );
+  CREATE INDEX phrase_cache_used ON phrase_cache(used_at);
+  `,
 ]

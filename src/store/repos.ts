@@ -14,6 +14,7 @@ import { TasksRepo } from './tasks-repo'
 import { TranscriptRepo } from './transcript-repo'
 import { ConsoleRepo } from './console-repo'
 import { InstancesRepo } from './instances-repo'
+import { PhrasesRepo } from './phrases-repo'
 
 export type Repos = {
   readonly calls: CallsRepo
@@ -26,6 +27,7 @@ export type Repos = {
   readonly messages: MessagesRepo
   readonly console: ConsoleRepo
   readonly instances: InstancesRepo
+  readonly phrases: PhrasesRepo
 }
 
 /** `tenant`: the business the repositories are bound to (store/tenant); undefined reads every tenant's rows. */
@@ -41,5 +43,6 @@ export function repos(sql: Sql, tenant?: string): Repos {
     messages: new MessagesRepo(sql, tenant),
     console: new ConsoleRepo(sql),
     instances: new InstancesRepo(sql),
+    phrases: new PhrasesRepo(sql),
   }
 }

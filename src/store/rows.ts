@@ -149,6 +149,12 @@ export const MessageRow = Type.Object({
 })
 export type MessageRow = Static<typeof MessageRow>
 
+/** A phrase cache entry without its audio (what eviction and invalidation read). */
+export const PhraseMetaRow = Type.Object({ key: Str, voice: Str, model: Str, format: Str, text: Str, bytes: Int, used_at: Int })
+export type PhraseMetaRow = Static<typeof PhraseMetaRow>
+export const PhraseRow = Type.Object({ key: Str, voice: Str, model: Str, format: Str, text: Str, audio: Str, bytes: Int, used_at: Int })
+export type PhraseRow = Static<typeof PhraseRow>
+
 export class CorruptRowError extends Error {
   constructor(table: string, detail: string) {
     super(`unexpected row in ${table}: ${detail}`)

@@ -21,6 +21,7 @@ export class Store implements Repos {
   readonly messages: Repos['messages']
   readonly console: Repos['console']
   readonly instances: Repos['instances']
+  readonly phrases: Repos['phrases']
 
   /**
    * `sql` is the engine itself: raw statements for tests, scripts and engine-specific checks. `tenant` binds the
@@ -41,6 +42,7 @@ export class Store implements Repos {
     this.messages = r.messages
     this.console = r.console
     this.instances = r.instances
+    this.phrases = r.phrases
   }
 
   /** SQLite at `path` (`:memory:` for tests). */

@@ -508,5 +508,25 @@ export function storeContract(f: StoreFactory): void {
         expect((await s.forTenant('default').appointments.get('x'))?.tenant_id).toBe('default')
       })
     })
+
+    test('phrase cache: first write wins, get marks used, least recently used evicted within the byte bound', async () => {
+      const s = await fresh()
+      const e = (key: string, bytes: number, text = `line ${key}`) => ({ key, voice: 'marin', model: 'gpt-realtime', format: 'audio/pcmu', text, audio: Buffer.alloc(bytes, key).toString('base64'), bytes })
+      expect(await s.phrases.put(e('a', 400), 1000, 1)).toBe(0)
+      // A second capture of the same line changes nothing: the first audio stays.
+      await s.phrases.put({ ...e('a', 10), text: 'other' }, 1000, 2)
+      expect((await s.phrases.get(['a'], 3)).map((r) => [r.text, r.bytes, Buffer.from(r.audio, 'base64').length])).toEqual([['line a', 400, 400]])
+      expect(await s.phrases.put(e('b', 400), 1000, 4)).toBe(0)
+      // 'a' was used at 3, 'b' written at 4; 'c' at 5 makes 1200 bytes: 'a' is the least recently used and goes.
+      expect(await s.phrases.put(e('c', 400), 1000, 5)).toBe(1)
+      expect((await s.phrases.list()).map((r) => r.key)).toEqual(['c', 'b'])
+      // Reading 'b' makes it recent: the next eviction takes 'c'.
+      await s.phrases.get(['b', 'missing'], 6)
+      await s.phrases.put(e('d', 400), 1000, 7)
+      expect((await s.phrases.list()).map((r) => [r.key, r.used_at])).toEqual([['d', 7], ['b', 6]])
+      expect(await s.phrases.get([], 8)).toEqual([])
+      expect(await s.phrases.delete(['b', 'nothing'])).toBe(1)
+      expect((await s.phrases.get(['b', 'd'], 9)).map((r) => r.key)).toEqual(['d'])
+    })
   })
 }
