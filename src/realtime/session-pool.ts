@@ -6,8 +6,9 @@
  *
  * What a call must match is its session's *key* ({@link poolKey}): everything in the session config except the
  * instructions and the tools (format, voice, transcription language, turn detection, model). The pool warms sessions
- * for one target — the key the last call that found none asked for, at first the default business in the default
- * format. The instructions (they carry the time of day) are kept current while a session waits; what still differs
+ * for up to `size` targets — the kinds of the latest calls that found none, newest first (at first the default
+ * business in the default format) — spread evenly, so two kinds of call (two tenants' voices, μ-law and PCM) each
+ * find one, and one kind gets them all. The instructions (they carry the time of day) are kept current while a session waits; what still differs
  * when a call takes it (a resumed call's open tasks, a minute that just turned) goes out as one `session.update` the
  * call does not wait for: the server applies events in order, so its first `response.create` already sees it.
  *
@@ -101,7 +102,8 @@ const EXPIRY_MARGIN_MS = 2 * 60_000
 
 export class SessionPool {
   private readonly entries: Entry[] = []
-  private target: WarmTarget
+  /** Newest first, at most `size`. */
+  private targets: WarmTarget[]
   private failures = 0
   private retryAt = 0
   private draining = false
@@ -111,7 +113,7 @@ export class SessionPool {
 
   constructor(private readonly o: SessionPoolOptions) {
     this.now = o.now ?? Date.now
-    this.target = o.target
+    this.targets = [o.target]
   }
 
   /** Starts warming (the server is ready for calls). */
@@ -172,13 +174,51 @@ export class SessionPool {
     return undefined
   }
 
-  /** Warm sessions for `t` from now on (a call found none for its key): waiting ones of another key are replaced. */
+  /**
+   * A call found no session for `t`'s key: warm for it too from now on, as the newest target. The oldest target beyond
+   * `size` is forgotten; waiting sessions of a forgotten target, and one of the most-held target when the pool is full,
+   * make room for the new kind.
+   */
   retarget(t: WarmTarget): void {
-    if (this.o.size === 0 || this.draining || t.key === this.target.key) return
-    this.target = t
+    if (this.o.size === 0 || this.draining || this.targets[0]?.key === t.key) return
+    this.targets = [t, ...this.targets.filter((x) => x.key !== t.key)].slice(0, this.o.size)
     if (!this.ticker) return
-    for (const e of [...this.entries]) if (e.key !== t.key) this.drop(e, 'retarget')
+    for (const e of [...this.entries]) if (!this.targetOf(e.key)) this.drop(e, 'retarget')
+    if (this.entries.length >= this.o.size && !this.entries.some((e) => e.key === t.key)) {
+      const crowded = this.mostHeldKey()
+      const victim = this.entries.find((e) => e.key === crowded && e.state === 'ready') ?? this.entries.find((e) => e.key === crowded)
+      if (victim) this.drop(victim, 'retarget')
+    }
     this.queueFill()
+  }
+
+  private targetOf(key: string): WarmTarget | undefined {
+    return this.targets.find((x) => x.key === key)
+  }
+
+  private countOf(key: string): number {
+    return this.entries.filter((e) => e.key === key).length
+  }
+
+  private mostHeldKey(): string | undefined {
+    let best: string | undefined
+    let n = -1
+    for (const e of this.entries) {
+      const k = this.countOf(e.key)
+      if (k > n) [best, n] = [e.key, k]
+    }
+    return best
+  }
+
+  /** The target the next session is for: the one with the fewest sessions, the newest among equals. */
+  private nextTarget(): WarmTarget | undefined {
+    let best: WarmTarget | undefined
+    let n = Infinity
+    for (const t of this.targets) {
+      const k = this.countOf(t.key)
+      if (k < n) [best, n] = [t, k]
+    }
+    return best
   }
 
   /** Drain (SIGTERM) or stop: every waiting session is closed and none is opened again. */
@@ -203,12 +243,14 @@ export class SessionPool {
   }
 
   private fill(): void {
-    while (!this.draining && this.ticker && this.entries.length < this.o.size && this.now() >= this.retryAt && this.o.room()) this.open()
+    while (!this.draining && this.ticker && this.entries.length < this.o.size && this.now() >= this.retryAt && this.o.room()) if (!this.open()) return
   }
 
-  private open(): void {
+  private open(): boolean {
     const url = realtimeUrl(this.o.url, this.o.model)
-    const key = this.target.key
+    const target = this.nextTarget()
+    if (!target) return false
+    const key = target.key
     const relay: UpstreamHandlers = {
       open: () => entry.h.open(),
       message: (d) => entry.h.message(d),
@@ -230,6 +272,7 @@ export class SessionPool {
       socket: connectUpstream(url, this.o.apiKey, relay),
     }
     this.entries.push(entry)
+    return true
   }
 
   private onMessage(e: Entry, data: string | Buffer): void {
@@ -269,7 +312,7 @@ export class SessionPool {
   }
 
   private configure(e: Entry): void {
-    const session = this.target.key === e.key ? this.target.session() : undefined
+    const session = this.targetOf(e.key)?.session()
     if (!session) return this.drop(e, 'retarget')
     const json = stableJson(session)
     e.configured = json
@@ -321,7 +364,7 @@ export class SessionPool {
         continue
       }
       // Keep the instructions current (they carry the time of day): re-sent only when they changed.
-      const session = this.target.key === e.key ? this.target.session() : undefined
+      const session = this.targetOf(e.key)?.session()
       if (session && stableJson(session) !== e.configured) {
         e.configured = stableJson(session)
         const ev: ClientEvent = { type: 'session.update', session }

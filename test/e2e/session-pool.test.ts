@@ -10,6 +10,8 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import type { RealtimeSession } from '../../src/sim/realtime'
 import { startWorld, WORLD_SECRETS, type World, type WorldOptions } from '../../src/sim/world'
+import { untilAskedForTime } from '../kit/call-steps'
+import { itemsBeforeFirstResponse } from '../kit/model-inputs'
 
 let world: World | undefined
 afterEach(async () => {
@@ -18,12 +20,20 @@ afterEach(async () => {
 })
 
 const HOURS = { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00' }
+/** The server's clock minus the real one: a second into a minute at start; a test may move it on. */
+let shift = 0
 
 async function poolWorld(size: number, o: WorldOptions = {}): Promise<World> {
-  const real = Date.now()
-  const shift = -(real % 60_000) + 1000
+  shift = -(Date.now() % 60_000) + 1000
   world = await startWorld({ ...o, env: { ...HOURS, REALTIME_POOL_SIZE: String(size), ...o.env }, server: { now: () => Date.now() + shift, ...o.server } })
   return world
+}
+
+/** The instructions of every session.update a session received after `since` (Date.now()). */
+function updatesSince(s: RealtimeSession, since: number): string[] {
+  return s.received
+    .filter((r) => r.event.type === 'session.update' && r.at >= since)
+    .map((r) => String(((r.event.raw as { session?: { instructions?: unknown } }).session?.instructions ?? '')))
 }
 
 function pool(w: World) {
@@ -83,20 +93,27 @@ describe('warm session pool', () => {
     call.assertNoViolations()
   }, 60_000)
 
-  test('a call of another kind (μ-law) misses and connects its own; the pool warms for that kind; the next one hits', async () => {
-    const w = await poolWorld(1)
-    await until('one warm session', () => pool(w).ready === 1)
+  test('a call of another kind (μ-law) misses and connects its own; the pool warms for both kinds; the next of each hits', async () => {
+    const w = await poolWorld(2)
+    await until('two warm sessions', () => pool(w).ready === 2)
     const first = w.call({ caller: '+14155550142', supportedMediaFormats: ['raw/mulaw'] })
     await first.startCall()
     await first.waitForBotSaid('how can i help', 15_000)
     expect(metric(w, 'fastagent_realtime_pool_takes_total{result="miss"} 1')).toBe(true)
-    // The PCM session was replaced by a μ-law one.
-    await until('retargeted', () => pool(w).ready === 1 && waiting(w).length === 1 && waiting(w)[0]?.config.audio.input.format.type === 'audio/pcmu')
-    const second = w.call({ caller: '+14155550143', supportedMediaFormats: ['raw/mulaw'] })
-    await second.startCall()
-    await second.waitForBotSaid('how can i help', 15_000)
-    expect(metric(w, 'fastagent_realtime_pool_takes_total{result="hit"} 1')).toBe(true)
-    for (const c of [first, second]) {
+    // One PCM session made room for a μ-law one.
+    const kinds = () => waiting(w).map((s) => s.config.audio.input.format.type).sort()
+    await until('both kinds warm', () => pool(w).ready === 2 && kinds().join() === 'audio/pcm,audio/pcmu')
+    const calls = [first]
+    for (const [i, format] of (['raw/mulaw', 'raw/lpcm16_24'] as const).entries()) {
+      const c = w.call({ caller: `+1415555015${i}`, supportedMediaFormats: [format] })
+      calls.push(c)
+      await c.startCall()
+      await c.waitForBotSaid('how can i help', 15_000)
+      await until('refilled', () => pool(w).ready === 2)
+    }
+    expect(metric(w, 'fastagent_realtime_pool_takes_total{result="hit"} 2')).toBe(true)
+    expect(metric(w, 'fastagent_realtime_pool_takes_total{result="miss"} 1')).toBe(true)
+    for (const c of calls) {
       await c.hangup()
       c.assertNoViolations()
     }
@@ -176,6 +193,65 @@ describe('warm session pool', () => {
     expect(types.indexOf('session.update')).toBeLessThan(types.indexOf('response.create'))
     expect(w.server.registry.render()).not.toContain('fastagent_realtime_pool')
     await call.hangup()
+  }, 60_000)
+
+  test('waiting sessions keep the time in their instructions current: a minute turning re-sends them', async () => {
+    const w = await poolWorld(2)
+    await until('two warm sessions', () => pool(w).ready === 2)
+    const since = Date.now()
+    shift += 60_000
+    const warm = waiting(w)
+    expect(warm).toHaveLength(2)
+    await until('both refreshed', () => warm.every((s) => updatesSince(s, since).length === 1), 5000)
+    const [before] = w.emulator.sessions[0]!.received.filter((r) => r.event.type === 'session.update').map((r) => JSON.stringify(r.event.raw))
+    const after = updatesSince(warm[0]!, since)[0]!
+    expect(after).toMatch(/It is now .* \(UTC\)\./)
+    expect(before).not.toContain(after.match(/It is now [^(]*/)?.[0] ?? 'unmatched')
+    // Nothing else changed, so nothing else is re-sent.
+    await Bun.sleep(1200)
+    for (const s of warm) expect(updatesSince(s, since)).toHaveLength(1)
+  }, 30_000)
+
+  test('a resumed call on a warm session: its open task goes out with one session.update before its first response, not awaited', async () => {
+    const caller = '+14155550147'
+    const w = await poolWorld(2, { env: { DROP_GRACE_SECONDS: '0.5', BUSINESS_TIMEZONE: 'UTC' } })
+    await until('two warm sessions', () => pool(w).ready === 2)
+    const first = await untilAskedForTime(w.call({ caller }))
+    await first.hangup()
+    await w.twilio.waitForMessages(1, 10_000)
+    await until('refilled', () => pool(w).ready === 2)
+    const warm = waiting(w)
+    // Nothing the warm sessions send gets through any more: a call that waited for session.updated would never ask
+    // for its first response.
+    for (const x of warm) w.emulator.stall(60_000, x.id)
+    const callStart = Date.now()
+    const back = w.call({ caller })
+    await back.startCall()
+    const s = await w.emulator.waitFor(() => warm.find((x) => x.received.some((r) => r.event.type === 'response.create')), 15_000, 'the greeting asked for')
+    const inCall = s!.received.filter((r) => r.at >= callStart)
+    const firstCreate = inCall.findIndex((r) => r.event.type === 'response.create')
+    const updates = inCall.slice(0, firstCreate).filter((r) => r.event.type === 'session.update')
+    expect(updates).toHaveLength(1)
+    expect(updatesSince(s!, callStart)[0]).toContain('book_appointment')
+    // The open task's status note went in too, before the greeting.
+    expect(itemsBeforeFirstResponse(s!).some((i) => i.role === 'system' && /book_appointment/.test(i.text))).toBe(true)
+    expect(metric(w, 'fastagent_realtime_pool_takes_total{result="hit"} 2')).toBe(true)
+    await back.hangup()
+  }, 90_000)
+
+  test('the pool counts towards MAX_CONCURRENT_CALLS: live calls + warm sessions never exceed it', async () => {
+    const w = await poolWorld(2, { env: { MAX_CONCURRENT_CALLS: '2' } })
+    await until('two warm sessions', () => pool(w).ready === 2)
+    const call = w.call({ caller: '+14155550148' })
+    await call.startCall()
+    await call.waitForBotSaid('how can i help', 15_000)
+    // One call live, one warm session: no room for another.
+    await Bun.sleep(1500)
+    expect(pool(w).held).toBe(1)
+    expect(w.emulator.sessions).toHaveLength(2)
+    await call.hangup()
+    await until('refilled once the call ended', () => pool(w).ready === 2)
+    expect(w.emulator.sessions).toHaveLength(3)
   }, 60_000)
 
   test('a key the API refuses: the pool backs off instead of looping, and no log line carries the key', async () => {
