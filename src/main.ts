@@ -19,7 +19,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     flags: {
       scenario: { type: 'string', arg: 'booking|continuity|all', doc: 'which scenario (default all)' },
       verbose: { type: 'boolean', doc: 'also print the wire messages' },
-      speech: { type: 'boolean', doc: 'real synthesized speech (flite + pocketsphinx) instead of tones' },
+      speech: { type: 'boolean', doc: 'real synthesized speech (flite + pocketsphinx) instead of tones (English only)' },
+      language: { type: 'string', arg: 'en|de|es', doc: 'the language the business and the caller speak (default en)' },
       'no-color': { type: 'boolean', doc: 'no colours even on a terminal (so does a non-empty NO_COLOR)' },
     },
   },
@@ -65,9 +66,10 @@ async function main(argv: readonly string[]): Promise<number> {
         case 'demo': {
           const f = parsed.flags
           const scenario = str(f.scenario)
+          const language = str(f.language)
           const { runDemo } = await import('./cli/demo')
           return runDemo(
-            { ...(scenario ? { scenario } : {}), verbose: f.verbose === true, speech: f.speech === true, 'no-color': f['no-color'] === true },
+            { ...(scenario ? { scenario } : {}), ...(language !== undefined ? { language } : {}), verbose: f.verbose === true, speech: f.speech === true, 'no-color': f['no-color'] === true },
             { stdout: process.stdout, stderr: process.stderr, isTTY: process.stdout.isTTY === true, env: process.env },
           )
         }

@@ -17,9 +17,12 @@ import { SCENARIOS, StepFailed, type ScenarioName } from '../sim/scenarios'
 import { startWorld, type World } from '../sim/world'
 import type { VaicSimulator } from '../sim/vaic/simulator'
 import { maskPhone } from '../ops/mask'
+import { isLanguage, LANGUAGES, type Language } from '../i18n/languages'
+import { packFor } from '../i18n/packs'
+import { BRAIN_WORDS } from '../sim/realtime/brain-language'
 import { createSpeechKit, findSpeechTools, formatSummary, missingToolsMessage, summarize, type ScenarioSpeech, type SpeechKit } from '../sim/speech'
 
-export type DemoFlags = { readonly scenario?: string; readonly verbose?: boolean; readonly speech?: boolean; readonly 'no-color'?: boolean }
+export type DemoFlags = { readonly scenario?: string; readonly language?: string; readonly verbose?: boolean; readonly speech?: boolean; readonly 'no-color'?: boolean }
 export type DemoIo = {
   readonly stdout: { write(s: string): unknown }
   readonly stderr: { write(s: string): unknown }
@@ -49,6 +52,17 @@ export async function runDemo(flags: DemoFlags, io: DemoIo): Promise<number> {
     io.stderr.write(`fastagent demo: --scenario must be booking, continuity or all (got ${JSON.stringify(which)})\n`)
     return 2
   }
+  const language = flags.language ?? 'en'
+  if (!isLanguage(language)) {
+    io.stderr.write(`fastagent demo: --language must be one of ${LANGUAGES.join(', ')} (got ${JSON.stringify(language)})\n`)
+    return 2
+  }
+  // flite and pocketsphinx are set up with English voices and models only.
+  if (flags.speech && language !== 'en') {
+    io.stderr.write(`fastagent demo: --speech speaks English only; drop --speech to play the scenarios in ${language} with tones\n`)
+    return 2
+  }
+  const casing = knownCasing(language)
   const tools = flags.speech ? findSpeechTools() : undefined
   if (tools && !tools.ok) {
     io.stderr.write(`fastagent demo: ${missingToolsMessage(tools)}\n`)
@@ -150,7 +164,7 @@ export async function runDemo(flags: DemoFlags, io: DemoIo): Promise<number> {
         for (const s of call.streams) {
           if (s.open || printed.has(s.id) || s.text.trim() === '') continue
           printed.add(s.id)
-          line('Bot', 'bot', sentenceCase(s.text, [BUSINESS]) + (s.interrupted ? paint('dim', ' [interrupted]') : ''))
+          line('Bot', 'bot', sentenceCase(s.text, [BUSINESS, ...casing]) + (s.interrupted ? paint('dim', ' [interrupted]') : ''))
         }
       }
       const timer = setInterval(poll, 20)
@@ -179,7 +193,7 @@ export async function runDemo(flags: DemoFlags, io: DemoIo): Promise<number> {
       let world: World
       try {
         world = await startWorld({
-          env: { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', DROP_GRACE_SECONDS: '1' },
+          env: { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', DROP_GRACE_SECONDS: '1', BUSINESS_LANGUAGE: language },
           logSink: serverEvents,
           logLevel: 'info',
           probe,
@@ -191,7 +205,7 @@ export async function runDemo(flags: DemoFlags, io: DemoIo): Promise<number> {
         return 1
       }
       folders.push(world.dataDir)
-      io.stdout.write(paint('dim', `server ${world.server.url} · database ${world.config.DATABASE_PATH} · hours Mon-Sun 8 AM-8 PM\n`))
+      io.stdout.write(paint('dim', `server ${world.server.url} · database ${world.config.DATABASE_PATH} · hours Mon-Sun 8 AM-8 PM · language ${language}\n`))
       world.twilio.onMessage((m) => line('SMS', 'sys', `to ${maskPhone(m.to)}: "${m.body}"`))
       const steps: string[] = []
       speech?.beginScenario(name)
@@ -205,7 +219,7 @@ export async function runDemo(flags: DemoFlags, io: DemoIo): Promise<number> {
             },
             callCreated: attach,
           },
-          speech?.scenario ?? {},
+          { ...(speech?.scenario ?? {}), language },
         )
         calls += r.calls.length
         for (const c of r.calls) turns += c.log.filter((e) => e.dir === 'note' && e.type === 'caller-says').length + c.streams.length
@@ -264,12 +278,45 @@ function fmt(s: LatencySummary): string {
   return s.count === 0 ? 'n/a' : `p50 ${s.p50.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms (${s.count} frames)`
 }
 
+/**
+ * Words the language capitalises inside a sentence (German nouns, the formal Sie), read from the bot's own lines in
+ * its pack, so the lower-case modem text prints as it was written.
+ */
+export function knownCasing(language: Language): string[] {
+  if (language === 'en') return []
+  const texts: string[] = []
+  const pack = packFor(language)
+  for (const section of [pack.call, pack.booking, pack.slots, pack.cancel, pack.reschedule, pack.availability, pack.message, pack.dates]) {
+    for (const v of Object.values(section)) {
+      // A template function spoken with empty parts still shows its fixed words.
+      if (typeof v === 'string') texts.push(v)
+      else if (typeof v === 'function') texts.push(spokenEmpty(v as (...a: unknown[]) => unknown))
+    }
+  }
+  // The emulated model's own lines too (its answer about the opening hours).
+  texts.push(...Object.values(BRAIN_WORDS[language].lines).map((v) => (typeof v === 'string' ? v : v(''))))
+  const words = new Set<string>()
+  for (const t of texts) for (const m of t.matchAll(/(?<=[\p{L},:] )\p{Lu}\p{Ll}+/gu)) words.add(m[0])
+  return [...words]
+}
+
+function spokenEmpty(f: (...a: unknown[]) => unknown): string {
+  for (const args of [['', '', ''], [[]]]) {
+    try {
+      return String(f(...args))
+    } catch {
+      // a template of a list: tried with one next
+    }
+  }
+  return ''
+}
+
 /** The tone modem carries lower case only; print it as sentences. */
 export function sentenceCase(text: string, names: readonly string[] = []): string {
   let out = text
-  for (const n of names) out = out.replace(new RegExp(`\\b${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'gi'), n)
+  for (const n of names) out = out.replace(new RegExp(`(?<![\\p{L}\\d])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\d])`, 'giu'), n)
   return out
-    .replace(/(^|[.?!]\s+)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase())
+    .replace(/(^|[.?!]\s+)([¿¡]?)(\p{Ll})/gu, (_m, p: string, mark: string, c: string) => p + mark + c.toUpperCase())
     .replace(/\bi\b/g, 'I')
     .replace(/\bi'(m|ll|ve|d)\b/g, "I'$1")
     .replace(/\b(am|pm)\b/g, (m) => m.toUpperCase())

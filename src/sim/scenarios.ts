@@ -30,6 +30,8 @@ export type ScenarioScript = {
   readonly thatsAll: string
   readonly closing: string
   readonly callingNow: string
+  /** The drop SMS's instruction (the keyword stays CALL in every language). */
+  readonly replyCall: string
   readonly welcomeBack: string
   readonly carryOn: string
   readonly yesPlease: string
@@ -53,6 +55,7 @@ export const SCRIPTS: { readonly [L in Language]: ScenarioScript } = {
     thatsAll: "No, that's all I needed.",
     closing: "i'm glad i could help. your appointment is confirmed for tomorrow at 10 am. have a great day!",
     callingNow: 'Calling you now',
+    replyCall: 'Reply CALL',
     welcomeBack: 'welcome back! we were booking an appointment for tomorrow at 10 am. would you like to continue or start over?',
     carryOn: "Let's continue.",
     yesPlease: 'Yes, please.',
@@ -74,6 +77,7 @@ export const SCRIPTS: { readonly [L in Language]: ScenarioScript } = {
     thatsAll: 'Nein, das ist alles.',
     closing: 'schön, dass ich helfen konnte. ihr termin ist für morgen um 10 uhr bestätigt. einen schönen tag noch!',
     callingNow: 'Wir rufen Sie jetzt an',
+    replyCall: 'Antworten Sie mit CALL',
     welcomeBack: 'willkommen zurück! wir waren dabei: eine terminbuchung für morgen um 10 uhr. möchten sie weitermachen oder neu beginnen?',
     carryOn: 'Weitermachen, bitte.',
     yesPlease: 'Ja, bitte.',
@@ -95,6 +99,7 @@ export const SCRIPTS: { readonly [L in Language]: ScenarioScript } = {
     thatsAll: 'No, eso es todo.',
     closing: 'me alegra haberle ayudado. su cita está confirmada para mañana a las 10. ¡que tenga un buen día!',
     callingNow: 'Le llamamos ahora',
+    replyCall: 'Responda CALL',
     welcomeBack: '¡bienvenido de nuevo! estábamos reservando una cita para mañana a las 10. ¿quiere continuar o empezar de nuevo?',
     carryOn: 'Continuar, por favor.',
     yesPlease: 'Sí, por favor.',
@@ -223,7 +228,7 @@ export async function continuityScenario(world: World, io: ScenarioIo, o: Scenar
   })
   const sms = await step(io, steps, 'one SMS "Reply CALL" sent', async () => {
     const [m] = await world.twilio.waitForMessages(1, T)
-    if (!m || m.to !== number || !m.body.includes('Reply CALL')) throw new Error(`unexpected SMS ${JSON.stringify(m)}`)
+    if (!m || m.to !== number || !m.body.includes(S.replyCall)) throw new Error(`unexpected SMS ${JSON.stringify(m)}`)
     return m
   })
   void sms

@@ -49,6 +49,38 @@ test('fastagent demo (compiled binary): every step of both scenarios, exit 0, no
   }
 }, 180_000)
 
+test('fastagent demo --language de: both scenarios in German, the transcript German', async () => {
+  const r = await $`${binary} demo --no-color --language de`.env({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' }).nothrow().quiet()
+  const out = r.stdout.toString()
+  expect(r.exitCode).toBe(0)
+  for (const expected of [
+    'language de',
+    'Caller   Ich möchte einen Termin für morgen buchen.',
+    'Bot      Um wie viel Uhr möchten Sie kommen?',
+    'Bot      Soll ich den Termin für morgen um 10 Uhr buchen?',
+    'Bot      Schön, dass ich helfen konnte. Ihr Termin ist für morgen um 10 Uhr bestätigt. Einen schönen Tag noch!',
+    'SMS      to +********199: "Unser Gespräch wurde unterbrochen. Ihre Anfrage (Terminbuchung) ist gespeichert. Antworten Sie mit CALL, dann machen wir dort weiter."',
+    'Bot      Willkommen zurück! Wir waren dabei: eine Terminbuchung für morgen um 10 Uhr. Möchten Sie weitermachen oder neu beginnen?',
+    'every expected step happened',
+  ]) {
+    expect(out).toContain(expected)
+  }
+  // No English line from the bot: every Bot line of the transcript is German.
+  const botLines = out.split('\n').filter((l) => /^\S+\s+Bot\s/.test(l))
+  expect(botLines.length).toBeGreaterThan(10)
+  for (const l of botLines) expect(l).not.toMatch(/\b(the|you|your|appointment|would|help)\b/i)
+}, 180_000)
+
+test('fastagent demo --language fr: a usage error naming the languages there are, nothing started', async () => {
+  const r = await $`${binary} demo --no-color --language fr`.env({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' }).nothrow().quiet()
+  expect(r.exitCode).toBe(2)
+  expect(r.stderr.toString()).toContain('--language must be one of en, de, es (got "fr")')
+  expect(r.stdout.toString()).not.toContain('Scenario 1')
+  const s = await $`${binary} demo --no-color --language es --speech`.env({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' }).nothrow().quiet()
+  expect(s.exitCode).toBe(2)
+  expect(s.stderr.toString()).toContain('--speech speaks English only')
+}, 60_000)
+
 test('a scenario whose model never answers fails with the missing step named', async () => {
   const world = await startWorld({ emulator: { brain: () => scriptedBrain([]) } })
   try {
