@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startCluster, type Cluster } from './pg-cluster'
-import { startRealtimeEmulator, type Emulator } from '../src/sim/realtime'
+import { INSTANT_TIMING, startRealtimeEmulator, type Emulator } from '../src/sim/realtime'
 import { FakeTwilio } from '../src/sim/twilio/fake-twilio'
 import { FakeAudioCodesApi } from '../src/sim/audiocodes-api/fake-audiocodes-api'
 import { freePort, WORLD_SECRETS } from '../src/sim/world'
@@ -90,7 +90,7 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
     const dbUrl = pg.url
     // Migrate once before the instances start (they would wait on the advisory lock anyway).
     peers.store = new Store(await PostgresEngine.connect(dbUrl, { max: 4 }))
-    peers.emulator = await startRealtimeEmulator({ apiKey: WORLD_SECRETS.openaiKey, speed: 0 })
+    peers.emulator = await startRealtimeEmulator({ apiKey: WORLD_SECRETS.openaiKey, speed: 0, ...INSTANT_TIMING })
     peers.twilio = new FakeTwilio({ accountSid: WORLD_SECRETS.twilioSid, authToken: WORLD_SECRETS.twilioToken, fromNumber: WORLD_SECRETS.twilioFrom, statusCallbacks: true }).start()
     peers.ac = new FakeAudioCodesApi({ clientId: WORLD_SECRETS.acClientId, clientSecret: WORLD_SECRETS.acClientSecret, bot: WORLD_SECRETS.botName, ringMs: 50 }).start()
     const lbPort = await freePort()
@@ -128,6 +128,8 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
       OUTBOX_CLAIM_SECONDS: '10',
       MAX_EVENT_LOOP_LAG_MS: '10000',
       PLAYOUT_DELAY_MS: '20',
+      // As in the world: no warm Realtime sessions (the emulator's sessions are the calls').
+      REALTIME_POOL_SIZE: '0',
       LOG_LEVEL: 'info',
       ...o.env,
     })

@@ -34,6 +34,8 @@ const env = (over: Record<string, string> = {}) => {
     PORT: '0',
     DRAIN_TIMEOUT_SECONDS: '2',
     LOG_LEVEL: 'info',
+    // No peer is reachable from a test: no warm sessions to the real Realtime API.
+    REALTIME_POOL_SIZE: '0',
     ...over,
   }
 }

@@ -123,7 +123,7 @@ test('a failed session rotation retries with the reconnect backoff, not on every
 }, 30_000)
 
 test('the first session gets the conversation so far too (a verified resume), after session.update and before any audio', async () => {
-  emulator = await startRealtimeEmulator({ apiKey: 'sk-emulator' })
+  emulator = await startRealtimeEmulator({ apiKey: 'sk-emulator', ...INSTANT_TIMING })
   const e = emulator
   const events: string[] = []
   const m = leg(e, events, new MetricsRegistry(), undefined, {

@@ -84,6 +84,8 @@ test('serve: SIGHUP reloads the file, a bad one is refused (logged, old kept); a
     PORT: '0',
     FASTAGENT_CONFIG: file,
     LOG_LEVEL: 'info',
+    // No peer is reachable from a test: no warm sessions to the real Realtime API.
+    REALTIME_POOL_SIZE: '0',
   }
   const main = join(import.meta.dir, '..', '..', 'src', 'main.ts')
   writeFileSync(file, FILE('Clinic', 'Hello.', 'services: [{ id: x, name: X, minutes: 2 }]\n'))
