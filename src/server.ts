@@ -46,6 +46,7 @@ import { CallWatch } from './console/call-watch'
 import { Recordings } from './recording/recordings'
 import { captureSettings } from './agents/domain/settings'
 import { PhraseCache, phraseMetrics, phraseValidity } from './call/phrase-cache'
+import { fixedLine } from './call/spoken-line'
 
 export type ServerOptions = {
   readonly log?: Logger
@@ -223,7 +224,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Calls whose instance died with them (our previous run; on PostgreSQL also a peer whose lease ran out) are drops
   // now: a follow-up SMS each if a task was open.
   const openTasksOf = async (callId: string) =>
-    (await store.tasks.openForCall(callId)).map((t) => ({ id: t.id, kind: t.kind, title: tasks.get(t.kind)?.title ?? t.kind, summary: tasks.get(t.kind)?.title ?? t.kind }))
+    (await store.tasks.openForCall(callId)).map((t) => ({ id: t.id, kind: t.kind, title: tasks.get(t.kind)?.title ?? t.kind, summary: fixedLine(tasks.get(t.kind)?.title ?? t.kind) }))
   const lease = new InstanceLease({
     store,
     log,

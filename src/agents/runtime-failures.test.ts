@@ -109,7 +109,7 @@ test('a store failure on one call’s timer step and tool call is contained; the
   await Bun.sleep(300)
   // B's timer fired and its task finished; A's timer step failed, was recorded, and changed nothing.
   expect(b.updates).toHaveLength(1)
-  expect(b.updates[0]?.say).toContain('Time is up.')
+  expect(b.updates[0]?.say?.text).toContain('Time is up.')
   expect(b.rt.openTasks()).toHaveLength(0)
   expect(b.failures).toEqual([])
   expect(a.failures).toEqual(['task-step'])

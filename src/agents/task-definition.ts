@@ -72,6 +72,12 @@ export interface TaskDefinition<S extends string, C, E extends EventBase> {
   cancelEvent(now: number): E
   /** 'booking an appointment for tomorrow at 10 AM': only what is known. */
   summary(snapshot: Snapshot<S, C>, now: number): string
+  /**
+   * The caller's own words this task keeps (a left message, a name), by field. They are data: the bot never says them
+   * on its own and they never go into instructions — the runtime refuses a line of this task that contains one — and
+   * the model gets them quoted in the tool output while the task waits for the caller to confirm them.
+   */
+  callerWords?(context: C): Readonly<Record<string, string | null>>
   /** The summary plus the state's metadata (built by `defineTask` from the table, never written by hand). */
   describe(snapshot: Snapshot<S, C>, now: number): TaskDescription
 }

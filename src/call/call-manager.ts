@@ -200,8 +200,8 @@ export class CallManager implements CallAcceptor {
       if (!resume) return { line: configured, asksAnythingElse: false }
       await runtime.settleAdopted(1500)
       const r = runtime.takeResume()
-      if (r && r.open.length > 0) return { line: personalLine(welcomeBackText(lines, r.open, packFor(business.language).dates.and)), asksAnythingElse: false }
-      if (r && r.completed.length > 0) return { line: personalLine(welcomeBackDoneText(lines, r.completed)), asksAnythingElse: true }
+      if (r && r.open.length > 0) return { line: personalLine(welcomeBackText(lines, r.open.map((l) => l.text), packFor(business.language).dates.and)), asksAnythingElse: false }
+      if (r && r.completed.length > 0) return { line: personalLine(welcomeBackDoneText(lines, r.completed.map((l) => l.text))), asksAnythingElse: true }
       return { line: configured, asksAnythingElse: false }
     }
     // The call's own writes (transcript lines, details) reach the store in the order they happened, one after

@@ -16,14 +16,15 @@ import { lifecycleToolSpecs } from './lifecycle'
 import { poolKey, type WarmTarget } from '../realtime/session-pool'
 import type { TaskRegistry } from '../agents/task-definition'
 import { buildToolSpecs } from '../agents/tool-specs'
+import type { SpokenLine } from './spoken-line'
 
 export type CallSessionInputs = {
   readonly config: Config
   readonly business: Business
   readonly format: OpenAiAudioFormat
   readonly now: number
-  /** The task runtime's status lines (none for a new call). */
-  readonly openTasks: readonly string[]
+  /** The task runtime's status lines (none for a new call): lines we built, never caller text. */
+  readonly openTasks: readonly SpokenLine[]
   /** The task runtime's tools; the lifecycle's (end_call, transfer) are added here. */
   readonly taskTools: readonly ToolSpec[]
 }

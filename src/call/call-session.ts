@@ -42,7 +42,7 @@ import {
 import type { CallMetrics } from './metrics'
 import { PlaybackController, type InterruptCause } from './playback-controller'
 import type { ResponseUsage } from './call-events'
-import { isFixed, type SpokenLine } from './spoken-line'
+import { callerText, isFixed, type SpokenLine } from './spoken-line'
 import { phraseKey, type CallPhrases } from './phrase-cache'
 import type { SayRequest } from '../realtime/response-sequencer'
 import { randomBytes } from 'node:crypto'
@@ -284,7 +284,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       .then((r) => {
         if (this.over) return
         if (!r) {
-          this.model.userText(`(The caller pressed ${digits} on the keypad.)`)
+          this.model.userText(callerText(`(The caller pressed ${digits} on the keypad.)`))
           this.model.request({ kind: 'free', purpose: 'dtmf' })
           return
         }
@@ -292,8 +292,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
         // any other task update.
         this.d.record('tool', r.output, { via: 'dtmf', taskId: r.taskId })
         this.model.systemNote(`The caller pressed ${digit} (${digit === '1' ? 'yes' : 'no'}) on the keypad to answer task ${r.taskId}; the task agent already has it.`)
-        const o = parseOutput(r.output)
-        this.taskUpdate({ taskId: r.taskId, kind: o.task ?? 'task', ...(o.say ? { say: o.say } : {}), ...(o.ask ? { ask: o.ask } : {}) })
+        this.taskUpdate({ taskId: r.taskId, kind: r.kind, ...(r.say ? { say: r.say } : {}), ...(r.ask ? { ask: r.ask } : {}) })
       })
       .catch((err: unknown) => {
         // Only this key press is lost; the caller can say it instead. Never a rejection that could reach the process.
@@ -356,7 +355,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       const pending = this.d.tasks.openTasks().filter((t) => t.pending !== undefined)
       if (pending.length > 0) {
         this.model.systemNote('The connection was interrupted for a moment; the caller may not have heard your last words.')
-        for (const t of pending) this.updates.push({ taskId: t.id, kind: t.kind, ask: t.pending?.ask ?? '' })
+        for (const t of pending) this.updates.push({ taskId: t.id, kind: t.kind, ...(t.pending ? { ask: t.pending.ask } : {}) })
       } else {
         this.model.systemNote('The connection was interrupted for a moment. If you were in the middle of something, pick up where you left off.')
         this.model.request({ kind: 'free', purpose: 'reconnected' })
@@ -390,7 +389,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     const t = text.trim()
     if (t === '') return
     this.d.leg.recognition(t, 0.9)
-    this.history.push({ role: 'user', text: t })
+    this.history.push({ role: 'user', text: callerText(t) })
     // The item id ties the line to when it was spoken (its speech-started mark): transcripts arrive late.
     this.d.record('caller', t, { itemId })
   }
@@ -657,12 +656,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     if (!this.model.sequencer.idle || this.callerSpeaking) return
     const batch = this.updates.splice(0)
     for (const u of batch) {
-      const parts = [`Task ${u.taskId} (${u.kind}) update.`]
-      if (u.say) parts.push(`Tell the caller: "${u.say}"`)
-      if (u.ask) parts.push(`Then ask: "${u.ask}"`)
-      const note = parts.join(' ')
-      this.model.systemNote(note)
-      this.d.record('agent', [u.say, u.ask].filter(Boolean).join(' '), { taskId: u.taskId })
+      this.model.systemNote(taskUpdateNote(u))
+      this.d.record('agent', [u.say?.text, u.ask?.text].filter(Boolean).join(' '), { taskId: u.taskId })
     }
     this.model.request({ kind: 'free', purpose: 'task-update' })
     this.taskProgress(false)
@@ -767,17 +762,12 @@ export function heardPrefix(text: string, fraction: number): string {
   return cut <= 0 ? '' : text.slice(0, cut).trimEnd()
 }
 
-function parseOutput(json: string): { task?: string; say?: string; ask?: string } {
-  try {
-    const v = JSON.parse(json) as Record<string, unknown>
-    const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined)
-    const task = str('task')
-    const say = str('say')
-    const ask = str('ask')
-    return { ...(task ? { task } : {}), ...(say ? { say } : {}), ...(ask ? { ask } : {}) }
-  } catch {
-    return {}
-  }
+/** The system note of a task result: the task's own lines (typed: never the caller's words) quoted for the model. */
+function taskUpdateNote(u: TaskUpdate): string {
+  const parts = [`Task ${u.taskId} (${u.kind}) update.`]
+  if (u.say) parts.push(`Tell the caller: "${u.say.text}"`)
+  if (u.ask) parts.push(`Then ask: "${u.ask.text}"`)
+  return parts.join(' ')
 }
 
 function safeReason(argsJson: string): string {

@@ -39,7 +39,7 @@ function ignored(from: Snap, ev: LifecycleEvent): void {
 }
 const says = (fx: readonly LifecycleEffect[]) => fx.flatMap((e) => (e.kind === 'say' ? [`${e.purpose}: ${e.line.text}`] : []))
 const outputs = (fx: readonly LifecycleEffect[]) => fx.flatMap((e) => (e.kind === 'toolOutput' ? [JSON.parse(e.output) as Record<string, string>] : []))
-const endCall = (openTasks: string[] = [], summaries: string[] = []): LifecycleEvent => ({ type: 'endCall', callId: 'c1', openTasks, summaries })
+const endCall = (openTasks: string[] = [], summaries: string[] = []): LifecycleEvent => ({ type: 'endCall', callId: 'c1', openTasks, summaries: summaries.map((t) => personalLine(t)) })
 const done = (purposes: LifecycleEvent & { type: 'responseDone' } extends { purposes: infer P } ? P : never, streamId = '7', remainingMs = 400): LifecycleEvent => ({
   type: 'responseDone',
   purposes,
@@ -300,7 +300,7 @@ const eventArb: fc.Arbitrary<LifecycleEvent> = fc.oneof(
     type: fc.constant('endCall' as const),
     callId: fc.constantFrom('c1', 'c2'),
     openTasks: fc.array(fc.constantFrom('booking an appointment', 'taking a message'), { maxLength: 2 }),
-    summaries: fc.array(fc.constantFrom('Your appointment is confirmed'), { maxLength: 2 }),
+    summaries: fc.array(fc.constantFrom(personalLine('Your appointment is confirmed')), { maxLength: 2 }),
   }),
   fc.record({ type: fc.constant('transferRequested' as const), callId: fc.constantFrom('c3'), reason: fc.constantFrom('wants a person') }),
   fc.record({ type: fc.constant('taskProgress' as const), done: fc.integer({ min: 0, max: 3 }), open: fc.integer({ min: 0, max: 2 }), byTool: fc.boolean() }),

@@ -69,7 +69,7 @@ export type LifecycleEvent =
   | { readonly type: 'callerSpoke' }
   /** `vad`: the model session's idle timeout (it re-prompts by itself); `vaic`: VAIC's no-input timer. */
   | { readonly type: 'silence'; readonly source: 'vad' | 'vaic'; readonly at: number }
-  | { readonly type: 'endCall'; readonly callId: string; readonly openTasks: readonly string[]; readonly summaries: readonly string[] }
+  | { readonly type: 'endCall'; readonly callId: string; readonly openTasks: readonly string[]; readonly summaries: readonly SpokenLine[] }
   | { readonly type: 'transferRequested'; readonly callId: string; readonly reason: string }
   /** A task tool answered (`byTool`) or a background task result was spoken; counts as of now. */
   | { readonly type: 'taskProgress'; readonly done: number; readonly open: number; readonly byTool: boolean }
@@ -284,7 +284,7 @@ const askAnythingElse: Edge<'endCall'> = {
 const close: Edge<'endCall'> = {
   target: 'closing',
   assign: (c) => ({ ...c, endReason: 'completed' }),
-  effects: (c, e) => [say(e.summaries.length === 0 ? fixedLine(lines(c).closing) : personalLine(closingText(lines(c), e.summaries)), 'closing'), output(e.callId, { status: 'closing', note: 'The closing line is being said; say nothing more.' })],
+  effects: (c, e) => [say(e.summaries.length === 0 ? fixedLine(lines(c).closing) : personalLine(closingText(lines(c), e.summaries.map((l) => l.text))), 'closing'), output(e.callId, { status: 'closing', note: 'The closing line is being said; say nothing more.' })],
 }
 
 const transferRequested = (self: Talking): Edges<'transferRequested'> => [

@@ -4,31 +4,32 @@
  * calls, the status lines the instructions carry, and the summaries the closing and welcome-back lines are built from.
  */
 import type { ToolSpec } from '../realtime/session-config'
+import type { SpokenLine } from './spoken-line'
 
 export type OpenTaskInfo = {
   readonly id: string
   readonly kind: string
   readonly title: string
   /** 'booking an appointment for tomorrow at 10 AM' */
-  readonly summary: string
-  readonly pending?: { readonly ask: string; readonly need: readonly string[] }
+  readonly summary: SpokenLine
+  readonly pending?: { readonly ask: SpokenLine; readonly need: readonly string[] }
 }
 
 /** A background result to be spoken when the line is idle. */
-export type TaskUpdate = { readonly taskId: string; readonly kind: string; readonly say?: string; readonly ask?: string }
+export type TaskUpdate = { readonly taskId: string; readonly kind: string; readonly say?: SpokenLine; readonly ask?: SpokenLine }
 
 export interface TaskPort {
   tools(): readonly ToolSpec[]
   handles(toolName: string): boolean
   /** Runs a tool call; resolves with the function output (a JSON string). Never rejects for bad input. */
   call(toolName: string, argsJson: string): Promise<string>
-  /** One line per open task, for the instructions' status block. */
-  statusLines(): string[]
+  /** One line per open task, for the instructions' status block (our wording and validated slots only). */
+  statusLines(): SpokenLine[]
   openTasks(): readonly OpenTaskInfo[]
   /** Summaries of tasks completed in this call, for the closing line. */
-  doneSummaries(): string[]
+  doneSummaries(): SpokenLine[]
   /** DTMF in a confirmation: 1 = yes, 2 = no. Undefined when no task waits for a confirmation. */
-  confirmByDigit(digit: string): Promise<{ taskId: string; output: string } | undefined>
+  confirmByDigit(digit: string): Promise<{ taskId: string; kind: string; output: string; say?: SpokenLine; ask?: SpokenLine } | undefined>
   /** Called once the call is over. */
   stop(): void
 }

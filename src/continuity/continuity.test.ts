@@ -13,6 +13,7 @@ import { twilioSender } from './sms-sender'
 import { webhookRoutes } from './webhooks'
 import { dialoutClient } from '../telephony/audiocodes/dialout-client'
 import { FakeAudioCodesApi } from '../sim/audiocodes-api/fake-audiocodes-api'
+import { fixedLine } from '../call/spoken-line'
 
 const SID = 'AC' + 'f'.repeat(32)
 const TOKEN = 'twilio-auth-token-1'
@@ -62,7 +63,7 @@ async function world(opts: { twilio?: boolean; dialout?: boolean } = {}) {
   cleanup.push(() => runner?.stop())
   const droppedCall = async (id = 'c1') => {
     await store.calls.create({ id, conversationId: `conv-${id}`, direction: 'inbound', caller: CALLER, botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: Date.now() })
-    await continuity.callEnded({ callId: id, reason: 'lost', caller: CALLER, openTasks: [{ id: 'T1', kind: 'book_appointment', title: 'booking an appointment', summary: 'x' }], dropped: true })
+    await continuity.callEnded({ callId: id, reason: 'lost', caller: CALLER, openTasks: [{ id: 'T1', kind: 'book_appointment', title: 'booking an appointment', summary: fixedLine('x') }], dropped: true })
   }
   return { store, fake, acApi, continuity, runner, lines, registry, droppedCall }
 }
@@ -71,7 +72,7 @@ describe('drop → SMS', () => {
   test('a drop sends exactly one SMS with the configured wording; calling callEnded twice changes nothing', async () => {
     const w = await world({ dialout: true })
     await w.droppedCall()
-    await w.continuity.callEnded({ callId: 'c1', reason: 'lost', caller: CALLER, openTasks: [{ id: 'T1', kind: 'book_appointment', title: 't', summary: 's' }], dropped: true })
+    await w.continuity.callEnded({ callId: 'c1', reason: 'lost', caller: CALLER, openTasks: [{ id: 'T1', kind: 'book_appointment', title: 't', summary: fixedLine('s') }], dropped: true })
     await w.runner.idle()
     await Bun.sleep(50)
     await w.runner.idle()
@@ -236,7 +237,7 @@ describe('callbacks and crash recovery', () => {
     const w = await world({ dialout: true })
     await w.store.calls.create({ id: 'live1', conversationId: 'conv-live1', direction: 'inbound', caller: CALLER, botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: Date.now() })
     await w.store.calls.create({ id: 'live2', conversationId: 'conv-live2', direction: 'inbound', caller: '+14155550777', botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: Date.now() })
-    const open = async (id: string) => (id === 'live1' ? [{ id: 'T1', kind: 'book_appointment', title: 'booking an appointment', summary: 's' }] : [])
+    const open = async (id: string) => (id === 'live1' ? [{ id: 'T1', kind: 'book_appointment', title: 'booking an appointment', summary: fixedLine('s') }] : [])
     expect(await w.continuity.recoverCalls(await w.store.calls.takeOver('me', Date.now(), 'all'), open, 'test')).toBe(2)
     expect(await w.store.calls.get('live1')).toMatchObject({ state: 'ended', end_reason: 'crashed', resume_status: 'pending' })
     expect(await w.store.calls.get('live2')).toMatchObject({ state: 'ended', end_reason: 'crashed', resume_status: null })

@@ -1,6 +1,7 @@
 import { expect, test } from 'bun:test'
 import { priorConversation, resumeTrust } from './resume-trust'
 import { resumeSource } from './continuity'
+import { callerText } from '../call/spoken-line'
 
 const saved = [
   { role: 'caller', text: 'Book me for Friday.' },
@@ -19,7 +20,7 @@ test('our dial-out and VAIC session.resume are verified; a matching caller ID is
 
 test('only a verified return brings the earlier conversation (caller and bot lines, nothing else)', () => {
   expect(priorConversation('verified', saved)).toEqual([
-    { role: 'user', text: 'Book me for Friday.' },
+    { role: 'user', text: callerText('Book me for Friday.') },
     { role: 'assistant', text: 'What time on Friday?' },
   ])
   expect(priorConversation('callerIdOnly', saved)).toEqual([])

@@ -11,6 +11,7 @@
  *   connection, first or later.
  */
 import type { ReplayItem } from '../realtime/protocol'
+import { callerText } from '../call/spoken-line'
 
 /** How a return of a dropped call was recognised. */
 export type ResumeVia =
@@ -44,7 +45,7 @@ export function priorConversation(trust: ResumeTrust, lines: readonly SavedLine[
   if (trust !== 'verified') return []
   const out: ReplayItem[] = []
   for (const l of lines) {
-    if (l.role === 'caller') out.push({ role: 'user', text: l.text })
+    if (l.role === 'caller') out.push({ role: 'user', text: callerText(l.text) })
     else if (l.role === 'bot') out.push({ role: 'assistant', text: l.text })
   }
   return out

@@ -68,7 +68,8 @@ export type DateWords = {
 
 export type BookingLines = {
   readonly askService: (names: string) => string
-  readonly unknownService: (words: string) => string
+  /** Not the caller's words: what they asked for is free text, and the line is the bot's own. */
+  readonly unknownService: string
   readonly ambiguousService: (names: string) => string
   readonly askDate: string
   readonly askTime: string
@@ -174,14 +175,15 @@ export type MessageLines = {
   readonly askMessage: string
   readonly askNumber: string
   /** `number` '' means the number they are calling from. */
-  readonly readBack: (name: string, message: string, number: string) => string
-  readonly saved: (name: string) => string
+  /** The caller's name and message are free text: referred to, never quoted ('' number: the one they call from). */
+  readonly readBack: (number: string) => string
+  readonly saved: string
   readonly summary: string
   readonly badNumber: string
   readonly declined: string
   readonly cancelled: string
   readonly failed: string
-  readonly progress: (name: string) => string
+  readonly progress: string
 }
 
 export type LanguagePack = {

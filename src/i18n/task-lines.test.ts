@@ -77,8 +77,8 @@ describe('availability and messages in German and Spanish', () => {
     const n = step(message, r, message.input({ name: 'Ana', message: 'Llámenme', callback_number: '12' }, later) as MessageEvent, 'collecting')
     expect(says(n.effects)).toEqual(['Eso no parece un número de teléfono. ¿A qué número le devolvemos la llamada?'])
     const k = step(message, n, message.input({ callback_number: '+34 600 123 456' }, later) as MessageEvent, 'confirming')
-    expect(says(k.effects)).toEqual(['Entonces es un mensaje de Ana: "Llámenme." Le devolveremos la llamada al +34 600 123 456. ¿Lo paso?'])
-    expect(message.summary(k.snapshot, later)).toBe('tomando un mensaje de Ana')
+    expect(says(k.effects)).toEqual(['Tengo su nombre y su mensaje. Le devolveremos la llamada al +34 600 123 456. ¿Lo paso?'])
+    expect(message.summary(k.snapshot, later)).toBe('tomando un mensaje')
   })
   test('German booking refusals: not understood, taken, declined', () => {
     const r = start(book, { date: 'irgendwann' }, env('de'))

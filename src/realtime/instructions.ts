@@ -2,16 +2,18 @@
  * @module realtime/instructions
  * The system prompt: who we are, what time it is in the business's zone, opening hours, how tasks work, and the
  * live status of open tasks (re-sent whenever a task changes, so the model never forgets or invents one).
- * The task protocol wording here is what the tool outputs and updates assume.
+ * The task protocol wording here is what the tool outputs and updates assume. Nothing the caller said is ever put in
+ * here (the task lines are {@link SpokenLine}s); the business's own texts (name, FAQ, services) are the operator's.
  */
+import type { SpokenLine } from '../call/spoken-line'
 
 export type InstructionInputs = {
   readonly businessName: string
   readonly now: number
   readonly timeZone: string
   readonly openingHours: string
-  /** Lines like `T1 book_appointment: booking an appointment for tomorrow; waiting for: time`. */
-  readonly openTasks: readonly string[]
+  /** Lines like `T1 book_appointment: booking an appointment for tomorrow; waiting for: time` (never caller text). */
+  readonly openTasks: readonly SpokenLine[]
   readonly transferAvailable: boolean
   /** The business's answers to common questions (from its file). */
   readonly faq?: readonly { readonly q: string; readonly a: string }[]
@@ -33,8 +35,8 @@ export function formatNow(now: number, timeZone: string): string {
   }).format(new Date(now))
 }
 
-export function taskStatusBlock(openTasks: readonly string[]): string {
-  return openTasks.length === 0 ? 'Open tasks: none' : ['Open tasks:', ...openTasks.map((t) => `- ${t}`)].join('\n')
+export function taskStatusBlock(openTasks: readonly SpokenLine[]): string {
+  return openTasks.length === 0 ? 'Open tasks: none' : ['Open tasks:', ...openTasks.map((t) => `- ${t.text}`)].join('\n')
 }
 
 export function buildInstructions(i: InstructionInputs): string {

@@ -3,6 +3,7 @@ import { INSTANT_TIMING, startRealtimeEmulator, type Emulator } from '../sim/rea
 import { memoryLogger } from '../ops/log'
 import { MetricsRegistry } from '../ops/metrics'
 import { ModelLeg, realtimeMetrics, type ModelLegHandler, type ModelLegOptions } from './model-leg'
+import { callerText } from '../call/spoken-line'
 
 let emulator: Emulator | undefined
 afterEach(async () => {
@@ -128,7 +129,7 @@ test('the first session gets the conversation so far too (a verified resume), af
   const events: string[] = []
   const m = leg(e, events, new MetricsRegistry(), undefined, {
     history: () => [
-      { role: 'user', text: 'Book me for Friday.' },
+      { role: 'user', text: callerText('Book me for Friday.') },
       { role: 'assistant', text: 'What time on Friday?' },
     ],
   })

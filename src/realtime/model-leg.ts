@@ -28,6 +28,7 @@ import { ResponseSequencer, type ResponseRequest, type SayRequest } from './resp
 import { connectUpstream, realtimeUrl, type UpstreamSocket } from './transport'
 import { stableJson, type WarmSession } from './session-pool'
 import type { ResponseUsage } from '../call/call-events'
+import type { CallerText, NotCallerText } from '../call/spoken-line'
 
 export type FunctionCall = { readonly callId: string; readonly name: string; readonly arguments: string; readonly responseId: string }
 
@@ -227,16 +228,18 @@ export class ModelLeg<P extends string = string> {
     this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } })
   }
 
-  systemNote(text: string): void {
+  /** A note of ours (a system item): never the caller's words, which the type refuses. */
+  systemNote(text: NotCallerText): void {
     this.send(replayItemEvent({ role: 'system', text }))
   }
 
-  userText(text: string): void {
+  /** Something the caller did or said, as data (a user item). */
+  userText(text: CallerText): void {
     this.send(replayItemEvent({ role: 'user', text }))
   }
 
   /** Partial session update (e.g. the task status line in the instructions). */
-  updateSession(session: Omit<RealtimeSessionCreateRequest, 'type'>): void {
+  updateSession(session: Omit<RealtimeSessionCreateRequest, 'type'> & { readonly instructions?: NotCallerText }): void {
     this.send({ type: 'session.update', session: { type: 'realtime', ...session } })
   }
 

@@ -226,7 +226,16 @@ export class AudioDeltaScanner {
 export const FATAL_ERROR_CODES = new Set(['invalid_api_key', 'insufficient_quota', 'account_deactivated', 'billing_hard_limit_reached', 'model_not_found'])
 
 /** A conversation item for replay after a reconnect: text only (assistant audio cannot be created). */
-export type ReplayItem = { readonly role: 'user' | 'assistant' | 'system'; readonly text: string }
+/**
+ * A conversation item replayed into a session: what the caller said (data: a user item), what the bot said, or a note
+ * of ours (a system item, never caller text).
+ */
+export type ReplayItem =
+  | { readonly role: 'user'; readonly text: CallerText }
+  | { readonly role: 'assistant'; readonly text: string }
+  | { readonly role: 'system'; readonly text: NotCallerText }
+
+import type { CallerText, NotCallerText } from '../call/spoken-line'
 
 /**
  * `place`: the item's own id and the item it goes after (a cached line the bot played is told to the model this way,

@@ -193,7 +193,7 @@ export class ResponseSequencer<P extends string = string> {
             type: 'response.create',
             event_id: eventId,
             response: {
-              instructions: `Say exactly: "${batch.map((b) => (b.kind === 'say' ? b.line.text : '')).join(' ')}"`,
+              instructions: sayExactly(batch.flatMap((b) => (b.kind === 'say' ? [b.line] : []))),
               tool_choice: 'none',
               metadata,
             },
@@ -203,4 +203,12 @@ export class ResponseSequencer<P extends string = string> {
     this.requested.set(eventId, batch)
     this.deps.send(ev)
   }
+}
+
+/**
+ * The instructions of a scripted response: only {@link SpokenLine}s, lines we built ourselves (never caller text; see
+ * call/spoken-line).
+ */
+export function sayExactly(lines: readonly SpokenLine[]): string {
+  return `Say exactly: "${lines.map((l) => l.text).join(' ')}"`
 }

@@ -25,6 +25,7 @@ import { Store } from '../../src/store/store'
 import { requireTool } from '../kit/require-tool'
 import { calendarProxy } from './calendar-proxy'
 import { fakeTokenServer } from '../../src/sim/oauth/fake-token-server'
+import { personalLine } from '../../src/call/spoken-line'
 
 const HOURS = (() => {
   const r = parseBusinessHours('Mon-Sun 08:00-20:00')
@@ -257,7 +258,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     const b = await w.call({ callId: a.callId, caller: a.caller })
     await b.rt.adopt(await w.store.tasks.openForCall(a.callId))
     await b.rt.settleAdopted(30_000)
-    expect(b.rt.takeResume()).toEqual({ open: [], completed: ['Your appointment is confirmed for tomorrow at 9 AM'] })
+    expect(b.rt.takeResume()).toEqual({ open: [], completed: [personalLine('Your appointment is confirmed for tomorrow at 9 AM')] })
     const evs = await w.events()
     expect(evs).toHaveLength(1)
     expect(evs[0]).toMatchObject({ start: w.at('09:00') })
@@ -278,7 +279,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
       status: 'done',
       say: "I've reserved tomorrow at 10 AM for you. Our calendar isn't answering right now, so you'll get a text message when the booking is confirmed.",
     })
-    expect(a.rt.doneSummaries()).toEqual(["Your appointment for tomorrow at 10 AM is reserved; we'll confirm it by text message"])
+    expect(a.rt.doneSummaries()).toEqual([personalLine("Your appointment for tomorrow at 10 AM is reserved; we'll confirm it by text message")])
 
     // Nobody else gets the held slot meanwhile.
     const b = await w.call()
@@ -409,7 +410,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     // The first answer took longer than the settle time: acknowledged, the question follows as an update.
     expect(asked.status).toBe('working')
     while (a.updates.length === 0) await Bun.sleep(5)
-    expect(a.updates.shift()).toMatchObject({ ask: 'Book for tomorrow at 10 AM?' })
+    expect(a.updates.shift()).toMatchObject({ ask: { text: 'Book for tomorrow at 10 AM?' } })
 
     // The calendar write of call A stalls (held at the proxy) …
     proxy.hold((r) => r.method === 'PUT')
@@ -421,7 +422,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     const check = await a.tool('check_availability', { date: 'tomorrow', time: '3 PM' })
     const checked = check.status === 'done' ? check.say : await (async () => {
       while (a.updates.length === 0) await Bun.sleep(5)
-      return a.updates.shift()?.say
+      return a.updates.shift()?.say?.text
     })()
     expect(checked).toBe('3 PM tomorrow is available.')
     const bAsk = await b.tool('check_availability', { date: 'tomorrow', time: '10 AM' })
@@ -434,7 +435,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
 
     proxy.release()
     while (a.updates.length === 0) await Bun.sleep(5)
-    expect(a.updates).toEqual([{ taskId: asked.task_id, kind: 'book_appointment', say: 'Appointment booked for tomorrow at 10 AM.' }])
+    expect(a.updates).toEqual([{ taskId: asked.task_id, kind: 'book_appointment', say: personalLine('Appointment booked for tomorrow at 10 AM.') }])
     expect((await w.events()).map((e) => e.start)).toEqual([w.at('10:00')])
   }, 60_000)
 })

@@ -104,7 +104,7 @@ const names = (c: BookContext) => joinOr(serviceOptions(c.settings).map((s) => s
 /** Everything the booking says, from the call's language pack. */
 export const bookingText = {
   askService: (c: BookContext): string => lead(c.serviceProblem ?? '', lines(c).askService(names(c))),
-  unknownService: (c: BookContext, words: string): string => lines(c).unknownService(words.slice(0, 60)),
+  unknownService: (c: BookContext): string => lines(c).unknownService,
   ambiguousService: (c: BookContext, candidates: readonly string[]): string => lines(c).ambiguousService(joinOr(candidates, orWord(c))),
   askDate: (c: BookContext): string => askDateText(c.slot.problem, lang(c)),
   askTime: (c: BookContext, now: number): string => askTimeText(c.slot.problem, c.slot.alternatives, c.slot.date, now, c.settings.tz, lang(c)),
@@ -144,7 +144,7 @@ function plan(c: Readonly<BookContext>, e: Words): { ctx: BookContext; next: 'se
       // Another service is another grid: the slot is checked again under it.
       const changed = c.settings.service?.id !== m.service.id
       ctx = { ...ctx, settings: withService(ctx.settings, m.service), serviceProblem: '', ...(changed ? { slot: { ...ctx.slot, startsAt: null, alternatives: [] } } : {}) }
-    } else ctx = { ...ctx, serviceProblem: m.reason === 'ambiguous' ? bookingText.ambiguousService(c, m.candidates.map((s) => s.name)) : bookingText.unknownService(c, e.service) }
+    } else ctx = { ...ctx, serviceProblem: m.reason === 'ambiguous' ? bookingText.ambiguousService(c, m.candidates.map((s) => s.name)) : bookingText.unknownService(c) }
   }
   const pending = { ...(ctx.words ?? {}), ...(e.date !== undefined ? { date: e.date } : {}), ...(e.time !== undefined ? { time: e.time } : {}) }
   if (ctx.settings.service === undefined && serviceOptions(ctx.settings).length > 1) return { ctx: { ...ctx, words: pending }, next: 'service' }

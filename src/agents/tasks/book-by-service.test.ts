@@ -62,7 +62,7 @@ describe('book_appointment by service', () => {
     expect(r.effects).toEqual([{ kind: 'check_availability', startsAt: at('2026-12-01', '10:00'), minutes: 30, serviceId: 'checkup' }])
     const u = start(def, { service: 'a haircut' }, env)
     expect(u.snapshot.state).toBe('collectingService')
-    expect(says(u.effects)).toEqual(['Sorry, we don\'t offer "a haircut". Which would you like: Check-up or Dental cleaning?'])
+    expect(says(u.effects)).toEqual(["Sorry, we don't offer that. Which would you like: Check-up or Dental cleaning?"])
   })
 
   test('one service only: never asked, the plain wording stays', () => {

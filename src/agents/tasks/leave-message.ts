@@ -52,17 +52,17 @@ type Words = Extract<MessageEvent, { type: 'start' | 'input' }>
 type Input = Extract<MessageEvent, { type: 'input' }>
 
 // ---- what the caller hears ----
+// The name and the message are the caller's own words: the bot's lines refer to them ("your message"), never quote
+// them (the runtime refuses a line that does); the model gets them as data with the read-back question. The callback
+// number is a validated slot: reduced to its digits.
 
 const number = (c: Ctx) => c.callbackNumber ?? c.caller
 const say = (c: Ctx) => packOf(c.language).message
 /** Everything taking a message says, from the call's language pack. */
 export const messageText = {
   ask: (c: Ctx): string => lead(c.problem, c.name === null ? say(c).askName : c.message === null ? say(c).askMessage : say(c).askNumber),
-  readBack: (c: Ctx): string => {
-    const m = c.message ?? ''
-    return say(c).readBack(c.name ?? '', /[.!?]$/.test(m) ? m : `${m}.`, c.callbackNumber ?? '')
-  },
-  saved: (c: Ctx): string => say(c).saved(c.name ?? ''),
+  readBack: (c: Ctx): string => say(c).readBack(c.callbackNumber ?? ''),
+  saved: (c: Ctx): string => say(c).saved,
   summary: (c: Ctx): string => say(c).summary,
   badNumber: (c: Ctx): string => say(c).badNumber,
   declined: (c: Ctx): string => say(c).declined,
@@ -76,6 +76,15 @@ const need = (c: Ctx): string => (c.name === null ? 'name' : c.message === null 
 const complete = (c: Ctx) => c.name !== null && c.message !== null && number(c) !== null
 // Seven digits is the shortest number anyone can be called back on; anything less was misheard.
 const phoneOk = (n: string) => n.replace(/\D/g, '').length >= 7
+/**
+ * The number as a slot value: its digits in the caller's grouping (and a leading +), nothing else they said around
+ * them: '(415) 555-0188, and ignore…' → '415 555 0188'.
+ */
+export function canonicalNumber(n: string): string {
+  const t = n.trim()
+  const digits = t.replace(/[^\d]+/g, ' ').trim()
+  return `${t.startsWith('+') ? '+' : ''}${digits}`
+}
 
 /** The context with whatever the caller said; a callback number that cannot be one is refused with a reason. */
 function merge(c: Ctx, e: Words): Ctx {
@@ -84,7 +93,7 @@ function merge(c: Ctx, e: Words): Ctx {
     ...c,
     name: e.name?.trim() || c.name,
     message: e.message?.trim() || c.message,
-    callbackNumber: e.callback_number !== undefined && !bad ? e.callback_number.trim() : c.callbackNumber,
+    callbackNumber: e.callback_number !== undefined && !bad ? canonicalNumber(e.callback_number) : c.callbackNumber,
     problem: bad ? messageText.badNumber(c) : '',
   }
 }
@@ -155,8 +164,9 @@ export const leaveMessageMachine = machine<Ctx, MessageEvent, Effect, TaskStateM
 
 // ---- describe (for the status block and the welcome back) and the definition ----
 
+/** What the task is doing, for the status block and the welcome back: never the caller's name or message. */
 export function messageSummary(c: Ctx): string {
-  return say(c).progress(c.name ?? '')
+  return say(c).progress
 }
 
 export const leaveMessage = defineTask<State, Ctx, MessageEvent>({
@@ -176,4 +186,5 @@ export const leaveMessage = defineTask<State, Ctx, MessageEvent>({
   input: (fields, now) => ({ type: 'input', at: now, ...(fields as Static<typeof MessageInputArgs>) }),
   cancelEvent: (now) => ({ type: 'cancel', at: now }),
   summary: (s) => messageSummary(s.context),
+  callerWords: (c) => ({ name: c.name, message: c.message }),
 })
