@@ -212,6 +212,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     // One calendar per process (CALDAV_*): it reads floating times and words its SMS in the first business's zone.
     tz: businesses.version.businesses[0]?.timeZone ?? config.BUSINESS_TIMEZONE,
     business: businesses.version.businesses[0]?.name ?? config.BUSINESS_NAME,
+    language: businesses.version.businesses[0]?.language,
     calendar: chosen.settings,
     serviceName: (id) => businesses.version.businesses[0]?.services.find((x) => x.id === id)?.name,
     wakeSms: () => runner?.wake(),

@@ -6,6 +6,7 @@
 import { storeDomain, type DomainEffect, type DomainExecutor } from '../agents/domain-executor'
 import type { OutboxRunner } from '../continuity/outbox-runner'
 import type { Logger } from '../ops/log'
+import type { Language } from '../i18n/languages'
 import type { Store } from '../store/store'
 import type { CalendarClient } from './caldav-client'
 import type { CalendarSettings } from './calendar-config'
@@ -25,6 +26,8 @@ export type BookingBackendDeps = {
   readonly now: () => number
   readonly tz: string
   readonly business: string
+  /** The business's language: the texts the calendar sends the caller. */
+  readonly language?: Language | undefined
   readonly calendar: CalendarSettings | undefined
   /** The name of a booked service, for the event title. */
   readonly serviceName?: (serviceId: string) => string | undefined

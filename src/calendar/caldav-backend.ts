@@ -21,7 +21,7 @@ export function caldavBackend(d: BookingBackendDeps, s: CalendarSettings): Booki
     store: d.store,
     log,
     now: d.now,
-    handlers: { [CALENDAR_SYNC_KIND]: calendarSyncHandler({ store: d.store, sync, log, now: d.now, tz: d.tz, business: d.business, onSms: d.wakeSms }) },
+    handlers: { [CALENDAR_SYNC_KIND]: calendarSyncHandler({ store: d.store, sync, log, now: d.now, tz: d.tz, business: d.business, language: d.language, onSms: d.wakeSms }) },
     // A calendar can be away for hours: keep trying (backoff capped at 5 minutes) rather than give up on a promise.
     maxAttempts: 1000,
     ...(d.backoffMs !== undefined ? { backoffMs: d.backoffMs } : {}),

@@ -8,6 +8,9 @@
 import { Type } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import { describeWhen } from '../agents/domain/when'
+import type { Language } from '../i18n/languages'
+import { fill } from '../i18n/pack'
+import { packFor } from '../i18n/packs'
 import type { OutboxHandler } from '../continuity/outbox-runner'
 import type { Logger } from '../ops/log'
 import type { Store } from '../store/store'
@@ -16,10 +19,10 @@ import { overlaps, type CalendarSync } from './calendar-sync'
 
 const Payload = TypeCompiler.Compile(Type.Object({ appointmentId: Type.String({ minLength: 1 }), confirm: Type.Boolean(), callId: Type.String() }))
 
+/** The texts about a held booking, in the business's language (its pack). */
 export const calendarSmsText = {
-  confirmed: (when: string, business: string) => `${business}: your appointment ${when} is confirmed.`,
-  lost: (when: string, business: string) =>
-    `${business}: sorry, we could not confirm your appointment ${when}; that time was taken in our calendar meanwhile. Please call us to choose another time.`,
+  confirmed: (when: string, business: string, language: Language = 'en') => fill(packFor(language).call.smsCalendarConfirmed, { when, business }),
+  lost: (when: string, business: string, language: Language = 'en') => fill(packFor(language).call.smsCalendarLost, { when, business }),
 }
 
 export function calendarSyncHandler(d: {
@@ -29,6 +32,8 @@ export function calendarSyncHandler(d: {
   now: () => number
   tz: string
   business: string
+  /** The business's language (default English): the texts and how they say the time. */
+  language?: Language | undefined
   /** An SMS was enqueued: wake the SMS runner. */
   onSms: () => void
 }): OutboxHandler {
@@ -43,14 +48,14 @@ export function calendarSyncHandler(d: {
     const store = d.store.forTenant(row.tenant_id)
     const a = await store.appointments.get(payload.appointmentId)
     if (!a) return { kind: 'done', result: { skipped: 'no such appointment' } }
-    const when = describeWhen(a.starts_at, d.now(), d.tz)
+    const when = describeWhen(a.starts_at, d.now(), d.tz, false, d.language)
     try {
       if (payload.confirm && a.status === 'booked') {
         const busy = await d.sync.busy(a.starts_at, a.starts_at + a.minutes * 60_000, a.id)
         if (overlaps(busy, a.starts_at, a.minutes)) {
           await store.appointments.cancel(a.id, d.now())
           d.log.warn('calendar.held_booking_lost', { appointmentId: a.id })
-          await text(row, a.caller, payload.callId, calendarSmsText.lost(when, d.business))
+          await text(row, a.caller, payload.callId, calendarSmsText.lost(when, d.business, d.language))
           return { kind: 'done', result: { lost: true } }
         }
       }
@@ -60,7 +65,7 @@ export function calendarSyncHandler(d: {
       throw err
     }
     d.log.info('calendar.synced', { appointmentId: a.id, status: a.status, attempts: row.attempts + 1 })
-    if (payload.confirm && a.status === 'booked') await text(row, a.caller, payload.callId, calendarSmsText.confirmed(when, d.business))
+    if (payload.confirm && a.status === 'booked') await text(row, a.caller, payload.callId, calendarSmsText.confirmed(when, d.business, d.language))
     return { kind: 'done', result: { synced: a.status } }
   }
 }

@@ -47,6 +47,9 @@ export type CallLines = {
   readonly voicemailNoDialout: string
   /** The word for a request whose task has no noun of its own. */
   readonly request: string
+  /** The SMS when a booking held while the calendar was away is confirmed, or lost ({business}, {when}). */
+  readonly smsCalendarConfirmed: string
+  readonly smsCalendarLost: string
 }
 
 export type DateWords = {

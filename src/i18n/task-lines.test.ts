@@ -16,6 +16,7 @@ import type { Business } from '../config/business/business'
 import type { TaskEnv } from '../agents/task-definition'
 import { LANGUAGES } from './languages'
 import { PACKS, taskWordsIn } from './packs'
+import { calendarSmsText } from '../calendar/calendar-outbox'
 
 const business = (language: 'de' | 'es'): Business => {
   const r = parseBusinessText(`business: { name: Praxis Weber, timezone: ${NY}, language: ${language} }\nhours: { mon-fri: "09:00-17:00" }\n`, 'p.yaml', 'p')
@@ -104,4 +105,10 @@ test('every shipped task has its title and noun in every pack', () => {
   }
   expect(taskWordsIn('de', 'pay_invoice', { title: 'paying an invoice', noun: 'payment' }).title).toBe('paying an invoice')
   expect(Object.keys(PACKS.de.slots).sort()).toEqual(Object.keys(PACKS.en.slots).sort())
+})
+
+test("the calendar's texts about a held booking are in the business's language", () => {
+  expect(calendarSmsText.confirmed('morgen um 10 Uhr', 'Praxis Weber', 'de')).toBe('Praxis Weber: Ihr Termin morgen um 10 Uhr ist bestätigt.')
+  expect(calendarSmsText.lost('mañana a las 10', 'Clínica Sol', 'es')).toStartWith('Clínica Sol: lo sentimos, no hemos podido confirmar su cita mañana a las 10;')
+  expect(calendarSmsText.confirmed('tomorrow at 10 AM', 'Clinic')).toBe('Clinic: your appointment tomorrow at 10 AM is confirmed.')
 })

@@ -47,6 +47,8 @@ export const de = {
     voicemail: 'Guten Tag, hier ist {business}. Wir wollten Sie wegen Ihrer Anfrage ({task}) zurückrufen. Antworten Sie mit CALL auf unsere SMS, dann rufen wir Sie noch einmal an und machen dort weiter. Auf Wiederhören!',
     voicemailNoDialout: 'Guten Tag, hier ist {business}. Wir wollten Sie wegen Ihrer Anfrage ({task}) zurückrufen. Bitte rufen Sie uns zurück, dann machen wir dort weiter. Auf Wiederhören!',
     request: 'Anfrage',
+    smsCalendarConfirmed: '{business}: Ihr Termin {when} ist bestätigt.',
+    smsCalendarLost: '{business}: Leider konnten wir Ihren Termin {when} nicht bestätigen; die Zeit wurde inzwischen in unserem Kalender vergeben. Bitte rufen Sie uns an, um eine andere Zeit zu wählen.',
   },
   dates: {
     today: 'heute',

@@ -48,6 +48,8 @@ export const en = {
     voicemail: "Hello, this is {business}. We tried to call you back about your {task} request. Reply CALL to our text message and we will call you again, and we'll pick up where we left off. Goodbye!",
     voicemailNoDialout: "Hello, this is {business}. We tried to call you back about your {task} request. Please call us back, and we'll pick up where we left off. Goodbye!",
     request: 'request',
+    smsCalendarConfirmed: '{business}: your appointment {when} is confirmed.',
+    smsCalendarLost: '{business}: sorry, we could not confirm your appointment {when}; that time was taken in our calendar meanwhile. Please call us to choose another time.',
   },
   dates: {
     today: 'today',

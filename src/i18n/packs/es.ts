@@ -50,6 +50,8 @@ export const es = {
     voicemail: 'Hola, le llamamos de {business}. Intentamos devolverle la llamada por su solicitud ({task}). Responda CALL a nuestro SMS y le volveremos a llamar para continuar donde lo dejamos. ¡Adiós!',
     voicemailNoDialout: 'Hola, le llamamos de {business}. Intentamos devolverle la llamada por su solicitud ({task}). Llámenos y continuaremos donde lo dejamos. ¡Adiós!',
     request: 'solicitud',
+    smsCalendarConfirmed: '{business}: su cita {when} está confirmada.',
+    smsCalendarLost: '{business}: lo sentimos, no hemos podido confirmar su cita {when}; esa hora se ocupó mientras tanto en nuestro calendario. Llámenos para elegir otra hora.',
   },
   dates: {
     today: 'hoy',
