@@ -116,6 +116,9 @@ describe('bun run bench --quick', () => {
         const cells = (lines[fa + 2 + i] ?? '').split('|').slice(1, -1).map((s) => s.trim())
         expect(cells.slice(0, 3)).toEqual([row.measure, row.path, '1'])
       }
+      // The demo hit rate takes four scenario runs: --quick says it was not measured (never silently absent).
+      expect(stdout).toContain('Phrase cache hit rate over the demo scenarios: not measured with --quick')
+      expect(report.hitRate).toBeUndefined()
     } finally {
       rmSync(out, { recursive: true, force: true })
     }

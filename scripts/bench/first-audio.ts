@@ -14,6 +14,7 @@ import { REAL_API_TIMING } from '../../src/sim/realtime'
 import { startWorld, type World } from '../../src/sim/world'
 import type { VaicSimulator } from '../../src/sim/vaic/simulator'
 import type { LogEntry } from '../../src/sim/vaic/event-log'
+import { phraseDemoRun } from '../../src/sim/phrase-demo'
 
 export type LatencyMeasure = 'greeting' | 'fixed line'
 
@@ -27,10 +28,16 @@ export type LatencyRow = {
   readonly warmupCalls?: number
 }
 
+/** The model rows keep the phrase cache off (it would serve every call after the first); a cached row fills it first. */
+const NO_CACHE = { PHRASE_CACHE_MB: '0' }
+
 export const LATENCY_ROWS: readonly LatencyRow[] = [
-  { measure: 'greeting', path: 'cold: connect, session.update, model', env: { REALTIME_POOL_SIZE: '0' } },
-  { measure: 'greeting', path: 'pooled: model only', env: { REALTIME_POOL_SIZE: '2' } },
-  { measure: 'fixed line', path: 'model ("Are you still there?")', env: { REALTIME_POOL_SIZE: '2' } },
+  { measure: 'greeting', path: 'cold: connect, session.update, model', env: { REALTIME_POOL_SIZE: '0', ...NO_CACHE } },
+  { measure: 'greeting', path: 'pooled: model only', env: { REALTIME_POOL_SIZE: '2', ...NO_CACHE } },
+  { measure: 'greeting', path: 'cached, cold: connect, session.update', env: { REALTIME_POOL_SIZE: '0' }, warmupCalls: 1 },
+  { measure: 'greeting', path: 'cached + pooled: nothing to wait for', env: { REALTIME_POOL_SIZE: '2' }, warmupCalls: 1 },
+  { measure: 'fixed line', path: 'model ("Are you still there?")', env: { REALTIME_POOL_SIZE: '2', ...NO_CACHE } },
+  { measure: 'fixed line', path: 'cached ("Are you still there?")', env: { REALTIME_POOL_SIZE: '2' }, warmupCalls: 1 },
 ]
 
 export type LatencyResult = {
@@ -117,4 +124,22 @@ export function firstAudioTable(rows: readonly LatencyResult[]): string {
     '|---|---|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${r.measure} | ${r.path} | ${r.samples.length} | ${f(r.p50)} | ${f(r.min)} | ${f(r.max)} |`),
   ].join('\n')
+}
+
+export type HitRate = { readonly cold: { readonly hits: number; readonly lookups: number }; readonly warm: { readonly hits: number; readonly lookups: number } }
+
+/**
+ * The phrase cache's hit rate over the demo scenarios (each in its own world, as `fastagent demo` runs them): cold
+ * (an empty cache, so only what one run repeats hits) and warm (the store starting with what the cold run kept: the
+ * next day, or another instance on a shared PostgreSQL).
+ */
+export async function measureHitRate(): Promise<HitRate> {
+  const cold = await phraseDemoRun([])
+  const warm = await phraseDemoRun(cold.stored)
+  return { cold: { hits: cold.hits, lookups: cold.hits + cold.misses }, warm: { hits: warm.hits, lookups: warm.hits + warm.misses } }
+}
+
+export function hitRateLine(r: HitRate): string {
+  const pct = (x: { hits: number; lookups: number }) => (x.lookups === 0 ? '–' : `${Math.round((100 * x.hits) / x.lookups)} %`)
+  return `Phrase cache over the demo scenarios (fixed lines due → played from the cache): cold ${r.cold.hits} of ${r.cold.lookups} (${pct(r.cold)}), warm ${r.warm.hits} of ${r.warm.lookups} (${pct(r.warm)}).`
 }

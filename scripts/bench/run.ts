@@ -30,7 +30,7 @@ import { BENCH_FORMATS, FORMAT_SPECS, isBenchFormat, PLATEAU_MAX_CALLS, type Ben
 import { framesPerCall, type LoadgenConfig, type LoadgenResult } from './loadgen'
 import type { UpstreamCounters } from './fake-upstream'
 import type { MicroResult } from './micro'
-import { firstAudioTable, measureFirstAudio, type LatencyResult } from './first-audio'
+import { firstAudioTable, hitRateLine, measureFirstAudio, measureHitRate, type HitRate, type LatencyResult } from './first-audio'
 import {
   coldStartTable,
   legend,
@@ -645,6 +645,8 @@ export type BenchReport = {
   readonly micro: MicroResult | undefined
   /** Greeting and fixed-line first audio, per way of serving it (empty when not measured). */
   readonly firstAudio: readonly LatencyResult[]
+  /** The phrase cache's hit rate over the demo scenarios (not measured with --quick). */
+  readonly hitRate?: HitRate
   readonly coldStart: readonly ColdStart[]
   readonly verdicts: readonly Verdict[]
   readonly markdown: string
@@ -668,6 +670,7 @@ export async function runBench(o: Options): Promise<BenchReport> {
   const cells: CellResult[] = []
   let micro: MicroResult | undefined
   let firstAudio: LatencyResult[] = []
+  let hitRate: HitRate | undefined
   let cold: ColdStart[] = []
   const upstream = await startUpstream()
   try {
@@ -716,6 +719,11 @@ export async function runBench(o: Options): Promise<BenchReport> {
     if (o.firstAudioCalls > 0) {
       log(`first audio (${o.firstAudioCalls} calls a row, in process, emulator at the real API's timing) …`)
       firstAudio = await measureFirstAudio(o.firstAudioCalls, undefined, log)
+      // Four demo scenario runs (about 90 s): too long for --quick, which says so in the report.
+      if (!o.quick) {
+        log('phrase cache hit rate over the demo scenarios (cold, then warm) …')
+        hitRate = await measureHitRate()
+      }
     }
     if (o.coldStart && existsSync(BINARY)) {
       log('cold start …')
@@ -743,13 +751,15 @@ export async function runBench(o: Options): Promise<BenchReport> {
           '',
           firstAudioTable(firstAudio),
           '',
+          hitRate ? hitRateLine(hitRate) : 'Phrase cache hit rate over the demo scenarios: not measured with --quick (`bun run bench --first-audio` measures it).',
+          '',
         ]
       : []),
     ...(micro ? ['## Micro-benchmarks (median of timed batches, warm JIT)', '', microTable(micro.rows), ''] : []),
     ...(cold.length > 0 ? ['## Cold start', '', coldStartTable(cold), ''] : []),
     ...(v.length > 0 ? ['## Targets', '', verdictTable(v), ''] : []),
   ].join('\n')
-  return { startedAt, finishedAt: new Date().toISOString(), options: o, machine, notes, cells, micro, firstAudio, coldStart: cold, verdicts: v, markdown: md }
+  return { startedAt, finishedAt: new Date().toISOString(), options: o, machine, notes, cells, micro, firstAudio, ...(hitRate ? { hitRate } : {}), coldStart: cold, verdicts: v, markdown: md }
 }
 
 if (import.meta.main) {

@@ -68,6 +68,21 @@ describe('greeting', () => {
   })
 })
 
+describe('provenance: only pack wording is a fixed line (what the phrase cache may keep)', () => {
+  const provenance = (fx: readonly LifecycleEffect[]) => fx.flatMap((e) => (e.kind === 'say' ? [e.line.provenance] : []))
+  test('anything else, the plain closing, goodbyes are fixed; a closing with summaries, open tasks and a voicemail are personal', () => {
+    expect(provenance(step(snap('conversing'), endCall(), 'askingAnythingElse').effects)).toEqual(['fixed'])
+    expect(provenance(step(snap('askingAnythingElse'), endCall(), 'closing').effects)).toEqual(['fixed'])
+    expect(provenance(step(snap('askingAnythingElse'), endCall([], ['Your appointment is confirmed for tomorrow at 10 AM']), 'closing').effects)).toEqual(['personal'])
+    expect(provenance(step(snap('conversing'), endCall(['booking an appointment']), 'conversing').effects)).toEqual(['personal'])
+    expect(provenance(step(snap('conversing'), { type: 'machineAnswered', text: 'Hi, this is Acme Dental about your appointment request.' }, 'sayingGoodbye').effects)).toEqual(['personal'])
+    expect(provenance(step(snap('conversing'), { type: 'limitReached' }, 'sayingGoodbye').effects)).toEqual(['fixed'])
+    expect(provenance(step(snap('conversing', { silenceCount: 2 }), { type: 'silence', source: 'vaic', at: 1 }, 'sayingGoodbye').effects)).toEqual(['fixed'])
+    // The greeting keeps the provenance it was given (a welcome back is personal).
+    expect(provenance(step(snap('greeting'), { type: 'greet', line: personalLine('Welcome back! We were booking.'), asksAnythingElse: false }, 'conversing').effects)).toEqual(['personal'])
+  })
+})
+
 describe('end_call: open tasks, "anything else?", closing', () => {
   test('with a task open the bot first offers to finish it, once', () => {
     const r = step(snap('conversing'), endCall(['booking an appointment']), 'conversing')

@@ -11,10 +11,9 @@ import { join } from 'node:path'
 import { startWorld, type World } from '../../src/sim/world'
 import type { VaicSimulator } from '../../src/sim/vaic/simulator'
 import type { RealtimeSession } from '../../src/sim/realtime/session'
-import { bookingScenario, continuityScenario } from '../../src/sim/scenarios'
+import { phraseDemoRun, seriesValue } from '../../src/sim/phrase-demo'
 import { fixedTexts } from '../../src/call/phrase-cache'
 import { callLinesFor } from '../../src/i18n/packs'
-import type { PhraseRow } from '../../src/store/rows'
 
 let world: World | undefined
 afterEach(async () => {
@@ -38,10 +37,10 @@ const creates = (s: RealtimeSession) => s.received.filter((r) => r.event.type ==
 const assistantTexts = (s: RealtimeSession) =>
   s.items.filter((i) => i.wire.type === 'message' && i.wire.role === 'assistant').map((i) => i.heard)
 
-function metric(w: World, series: string): number {
-  const text = w.server.registry.render()
-  const line = text.split('\n').find((l) => l.startsWith(series + ' '))
-  return line === undefined ? 0 : Number(line.slice(series.length + 1))
+const metric = (w: World, series: string) => seriesValue(w.server.registry, series)
+/** The world a helper is running, for afterEach to stop if the test fails inside it. */
+const track = (w: World | undefined) => {
+  world = w
 }
 
 /** Polls an asynchronous condition (a store read) every 20 ms, for up to 10 s. */
@@ -139,36 +138,9 @@ test('a barge-in on a cached line: the text item is re-created with the words he
   await call.hangup()
 }, 90_000)
 
-/**
- * The demo's two scenarios, each in its own world as `fastagent demo` runs them; `seed`: phrase cache entries the
- * store starts with (a cache another day or instance filled). Returns the steps, every bot line as heard, the model's
- * response instructions, the cache's counts and what it kept.
- */
-async function demoRun(seed: readonly PhraseRow[]) {
-  const out = { steps: [] as string[], said: [] as string[][], creates: [] as string[], hits: 0, misses: 0, stored: [] as PhraseRow[] }
-  for (const scenario of [bookingScenario, continuityScenario]) {
-    const w = await startWorld()
-    world = w
-    for (const r of seed) await w.server.store.phrases.put({ key: r.key, voice: r.voice, model: r.model, format: r.format, text: r.text, audio: r.audio, bytes: r.bytes }, 1 << 30, 1)
-    const run = await scenario(w, { step: () => undefined })
-    await w.server.calls.idle()
-    out.steps.push(...run.steps)
-    out.said.push(...run.calls.map((c) => c.streams.map((s) => s.text)))
-    out.creates.push(...w.emulator.sessions.flatMap((s) => s.received.map((r) => r.event.raw as { type?: string; response?: { instructions?: string } }).filter((e) => e.type === 'response.create').map((e) => e.response?.instructions ?? '')))
-    out.hits += metric(w, 'fastagent_phrase_cache_lookups_total{result="hit"}')
-    out.misses += metric(w, 'fastagent_phrase_cache_lookups_total{result="miss"}')
-    await w.server.calls.idle()
-    const keys = (await w.server.store.phrases.list()).map((r) => r.key)
-    out.stored.push(...(await w.server.store.phrases.get(keys, Date.now())))
-    await w.stop()
-    world = undefined
-  }
-  return out
-}
-
 test('the demo with the cache: the same transcript cold and warm; lines with personal data never cached', async () => {
-  const cold = await demoRun([])
-  const warm = await demoRun(cold.stored)
+  const cold = await phraseDemoRun([], track)
+  const warm = await phraseDemoRun(cold.stored, track)
   // Every step of both scenarios, and every bot line as the caller heard it, the same from the cache as from the model.
   expect(warm.steps).toEqual(cold.steps)
   expect(warm.said).toEqual(cold.said)

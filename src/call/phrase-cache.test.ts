@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, test } from 'bun:test'
+import { Store } from '../store/store'
+import { MetricsRegistry } from '../ops/metrics'
+import { createLogger } from '../ops/log'
+import { heardPrefix } from './call-session'
+import { CHUNK_MS, PhraseCache, phraseKey, phraseMetrics, phraseValidity, type PhraseScope } from './phrase-cache'
+import { businessFromEnv } from '../config/business/from-env'
+import { loadConfig } from '../config/load'
+
+const stores: Store[] = []
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close()
+})
+
+async function setup(maxBytes: number, repo?: ConstructorParameters<typeof PhraseCache>[0]['repo']) {
+  const store = await Store.open(':memory:')
+  stores.push(store)
+  const registry = new MetricsRegistry()
+  let t = 1000
+  const cache = new PhraseCache({ repo: repo ?? store.phrases, maxBytes, metrics: phraseMetrics(registry), log: createLogger({ level: 'silent' }), now: () => ++t })
+  return { store, cache, registry }
+}
+
+const scope = (text: string, voice = 'marin'): PhraseScope => ({ voice, model: 'gpt-realtime', format: 'audio/pcmu', text })
+/** `ms` of μ-law (8 bytes a millisecond) as model deltas of 100 ms. */
+const audio = (ms: number, fill = 0x55) => Array.from({ length: Math.ceil(ms / 100) }, (_, i) => Buffer.alloc(Math.min(800, ms * 8 - i * 800), fill + i).toString('base64'))
+
+describe('PhraseCache', () => {
+  test('the key covers voice, model, format and the exact text', () => {
+    const keys = new Set([scope('Hello.'), scope('Hello. '), scope('hello.'), scope('Hello.', 'cedar'), { ...scope('Hello.'), model: 'gpt-realtime-mini' }, { ...scope('Hello.'), format: 'audio/pcm' }].map(phraseKey))
+    expect(keys.size).toBe(6)
+    expect(phraseKey(scope('Hello.'))).toBe(phraseKey(scope('Hello.')))
+  })
+
+  test('kept audio replays as the same bytes in chunks of about 100 ms; lookups count hits and misses', async () => {
+    const { cache, registry, store } = await setup(1 << 20)
+    const key = phraseKey(scope('Hello.'))
+    expect(cache.lookup(key)).toBeUndefined()
+    const a = audio(1234)
+    cache.keep(scope('Hello.'), a)
+    const hit = cache.lookup(key)!
+    expect(Buffer.concat(hit.chunks.map((c) => Buffer.from(c, 'base64'))).equals(Buffer.concat(a.map((c) => Buffer.from(c, 'base64'))))).toBe(true)
+    expect(hit.chunks.length).toBe(Math.ceil(1234 / CHUNK_MS))
+    for (const c of hit.chunks.slice(0, -1)) expect(Buffer.from(c, 'base64').length % 6).toBe(0)
+    expect(registry.render()).toContain('fastagent_phrase_cache_lookups_total{result="hit"} 1')
+    expect(registry.render()).toContain('fastagent_phrase_cache_lookups_total{result="miss"} 1')
+    // The store has it too (written in the background), so another instance's call can prefetch it.
+    await cache.idle()
+    expect((await store.phrases.list()).map((r) => [r.text, r.bytes])).toEqual([['Hello.', 1234 * 8]])
+  })
+
+  test('another instance (a second cache on the same store) finds the line once a call prefetches it', async () => {
+    const { cache, store } = await setup(1 << 20)
+    cache.keep(scope('Hello.'), audio(300))
+    await cache.idle()
+    const other = new PhraseCache({ repo: store.phrases, maxBytes: 1 << 20, metrics: phraseMetrics(new MetricsRegistry()), log: createLogger({ level: 'silent' }), now: () => 5000 })
+    const key = phraseKey(scope('Hello.'))
+    expect(other.has(key)).toBe(false)
+    await other.prefetch([key, phraseKey(scope('Missing.'))])
+    expect(other.lookup(key)?.bytes).toBe(2400)
+  })
+
+  test('the memory tier stays within the bound, least recently used out; a line larger than the bound is not kept', async () => {
+    const { cache } = await setup(5000)
+    cache.keep(scope('A'), audio(250)) // 2000 bytes
+    cache.keep(scope('B'), audio(250))
+    cache.lookup(phraseKey(scope('A'))) // A is now the most recent
+    cache.keep(scope('C'), audio(250)) // 6000 > 5000: B goes
+    expect([cache.has(phraseKey(scope('A'))), cache.has(phraseKey(scope('B'))), cache.has(phraseKey(scope('C')))]).toEqual([true, false, true])
+    expect(cache.memoryBytes).toBe(4000)
+    cache.keep(scope('Huge'), audio(700))
+    expect(cache.has(phraseKey(scope('Huge')))).toBe(false)
+    await cache.idle()
+  })
+
+  test('off (0 bytes): nothing kept, nothing counted', async () => {
+    const { cache, registry, store } = await setup(0)
+    cache.keep(scope('Hello.'), audio(300))
+    await cache.idle()
+    expect(cache.enabled).toBe(false)
+    expect(await store.phrases.list()).toEqual([])
+    expect(registry.counterTotal('fastagent_phrase_cache_stored_total')).toBe(0)
+  })
+
+  test('retain deletes what the configuration no longer makes valid, in memory and in the store', async () => {
+    const { cache, store } = await setup(1 << 20)
+    const loaded = loadConfig({ OPENAI_VOICE: 'marin', BUSINESS_NAME: 'Acme Dental' })
+    if (!loaded.ok) throw new Error('config')
+    const business = businessFromEnv(loaded.config)
+    const greeting = 'Hello, thank you for calling Acme Dental. How can I help you today?'
+    cache.keep(scope(greeting), audio(300))
+    cache.keep(scope(greeting, 'cedar'), audio(300))
+    cache.keep(scope('An old greeting.'), audio(300))
+    await cache.idle()
+    expect(await cache.retain(phraseValidity([business], loaded.config))).toBe(2)
+    expect((await store.phrases.list()).map((r) => [r.voice, r.text])).toEqual([['marin', greeting]])
+    expect(cache.has(phraseKey(scope(greeting, 'cedar')))).toBe(false)
+    expect(cache.has(phraseKey(scope(greeting)))).toBe(true)
+  })
+
+  test('a store that fails: the line is simply not shared, nothing throws, the failure is counted', async () => {
+    const broken = { get: () => Promise.reject(new Error('db down')), put: () => Promise.reject(new Error('db down')), list: () => Promise.reject(new Error('db down')), delete: () => Promise.reject(new Error('db down')) }
+    const { cache, registry } = await setup(1 << 20, broken)
+    cache.keep(scope('Hello.'), audio(300))
+    await cache.idle()
+    await cache.prefetch([phraseKey(scope('Other.'))])
+    expect(await cache.retain(() => false)).toBe(0)
+    // Still served from memory in this instance.
+    expect(cache.lookup(phraseKey(scope('Hello.')))).toBeDefined()
+    expect(registry.render()).toContain('fastagent_phrase_cache_failures_total{op="write"} 1')
+    expect(registry.render()).toContain('fastagent_phrase_cache_failures_total{op="read"} 1')
+    expect(registry.render()).toContain('fastagent_phrase_cache_failures_total{op="invalidate"} 1')
+  })
+})
+
+describe('heardPrefix: what the caller heard of a cached line, at a word boundary', () => {
+  const line = 'Is there anything else I can help you with today?'
+  test('cuts back to the last whole word', () => {
+    expect(heardPrefix(line, 0.45)).toBe('Is there anything else')
+    expect(heardPrefix(line, 0.5)).toBe('Is there anything else I')
+    expect(heardPrefix(line, 0.24)).toBe('Is there')
+    expect(heardPrefix(line, 1)).toBe(line)
+    expect(heardPrefix(line, 2)).toBe(line)
+  })
+  test('nothing heard, or not even the first word: empty', () => {
+    expect(heardPrefix(line, 0)).toBe('')
+    expect(heardPrefix(line, 0.02)).toBe('')
+    expect(heardPrefix(line, -1)).toBe('')
+  })
+})
