@@ -39,7 +39,10 @@ import { Continuity, continuityMetrics } from './continuity/continuity'
 import { InstanceLease } from './cluster/instance-lease'
 import { OutboxRunner } from './continuity/outbox-runner'
 import { dialoutHandler, smsHandler } from './continuity/handlers'
-import { twilioSender } from './continuity/sms-sender'
+import { twilioSender, type SmsSender } from './continuity/sms-sender'
+import type { DialoutClient } from './telephony/audiocodes/dialout-client'
+import { grantChecker } from './telephony/audiocodes/auth'
+import { tenantBotName, tenantCallerId } from './config/business/tenants'
 import { dialoutNotifyUrl, webhookRoutes } from './continuity/webhooks'
 import { CallEventBus } from './call/call-events'
 import { CallWatch } from './console/call-watch'
@@ -135,6 +138,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     if (!opened.ok) throw new BusinessConfigError(opened.message)
     businesses = opened.directory
   }
+  const served: BusinessDirectory = businesses
+  const directoryOf = () => served
   const store = await openStore(config)
   const instanceId = config.INSTANCE_ID ?? `${hostname()}-${process.pid}`
   const outboxClaim = { by: instanceId, ms: config.OUTBOX_CLAIM_SECONDS * 1000 }
@@ -166,36 +171,55 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     dialoutEnabled,
   })
   const publicBase = config.PUBLIC_BASE_URL?.replace(/\/+$/, '')
-  const sender =
-    config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && config.TWILIO_FROM_NUMBER
-      ? twilioSender({
-          accountSid: config.TWILIO_ACCOUNT_SID,
-          authToken: config.TWILIO_AUTH_TOKEN,
-          from: config.TWILIO_FROM_NUMBER,
-          apiBaseUrl: config.TWILIO_API_BASE_URL,
-          ...(publicBase ? { statusCallback: `${publicBase}/twilio/sms-status` } : {}),
-        })
-      : undefined
+  // One Twilio account; each business may text from its own number (tenant.sms_from), else TWILIO_FROM_NUMBER.
+  const senders = new Map<string, SmsSender>()
+  const senderFrom = (from: string): SmsSender | undefined => {
+    if (!config.TWILIO_ACCOUNT_SID || !config.TWILIO_AUTH_TOKEN || !config.TWILIO_FROM_NUMBER) return undefined
+    let s = senders.get(from)
+    if (!s) {
+      s = twilioSender({
+        accountSid: config.TWILIO_ACCOUNT_SID,
+        authToken: config.TWILIO_AUTH_TOKEN,
+        from,
+        apiBaseUrl: config.TWILIO_API_BASE_URL,
+        ...(publicBase ? { statusCallback: `${publicBase}/twilio/sms-status` } : {}),
+      })
+      senders.set(from, s)
+    }
+    return s
+  }
+  const sender = config.TWILIO_FROM_NUMBER ? senderFrom(config.TWILIO_FROM_NUMBER) : undefined
+  /** The sender of a business's texts (a tenant a reload removed keeps texting from the default number). */
+  const senderFor = (tenant: string) => {
+    const from = directoryOf().byId(tenant)?.tenant.smsFrom
+    return from !== undefined ? senderFrom(from) : sender
+  }
   const notifySecret = config.AUDIOCODES_BOT_TOKEN ?? config.OPENAI_API_KEY ?? 'fastagent'
   const notifyUrl = dialoutNotifyUrl(publicBase, notifySecret)
-  const dialout =
-    config.AUDIOCODES_API_URL && config.AUDIOCODES_API_CLIENT_ID && config.AUDIOCODES_API_CLIENT_SECRET && config.AUDIOCODES_BOT_NAME
-      ? dialoutClient({
-          baseUrl: config.AUDIOCODES_API_URL,
-          clientId: config.AUDIOCODES_API_CLIENT_ID,
-          clientSecret: config.AUDIOCODES_API_CLIENT_SECRET,
-          bot: config.AUDIOCODES_BOT_NAME,
-          callerId: dialoutCallerId(config),
-          ...(notifyUrl ? { notifyUrl } : {}),
-        })
-      : undefined
+  // One VoiceAI Connect account; a business's callbacks connect to its own bot and show its own number.
+  const dialouts = new Map<string, DialoutClient>()
+  const dialoutAs = (bot: string, callerId: string): DialoutClient | undefined => {
+    if (!config.AUDIOCODES_API_URL || !config.AUDIOCODES_API_CLIENT_ID || !config.AUDIOCODES_API_CLIENT_SECRET || !config.AUDIOCODES_BOT_NAME) return undefined
+    const k = `${bot}\u0000${callerId}`
+    let c = dialouts.get(k)
+    if (!c) {
+      c = dialoutClient({ baseUrl: config.AUDIOCODES_API_URL, clientId: config.AUDIOCODES_API_CLIENT_ID, clientSecret: config.AUDIOCODES_API_CLIENT_SECRET, bot, callerId, ...(notifyUrl ? { notifyUrl } : {}) })
+      dialouts.set(k, c)
+    }
+    return c
+  }
+  const dialout = config.AUDIOCODES_BOT_NAME ? dialoutAs(config.AUDIOCODES_BOT_NAME, dialoutCallerId(config)) : undefined
+  const dialoutFor = (tenant: string) => {
+    const b = directoryOf().byId(tenant)
+    return b && config.AUDIOCODES_BOT_NAME ? dialoutAs(tenantBotName(b, config.AUDIOCODES_BOT_NAME), tenantCallerId(b, dialoutCallerId(config))) : dialout
+  }
   runner = new OutboxRunner({
     store,
     log,
     now,
     handlers: {
-      sms: smsHandler({ store, sender, log, now }),
-      dialout: dialoutHandler({ store, client: dialout, log, now }),
+      sms: smsHandler({ store, sender: senderFor, log, now }),
+      dialout: dialoutHandler({ store, client: dialoutFor, log, now }),
     },
     ...(options.outboxBackoffMs !== undefined ? { backoffMs: options.outboxBackoffMs } : {}),
     claim: outboxClaim,
@@ -307,8 +331,20 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   loopLag.start()
   registry.gauge('fastagent_event_loop_lag_p99_ms', 'event-loop lag p99 over the last 3 s', [], () => loopLag.p99)
   registry.gauge('fastagent_event_loop_lag_p50_ms', 'median event-loop lag over the last 3 s (new calls are refused above MAX_EVENT_LOOP_LAG_MS)', [], () => loopLag.p50)
+  // The shared token and the businesses' own, rebuilt when a reload brings a new version.
+  const tokenChecks = new WeakMap<object, ReturnType<typeof grantChecker>>()
+  const authorize = (authorization: string | null | undefined) => {
+    const v = businesses.version
+    let check = tokenChecks.get(v)
+    if (!check) {
+      check = grantChecker(config.AUDIOCODES_BOT_TOKEN, v.businesses.flatMap((b) => (b.tenant.botToken !== undefined ? [{ tenant: b.id, token: b.tenant.botToken }] : [])))
+      tokenChecks.set(v, check)
+    }
+    return check(authorization)
+  }
   const endpoint = audiocodesEndpoint({
     token: config.AUDIOCODES_BOT_TOKEN ?? '',
+    authorize,
     graceMs: config.DROP_GRACE_SECONDS * 1000,
     maxCalls: config.MAX_CONCURRENT_CALLS,
     authFailuresPerMinute: config.UPGRADE_RATE_PER_MINUTE,
@@ -320,7 +356,21 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     acceptor: calls,
     registry: conversations,
   })
-  const webhooks = webhookRoutes({ authToken: config.TWILIO_AUTH_TOKEN, publicBaseUrl: publicBase, notifySecret, continuity, store, log, now, rejected: webhookRejected })
+  const webhooks = webhookRoutes({
+    authToken: config.TWILIO_AUTH_TOKEN,
+    publicBaseUrl: publicBase,
+    notifySecret,
+    // A text belongs to the business whose number it was sent to (Twilio's To).
+    continuityFor: (to) => {
+      const b = businesses.forNumber(to)
+      return b ? continuity.forTenant(b.id, b) : continuity
+    },
+    continuity,
+    store,
+    log,
+    now,
+    rejected: webhookRejected,
+  })
 
   const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { cert: Bun.file(config.TLS_CERT_FILE), key: Bun.file(config.TLS_KEY_FILE) } : undefined
   // No token, no console: not even its routes exist.

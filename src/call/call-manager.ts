@@ -33,6 +33,8 @@ import { fixedLine, personalLine } from './spoken-line'
 import { relayPlan, type AcMediaFormat } from '../audio/formats'
 import type { RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
 import type { Business } from '../config/business/business'
+import { tenantCallerId } from '../config/business/tenants'
+import { grantAllows } from '../telephony/audiocodes/auth'
 import { poolKey, type SessionPool } from '../realtime/session-pool'
 import { freshCallTarget } from './call-session-config'
 import { callPhrases, fixedTexts, phraseKey, type PhraseCache } from './phrase-cache'
@@ -79,14 +81,24 @@ export class CallManager implements CallAcceptor {
   async accept(call: IncomingCall): Promise<{ ok: true; handler: PhoneLegHandler } | { ok: false; reason: string }> {
     const d = this.d
     const pool = d.pool
-    const business = d.businesses.pick()
-    if (!business) return { ok: false, reason: 'no business configured for this call' }
+    // The business is chosen here, at session.initiate, before anything is created or any model session is taken:
+    // the call (and the warm session it takes) is that business's from the start.
+    const chosen = d.businesses.select({ botName: call.botName, callee: call.callee, caller: call.callerRaw })
+    if (!chosen.ok) {
+      d.log.warn('call.unknown_tenant', { conversationId: call.conversationId, botName: call.botName?.slice(0, 60), reason: chosen.reason })
+      return { ok: false, reason: 'unknown tenant: no business answers this bot name or number' }
+    }
+    const business = chosen.business
+    if (!grantAllows(call.grant, business.id, business.tenant.botToken !== undefined)) {
+      d.log.warn('call.token_not_for_tenant', { conversationId: call.conversationId, tenant: business.id })
+      return { ok: false, reason: 'unknown tenant: no business answers this bot name or number' }
+    }
     // Everything this call reads and writes is its business's (store/tenant): rows, resumes, texts, callbacks.
     const store = d.store.forTenant(business.id)
     const continuity = d.continuity.forTenant(business.id, business)
     const callId = randomUUID()
     const now = d.now()
-    const log = d.log.child({ callId, conversationId: call.conversationId })
+    const log = d.log.child({ callId, conversationId: call.conversationId, tenant: business.id })
     let found: ResumeSource | undefined
     try {
       found = await continuity.findResume(call.conversationId, call.caller)
@@ -96,7 +108,8 @@ export class CallManager implements CallAcceptor {
     }
     // Our dial-out: VAIC may open the socket before its HTTP answer told us the conversation id, but the call shows
     // our own caller id. It is identified (and greeted) only when the callee answers: the `start` event.
-    const outbound = found?.via === 'dialout' || (d.dialoutCallerId !== undefined && call.caller === d.dialoutCallerId)
+    const ourCallerId = d.dialoutCallerId === undefined ? undefined : tenantCallerId(business, d.dialoutCallerId)
+    const outbound = found?.via === 'dialout' || (ourCallerId !== undefined && call.caller === ourCallerId)
     let resume: ResumeSource | undefined = outbound ? undefined : found
     // On our dial-out, VAIC's `caller` is our own number: the person is the one we dialled (known once identified).
     let caller = outbound ? found?.number : call.caller

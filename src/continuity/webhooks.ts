@@ -26,13 +26,15 @@ export type WebhookDeps = {
   /** Secret for the dial-out notify URL's HMAC. */
   readonly notifySecret: string
   readonly continuity: Continuity
+  /** The continuity of the business a text was sent to (its `To` number); default: `continuity`. */
+  readonly continuityFor?: (to: string | undefined) => Continuity
   readonly store: Store
   readonly log: Logger
   readonly now: () => number
   readonly rejected: Counter
 }
 
-const InboundSms = TypeCompiler.Compile(Type.Object({ From: Type.String({ minLength: 1, maxLength: 64 }), Body: Type.String({ maxLength: 1600 }) }, { additionalProperties: true }))
+const InboundSms = TypeCompiler.Compile(Type.Object({ From: Type.String({ minLength: 1, maxLength: 64 }), To: Type.Optional(Type.String({ maxLength: 64 })), Body: Type.String({ maxLength: 1600 }) }, { additionalProperties: true }))
 const SmsStatus = TypeCompiler.Compile(Type.Object({ MessageSid: Type.String({ minLength: 1, maxLength: 64 }), MessageStatus: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: true }))
 const DialoutStatus = TypeCompiler.Compile(Type.Object({ conversationId: Type.String({ minLength: 1, maxLength: 200 }), status: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: true }))
 
@@ -91,7 +93,7 @@ export function webhookRoutes(d: WebhookDeps) {
         if (!InboundSms.Check(params)) return new Response('bad request', { status: 400 })
         const from = normaliseCaller(params.From)
         if (!from) return twiml(undefined)
-        const reply = await d.continuity.inboundSms(from, params.Body, sid)
+        const reply = await (d.continuityFor?.(params.To) ?? d.continuity).inboundSms(from, params.Body, sid)
         d.log.info('webhook.sms', { from, keyword: params.Body.trim().toUpperCase().slice(0, 10), replied: reply !== undefined })
         return twiml(reply)
       },

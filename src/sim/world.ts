@@ -46,6 +46,9 @@ export type WorldOptions = {
   readonly dialoutAnswer?: 'first' | 'after-connect'
   /** Measures relay latency at the peers' socket edges (passthrough formats). */
   readonly probe?: LatencyProbe
+  /** More Twilio numbers and VoiceAI Connect bots the accounts own (several businesses). */
+  readonly twilioNumbers?: readonly string[]
+  readonly botNames?: readonly string[]
 }
 
 export type World = {
@@ -73,8 +76,8 @@ export async function freePort(): Promise<number> {
 
 export async function startWorld(o: WorldOptions = {}): Promise<World> {
   const emulator = await startRealtimeEmulator({ apiKey: WORLD_SECRETS.openaiKey, speed: 0, ...INSTANT_TIMING, ...(o.probe ? { tap: o.probe.model } : {}), ...o.emulator })
-  const twilio = new FakeTwilio({ accountSid: WORLD_SECRETS.twilioSid, authToken: WORLD_SECRETS.twilioToken, fromNumber: WORLD_SECRETS.twilioFrom, statusCallbacks: true }).start()
-  const audiocodesApi = new FakeAudioCodesApi({ clientId: WORLD_SECRETS.acClientId, clientSecret: WORLD_SECRETS.acClientSecret, bot: WORLD_SECRETS.botName, ringMs: o.ringMs ?? 300, ...(o.dialoutAnswer ? { answer: o.dialoutAnswer } : {}) }).start()
+  const twilio = new FakeTwilio({ accountSid: WORLD_SECRETS.twilioSid, authToken: WORLD_SECRETS.twilioToken, fromNumber: WORLD_SECRETS.twilioFrom, otherNumbers: o.twilioNumbers ?? [], statusCallbacks: true }).start()
+  const audiocodesApi = new FakeAudioCodesApi({ clientId: WORLD_SECRETS.acClientId, clientSecret: WORLD_SECRETS.acClientSecret, bot: WORLD_SECRETS.botName, otherBots: o.botNames ?? [], ringMs: o.ringMs ?? 300, ...(o.dialoutAnswer ? { answer: o.dialoutAnswer } : {}) }).start()
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'fastagent-'))
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`

@@ -9,6 +9,7 @@ import type { Business } from './business'
 import { businessFromEnv } from './from-env'
 import { loadBusinesses, type LoadResult } from './load'
 import { formatFileProblems } from './problems'
+import { businessForNumber, selectBusiness, type CallAddress, type Selected } from './tenants'
 
 export type BusinessVersion = { readonly version: number; readonly businesses: readonly Business[]; readonly loadedAt: number }
 export type Opened = { ok: true; directory: BusinessDirectory } | { ok: false; message: string }
@@ -59,8 +60,29 @@ export class BusinessDirectory {
     return { ok: true, version: this.current.version, businesses: r.businesses.length }
   }
 
-  /** The business a new call is for. One business serves every call; tenants are chosen by the call. */
+  /** The first business (what process-wide settings such as the console's clock and the calendar follow). */
   pick(): Business | undefined {
     return this.current.businesses[0]
+  }
+
+  /**
+   * The business a new call is for, chosen at session.initiate from its bot name or number (config/business/tenants)
+   * in the current version; the call keeps the object it gets. Not ok: no business answers it (session.error).
+   */
+  select(address: CallAddress): Selected {
+    return selectBusiness(this.current.businesses, address)
+  }
+
+  /**
+   * The business an inbound text (or a webhook naming a number) is for: the one whose SMS sender or number it was
+   * sent to; else, with a single business, that one; else the one that takes unclaimed calls.
+   */
+  forNumber(to: string | undefined): Business | undefined {
+    const all = this.current.businesses
+    return businessForNumber(all, to) ?? (all.length === 1 ? all[0] : all.find((b) => b.tenant.botNames.length === 0 && b.tenant.numbers.length === 0))
+  }
+
+  byId(id: string): Business | undefined {
+    return this.current.businesses.find((b) => b.id === id)
   }
 }

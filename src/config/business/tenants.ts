@@ -76,3 +76,13 @@ export function tenantConflicts(businesses: readonly Business[]): string[] {
   }
   return out
 }
+
+/** The caller id the business's callbacks show: its first number, else its SMS sender, else the process's. */
+export function tenantCallerId(b: Business, fallback: string): string {
+  return b.tenant.numbers[0] ?? b.tenant.smsFrom ?? fallback
+}
+
+/** The VoiceAI Connect bot its callbacks connect to: its first bot name, else the process's AUDIOCODES_BOT_NAME. */
+export function tenantBotName(b: Business, fallback: string): string {
+  return b.tenant.botNames[0] ?? fallback
+}

@@ -40,7 +40,8 @@ export class FakeAudioCodesApi {
    * call; `after-connect` runs `onDial` (and awaits what it returns: typically the simulator's session.accepted) before
    * it answers — a VAIC that opens the bot's WebSocket before the dialer hears back. A real VAIC may do either.
    */
-  constructor(private readonly o: { clientId: string; clientSecret: string; bot: string; ringMs?: number; answer?: 'first' | 'after-connect' }) {}
+  /** `bot` and `otherBots`: the bot names this account has (several businesses, one bot each). */
+  constructor(private readonly o: { clientId: string; clientSecret: string; bot: string; otherBots?: readonly string[]; ringMs?: number; answer?: 'first' | 'after-connect' }) {}
 
   get url(): string {
     if (!this.server) throw new Error('fake AudioCodes API not started')
@@ -98,7 +99,7 @@ export class FakeAudioCodesApi {
       const e = checkBody.Errors(body).First()
       return Response.json({ error: `invalid body: ${e?.path ?? ''} ${e?.message ?? ''}` }, { status: 400 })
     }
-    if (body.bot !== this.o.bot) return Response.json({ error: `unknown bot ${body.bot}` }, { status: 404 })
+    if (body.bot !== this.o.bot && !(this.o.otherBots ?? []).includes(body.bot)) return Response.json({ error: `unknown bot ${body.bot}` }, { status: 404 })
     const record: DialRecord = { conversationId: randomUUID(), body, at: Date.now() }
     this.dials.push(record)
     if (this.o.answer === 'after-connect') {

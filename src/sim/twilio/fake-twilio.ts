@@ -22,6 +22,8 @@ export type FakeTwilioOptions = {
   readonly accountSid: string
   readonly authToken: string
   readonly fromNumber: string
+  /** More numbers the account owns (several businesses, each texting from its own); messages from them are accepted. */
+  readonly otherNumbers?: readonly string[]
   /** Deliver signed status callbacks ("sent", "delivered") when a message asks for them. */
   readonly statusCallbacks?: boolean
 }
@@ -82,13 +84,14 @@ export class FakeTwilio {
    * bot's PUBLIC_BASE_URL + /twilio/sms; pass `signedUrl` when the request lands elsewhere, as behind a proxy).
    * Returns the HTTP status and the TwiML reply.
    */
-  async reply(webhookUrl: string, from: string, body: string, opts: { forge?: boolean; signedUrl?: string } = {}): Promise<{ status: number; twiml: string }> {
+  async reply(webhookUrl: string, from: string, body: string, opts: { forge?: boolean; signedUrl?: string; to?: string } = {}): Promise<{ status: number; twiml: string }> {
     const params: Record<string, string> = {
       MessageSid: 'SM' + randomBytes(16).toString('hex'),
       SmsSid: '',
       AccountSid: this.o.accountSid,
       From: from,
-      To: this.o.fromNumber,
+      // The number the text was sent to: one of the account's (default the first).
+      To: opts.to ?? this.o.fromNumber,
       Body: body,
       NumMedia: '0',
       NumSegments: '1',
@@ -124,7 +127,7 @@ export class FakeTwilio {
     const from = form.get('From') ?? ''
     const body = form.get('Body') ?? ''
     if (!E164.test(to)) return error(400, 21211, `The 'To' number ${to} is not a valid phone number.`)
-    if (from !== this.o.fromNumber) return error(400, 21606, `The 'From' phone number provided (${from}) is not a valid message-capable Twilio phone number for this destination.`)
+    if (from !== this.o.fromNumber && !(this.o.otherNumbers ?? []).includes(from)) return error(400, 21606, `The 'From' phone number provided (${from}) is not a valid message-capable Twilio phone number for this destination.`)
     if (body.length === 0) return error(400, 21602, 'Message body is required.')
     if (body.length > 1600) return error(400, 21617, 'The concatenated message body exceeds the 1600 character limit.')
     const msg: FakeMessage = { sid: 'SM' + randomBytes(16).toString('hex'), to, from, body, status: 'queued', createdAt: Date.now(), statusCallback: form.get('StatusCallback') ?? undefined }

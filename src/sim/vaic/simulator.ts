@@ -52,6 +52,11 @@ export type VaicSimulatorOptions = {
   readonly callerDisplayName?: string
   readonly callee?: string
   readonly calleeHost?: string
+  /**
+   * Also send the dialled number (`callee`) in session.initiate. AudioCodes documents it only in the start event,
+   * which comes after session.accepted; some setups may add it earlier. Default false.
+   */
+  readonly calleeInInitiate?: boolean
   /** `language` on VAIC activities. Default `en-US`. */
   readonly language?: string
   /** Outbound (dial-out) call metadata for the start event. */
@@ -462,6 +467,7 @@ export class VaicSimulator {
       conversationId: this.conversationId,
       botName: this.opts.botName ?? 'fastagent',
       caller: this.opts.caller ?? '+14155550123',
+      ...(this.opts.calleeInInitiate ? { callee: this.opts.callee ?? '+18005550100' } : {}),
       expectAudioMessages: this.opts.expectAudioMessages ?? true,
       ...(this.opts.omitMediaFormats ? {} : { supportedMediaFormats: this.offeredFormats }),
     })

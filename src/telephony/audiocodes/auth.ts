@@ -20,3 +20,37 @@ export function bearerChecker(token: string): (authorization: string | null | un
 export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b))
 }
+
+/**
+ * What a presented bearer token opens: the shared token (AUDIOCODES_BOT_TOKEN) opens the businesses without a token
+ * of their own; a business's own token opens that business only. The token is checked at the upgrade, the business
+ * is named later (session.initiate's botName): the call layer checks the grant against it then.
+ */
+export type Grant = { readonly shared: boolean; readonly tenants: ReadonlySet<string> }
+
+export type TenantToken = { readonly tenant: string; readonly token: string }
+
+/**
+ * A checker over the shared token and the businesses' own. Every token is compared (constant time each, no early
+ * exit), so the time does not tell which one matched or how many there are. Undefined: no token matched.
+ */
+export function grantChecker(shared: string | undefined, own: readonly TenantToken[]): (authorization: string | null | undefined) => Grant | undefined {
+  const sharedDigest = shared ? digest(`Bearer ${shared}`) : undefined
+  const owned = own.map((t) => ({ tenant: t.tenant, digest: digest(`Bearer ${t.token}`) }))
+  return (authorization) => {
+    if (typeof authorization !== 'string' || authorization.length > 4096) return undefined
+    const presented = digest(authorization.trim())
+    const isShared = sharedDigest !== undefined && timingSafeEqual(presented, sharedDigest)
+    const tenants = new Set<string>()
+    for (const o of owned) if (timingSafeEqual(presented, o.digest)) tenants.add(o.tenant)
+    return isShared || tenants.size > 0 ? { shared: isShared, tenants } : undefined
+  }
+}
+
+/** Whether `grant` opens calls of `tenant` (`ownToken`: the business has a token of its own). */
+export function grantAllows(grant: Grant, tenant: string, ownToken: boolean): boolean {
+  return ownToken ? grant.tenants.has(tenant) : grant.shared
+}
+
+/** The grant of the shared token alone (a process without business tokens). */
+export const SHARED_GRANT: Grant = { shared: true, tenants: new Set() }

@@ -10,7 +10,7 @@ import type { ServerWebSocket } from 'bun'
 import { chooseFormat, type AcMediaFormat } from '../../audio/formats'
 import type { Logger } from '../../ops/log'
 import type { Lifecycle } from '../../ops/lifecycle'
-import { bearerChecker } from './auth'
+import { bearerChecker, SHARED_GRANT, type Grant } from './auth'
 import { normaliseCaller } from './caller-number'
 import { encodeOutbound, fastChunkAudio, IMPLIED_MEDIA_FORMATS, parseInbound, type Inbound, type Outbound, type SessionInitiate, type SessionResume } from './messages'
 import { PhoneLeg, type PhoneLegHandler, type PhoneSocket } from './phone-leg'
@@ -24,6 +24,10 @@ export type IncomingCall = {
   readonly caller: string | undefined
   readonly callerRaw: string | undefined
   readonly botName: string | undefined
+  /** The dialled number as session.initiate gave it (most VAIC setups send it only in the later start event). */
+  readonly callee: string | undefined
+  /** What the upgrade's bearer token opens: the call layer checks it against the business the call is for. */
+  readonly grant: Grant
   readonly expectAudioMessages: boolean
   readonly offeredFormats: readonly string[]
   /** The upgrade URL's query string: per-call options. */
@@ -38,6 +42,11 @@ export interface CallAcceptor {
 
 export type EndpointDeps = {
   readonly token: string
+  /**
+   * What a bearer token opens (the shared token and the businesses' own, as of now: a reload may add tenants).
+   * Default: the shared `token` alone.
+   */
+  readonly authorize?: (authorization: string | null | undefined) => Grant | undefined
   readonly graceMs: number
   readonly maxCalls: number
   /** Failed authentications allowed per client IP per minute (authorized upgrades are not counted). */
@@ -76,6 +85,7 @@ export class ConversationRegistry {
 type Conn = {
   readonly socket: PhoneSocket
   readonly options: Record<string, string>
+  readonly grant: Grant
   leg: PhoneLeg | undefined
   invalidLogged: number
   /** session.error replies sent before acceptance (bounded: a flood is counted, not answered). */
@@ -92,7 +102,9 @@ const ANSWER_REFUSALS_FIRST = 10
 const MAX_QUEUED = 500
 
 export function audiocodesEndpoint(deps: EndpointDeps) {
-  const authorized = bearerChecker(deps.token)
+  const shared = bearerChecker(deps.token)
+  const grantOf = deps.authorize ?? ((h: string | null | undefined) => (shared(h) ? SHARED_GRANT : undefined))
+  const authorized = (h: string | null | undefined) => grantOf(h) !== undefined
   const limiter = new AuthFailureLimiter(deps.authFailuresPerMinute, deps.now)
   const conns = new Map<string, Conn>()
   const { log, metrics, registry } = deps
@@ -179,6 +191,8 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
         caller: normaliseCaller(msg.caller),
         callerRaw: msg.caller,
         botName: msg.botName,
+        callee: msg.callee,
+        grant: conn.grant,
         expectAudioMessages: msg.expectAudioMessages ?? true,
         offeredFormats: offered,
         options: conn.options,
@@ -290,7 +304,10 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
         const query = (ws.data as { query?: Record<string, unknown> }).query ?? {}
         const options: Record<string, string> = {}
         for (const [k, v] of Object.entries(query)) if (typeof v === 'string' && k.length <= 64) options[k] = v.slice(0, 512)
-        const conn: Conn = { socket, options, leg: undefined, invalidLogged: 0, refusals: 0, queued: undefined, closed: false }
+        // The upgrade was authorized (beforeHandle); what the token opens is read once more from the same header.
+        const headers = (ws.data as { headers?: Record<string, string | undefined> }).headers ?? {}
+        const grant = grantOf(headers.authorization) ?? { shared: false, tenants: new Set<string>() }
+        const conn: Conn = { socket, options, grant, leg: undefined, invalidLogged: 0, refusals: 0, queued: undefined, closed: false }
         conns.set(ws.id, conn)
         // Fast path for the audio frames (50 per second per call): Elysia's per-message handler JSON-parses the
         // frame, then wraps the socket in a new ElysiaWS binding a dozen methods, before calling `message` below —

@@ -23,6 +23,8 @@ export const SessionInitiate = Type.Object(
     conversationId: Id,
     botName: Type.Optional(Type.String({ maxLength: 200 })),
     caller: Type.Optional(Type.String({ maxLength: 200 })),
+    /** The dialled number, when VAIC puts it here too (documented only in the start event; some setups add it). */
+    callee: Type.Optional(Type.String({ maxLength: 200 })),
     expectAudioMessages: Type.Optional(Type.Boolean()),
     /** Absent: `raw/lpcm16`, what AudioCodes' own SDK assumes (it always answers that format). */
     supportedMediaFormats: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 })),
