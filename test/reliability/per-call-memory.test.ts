@@ -12,6 +12,7 @@ import { Resampler, resamplerHeap } from '../../src/audio/resampler'
 import { callLinesFor } from '../../src/i18n/packs'
 import { describeBusinessHours } from '../../src/config/business-hours'
 import { CallEventBus } from '../../src/call/call-events'
+import { Store } from '../../src/store/store'
 
 /** External (string and ArrayBuffer) bytes live after a full collection. */
 function liveExtra(): number {
@@ -89,6 +90,19 @@ describe('what every call can share is shared', () => {
     expect(Object.isFrozen(a)).toBe(true)
     const week = [[], [{ from: 540, to: 1020 }], [], [], [], [], []]
     expect(describeBusinessHours(week)).toBe(describeBusinessHours(week))
+  })
+
+  test('a call binds the store to its tenant without building repositories of its own', async () => {
+    const store = await Store.open(':memory:')
+    try {
+      const a = store.forTenant('clinic-a')
+      expect(store.forTenant('clinic-a')).toBe(a)
+      expect(a.tenant).toBe('clinic-a')
+      expect(store.forTenant('clinic-b')).not.toBe(a)
+      expect(a.forTenant('clinic-a')).toBe(a)
+    } finally {
+      await store.close()
+    }
   })
 
   test('the call event bus keeps nothing when nobody watches', () => {
