@@ -555,16 +555,26 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     }
   }
 
-  /** The model cannot speak: the recorded apology, in the call's format, as one play stream with its words as altText. */
+  /**
+   * The model cannot speak: the recorded apology, in the call's format, as one play stream with its words as altText —
+   * or, with FALLBACK_APOLOGY_MODE=text (VoiceAI Connect has TTS of its own), those words as a `message` activity.
+   */
   private apologise(): void {
     this.interruptPlayback('upstream-lost')
     const clip = this.d.fallback
+    // The clip is English; what VoiceAI Connect shows or speaks (and the transcript keeps) is in the call's language.
+    const lang = this.d.business.language
+    const words = lang === 'en' && clip ? clip.altText : packFor(lang).call.technicalTrouble
+    if (this.d.config.FALLBACK_APOLOGY_MODE === 'text') {
+      this.d.leg.say(words)
+      this.d.record('bot', words, { fallback: true, via: 'vaic-tts' })
+      // No playFinished comes for a text: give VAIC's TTS the time the words take (about 70 ms a character).
+      return void this.dispatch({ type: 'apologyStarted', streamId: undefined, remainingMs: words.length * 70 + this.d.config.PLAYOUT_DELAY_MS })
+    }
     if (clip === undefined) return void this.dispatch({ type: 'apologyStarted', streamId: undefined, remainingMs: 0 })
     const format = this.d.leg.mediaFormat
     const { chunks, durationMs } = clipChunks(clip, format)
-    // The clip is English; what VoiceAI Connect shows (and the transcript keeps) is in the call's language.
-    const lang = this.d.business.language
-    const altText = lang === 'en' ? clip.altText : packFor(lang).call.technicalTrouble
+    const altText = words
     const streamId = this.d.leg.startPlay(format, altText)
     for (const c of chunks) this.d.leg.playChunk(c)
     this.d.leg.stopPlay()

@@ -75,6 +75,10 @@ export const ConfigSchema = Type.Object({
   CALDAV_TIMEOUT_SECONDS: int('deadline of one calendar request (the booking is held locally past it)', 10, 1, 120),
   // call control
   TRANSFER_TARGET: opt(str('tel:/sip: URI of a human (unset: transfer tool disabled)', undefined, sipOrTel)),
+  FALLBACK_APOLOGY_MODE: Type.Union([Type.Literal('audio'), Type.Literal('text')], {
+    description: 'how the apology reaches a caller when the model cannot speak: audio = the clip as a play stream; text = a message activity VoiceAI Connect speaks with its own TTS (only where the bot has TTS configured)',
+    default: 'audio',
+  }),
   FALLBACK_AUDIO_FILE: opt(str('mono PCM16 or μ-law WAV played when the model cannot speak (unset: the built-in apology)', undefined, { minLength: 1, accepts: 'a file path' })),
   SILENCE_TIMEOUT_SECONDS: int('caller silence before "Are you still there?"', 10, 2, 600),
   SILENCE_REPROMPTS: int('re-prompts before a polite hang-up', 2, 0, 10),

@@ -82,3 +82,47 @@ test('a fatal error mid-call with a task open: the apology, a hang-up, and the t
   expect(w.twilio.messages).toHaveLength(1)
   expect((await w.server.store.calls.byConversation(call.conversationId))?.end_reason).toBe('failed')
 }, 60_000)
+
+// FALLBACK_APOLOGY_MODE=text: where VoiceAI Connect has TTS of its own, the apology is a `message` activity it speaks.
+const TEXT_MODE = { ...HOURS, FALLBACK_APOLOGY_MODE: 'text' }
+
+test('text apology (VAIC TTS), unreachable upstream: the words as a message activity, no clip, then a hang-up', async () => {
+  world = await startWorld({ env: TEXT_MODE })
+  world.emulator.refuseUpgrades(503)
+  const call = world.call({ supportedMediaFormats: ['raw/lpcm16_24'], tts: true })
+  expect((await call.startCall()).ok).toBe(true)
+  expect((await call.waitForEnd(20_000)).by).toBe('bot-hangup')
+  expect(call.texts.map((t) => ({ text: t.text, spoken: t.spoken }))).toEqual([{ text: APOLOGY_TEXT, spoken: true }])
+  expect(call.streams).toHaveLength(0)
+  expect(hungUpWith(call.log, 'assistant-unavailable')).toBe(true)
+  // The message came before the hang-up.
+  const order = call.log.filter((e) => e.dir === 'in' && e.type === 'activities').map((e) => JSON.stringify(e.message))
+  expect(order.findIndex((m) => m.includes('"message"'))).toBeLessThan(order.findIndex((m) => m.includes('assistant-unavailable')))
+  call.assertNoViolations()
+}, 40_000)
+
+test('text apology with TRANSFER_TARGET: the words, then the transfer', async () => {
+  world = await startWorld({ env: { ...TEXT_MODE, TRANSFER_TARGET: 'tel:+18005550100' } })
+  world.emulator.refuseUpgrades(503)
+  const call = world.call({ supportedMediaFormats: ['raw/mulaw'], tts: true })
+  await call.startCall()
+  expect((await call.waitForEnd(20_000)).by).toBe('transfer')
+  expect(call.texts[0]?.text).toBe(APOLOGY_TEXT)
+  expect(hungUpWith(call.log, 'tel:+18005550100')).toBe(true)
+  call.assertNoViolations()
+}, 40_000)
+
+test('text apology, a fatal error mid-call with a task open: the words, a hang-up, and the task gets its SMS', async () => {
+  world = await startWorld({ env: TEXT_MODE })
+  const w = world
+  const call = w.call({ supportedMediaFormats: ['raw/lpcm16_24'], tts: true })
+  await untilAskedForTime(call)
+  const before = call.streams.length
+  w.emulator.injectError('insufficient_quota', 'You exceeded your current quota.')
+  expect((await call.waitForEnd(20_000)).by).toBe('bot-hangup')
+  expect(call.texts.map((t) => t.text)).toEqual([APOLOGY_TEXT])
+  expect(call.streams).toHaveLength(before)
+  await w.emulator.waitFor(() => (w.twilio.messages.length > 0 ? true : undefined), 10_000)
+  expect(w.twilio.messages).toHaveLength(1)
+  expect((await w.server.store.calls.byConversation(call.conversationId))?.end_reason).toBe('failed')
+}, 60_000)

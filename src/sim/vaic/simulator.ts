@@ -71,6 +71,11 @@ export type VaicSimulatorOptions = {
    * (`machineDetection: "machine"`) or as an event activity after the start (`machineDetection`, value "machine").
    */
   readonly machineAnswers?: 'start-param' | 'event'
+  /**
+   * This VoiceAI Connect has TTS of its own configured for the bot: a `message` activity's text is spoken to the
+   * caller (recorded in `texts` with `spoken: true`), not just warned about. Real deployments differ; default false.
+   */
+  readonly tts?: boolean
   /** Custom start-event parameters. */
   readonly startParameters?: Readonly<Record<string, unknown>>
   /** Offered formats, in preference order. Default `raw/lpcm16`, `raw/mulaw`, `raw/lpcm16_24`. */
@@ -139,7 +144,8 @@ export type Ended = {
 }
 
 /** A text `message` activity of the bot: what VAIC would speak with its own TTS or show (channel-dependent). */
-export type TextRecord = { readonly t: number; readonly socket: number; readonly text: string }
+/** A `message` activity; `spoken`: VAIC's own TTS said it to the caller (option `tts`). */
+export type TextRecord = { readonly t: number; readonly socket: number; readonly text: string; readonly spoken: boolean }
 
 export type StreamRecord = {
   readonly id: string
@@ -1137,8 +1143,10 @@ export class VaicSimulator {
     }
     if (a.sessionParams) this.applySessionParams(a.sessionParams)
     if (a.type === 'message') {
-      this.textList.push({ t: this.now(), socket: this.socketNo, text: a.text ?? '' })
-      this.warn('message-activity', 'text message activity in voice-streaming mode (whether VAIC speaks it is unknown; send audio)', m)
+      const spoken = this.opts.tts === true
+      this.textList.push({ t: this.now(), socket: this.socketNo, text: a.text ?? '', spoken })
+      if (spoken) this.note(this.socketNo, 'tts-spoken', a.text ?? '')
+      else this.warn('message-activity', 'text message activity in voice-streaming mode (whether VAIC speaks it is unknown; send audio)', m)
       return
     }
     if (!check.known) {

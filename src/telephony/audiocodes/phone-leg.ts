@@ -331,6 +331,11 @@ export class PhoneLeg {
   }
 
   /** Asks VAIC to end the call; `session.end` (or the socket closing) completes it. */
+  /** A text for VoiceAI Connect to speak with its own TTS (a `message` activity): only where the bot has TTS. */
+  say(text: string): void {
+    this.activities([{ type: 'message', text }])
+  }
+
   hangup(reason: string): void {
     if (this.done) return
     this.endRequested = 'bot'
