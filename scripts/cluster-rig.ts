@@ -62,6 +62,8 @@ export type Rig = {
   kill9(i: Instance): Promise<void>
   /** SIGTERM (drain, exit 0); resolves with the exit code. */
   sigterm(i: Instance): Promise<number>
+  /** What the instance logged so far (JSON lines). */
+  logText(i: Instance): Promise<string>
   /** Resolves when HAProxy routes to exactly the instances that are up and ready. */
   balanced(): Promise<void>
   /** Resolves when HAProxy's health check has this instance in `state` (UP, or DOWN while it drains). */
@@ -121,7 +123,8 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
       BUSINESS_HOURS: 'Mon-Sun 08:00-20:00',
       BUSINESS_TIMEZONE: 'UTC',
       GREETING: 'How can I help?',
-      DROP_GRACE_SECONDS: '0.5',
+      // Long enough for a session.resume to reach another instance and take the call over first.
+      DROP_GRACE_SECONDS: '10',
       DRAIN_TIMEOUT_SECONDS: '60',
       LEASE_TTL_SECONDS: '2',
       HEARTBEAT_SECONDS: '0.4',
@@ -189,6 +192,7 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
           await Bun.sleep(50)
         }
       },
+      logText: (i) => Bun.file(join(dir, `${i.id}.log`)).text(),
       async routed(i, state) {
         const until = Date.now() + 30_000
         while ((await serverStates(publicUrl))?.get(i.id) !== state) {

@@ -37,6 +37,7 @@ import { dialoutCallerId, dialoutClient } from './telephony/audiocodes/dialout-c
 import { normaliseCaller } from './telephony/audiocodes/caller-number'
 import { Continuity, continuityMetrics } from './continuity/continuity'
 import { InstanceLease } from './cluster/instance-lease'
+import { callReleases } from './cluster/call-release'
 import { OutboxRunner } from './continuity/outbox-runner'
 import { dialoutHandler, smsHandler } from './continuity/handlers'
 import { twilioSender, type SmsSender } from './continuity/sms-sender'
@@ -169,6 +170,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     },
     wake: () => runner?.wake(),
     dialoutEnabled,
+    instanceId,
   })
   const publicBase = config.PUBLIC_BASE_URL?.replace(/\/+$/, '')
   // One Twilio account; each business may text from its own number (tenant.sms_from), else TWILIO_FROM_NUMBER.
@@ -324,9 +326,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     continuity,
     now,
     instanceId,
+    released: (owner, callId) => releases?.notify(owner, callId),
     ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
     ...(dialout ? { dialoutCallerId: normaliseCaller(dialoutCallerId(config)) ?? dialoutCallerId(config) } : {}),
   })
+
+  // A call VAIC resumed on another instance is released here when that instance says so (PostgreSQL only).
+  const releases = store.sql instanceof PostgresEngine ? await callReleases({ engine: store.sql, self: instanceId, log, release: (callId) => calls.release(callId) }) : undefined
 
   loopLag.start()
   registry.gauge('fastagent_event_loop_lag_p99_ms', 'event-loop lag p99 over the last 3 s', [], () => loopLag.p99)
@@ -466,6 +472,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await app.stop(true)
       await runner?.stop()
       await booking.runner?.stop()
+      await releases?.stop().catch((err: unknown) => log.error('cluster.unlisten_failed', { err }))
       await lease.stop().catch((err: unknown) => log.error('cluster.lease_stop_failed', { err }))
       await store.close()
       guard.uninstall()

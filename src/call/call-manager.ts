@@ -11,7 +11,8 @@ import type { BusinessDirectory } from '../config/business/directory'
 import type { Logger } from '../ops/log'
 import type { Store } from '../store/store'
 import type { CallAcceptor, IncomingCall } from '../telephony/audiocodes/endpoint'
-import type { PhoneLegHandler } from '../telephony/audiocodes/phone-leg'
+import type { PhoneLeg, PhoneLegHandler } from '../telephony/audiocodes/phone-leg'
+import type { CallRow } from '../store/rows'
 import type { RealtimeMetrics } from '../realtime/model-leg'
 import type { ReplayItem } from '../realtime/protocol'
 import type { TaskRegistry } from '../agents/task-definition'
@@ -30,7 +31,7 @@ import type { CallEventBus } from './call-events'
 import type { Recordings } from '../recording/recordings'
 import type { FallbackClip } from './fallback-audio'
 import { fixedLine, personalLine } from './spoken-line'
-import { relayPlan, type AcMediaFormat } from '../audio/formats'
+import { isAcMediaFormat, relayPlan, type AcMediaFormat } from '../audio/formats'
 import type { RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
 import type { Business } from '../config/business/business'
 import { tenantCallerId } from '../config/business/tenants'
@@ -55,6 +56,8 @@ export type CallManagerDeps = {
   readonly now: () => number
   /** This instance (INSTANCE_ID): the owner recorded on its calls. */
   readonly instanceId?: string
+  /** A call moved here from instance `owner`: tell it to let the call go (PostgreSQL NOTIFY). */
+  readonly released?: (owner: string, callId: string) => void
   /** Our dial-outs' caller id (E.164): a conversation showing it is our callback ringing out. */
   readonly dialoutCallerId?: string
   /** Test hook: how long a tool call waits for its task before answering "working on it". */
@@ -71,6 +74,8 @@ export type CallManagerDeps = {
 
 export class CallManager implements CallAcceptor {
   private readonly sessions = new Map<string, CallSession>()
+  /** Each live call's phone leg (a call taken over elsewhere is released through it). */
+  private readonly legs = new Map<string, PhoneLeg>()
 
   constructor(private readonly d: CallManagerDeps) {}
 
@@ -78,7 +83,7 @@ export class CallManager implements CallAcceptor {
     return this.sessions.size
   }
 
-  async accept(call: IncomingCall): Promise<{ ok: true; handler: PhoneLegHandler } | { ok: false; reason: string }> {
+  async accept(call: IncomingCall, moved?: CallRow): Promise<{ ok: true; handler: PhoneLegHandler } | { ok: false; reason: string }> {
     const d = this.d
     const pool = d.pool
     // The business is chosen here, at session.initiate, before anything is created or any model session is taken:
@@ -96,12 +101,13 @@ export class CallManager implements CallAcceptor {
     // Everything this call reads and writes is its business's (store/tenant): rows, resumes, texts, callbacks.
     const store = d.store.forTenant(business.id)
     const continuity = d.continuity.forTenant(business.id, business)
-    const callId = randomUUID()
+    // A call taken over from another instance keeps its id, row, tasks and transcript: only its sockets moved.
+    const callId = moved?.id ?? randomUUID()
     const now = d.now()
     const log = d.log.child({ callId, conversationId: call.conversationId, tenant: business.id })
     let found: ResumeSource | undefined
     try {
-      found = await continuity.findResume(call.conversationId, call.caller)
+      if (!moved) found = await continuity.findResume(call.conversationId, call.caller)
     } catch (err) {
       log.error('call.resume_lookup_failed', { err })
       return { ok: false, reason: 'could not start the call' }
@@ -114,7 +120,8 @@ export class CallManager implements CallAcceptor {
     // On our dial-out, VAIC's `caller` is our own number: the person is the one we dialled (known once identified).
     let caller = outbound ? found?.number : call.caller
     try {
-      await store.calls.create({
+      if (!moved)
+        await store.calls.create({
         id: callId,
         conversationId: call.conversationId,
         direction: outbound ? 'outbound' : 'inbound',
@@ -176,6 +183,16 @@ export class CallManager implements CallAcceptor {
       log.info('call.resuming', { from: r.callId, via: r.via, trust: r.trust, tasks: runtime.openTasks().length, priorLines: priorHistory.length })
     }
     if (resume) await takeOver(resume)
+    if (moved) {
+      // VAIC resumed this call here: the conversation so far goes into the new model session (a verified return).
+      try {
+        await runtime.adopt(await d.store.tasks.openForCall(callId))
+        priorHistory.push(...priorConversation('verified', await d.store.transcript.list(callId)))
+      } catch (err) {
+        log.error('call.takeover_restore_failed', { err })
+      }
+      log.info('call.taken_over', { from: moved.owner, tasks: runtime.openTasks().length, priorLines: priorHistory.length })
+    }
     /** An outbound call: answered (the start event) and by whom. */
     const answer = { answered: false, machine: false }
     const words = packFor(business.language)
@@ -210,7 +227,7 @@ export class CallManager implements CallAcceptor {
     }
     /** Decided when the model is ready to speak, after effects the dropped call left in flight have settled. */
     const greeting = async (): Promise<Greeting> => {
-      if (!resume) return { line: configured, asksAnythingElse: false }
+      if (!resume && !moved) return { line: configured, asksAnythingElse: false }
       await runtime.settleAdopted(1500)
       const r = runtime.takeResume()
       if (r && r.open.length > 0) return { line: personalLine(welcomeBackText(lines, r.open.map((l) => l.text), packFor(business.language).dates.and)), asksAnythingElse: false }
@@ -293,6 +310,7 @@ export class CallManager implements CallAcceptor {
       ...(pool ? { takeWarm: (s: RealtimeSessionCreateRequest) => this.takeWarm(pool, s, business, call.leg.mediaFormat) } : {}),
     })
     this.sessions.set(callId, session)
+    this.legs.set(callId, call.leg)
     return { ok: true, handler: session }
   }
 
@@ -311,6 +329,39 @@ export class CallManager implements CallAcceptor {
     return warm
   }
 
+  /**
+   * `session.resume` for a call another instance of the cluster holds (VAIC's new socket reached this one): the call
+   * moves here if it is still live there (one conditional UPDATE), the old owner is told to let its model leg go
+   * (`released`; it records no ending: the call is not its any more), and a session with the saved tasks and the
+   * conversation replayed goes on with it.
+   */
+  async takeOver(conversationId: string, legFor: (mediaFormat: AcMediaFormat, streamIdsAbove: number) => PhoneLeg): Promise<{ leg: PhoneLeg; handler: PhoneLegHandler } | undefined> {
+    const d = this.d
+    if (d.instanceId === undefined || d.store.engine !== 'postgres') return undefined
+    const row = await d.store.calls.byConversation(conversationId)
+    if (!row || row.state !== 'live' || row.owner === d.instanceId || !row.media_format || !isAcMediaFormat(row.media_format)) return undefined
+    if (!(await d.store.calls.move(row.id, row.owner, d.instanceId, d.now()))) return undefined
+    if (row.owner !== null) d.released?.(row.owner, row.id)
+    // Ids above the milliseconds the call has lasted: more than the play streams any earlier owner can have opened.
+    const leg = legFor(row.media_format, Math.max(0, d.now() - row.started_at))
+    const call: IncomingCall = { conversationId, leg, caller: row.caller ?? undefined, callerRaw: undefined, botName: row.bot_name ?? undefined, expectAudioMessages: true, offeredFormats: [row.media_format], options: {} }
+    const r = await this.accept(call, row)
+    if (!r.ok) {
+      d.log.error('call.takeover_refused', { callId: row.id, reason: r.reason })
+      return undefined
+    }
+    return { leg, handler: r.handler }
+  }
+
+  /** Another instance took this call over: its socket is there now. Let the model leg go; record nothing. */
+  release(callId: string): boolean {
+    const leg = this.legs.get(callId)
+    if (!leg) return false
+    this.d.log.info('call.released', { callId })
+    leg.terminate('the call moved to another instance')
+    return true
+  }
+
   /** Politely ends every live call (shutdown): each hangs up; their state is already saved. */
   shutdownAll(reason: string): void {
     for (const s of this.sessions.values()) s.shutdown(reason)
@@ -318,6 +369,7 @@ export class CallManager implements CallAcceptor {
 
   private ended(o: CallOutcome, runtime: TaskRuntime, continuity: Continuity, caller: string | undefined, smsTemplate: string | undefined, language: Language, writes: () => Promise<void>): void {
     this.sessions.delete(o.callId)
+    this.legs.delete(o.callId)
     const p = (async () => {
       // Let work in flight finish first (a booking request sent just before the caller hung up).
       runtime.stop()

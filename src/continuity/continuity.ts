@@ -82,6 +82,8 @@ export type ContinuityDeps = {
   readonly dialoutEnabled: boolean
   /** The business the texts and the voicemail name (default BUSINESS_NAME); set by {@link Continuity.forTenant}. */
   readonly businessName?: string
+  /** This instance (INSTANCE_ID): it records the ends of its own calls only (one that moved away is not its any more). */
+  readonly instanceId?: string
 }
 
 /** Callback requests allowed per number per hour. */
@@ -135,8 +137,9 @@ export class Continuity {
   async callEnded(e: CallEnd): Promise<void> {
     const now = this.d.now()
     const log = this.d.log.child({ callId: e.callId })
+    const owner = this.d.instanceId
     if (!e.dropped) {
-      await this.d.store.calls.end(e.callId, e.reason, null, now)
+      await this.d.store.calls.end(e.callId, e.reason, null, now, owner)
       // A completed resumed call closes the dropped call it continued.
       const row = await this.d.store.calls.get(e.callId)
       if (row?.resumes_call_id && e.reason === 'completed') await this.d.store.calls.setResumeStatus(row.resumes_call_id, 'closed', now)
@@ -147,8 +150,9 @@ export class Continuity {
     const sms = to !== undefined && !(await this.d.store.sms.isOptedOut(to))
     const ended = await this.d.store.tx(
       async (t) => {
-        // Someone else ended it first (a survivor declared this instance dead): that ending had its own SMS.
-        if (!(await t.calls.end(e.callId, e.reason, 'pending', now))) return false
+        // Someone else ended it first (a survivor declared this instance dead: that ending had its own SMS), or the
+        // call moved to another instance (VAIC resumed it there), which goes on with it.
+        if (!(await t.calls.end(e.callId, e.reason, 'pending', now, owner))) return false
         if (sms) {
           const payload: SmsPayload = { to, body, callId: e.callId }
           await t.outbox.enqueue({ idemKey: `sms:drop:${e.callId}`, kind: 'sms', payload, callId: e.callId, at: now })

@@ -47,11 +47,23 @@ export class CallsRepo {
     })
   }
 
-  /** Ends a live call; false when it was no longer live (someone else ended it first). */
-  async end(id: string, reason: string, resumeStatus: ResumeStatus | null, at: number): Promise<boolean> {
+  /**
+   * Ends a live call; false when it was no longer live (someone else ended it first) or, given `owner`, when it
+   * belongs to another instance now (it moved there with a `session.resume`: its ending is that instance's to record).
+   */
+  async end(id: string, reason: string, resumeStatus: ResumeStatus | null, at: number, owner?: string): Promise<boolean> {
     const n = await this.sql.run(
-      `UPDATE calls SET state = 'ended', end_reason = $reason, resume_status = $rs, ended_at = $at, updated_at = $at WHERE id = $id AND state = 'live'`,
-      { id, reason, rs: resumeStatus, at },
+      `UPDATE calls SET state = 'ended', end_reason = $reason, resume_status = $rs, ended_at = $at, updated_at = $at WHERE id = $id AND state = 'live'${owner === undefined ? '' : ' AND (owner IS NULL OR owner = $owner)'}`,
+      { id, reason, rs: resumeStatus, at, ...(owner === undefined ? {} : { owner }) },
+    )
+    return n === 1
+  }
+
+  /** A live call moves from instance `from` to `to` (VAIC resumed it there); false when it is not `from`'s any more. */
+  async move(id: string, from: string | null, to: string, at: number): Promise<boolean> {
+    const n = await this.sql.run(
+      `UPDATE calls SET owner = $to, updated_at = $at WHERE id = $id AND state = 'live' AND ${from === null ? 'owner IS NULL' : 'owner = $from'}`,
+      { id, to, at, ...(from === null ? {} : { from }) },
     )
     return n === 1
   }

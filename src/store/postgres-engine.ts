@@ -107,6 +107,27 @@ export class PostgresEngine implements Engine {
     return r?.ok === 1 ? 'ok' : 'no answer'
   }
 
+  /**
+   * LISTEN on `channel`: `fn` gets each notification's payload (untrusted text: validate it). All registrations share
+   * one dedicated connection, re-subscribed after a reconnect. Resolves with what removes the registration.
+   */
+  async listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>> {
+    const sub = await this.client.listen(channel, (payload) => {
+      // A throwing listener would be an uncaught exception: contain it here.
+      try {
+        fn(payload)
+      } catch {
+        /* the listener logs its own failures */
+      }
+    })
+    return () => sub.unlisten()
+  }
+
+  /** NOTIFY `channel` with `payload` (delivered to every instance listening, this one included). */
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.client.notify(channel, payload)
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true

@@ -5,6 +5,8 @@
  *   - the signed CALL reply reaches a second instance: one dial-out;
  *   - the callback lands on the third: "Welcome back" with the saved slot, and the booking completes there;
  *   - 50 callers race one slot across the 3 instances: 1 booking, 49 offered alternatives;
+ *   - `session.resume` reaches a different instance: the call moves there (the old owner, told over LISTEN/NOTIFY,
+ *     lets its model leg go and records no drop), the new owner replays the conversation, and the booking completes;
  *   - a rolling deploy (SIGTERM one instance mid-call, new calls go to the others, start it again) loses no call.
  * Leases are short (2 s) so a death shows within seconds; every wait is on a condition, never on a duration.
  */
@@ -152,6 +154,39 @@ gate.describe('three instances behind HAProxy on one PostgreSQL', () => {
     const rows = await rig.store.sql.all(`SELECT starts_at FROM appointments WHERE status = 'booked' AND starts_at = $at`, { at: at2pm })
     expect(rows).toHaveLength(1)
   }, 180_000)
+
+  test('session.resume reaches a different instance: the call moves there, the old owner lets it go, it goes on', async () => {
+    const caller = '+14155557100'
+    const [a, b] = rig.instances as [Instance, Instance]
+    const call = rig.call({ caller, supportedMediaFormats: ['raw/lpcm16_24'] }, a)
+    await greeted(call)
+    await turn(call, 'Book an appointment for tomorrow at 3 PM.', 'book for tomorrow at 3 pm?')
+    await call.waitForPlaybackIdle(T)
+    const callId = (await rig.store.calls.byConversation(call.conversationId))!.id
+    // The socket is lost; VAIC's new one (session.resume) lands on another instance.
+    await call.drop()
+    const r = await call.resume({ url: `${b.wsUrl}/audiocodes` })
+    expect(r.ok).toBe(true)
+    expect((await ownerOf(call)).id).toBe(b.id)
+    // The new owner's model session knows the call: the saved task, picked up where it was.
+    const back = await call.waitForBotSaid('welcome back', T)
+    expect(back.text.toLowerCase()).toContain('tomorrow at 3 pm')
+    await turn(call, "Let's continue.", 'book for tomorrow at 3 pm?')
+    await turn(call, 'Yes.', 'booked')
+    await call.hangup()
+    // The old owner let its model leg go when told (NOTIFY), and recorded nothing: no drop, no SMS.
+    await waitUntil(async () => (await rig.logText(a)).includes(`"call.released"`), T, `${a.id} releasing the call`)
+    const row = await waitUntil(async () => {
+      const x = await rig.store.calls.get(callId)
+      return x?.state === 'ended' ? x : undefined
+    }, T, 'the call ended')
+    expect(row).toMatchObject({ end_reason: 'caller-hangup', owner: b.id, resume_status: null })
+    expect(await rig.store.outbox.byKey(`sms:drop:${callId}`)).toBeUndefined()
+    expect(rig.twilio.messages.filter((m) => m.to === caller)).toEqual([])
+    expect((await rig.store.appointments.upcomingFor(caller, 0)).map((x) => x.call_id)).toEqual([callId])
+    call.assertNoViolations()
+    call.dispose()
+  }, 90_000)
 
   test('a rolling deploy: SIGTERM one instance mid-call, new calls go to the others, start it again: no call lost', async () => {
     const live = rig.call({ caller: '+14155557001', supportedMediaFormats: ['raw/lpcm16_24'] })

@@ -380,6 +380,21 @@ export function storeContract(f: StoreFactory): void {
       expect((await s.calls.takeOver('Y', 13, 'all')).map((c) => c.id)).toEqual(['old', 'mine'])
     })
 
+    test('a call moves between instances once; only its owner records its end', async () => {
+      const s = await fresh()
+      await s.calls.create({ id: 'm1', conversationId: 'conv-m1', direction: 'inbound', caller: undefined, botName: undefined, mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: 1, owner: 'A' })
+      // Two instances receive the resume at once: one gets the call.
+      const moved = await Promise.all([s.calls.move('m1', 'A', 'B', 2), s.calls.move('m1', 'A', 'C', 2)])
+      expect(moved.filter(Boolean)).toHaveLength(1)
+      const owner = moved[0] ? 'B' : 'C'
+      // The old owner's late ending (its resume grace ran out) records nothing; the new owner's does.
+      expect(await s.calls.end('m1', 'lost', 'pending', 3, 'A')).toBe(false)
+      expect((await s.calls.get('m1'))?.state).toBe('live')
+      expect(await s.calls.end('m1', 'completed', null, 4, owner)).toBe(true)
+      expect(await s.calls.move('m1', owner, 'A', 5)).toBe(false)
+      expect(await s.calls.get('m1')).toMatchObject({ state: 'ended', end_reason: 'completed', owner })
+    })
+
     test('outbox claims: one claimer per row until the claim runs out; finishing releases it; every kind', async () => {
       const s = await fresh()
       await s.outbox.enqueue({ idemKey: 'k1', kind: 'sms', payload: {}, at: 10 })

@@ -504,11 +504,13 @@ export class VaicSimulator {
 
   /**
    * A new socket after a drop: `session.resume {conversationId}` (with `supportedMediaFormats` when `withFormats`),
-   * requiring `session.accepted` with the same media format as before.
+   * requiring `session.accepted` with the same media format as before. `url`: the new socket goes there (and stays):
+   * behind a load balancer, VAIC's reconnect may reach another server than the one that had the call.
    */
-  async resume(options: { readonly withFormats?: boolean } = {}): Promise<SessionResult> {
+  async resume(options: { readonly withFormats?: boolean; readonly url?: string } = {}): Promise<SessionResult> {
     if (!this.accepted) throw new Error('resume needs a call that was accepted')
     if (this.ws) throw new Error('resume needs the old socket gone: drop() first')
+    if (options.url !== undefined) this.movedTo = options.url
     const c = await this.connect()
     if (!c.ok) return { ok: false, reason: `upgrade refused: ${c.error}`, status: c.status }
     this.phase = 'initiating'
@@ -1221,10 +1223,14 @@ export class VaicSimulator {
     return this.opts.connectTimeoutMs ?? 10_000
   }
 
+  /** Where a resume sent the call's socket (another server), if not `opts.url`. */
+  private movedTo: string | undefined
+
   private url(): string {
+    const base = this.movedTo ?? this.opts.url
     const q = this.opts.query
-    if (!q || Object.keys(q).length === 0) return this.opts.url
-    const u = new URL(this.opts.url)
+    if (!q || Object.keys(q).length === 0) return base
+    const u = new URL(base)
     for (const [k, v] of Object.entries(q)) u.searchParams.set(k, v)
     return u.toString()
   }

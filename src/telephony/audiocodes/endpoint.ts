@@ -38,6 +38,12 @@ export type IncomingCall = {
 export interface CallAcceptor {
   /** Asynchronous: the call's row and any dropped call it resumes are read from and written to the store first. */
   accept(call: IncomingCall): Promise<{ ok: true; handler: PhoneLegHandler } | { ok: false; reason: string }>
+  /**
+   * A `session.resume` for a conversation this instance does not hold: another instance of the cluster does (VAIC's new
+   * socket reached us). Takes the call over when it is still live elsewhere and answers with its media format and the
+   * session that goes on with it; undefined when there is no such call to take over.
+   */
+  takeOver?(conversationId: string, leg: (mediaFormat: AcMediaFormat, streamIdsAbove: number) => PhoneLeg): Promise<{ leg: PhoneLeg; handler: PhoneLegHandler } | undefined>
 }
 
 export type EndpointDeps = {
@@ -229,13 +235,50 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
     callLog.info('vaic.session_accepted', { mediaFormat: format, botName: msg.botName, caller: msg.caller })
   }
 
+  const resumeUnknown = (conn: Conn, msg: SessionResume) => {
+    if (conn.closed) return
+    sendRaw(conn, { type: 'session.error', conversationId: msg.conversationId, reason: 'conversation not found' })
+    metrics.sessions.inc({ outcome: 'resume-unknown' })
+    log.warn('vaic.resume_unknown', { conversationId: msg.conversationId })
+  }
+
+  /** The conversation lives on another instance: take it over (the store decides), then go on as after an accept. */
+  const resumeMoved = (conn: Conn, msg: SessionResume, takeOver: NonNullable<CallAcceptor['takeOver']>) => {
+    if (initiating.has(msg.conversationId) || !deps.lifecycle.acceptingCalls) return resumeUnknown(conn, msg)
+    const callLog = log.child({ conversationId: msg.conversationId })
+    initiating.add(msg.conversationId)
+    conn.queued = []
+    const legFor = (mediaFormat: AcMediaFormat, streamIdsAbove: number) =>
+      new PhoneLeg({ conversationId: msg.conversationId, mediaFormat, graceMs: deps.graceMs, log: callLog, metrics, onFinish: (l) => registry.delete(l), streamIdsAbove })
+    void takeOver(msg.conversationId, legFor)
+      .catch((err: unknown) => {
+        callLog.error('vaic.takeover_failed', { err })
+        return undefined
+      })
+      .then((taken) => {
+        initiating.delete(msg.conversationId)
+        const queued = conn.queued ?? []
+        conn.queued = undefined
+        if (!taken) return resumeUnknown(conn, msg)
+        const { leg, handler } = taken
+        leg.bind(handler)
+        registry.add(leg)
+        conn.leg = leg
+        sendRaw(conn, { type: 'session.accepted', mediaFormat: leg.mediaFormat })
+        leg.attach(conn.socket)
+        handler.accepted()
+        metrics.sessions.inc({ outcome: 'resumed-moved' })
+        callLog.info('vaic.session_taken_over', { mediaFormat: leg.mediaFormat })
+        for (const frame of queued) onMessage(conn, frame)
+        if (conn.closed) leg.socketClosed(conn.socket)
+      })
+  }
+
   const resume = (conn: Conn, msg: SessionResume) => {
     const leg = registry.get(msg.conversationId)
     if (!leg || leg.ended) {
-      sendRaw(conn, { type: 'session.error', conversationId: msg.conversationId, reason: 'conversation not found' })
-      metrics.sessions.inc({ outcome: 'resume-unknown' })
-      log.warn('vaic.resume_unknown', { conversationId: msg.conversationId })
-      return
+      if (!leg && deps.acceptor.takeOver) return resumeMoved(conn, msg, deps.acceptor.takeOver.bind(deps.acceptor))
+      return resumeUnknown(conn, msg)
     }
     conn.leg = leg
     // Answer before the leg re-attaches so VAIC hears session.accepted before anything the handler sends.

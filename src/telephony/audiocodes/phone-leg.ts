@@ -67,6 +67,8 @@ export type PhoneLegInit = {
   readonly metrics: TelephonyMetrics
   /** Called once when the conversation is over, before the handler hears it (the endpoint's registry). */
   readonly onFinish?: (leg: PhoneLeg) => void
+  /** Play-stream ids start above this (a call taken over from another instance must not reuse that one's ids). */
+  readonly streamIdsAbove?: number
 }
 
 type PlayStream = { readonly id: string; readonly format: string }
@@ -100,6 +102,7 @@ export class PhoneLeg {
     this.graceMs = init.graceMs
     this.log = init.log
     this.metrics = init.metrics
+    this.streamSeq = init.streamIdsAbove ?? 0
   }
 
   /** Wires the call session in; until then inbound events are not delivered. */
