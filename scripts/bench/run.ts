@@ -19,6 +19,8 @@
  * call page, following one live transcript — and compare its p99 with ours in the same run). --first-audio (the
  * first-audio table only: greeting and fixed-line latency per way of serving them, scripts/bench/first-audio.ts)
  * --no-first-audio --first-audio-calls 10 (calls per row; 1 with --quick).
+ * --no-store / --store (only): the store sections — FSM step + checkpoint on SQLite and PostgreSQL
+ * (scripts/bench/store-engines.ts), and 2 instances × N calls on one PostgreSQL (scripts/bench/cluster-calls.ts).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs'
 import { cpus, release, tmpdir, totalmem } from 'node:os'
@@ -73,12 +75,14 @@ export type Options = {
   readonly console: boolean
   /** First audio (greeting, fixed lines) per way of serving it, this many calls a row (0: not measured). */
   readonly firstAudioCalls: number
+  /** The store sections: step + checkpoint per engine, and 2 instances × N calls on one PostgreSQL. */
+  readonly store: boolean
 }
 
 const USAGE = `usage: bun run bench [--calls 1,100,300,500] [--seconds 20] [--warmup 2] [--formats raw/mulaw,raw/lpcm16_24,raw/lpcm16]
        [--targets ours,node,bun-min,bun-fast] [--burst-calls 100] [--no-burst] [--no-overload] [--no-micro] [--micro] [--cold-start] [--no-cold-start]
        [--in-process] [--profile] [--build] [--out-dir bench-results] [--quiet-wait 30] [--quick] [--console]
-       [--first-audio] [--no-first-audio] [--first-audio-calls 10]`
+       [--first-audio] [--no-first-audio] [--first-audio-calls 10] [--no-store] [--store]`
 
 const isTarget = (t: string): t is Exclude<RelayName, 'direct'> => t === 'ours' || t === 'ours-console' || t === 'node' || t === 'bun-min' || t === 'bun-fast'
 
@@ -92,7 +96,7 @@ export function parseOptions(argv: readonly string[]): Options {
     return v
   }
   const known = new Set(['--calls', '--seconds', '--warmup', '--formats', '--targets', '--burst-calls', '--out-dir', '--quiet-wait', '--first-audio-calls'])
-  const flags = new Set(['--first-audio', '--no-first-audio', '--console', '--no-burst', '--no-overload', '--no-micro', '--micro', '--cold-start', '--no-cold-start', '--in-process', '--profile', '--build', '--quick', '--help'])
+  const flags = new Set(['--first-audio', '--no-first-audio', '--console', '--no-burst', '--no-overload', '--no-micro', '--micro', '--cold-start', '--no-cold-start', '--in-process', '--profile', '--build', '--quick', '--help', '--no-store', '--store'])
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? ''
     if (known.has(a)) i++
@@ -113,11 +117,12 @@ export function parseOptions(argv: readonly string[]): Options {
   const warmup = Number(value('--warmup') ?? (quick ? 0.5 : 2))
   if (!(seconds > 0 && seconds <= 1200) || !(warmup >= 0 && warmup <= 60)) throw new Error('--seconds must be in (0, 1200] and --warmup in [0, 60]')
   // --micro: micro-benchmarks and cold start only; --cold-start: cold start only.
-  // --first-audio: the first-audio table only.
+  // --first-audio: the first-audio table only; --store: the store sections only.
   const firstAudioOnly = has('--first-audio')
   const microOnly = has('--micro') && !firstAudioOnly
   const coldOnly = has('--cold-start') && !microOnly && !firstAudioOnly
-  const firstAudioCalls = has('--no-first-audio') || microOnly || coldOnly ? 0 : Number(value('--first-audio-calls') ?? (quick ? 1 : 10))
+  const storeOnly = has('--store') && !microOnly && !coldOnly && !firstAudioOnly
+  const firstAudioCalls = has('--no-first-audio') || microOnly || coldOnly || storeOnly ? 0 : Number(value('--first-audio-calls') ?? (quick ? 1 : 10))
   if (!Number.isInteger(firstAudioCalls) || firstAudioCalls < 0 || firstAudioCalls > 1000) throw new Error('--first-audio-calls takes an integer 0…1000')
   return {
     calls,
@@ -128,9 +133,10 @@ export function parseOptions(argv: readonly string[]): Options {
     burst: !quick && !has('--no-burst'),
     burstCalls: Number(value('--burst-calls') ?? 100),
     overload: !quick && !has('--no-overload') && !has('--in-process'),
-    relays: !microOnly && !coldOnly && !firstAudioOnly,
-    micro: microOnly || (!coldOnly && !firstAudioOnly && !has('--no-micro')),
-    coldStart: coldOnly || (!quick && !firstAudioOnly && !has('--no-cold-start') && (microOnly || !has('--in-process'))),
+    relays: !microOnly && !coldOnly && !firstAudioOnly && !storeOnly,
+    micro: microOnly || (!coldOnly && !firstAudioOnly && !storeOnly && !has('--no-micro')),
+    coldStart: coldOnly || (!quick && !firstAudioOnly && !storeOnly && !has('--no-cold-start') && (microOnly || !has('--in-process'))),
+    store: storeOnly || (!quick && !microOnly && !coldOnly && !firstAudioOnly && !has('--no-store')),
     inProcess: has('--in-process'),
     profile: has('--profile'),
     build: has('--build'),
@@ -648,6 +654,8 @@ export type BenchReport = {
   /** The phrase cache's hit rate over the demo scenarios (not measured with --quick). */
   readonly hitRate?: HitRate
   readonly coldStart: readonly ColdStart[]
+  /** The store sections' markdown tables (step + checkpoint per engine; 2 instances × N calls). */
+  readonly store: readonly string[]
   readonly verdicts: readonly Verdict[]
   readonly markdown: string
 }
@@ -672,6 +680,7 @@ export async function runBench(o: Options): Promise<BenchReport> {
   let firstAudio: LatencyResult[] = []
   let hitRate: HitRate | undefined
   let cold: ColdStart[] = []
+  const storeTables: string[] = []
   const upstream = await startUpstream()
   try {
     const profileDir = o.profile ? join(o.outDir, 'profiles') : undefined
@@ -729,6 +738,15 @@ export async function runBench(o: Options): Promise<BenchReport> {
       log('cold start …')
       cold = await coldStart({ work, upstreamPort: upstream.port }, 10)
     }
+    if (o.store) {
+      for (const [what, script] of [['store engines', 'store-engines.ts'], ['2 instances × N calls on one PostgreSQL', 'cluster-calls.ts']] as const) {
+        log(`${what} …`)
+        const proc = spawn(['bun', join(import.meta.dir, script)], {})
+        const [out, err, code] = await Promise.all([new Response(proc.stdout as ReadableStream).text(), new Response(proc.stderr as ReadableStream).text(), proc.exited])
+        if (code !== 0) throw new Error(`${what} failed: ${err.slice(0, 2000)}`)
+        storeTables.push(out.trim())
+      }
+    }
   } finally {
     await stop(upstream.proc)
     rmSync(work, { recursive: true, force: true })
@@ -757,9 +775,11 @@ export async function runBench(o: Options): Promise<BenchReport> {
       : []),
     ...(micro ? ['## Micro-benchmarks (median of timed batches, warm JIT)', '', microTable(micro.rows), ''] : []),
     ...(cold.length > 0 ? ['## Cold start', '', coldStartTable(cold), ''] : []),
+    ...(storeTables[0] ? ['## Store: FSM step + checkpoint per engine', '', storeTables[0], ''] : []),
+    ...(storeTables[1] ? ['## Cluster: 2 instances × N calls on one PostgreSQL (each instance its own process and pool)', '', storeTables[1], ''] : []),
     ...(v.length > 0 ? ['## Targets', '', verdictTable(v), ''] : []),
   ].join('\n')
-  return { startedAt, finishedAt: new Date().toISOString(), options: o, machine, notes, cells, micro, firstAudio, ...(hitRate ? { hitRate } : {}), coldStart: cold, verdicts: v, markdown: md }
+  return { startedAt, finishedAt: new Date().toISOString(), options: o, machine, notes, cells, micro, firstAudio, ...(hitRate ? { hitRate } : {}), coldStart: cold, store: storeTables, verdicts: v, markdown: md }
 }
 
 if (import.meta.main) {
