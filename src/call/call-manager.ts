@@ -35,7 +35,7 @@ import { isAcMediaFormat, relayPlan, type AcMediaFormat } from '../audio/formats
 import type { RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
 import type { Business } from '../config/business/business'
 import { tenantCallerId } from '../config/business/tenants'
-import { grantAllows } from '../telephony/audiocodes/auth'
+import { grantAllows, type Grant } from '../telephony/audiocodes/auth'
 import { poolKey, type SessionPool } from '../realtime/session-pool'
 import { freshCallTarget } from './call-session-config'
 import { callPhrases, fixedTexts, phraseKey, type PhraseCache } from './phrase-cache'
@@ -88,7 +88,9 @@ export class CallManager implements CallAcceptor {
     const pool = d.pool
     // The business is chosen here, at session.initiate, before anything is created or any model session is taken:
     // the call (and the warm session it takes) is that business's from the start.
-    const chosen = d.businesses.select({ botName: call.botName, callee: call.callee, caller: call.callerRaw })
+    // A call taken over from another instance stays its business's.
+    const mine = moved ? d.businesses.byId(moved.tenant_id) : undefined
+    const chosen = mine ? { ok: true as const, business: mine } : d.businesses.select({ botName: call.botName, callee: call.callee, caller: call.callerRaw })
     if (!chosen.ok) {
       d.log.warn('call.unknown_tenant', { conversationId: call.conversationId, botName: call.botName?.slice(0, 60), reason: chosen.reason })
       return { ok: false, reason: 'unknown tenant: no business answers this bot name or number' }
@@ -335,7 +337,7 @@ export class CallManager implements CallAcceptor {
    * (`released`; it records no ending: the call is not its any more), and a session with the saved tasks and the
    * conversation replayed goes on with it.
    */
-  async takeOver(conversationId: string, legFor: (mediaFormat: AcMediaFormat, streamIdsAbove: number) => PhoneLeg): Promise<{ leg: PhoneLeg; handler: PhoneLegHandler } | undefined> {
+  async takeOver(conversationId: string, grant: Grant, legFor: (mediaFormat: AcMediaFormat, streamIdsAbove: number) => PhoneLeg): Promise<{ leg: PhoneLeg; handler: PhoneLegHandler } | undefined> {
     const d = this.d
     if (d.instanceId === undefined || d.store.engine !== 'postgres') return undefined
     const row = await d.store.calls.byConversation(conversationId)
@@ -344,7 +346,7 @@ export class CallManager implements CallAcceptor {
     if (row.owner !== null) d.released?.(row.owner, row.id)
     // Ids above the milliseconds the call has lasted: more than the play streams any earlier owner can have opened.
     const leg = legFor(row.media_format, Math.max(0, d.now() - row.started_at))
-    const call: IncomingCall = { conversationId, leg, caller: row.caller ?? undefined, callerRaw: undefined, botName: row.bot_name ?? undefined, expectAudioMessages: true, offeredFormats: [row.media_format], options: {} }
+    const call: IncomingCall = { conversationId, leg, caller: row.caller ?? undefined, callerRaw: undefined, callee: row.callee ?? undefined, botName: row.bot_name ?? undefined, expectAudioMessages: true, offeredFormats: [row.media_format], options: {}, grant }
     const r = await this.accept(call, row)
     if (!r.ok) {
       d.log.error('call.takeover_refused', { callId: row.id, reason: r.reason })

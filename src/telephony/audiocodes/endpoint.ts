@@ -43,7 +43,7 @@ export interface CallAcceptor {
    * socket reached us). Takes the call over when it is still live elsewhere and answers with its media format and the
    * session that goes on with it; undefined when there is no such call to take over.
    */
-  takeOver?(conversationId: string, leg: (mediaFormat: AcMediaFormat, streamIdsAbove: number) => PhoneLeg): Promise<{ leg: PhoneLeg; handler: PhoneLegHandler } | undefined>
+  takeOver?(conversationId: string, grant: Grant, leg: (mediaFormat: AcMediaFormat, streamIdsAbove: number) => PhoneLeg): Promise<{ leg: PhoneLeg; handler: PhoneLegHandler } | undefined>
 }
 
 export type EndpointDeps = {
@@ -250,7 +250,7 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
     conn.queued = []
     const legFor = (mediaFormat: AcMediaFormat, streamIdsAbove: number) =>
       new PhoneLeg({ conversationId: msg.conversationId, mediaFormat, graceMs: deps.graceMs, log: callLog, metrics, onFinish: (l) => registry.delete(l), streamIdsAbove })
-    void takeOver(msg.conversationId, legFor)
+    void takeOver(msg.conversationId, conn.grant, legFor)
       .catch((err: unknown) => {
         callLog.error('vaic.takeover_failed', { err })
         return undefined
