@@ -61,6 +61,20 @@ export function freeResourceIn(held: Held, s: Settings, startsAt: number, minute
   return resourcesAt(s, startsAt, minutes).find((r) => !held.some((h) => (anyResource || h.resource === r) && h.starts_at < end && h.starts_at + h.minutes * 60_000 > startsAt))
 }
 
+/**
+ * Who holds `a` at `startsAt` after a move: its own staff member when they work then and are free (their other
+ * bookings, not this one), else another staff member who does the service and is; undefined when nobody can. Without
+ * staff the business as a whole ('') holds it, as before.
+ */
+async function resourceForMove(store: Store, a: { readonly starts_at: number; readonly minutes: number; readonly resource: string }, startsAt: number, s: Settings): Promise<string | undefined> {
+  if ((s.staff ?? []).length === 0) return a.resource
+  const held = (await heldAround(store, startsAt, s)).filter((h) => !(h.starts_at === a.starts_at && h.resource === a.resource))
+  const end = startsAt + a.minutes * 60_000
+  const free = (r: string) => !held.some((h) => h.resource === r && h.starts_at < end && h.starts_at + h.minutes * 60_000 > startsAt)
+  const can = resourcesAt(s, startsAt, a.minutes)
+  return can.includes(a.resource) && free(a.resource) ? a.resource : can.find(free)
+}
+
 /** One read of the booked appointments over the search window (the slot's day, the day before, the 15 after it). */
 async function heldAround(store: Store, startsAt: number, s: Settings): Promise<Held> {
   const from = dateMinutesToEpoch(localDate(startsAt, s.tz), 0, s.tz) - 86_400_000
@@ -139,7 +153,13 @@ export function storeDomain(base: Store, opts: { delayMs?: (e: DomainEffect) => 
         case 'move_appointment': {
           const a = await store.appointments.get(effect.appointmentId)
           if (!a || (ctx.caller !== undefined && a.caller !== ctx.caller)) return { type: 'domain_error', reason: 'appointment not found', at }
-          const r = await store.appointments.move(a.id, effect.startsAt, at)
+          // A re-run after a crash finds the appointment already moved.
+          if (a.status === 'booked' && a.starts_at === effect.startsAt) return { type: 'appointment_moved', at }
+          // The new slot needs someone who does the service and works then (staff hours, dated exceptions): the staff
+          // member who holds it if they can, else another who is free; nobody: the slot is taken for this booking.
+          const resource = await resourceForMove(store, a, effect.startsAt, ctx.settings)
+          if (resource === undefined) return { type: 'slot_taken', alternatives: await alternatives(effect.startsAt, ctx.settings, at, ctx, a.id), at }
+          const r = await store.appointments.move(a.id, effect.startsAt, at, resource)
           if (r.ok) return { type: 'appointment_moved', at }
           if (r.reason === 'taken') return { type: 'slot_taken', alternatives: await alternatives(effect.startsAt, ctx.settings, at, ctx, a.id), at }
           return { type: 'domain_error', reason: 'appointment not found', at }

@@ -22,7 +22,7 @@ export type ResponseUsage = {
 export type CallPhase = string
 
 export type CallEvent =
-  | { readonly type: 'started'; readonly callId: string; readonly at: number; readonly mediaFormat: string; readonly direction: 'inbound' | 'outbound'; readonly caller: string | undefined; readonly resumes: string | undefined }
+  | { readonly type: 'started'; readonly callId: string; readonly at: number; readonly mediaFormat: string; readonly direction: 'inbound' | 'outbound'; readonly caller: string | undefined; readonly resumes: string | undefined; readonly tenant?: string }
   | { readonly type: 'line'; readonly callId: string; readonly at: number; readonly role: TranscriptRole; readonly text: string; readonly meta: Readonly<Record<string, unknown>> | undefined }
   /** Caller speech started / stopped at the model's VAD (received at `at`). */
   | { readonly type: 'speech-started' | 'speech-stopped'; readonly callId: string; readonly at: number; readonly itemId: string }

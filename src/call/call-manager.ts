@@ -139,7 +139,7 @@ export class CallManager implements CallAcceptor {
       return { ok: false, reason: 'could not start the call' }
     }
     const events = d.events
-    events?.emit({ type: 'started', callId, at: now, mediaFormat: call.leg.mediaFormat, direction: resume?.via === 'dialout' ? 'outbound' : 'inbound', caller, resumes: resume?.callId })
+    events?.emit({ type: 'started', callId, at: now, mediaFormat: call.leg.mediaFormat, direction: resume?.via === 'dialout' ? 'outbound' : 'inbound', caller, resumes: resume?.callId, tenant: business.id })
     const recorder = d.recordings?.start(callId, call.leg.mediaFormat, now)
     let session: CallSession | undefined
     const runtime = new TaskRuntime({

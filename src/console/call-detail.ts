@@ -16,6 +16,8 @@ export type CallSummary = {
   readonly state: 'live' | 'ended'
   readonly phase: string
   readonly caller: string
+  /** The business the call was for (tenant id). */
+  readonly tenant: string
   readonly direction: string
   readonly mediaFormat: string
   readonly startedAt: number
@@ -34,6 +36,7 @@ export function liveSummary(c: LiveCall, now: number): CallSummary {
     state: c.endedAt === undefined ? 'live' : 'ended',
     phase: c.timeline.phase,
     caller: masked(c.caller),
+    tenant: c.tenant,
     direction: c.direction,
     mediaFormat: c.mediaFormat,
     startedAt: c.startedAt,
@@ -51,6 +54,7 @@ export function rowSummary(r: CallRow, tasks: readonly string[], now: number): C
     state: r.state,
     phase: r.state === 'live' ? 'live' : 'ended',
     caller: masked(r.caller),
+    tenant: r.tenant_id,
     direction: r.direction,
     mediaFormat: r.media_format ?? '',
     startedAt: r.started_at,

@@ -7,6 +7,7 @@
  * Listeners (the live transcript streams) get entries synchronously; a stream that falls behind is dropped by its
  * owner, never waited for.
  */
+import { DEFAULT_TENANT } from '../store/tenant'
 import type { CallEvent, CallEventBus } from '../call/call-events'
 import type { Histogram, MetricsRegistry } from '../ops/metrics'
 import type { Logger } from '../ops/log'
@@ -19,6 +20,8 @@ export type LiveCall = {
   readonly mediaFormat: string
   readonly direction: 'inbound' | 'outbound'
   readonly caller: string | undefined
+  /** The business the call is for (store/tenant). */
+  readonly tenant: string
   readonly timeline: CallTimeline
   readonly entries: TimelineEntry[]
   readonly listeners: Set<(m: WatchMessage) => void>
@@ -69,7 +72,7 @@ export class CallWatch {
   private onEvent(e: CallEvent): void {
     let call = this.calls.get(e.callId)
     if (e.type === 'started') {
-      call = { callId: e.callId, startedAt: e.at, mediaFormat: e.mediaFormat, direction: e.direction, caller: e.caller, timeline: new CallTimeline(), entries: [], listeners: new Set(), endedAt: undefined, reason: undefined }
+      call = { callId: e.callId, startedAt: e.at, mediaFormat: e.mediaFormat, direction: e.direction, caller: e.caller, tenant: e.tenant ?? DEFAULT_TENANT, timeline: new CallTimeline(), entries: [], listeners: new Set(), endedAt: undefined, reason: undefined }
       this.calls.set(e.callId, call)
     }
     if (e.type !== 'line') this.enqueue(e)

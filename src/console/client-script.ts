@@ -29,7 +29,7 @@ export const CLIENT_SCRIPT = String.raw`
         const tasks = el('td')
         if (c.openTasks.length) for (const t of c.openTasks) { const d = el('div'); d.append(el('code', '', t.taskId), ' ' + t.kind + ' · ', el('b', '', t.state)); tasks.append(d) }
         else tasks.append(el('span', 'mute', c.tasks.length ? c.tasks.join(', ') : 'none'))
-        tr.append(td0, st, el('td', 'dur', clock(c.durationMs)), el('td', '', c.caller), el('td', '', c.mediaFormat), tasks)
+        tr.append(td0, st, el('td', 'dur', clock(c.durationMs)), el('td', '', c.caller), el('td', 'tenant', c.tenant), el('td', '', c.mediaFormat), tasks)
         return tr
       }))
       document.getElementById('live-count').textContent = String(calls.filter((c) => c.state === 'live').length)

@@ -28,11 +28,11 @@ export function callRows(calls: readonly CallSummary[], tz: string): Html {
   return html`${calls.map(
     (c) => html`<tr class="link" data-call="${c.id}">
 <td><a href="/console/calls/${c.id}">${when(c.startedAt, tz)}</a></td><td><span class="pill ${c.state}">${c.state === 'live' ? c.phase : (c.outcome ?? 'ended')}</span></td>
-<td class="dur">${clock(c.durationMs)}</td><td>${c.caller}</td><td>${c.mediaFormat}</td><td>${taskList(c)}</td></tr>`,
+<td class="dur">${clock(c.durationMs)}</td><td>${c.caller}</td><td class="tenant">${c.tenant}</td><td>${c.mediaFormat}</td><td>${taskList(c)}</td></tr>`,
   )}`
 }
 
-const CALL_HEAD = html`<thead><tr><th>started</th><th>state</th><th>duration</th><th>caller</th><th>media</th><th>tasks</th></tr></thead>`
+const CALL_HEAD = html`<thead><tr><th>started</th><th>state</th><th>duration</th><th>caller</th><th>business</th><th>media</th><th>tasks</th></tr></thead>`
 
 export function livePage(o: { csrf: string; live: readonly CallSummary[]; recent: readonly CallSummary[]; tz: string }): string {
   return page({

@@ -87,17 +87,21 @@ export class AppointmentsRepo {
     return n === 1
   }
 
-  /** Moves a booking; `taken` when the new slot is held by someone else. */
-  async move(id: string, startsAt: number, at: number): Promise<{ ok: true } | { ok: false; reason: 'taken' | 'not-found' }> {
+  /**
+   * Moves a booking, to another resource when `resource` is given (its staff member does not work then, another
+   * does); `taken` when the new slot is held by someone else.
+   */
+  async move(id: string, startsAt: number, at: number, resource?: string): Promise<{ ok: true } | { ok: false; reason: 'taken' | 'not-found' }> {
     try {
       return await this.sql.tx(
         async (t) => {
           const a = await get(t, id, this.tenant)
           if (!a || a.status !== 'booked') return { ok: false as const, reason: 'not-found' as const }
-          if (a.starts_at === startsAt) return { ok: true as const }
-          await lockResource(t, a.tenant_id, a.resource)
-          if (await overlapping(t, a.tenant_id, a.resource, startsAt, a.minutes, a.id)) return { ok: false as const, reason: 'taken' as const }
-          await t.run('UPDATE appointments SET starts_at = $startsAt, updated_at = $at WHERE id = $id', { id, startsAt, at })
+          const to = resource ?? a.resource
+          if (a.starts_at === startsAt && a.resource === to) return { ok: true as const }
+          await lockResource(t, a.tenant_id, to)
+          if (await overlapping(t, a.tenant_id, to, startsAt, a.minutes, a.id)) return { ok: false as const, reason: 'taken' as const }
+          await t.run('UPDATE appointments SET starts_at = $startsAt, resource = $to, updated_at = $at WHERE id = $id', { id, startsAt, to, at })
           return { ok: true as const }
         },
         { durable: true },

@@ -18,6 +18,7 @@ const ALPHA_SMS = '+18005550111'
 const BETA_SMS = '+18005550222'
 const BETA_NUMBER = '+18005550202'
 const BETA_TOKEN = 'beta-own-bot-token-42'
+const ADMIN = 'tenants-admin-token-0123456789'
 
 const file = (o: { tenant: string; name: string; greeting: string; extra?: string }) => `tenant: ${o.tenant}
 business: { name: ${o.name}, timezone: UTC }
@@ -41,7 +42,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fa-tenants-'))
   writeFileSync(join(dir, 'alpha.yaml'), ALPHA)
   writeFileSync(join(dir, 'beta.yaml'), BETA)
-  world = await startWorld({ env: { FASTAGENT_CONFIG: dir }, twilioNumbers: [ALPHA_SMS, BETA_SMS], botNames: ['alpha-bot', 'beta-bot'], logLevel: 'warn' })
+  world = await startWorld({ env: { FASTAGENT_CONFIG: dir, ADMIN_TOKEN: ADMIN }, twilioNumbers: [ALPHA_SMS, BETA_SMS], botNames: ['alpha-bot', 'beta-bot'], logLevel: 'warn' })
 })
 afterAll(async () => {
   await world.stop()
@@ -72,6 +73,10 @@ describe('tenants', () => {
       await c.hangup()
       c.assertNoViolations()
     }
+    // The operator console shows each call's business.
+    await world.server.calls.idle()
+    const listed = (await (await fetch(`${world.server.url}/console/api/calls`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { recent: { tenant: string }[] }
+    expect(listed.recent.slice(0, 3).map((c) => c.tenant).sort()).toEqual(['alpha', 'beta', 'beta'])
 
     const rows = await Promise.all(['calls', 'tasks', 'outbox', 'appointments', 'sms_messages', 'callbacks', 'messages'].map(count))
     const refused = async (opts: Parameters<World['call']>[0], why: RegExp) => {

@@ -34,6 +34,13 @@ const business = ((): Business => {
 const env: TaskEnv = { ...ENV, business }
 const later = NOW + 60_000
 const input = (fields: Omit<Extract<BookEvent, { type: 'input' }>, 'type' | 'at'>): BookEvent => def.input(fields, later)
+/** The task settings of a booking of `service` (its grid, its length). */
+const s = (service: string) => {
+  const base = captureSettings({ ...env, business })
+  const svc = base.services?.find((x) => x.id === service)
+  if (!svc) throw new Error(service)
+  return { ...base, hours: svc.hours, slotMinutes: svc.minutes, service: { id: svc.id, name: svc.name } }
+}
 
 describe('book_appointment by service', () => {
   test('asks for the service when missing, keeps the day said before it, then books with the service length', () => {
@@ -73,12 +80,6 @@ describe('book_appointment by service', () => {
 })
 
 describe('the calendar: holidays, special hours, notice, horizon, staff hours', () => {
-  const s = (service: string) => {
-    const base = captureSettings({ ...env, business })
-    const svc = base.services?.find((x) => x.id === service)
-    if (!svc) throw new Error(service)
-    return { ...base, hours: svc.hours, slotMinutes: svc.minutes, service: { id: svc.id, name: svc.name } }
-  }
   test('a closed date, special hours, too soon, too far', () => {
     const c = s('checkup')
     expect(checkSlot('2026-12-02', 600, c, 30, NY, NOW)).toMatchObject({ ok: false, reason: 'holiday' })
@@ -139,4 +140,27 @@ describe('availability and rescheduling keep to the service', () => {
     const t = step(rescheduleAppointment, chosen, rescheduleAppointment.input({ date: 'tomorrow', time: '3 PM' }, later) as never, 'checking')
     expect(t.effects).toEqual([{ kind: 'check_availability', startsAt: at('2026-12-01', '15:00'), minutes: 60, serviceId: 'cleaning' }])
   })
+
+  test('rescheduling re-checks staff hours for the new slot: kept by its staff member when they work then, moved to another who does, refused when nobody does', async () => {
+    const store = await Store.open(':memory:')
+    const domain = storeDomain(store)
+    const checkup = s('checkup')
+    const ctx = (key: string) => ({ idemKey: key, taskId: key, callId: 'c', caller: '+15550000001', tenant: 'default', settings: checkup, now: NOW })
+    const move = (id: string, day: string, time: string) => domain.run({ kind: 'move_appointment', appointmentId: id, startsAt: at(day, time), minutes: 30, serviceId: 'checkup' }, ctx(`${id}-move-${day}-${time}`))
+    // Tuesday 10:00 check-up: Dr. Weber (mornings only).
+    expect((await domain.run({ kind: 'book', startsAt: at('2026-12-01', '10:00'), minutes: 30, serviceId: 'checkup' }, ctx('A'))).type).toBe('booked')
+    expect((await store.appointments.get('A'))?.resource).toBe('dr-weber')
+    // To 11:00 the same day: Dr. Weber works then and keeps it.
+    expect((await move('A', '2026-12-01', '11:00')).type).toBe('appointment_moved')
+    expect(await store.appointments.get('A')).toMatchObject({ starts_at: at('2026-12-01', '11:00'), resource: 'dr-weber' })
+    // To Tuesday 14:00: Dr. Weber does not work then, Anna (who also does check-ups) does: it moves to her.
+    expect((await move('A', '2026-12-01', '14:00')).type).toBe('appointment_moved')
+    expect(await store.appointments.get('A')).toMatchObject({ starts_at: at('2026-12-01', '14:00'), resource: 'anna' })
+    // To Monday 14:00 (Monday 2026-11-30 is not in the horizon test's way): nobody who does check-ups works then.
+    const refused = await move('A', '2026-12-07', '14:00')
+    expect(refused.type).toBe('slot_taken')
+    expect(await store.appointments.get('A')).toMatchObject({ starts_at: at('2026-12-01', '14:00'), resource: 'anna' })
+    await store.close()
+  })
 })
+
