@@ -524,6 +524,16 @@ export function storeContract(f: StoreFactory): void {
       })
     })
 
+    test('phrase cache: shared by instances — what one kept the other reads; both capturing the same line keep one', async () => {
+      const [a, b] = await pair()
+      const e = { key: 'k', voice: 'marin', model: 'gpt-realtime', format: 'audio/pcmu', text: 'Are you still there?', audio: Buffer.alloc(800, 7).toString('base64'), bytes: 800 }
+      await Promise.all([a.phrases.put(e, 10_000, 1), b.phrases.put({ ...e, audio: Buffer.alloc(800, 9).toString('base64') }, 10_000, 1)])
+      const seen = await b.phrases.get(['k'], 2)
+      expect(seen).toHaveLength(1)
+      expect((await a.phrases.get(['k'], 3))[0]?.audio).toBe(seen[0]?.audio)
+      expect((await a.phrases.list()).map((r) => [r.key, r.used_at])).toEqual([['k', 3]])
+    })
+
     test('phrase cache: first write wins, get marks used, least recently used evicted within the byte bound', async () => {
       const s = await fresh()
       const e = (key: string, bytes: number, text = `line ${key}`) => ({ key, voice: 'marin', model: 'gpt-realtime', format: 'audio/pcmu', text, audio: Buffer.alloc(bytes, key).toString('base64'), bytes })
