@@ -51,6 +51,11 @@ import { Recordings } from './recording/recordings'
 import { captureSettings } from './agents/domain/settings'
 import { PhraseCache, phraseMetrics, phraseValidity } from './call/phrase-cache'
 import { fixedLine } from './call/spoken-line'
+import { Submissions } from './agents/declared/submissions'
+import { WEBHOOK_JOB, webhookJobHandler } from './agents/declared/webhook-job'
+import { storedOutcome } from './agents/declared/stored-outcome'
+import { definitionIn } from './agents/declared/registry'
+import { formatSecretProblems, secretProblems } from './agents/declared/secrets'
 
 export type ServerOptions = {
   readonly log?: Logger
@@ -67,6 +72,8 @@ export type ServerOptions = {
   readonly businesses?: BusinessDirectory
   /** The CalDAV client (tests put a slow or failing proxy in its way); built from CALDAV_* when absent. */
   readonly calendarClient?: CalendarClient
+  /** Where declared tasks' webhook secrets are read (default: the process environment). */
+  readonly secrets?: Readonly<Record<string, string | undefined>>
 }
 
 export type RunningServer = {
@@ -81,6 +88,8 @@ export type RunningServer = {
   readonly calls: CallManager
   readonly conversations: ConversationRegistry
   readonly outbox: OutboxRunner
+  /** Declared tasks' webhook submissions (their own runner: a slow webhook never holds up an SMS). */
+  readonly webhooks: OutboxRunner
   readonly continuity: Continuity
   /** This instance's name (INSTANCE_ID) and its heartbeat lease. */
   readonly instanceId: string
@@ -141,10 +150,16 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   }
   const served: BusinessDirectory = businesses
   const directoryOf = () => served
+  const secrets = options.secrets ?? process.env
+  const missing = secretProblems(businesses.version.businesses, secrets)
+  if (missing.length > 0) throw new BusinessConfigError(formatSecretProblems(missing))
   const store = await openStore(config)
   const instanceId = config.INSTANCE_ID ?? `${hostname()}-${process.pid}`
   const outboxClaim = { by: instanceId, ms: config.OUTBOX_CLAIM_SECONDS * 1000 }
   const tasks = createTaskRegistry(options.tasks ?? DEFAULT_TASKS)
+  const directoryNow = businesses
+  /** A task kind's definition: built in, or declared by any business served now. */
+  const definition = (kind: string) => definitionIn(tasks, directoryNow.version.businesses, kind)
   const conversations = new ConversationRegistry()
 
   const tMetrics = telephonyMetrics(registry, () => conversations.size)
@@ -160,7 +175,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     now,
     metrics: cMetrics,
     nounOf: (kind, language) => {
-      const def = tasks.get(kind)
+      const def = definition(kind)
       return def ? taskWordsIn(language, kind, def).noun : packFor(language ?? 'en').call.request
     },
     // Replies to texts speak the first business's language (a text does not say which business it is for).
@@ -227,6 +242,27 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     claim: outboxClaim,
     onFailure: (where) => callStats.failures.inc({ where }),
   })
+  const submissions = new Submissions()
+  const WEBHOOK_ATTEMPTS = 8
+  const webhookRunner = new OutboxRunner({
+    store,
+    log,
+    now,
+    maxAttempts: WEBHOOK_ATTEMPTS,
+    claim: outboxClaim,
+    handlers: {
+      [WEBHOOK_JOB]: webhookJobHandler({
+        log,
+        now,
+        secret: (name) => secrets[name],
+        submissions,
+        maxAttempts: WEBHOOK_ATTEMPTS,
+        stored: storedOutcome({ store, log, now, definition, wakeSms: () => runner?.wake() }),
+      }),
+    },
+    ...(options.outboxBackoffMs !== undefined ? { backoffMs: options.outboxBackoffMs } : {}),
+    onFailure: (where) => callStats.failures.inc({ where }),
+  })
 
   // The business file's calendar section, else CALDAV_*. One calendar backend serves the process.
   const chosen = chooseCalendar(businesses.version.businesses.find((b) => b.calendar)?.calendar, config)
@@ -251,7 +287,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Calls whose instance died with them (our previous run; on PostgreSQL also a peer whose lease ran out) are drops
   // now: a follow-up SMS each if a task was open.
   const openTasksOf = async (callId: string) =>
-    (await store.tasks.openForCall(callId)).map((t) => ({ id: t.id, kind: t.kind, title: tasks.get(t.kind)?.title ?? t.kind, summary: fixedLine(tasks.get(t.kind)?.title ?? t.kind) }))
+    (await store.tasks.openForCall(callId)).map((t) => ({ id: t.id, kind: t.kind, title: definition(t.kind)?.title ?? t.kind, summary: fixedLine(definition(t.kind)?.title ?? t.kind) }))
   const lease = new InstanceLease({
     store,
     log,
@@ -328,6 +364,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     instanceId,
     released: (owner, callId) => releases?.notify(owner, callId),
     ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
+    submissions,
+    wakeWebhooks: () => webhookRunner.wake(),
     ...(dialout ? { dialoutCallerId: normaliseCaller(dialoutCallerId(config)) ?? dialoutCallerId(config) } : {}),
   })
 
@@ -424,6 +462,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST
 
   runner.start()
+  webhookRunner.start()
   booking.runner?.start()
   const retention = async () => {
     try {
@@ -471,6 +510,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       // Elysia's stop() waits for open WebSockets forever (stack-notes B7): force it now that calls are handled.
       await app.stop(true)
       await runner?.stop()
+      await webhookRunner.stop()
       await booking.runner?.stop()
       await releases?.stop().catch((err: unknown) => log.error('cluster.unlisten_failed', { err }))
       await lease.stop().catch((err: unknown) => log.error('cluster.lease_stop_failed', { err }))
@@ -491,12 +531,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     calls,
     conversations,
     outbox: runner,
+    webhooks: webhookRunner,
     continuity,
     instanceId,
     lease,
     businesses,
     reloadBusinesses() {
       const r = directory.reload()
+      // A task added by the reload whose secret is not set: its submissions fail (and the caller is told so).
+      for (const p of r.ok ? secretProblems(directory.version.businesses, secrets) : []) log.error('business.task_secret_missing', { variable: p.variable, reason: p.reason })
       if (r.ok) {
         log.info('business.reloaded', { version: r.version, businesses: r.businesses })
         void retainPhrases()

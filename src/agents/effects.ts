@@ -31,6 +31,11 @@ export const EffectSchema = Type.Union([
   Type.Object({ kind: Type.Literal('save_message'), name: Type.String(), message: Type.String(), callbackNumber: Type.Optional(Type.String()) }),
   /** A text message to the caller (sent through the outbox, once, only with a known number that has not opted out). */
   Type.Object({ kind: Type.Literal('sms'), text: Type.String({ minLength: 1, maxLength: 1600 }) }),
+  /**
+   * Submit a declared task's fields to the business's webhook (through the outbox: signed, retried, exactly once);
+   * answered by `submitted` or `submit_failed`.
+   */
+  Type.Object({ kind: Type.Literal('webhook'), fields: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])) }),
   /** Persist the deadline and feed `{ type: 'timeout', id, at }` when it passes (re-armed after a restart). */
   Type.Object({ kind: Type.Literal('timer'), id: Type.String(), at: Type.Integer() }),
   Type.Object({ kind: Type.Literal('cancel_timer'), id: Type.String() }),

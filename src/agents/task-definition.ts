@@ -5,7 +5,7 @@
  */
 import type { TSchema } from '@sinclair/typebox'
 import type { WeekHours } from '../config/business-hours'
-import type { Business } from '../config/business/business'
+import type { Business, DeclaredTask } from '../config/business/business'
 import type { Effect } from './effects'
 import { stateMeta, type EventBase, type Machine, type Snapshot } from '../fsm/fsm'
 import type { Migrations } from '../fsm/snapshot'
@@ -55,6 +55,8 @@ export interface TaskDefinition<S extends string, C, E extends EventBase> {
   readonly noun: string
   /** True for tasks that only inform (availability): their result is not repeated in the call's closing line. */
   readonly informational?: boolean
+  /** A task declared in the business file: where and how its `webhook` effect submits. */
+  readonly declared?: DeclaredTask
   /** Tool description shown to the model. */
   readonly description: string
   /** TypeBox schema of the start tool's arguments. */

@@ -18,6 +18,8 @@ import type { ReplayItem } from '../realtime/protocol'
 import type { TaskRegistry } from '../agents/task-definition'
 import type { DomainExecutor } from '../agents/domain-executor'
 import { TaskRuntime } from '../agents/runtime'
+import { registryFor } from '../agents/declared/registry'
+import type { Submissions } from '../agents/declared/submissions'
 import { CallSession, type CallOutcome, type Greeting, type SessionMark } from './call-session'
 import { isDrop } from './lifecycle'
 import { callLinesFor, packFor, taskWordsIn, welcomeBackDoneText, welcomeBackText } from '../i18n/packs'
@@ -70,6 +72,9 @@ export type CallManagerDeps = {
   readonly pool?: SessionPool
   /** The model's audio of fixed lines, replayed with no model round trip. */
   readonly phrases?: PhraseCache
+  /** Declared tasks' webhook outcomes, and the runner that sends them. */
+  readonly submissions?: Submissions
+  readonly wakeWebhooks?: () => void
 }
 
 export class CallManager implements CallAcceptor {
@@ -142,10 +147,12 @@ export class CallManager implements CallAcceptor {
     events?.emit({ type: 'started', callId, at: now, mediaFormat: call.leg.mediaFormat, direction: resume?.via === 'dialout' ? 'outbound' : 'inbound', caller, resumes: resume?.callId, tenant: business.id })
     const recorder = d.recordings?.start(callId, call.leg.mediaFormat, now)
     let session: CallSession | undefined
+    // The built-in tasks plus this business's declared forms and look-ups.
+    const tasks = registryFor(d.tasks, business)
     const runtime = new TaskRuntime({
       callId,
       caller,
-      registry: d.tasks,
+      registry: tasks,
       store,
       domain: d.domain,
       log,
@@ -160,6 +167,8 @@ export class CallManager implements CallAcceptor {
       onFailure: (where) => d.metrics.failures.inc({ where }),
       ...(events ? { onStep: (s: { taskId: string; kind: string; from: string; to: string; on: string; status: string }) => events.emit({ type: 'task-step', callId, at: d.now(), ...s }) } : {}),
       ...(d.settleMs !== undefined ? { settleMs: d.settleMs } : {}),
+      ...(d.submissions ? { submissions: d.submissions } : {}),
+      ...(d.wakeWebhooks ? { onWebhook: d.wakeWebhooks } : {}),
     })
     // Every fixed line of this call, in its business's language with the business's own wording.
     const lines = callLinesFor(business.language, business.name, business.wording[business.language])
@@ -199,7 +208,7 @@ export class CallManager implements CallAcceptor {
     const answer = { answered: false, machine: false }
     const words = packFor(business.language)
     const nounOf = (kind: string) => {
-      const def = d.tasks.get(kind)
+      const def = tasks.get(kind)
       return def ? taskWordsIn(business.language, kind, def).noun : words.call.request
     }
     const noun = () => [...new Set(runtime.openTasks().map((t) => nounOf(t.kind)))].join(` ${words.dates.and} `) || words.call.request

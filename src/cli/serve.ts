@@ -9,6 +9,7 @@ import { ConfigFileError, preflight } from '../config/preflight'
 import { BusinessDirectory } from '../config/business/directory'
 import { chooseCalendar } from '../calendar/calendar-config'
 import { PortInUseError, startServer } from '../server'
+import { formatSecretProblems, secretProblems } from '../agents/declared/secrets'
 
 export async function runServe(env: Record<string, string | undefined>): Promise<number> {
   const loaded = loadConfig(env, { require: REQUIRED_FOR_SERVE })
@@ -26,6 +27,12 @@ export async function runServe(env: Record<string, string | undefined>): Promise
     process.stderr.write(opened.message + '\n')
     return EXIT_CONFIG
   }
+  // Declared tasks sign their webhooks: every secret they name must be set.
+  const secrets = secretProblems(opened.directory.version.businesses, env)
+  if (secrets.length > 0) {
+    process.stderr.write(formatSecretProblems(secrets) + '\n')
+    return EXIT_CONFIG
+  }
   const calendar = chooseCalendar(opened.directory.version.businesses.find((b) => b.calendar)?.calendar, loaded.config)
   if (!calendar.ok) {
     process.stderr.write(`fastagent: invalid configuration: ${calendar.problem}\n`)
@@ -40,7 +47,7 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   process.on('SIGHUP', () => onHup())
   let server
   try {
-    server = await startServer(loaded.config, { businesses: opened.directory })
+    server = await startServer(loaded.config, { businesses: opened.directory, secrets: env })
   } catch (err) {
     if (err instanceof PortInUseError) {
       process.stderr.write(`fastagent: ${err.message}\n`)

@@ -4,6 +4,7 @@
  * lacks one does not compile (see packs.types.test.ts). Templates use `{business}`, `{summary}`, `{what}`, `{task}`.
  */
 import type { Language } from './languages'
+import type { FormLines } from './form-lines'
 
 export type CallLines = {
   readonly greeting: string
@@ -202,6 +203,8 @@ export type LanguagePack = {
   readonly reschedule: RescheduleLines
   readonly availability: AvailabilityLines
   readonly message: MessageLines
+  /** Declared forms and look-ups. */
+  readonly forms: FormLines
 }
 
 /** Fills `{name}` placeholders. */

@@ -7,6 +7,7 @@ import type { Interval, WeekHours } from '../business-hours'
 import type { Language } from '../../i18n/languages'
 import type { WordingSection } from './sections/wording'
 import type { CalendarFile } from '../../calendar/calendar-config'
+import type { FieldType } from './sections/tasks'
 
 export type Service = { readonly id: string; readonly name: string; readonly minutes: number; readonly synonyms: readonly string[] }
 export type StaffMember = { readonly id: string; readonly name: string; readonly services: readonly string[]; readonly hours: WeekHours }
@@ -32,6 +33,36 @@ export type TenantMatch = {
 
 export const NO_TENANT_MATCH: TenantMatch = { botNames: [], numbers: [], botToken: undefined, smsFrom: undefined }
 
+/** One option of a choice field: the value submitted, and every word a caller may use for it (the value first). */
+export type ChoiceOption = { readonly value: string; readonly words: readonly string[] }
+
+export type DeclaredField = {
+  readonly name: string
+  readonly type: FieldType
+  readonly ask: string
+  /** "date of birth" in "we still need your date of birth". */
+  readonly label: string
+  readonly optional: boolean
+  readonly minLength: number
+  readonly maxLength: number
+  readonly min?: number
+  readonly max?: number
+  readonly options: readonly ChoiceOption[]
+}
+
+/** A task declared in the business file (see agents/declared): a form or a look-up submitted by signed webhook. */
+export type DeclaredTask = {
+  readonly id: string
+  readonly kind: 'form' | 'lookup'
+  readonly title: string
+  readonly description: string
+  readonly fields: readonly DeclaredField[]
+  /** The read-back with {field} placeholders; undefined: the language pack's "I have … Shall I send it?". */
+  readonly confirm?: string
+  readonly done?: string
+  readonly submit: { readonly url: string; readonly secretEnv: string; readonly caller: 'full' | 'masked' | 'none'; readonly timeoutMs: number }
+}
+
 export type Business = {
   /**
    * The tenant's id, carried by every row of this business (store/tenant): `tenant.id`, else the file name without
@@ -55,6 +86,8 @@ export type Business = {
   readonly wording: WordingSection
   /** The calendar section as written (its password may come from CALDAV_PASSWORD): see calendar/calendar-config. */
   readonly calendar?: CalendarFile
+  /** Declared forms and look-ups (the business file's `tasks`). */
+  readonly tasks: readonly DeclaredTask[]
 }
 
 /** Rules when the file (or the environment) says nothing. */

@@ -56,6 +56,29 @@ wording:
   de:
     greeting: "Guten Tag, Harbour Dental, hier ist die digitale Assistenz. Wie kann ich helfen?"
 
+# Optional: your own tasks (README: "Your own tasks: forms and look-ups"). A form collects typed fields, reads them
+# back and, once the caller says yes, POSTs them to your system (signed with the secret in secret_env, which must be
+# set when the server starts); a look-up POSTs its fields and speaks your system's { "say": "…" } answer.
+# Field types: text, date, time, number, phone, email, choice, yes_no.
+tasks:
+  - id: prescription_refill            # the tool's name; must not be a built-in one
+    title: Prescription refill
+    description: The caller wants a repeat prescription.
+    fields:
+      - { name: full_name, type: text, ask: "What is your full name?", min_length: 3, max_length: 80 }
+      - { name: date_of_birth, type: date, ask: "What is your date of birth?" }
+      - { name: medication, type: text, ask: "Which medication do you need?" }
+      - { name: pickup, type: choice, ask: "Will you pick it up, or shall we deliver it?", options: [pickup, { value: delivery, synonyms: [deliver, send it, post] }] }
+    confirm: "A refill of {medication} for {full_name}, born {date_of_birth}, for {pickup}. Shall I send it?"
+    submit: { url: "https://clinic.example/refills", secret_env: REFILL_WEBHOOK_SECRET, caller: masked }
+    done: "Your refill request is sent. The pharmacy will text you when it is ready."
+  - id: order_status
+    kind: lookup
+    title: Order status
+    description: The caller asks where their order is.
+    fields: [{ name: order_number, type: text, ask: "What is your order number?", min_length: 4, max_length: 20 }]
+    submit: { url: "https://shop.example/status", secret_env: SHOP_WEBHOOK_SECRET }
+
 # Optional: book into the practice's own CalDAV calendar instead of FastAgent's database (README: "Booking into your
 # own calendar"). Keep the password out of this file: leave it out and set CALDAV_PASSWORD.
 # calendar:

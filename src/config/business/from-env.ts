@@ -39,6 +39,7 @@ export function businessFromEnv(config: Config): Business {
     staff: [],
     booking: DEFAULT_BOOKING,
     faq: [],
+    tasks: [],
     wording: Object.keys(lines).length > 0 ? { [language]: lines } : {},
   }
 }

@@ -7,6 +7,8 @@ import { parseBusinessHours, type Interval, type WeekHours } from '../business-h
 import { DEFAULT_BOOKING, type Business, type Service, type StaffMember, type TenantMatch } from './business'
 import type { BusinessFile } from './schema'
 import type { FileProblem } from './problems'
+import { resolveTasks } from './resolve-tasks'
+import { BUILT_IN_TOOLS } from './built-in-tools'
 
 export type Resolved = { ok: true; business: Business } | { ok: false; problems: FileProblem[] }
 
@@ -164,6 +166,7 @@ export function resolveBusiness(file: BusinessFile, id: string, source: string, 
       if (!staff.some((m) => m.services.includes(s.id))) problems.push({ path: `services[${i}]`, reason: `no staff member does ${s.id} (list it under a staff member's services)` })
     }
   }
+  const tasks = resolveTasks(file.tasks ?? [], BUILT_IN_TOOLS, problems)
   if (problems.length > 0) return { ok: false, problems }
   return {
     ok: true,
@@ -187,6 +190,7 @@ export function resolveBusiness(file: BusinessFile, id: string, source: string, 
       faq: file.faq ?? [],
       wording: file.wording ?? {},
       ...(file.calendar ? { calendar: file.calendar } : {}),
+      tasks,
     },
   }
 }

@@ -12,6 +12,7 @@ import { StaffSection } from './sections/staff'
 import { BookingSection } from './sections/booking'
 import { FaqSection } from './sections/faq'
 import { WordingSection } from './sections/wording'
+import { TasksSection } from './sections/tasks'
 import { CalendarFileSection } from '../../calendar/calendar-config'
 import { TenantSection } from './sections/tenant'
 
@@ -29,5 +30,7 @@ export const BusinessFileSchema = strict({
   wording: Type.Optional(WordingSection),
   /** Book into this CalDAV calendar (see README, "Booking into your own calendar"). */
   calendar: Type.Optional(CalendarFileSection),
+  /** Declared forms and look-ups (see README, "Your own tasks: forms and look-ups"). */
+  tasks: Type.Optional(TasksSection),
 })
 export type BusinessFile = Static<typeof BusinessFileSchema>

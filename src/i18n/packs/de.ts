@@ -1,5 +1,6 @@
 /** @module i18n/packs/de — German. */
 import type { LanguagePack } from '../pack'
+import { formsDe } from './forms/de'
 
 const clock = (minutes: number): string => {
   const h = Math.floor(minutes / 60) % 24
@@ -156,4 +157,5 @@ export const de = {
     failed: 'Es tut mir leid, ich konnte Ihre Nachricht gerade nicht speichern. Bitte versuchen Sie es gleich noch einmal.',
     progress: 'eine Nachricht',
   },
+  forms: formsDe,
 } as const satisfies LanguagePack

@@ -1,5 +1,6 @@
 /** @module i18n/packs/en — English, the lines FastAgent shipped with. */
 import type { LanguagePack } from '../pack'
+import { formsEn } from './forms/en'
 
 const clock = (minutes: number): string => {
   const h = Math.floor(minutes / 60) % 24
@@ -157,4 +158,5 @@ export const en = {
     failed: "Sorry, I couldn't save your message just now. Please try again in a moment.",
     progress: 'taking a message',
   },
+  forms: formsEn,
 } as const satisfies LanguagePack

@@ -1,5 +1,6 @@
 /** @module i18n/packs/es — Spanish. */
 import type { LanguagePack } from '../pack'
+import { formsEs } from './forms/es'
 
 const clock = (minutes: number): string => {
   const h = Math.floor(minutes / 60) % 24
@@ -159,4 +160,5 @@ export const es = {
     failed: 'Lo siento, ahora mismo no he podido guardar su mensaje. Inténtelo de nuevo en un momento.',
     progress: 'tomando un mensaje',
   },
+  forms: formsEs,
 } as const satisfies LanguagePack

@@ -14,6 +14,7 @@ import type { Brain, BrainCall, BrainContext, BrainItem, BrainTurn } from './bra
 import { findDate, findTime, normalize } from './phrases'
 import { BRAIN_WORDS, instructedLanguage, type BrainWords } from './brain-language'
 import type { Language } from '../../i18n/languages'
+import { correction, taskFields, toolFromWords, valueOf } from './form-filling'
 
 export interface OpenTask {
   readonly id: string
@@ -45,7 +46,7 @@ export function parseOpenTasks(instructions: string): OpenTask[] | undefined {
   return tasks
 }
 
-type Output = { task_id?: unknown; task?: unknown; status?: unknown; say?: unknown; ask?: unknown; need?: unknown; error?: unknown; message?: unknown }
+type Output = { task_id?: unknown; task?: unknown; status?: unknown; say?: unknown; ask?: unknown; need?: unknown; error?: unknown; message?: unknown; caller_said?: unknown }
 
 function parseOutput(output: string): Output | undefined {
   try {
@@ -88,7 +89,10 @@ function speakOutput(output: string, failed: string): string | undefined {
   const o = parseOutput(output)
   if (!o) return undefined
   if (o.error !== undefined) return failed
-  const parts = [str(o.say), str(o.ask)].filter((s): s is string => s !== undefined)
+  // A read-back names the caller's words `[field]` and carries them as quoted data (`caller_said`): read them back.
+  const said = o.caller_said !== null && typeof o.caller_said === 'object' ? (o.caller_said as Record<string, unknown>) : {}
+  const ask = str(o.ask)?.replace(/\[([a-z0-9_]+)\]/g, (m, k: string) => (typeof said[k] === 'string' ? (said[k] as string) : m))
+  const parts = [str(o.say), ask].filter((s): s is string => s !== undefined)
   return parts.length > 0 ? parts.join(' ') : undefined
 }
 
@@ -208,7 +212,8 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
     const lastBotItem = items[lastBotIdx]
     const lastBot = lastBotItem?.type === 'message' ? lastBotItem.text.toLowerCase() : ''
     const tasks = openTasks(ctx.instructions, items)
-    const waitingFor = (what: RegExp) => tasks.find((k) => k.waitingFor.some((w) => what.test(w)))
+    // Exact field names: a declared task's `date_of_birth` is not the booking's `date`.
+    const waitingFor = (what: RegExp) => tasks.find((k) => k.waitingFor.some((w) => new RegExp(`^(?:${what.source})$`).test(w)))
     const date = findDate(t, lang)
     const time = findTime(t, lang)
 
@@ -227,6 +232,14 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
           const r = call('resume_task', { task_id: id, choice: 'continue' })
           if (r) return r
         }
+      }
+    }
+    // A caller correcting a detail they gave a task ("no, my date of birth is …") — any field it takes, by name.
+    for (const k of [...tasks].reverse()) {
+      const c = correction(taskFields(ctx.tools, k.name), heard)
+      if (c && !k.waitingFor.includes(c.field)) {
+        const r = call('task_input', { task_id: k.id, [c.field]: c.value })
+        if (r) return r
       }
     }
     const confirmTask = waitingFor(/confirm/)
@@ -295,6 +308,21 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
     }
     if (/\bmessage\b/.test(t)) {
       const r = call('leave_message')
+      if (r) return r
+    }
+    // A task the product describes only by its tools (a declared form or look-up): start it by its name's words,
+    // then answer the field it waits for with the caller's words.
+    const builtIn = new Set(['book_appointment', 'cancel_appointment', 'reschedule_appointment', 'check_availability', 'leave_message', 'task_input', 'task_cancel', 'resume_task', 'end_call', 'transfer_to_human'])
+    const named = toolFromWords(ctx.tools, heard, builtIn)
+    if (named?.name && !tasks.some((k) => k.name === named.name)) {
+      const r = call(named.name)
+      if (r) return r
+    }
+    const known = new Set(['date', 'time', 'service', 'name', 'message', 'callback_number', 'choice', 'confirm'])
+    const formTask = tasks.find((k) => k.waitingFor.length > 0 && k.waitingFor.every((w) => !known.has(w)))
+    if (formTask) {
+      const field = formTask.waitingFor[0]!
+      const r = call('task_input', { task_id: formTask.id, [field]: valueOf(heard, field.replaceAll('_', ' ')) })
       if (r) return r
     }
     const nameTask = waitingFor(/name/)

@@ -1,0 +1,41 @@
+/** @module i18n/packs/forms/de — the words of declared forms and look-ups, in German. */
+import type { FormLines } from '../../form-lines'
+
+export const formsDe: FormLines = {
+  taking: (title) => `bei Ihrer Anfrage „${title}“`,
+  stillNeed: (label) => `es fehlt noch: ${label}`,
+  readyToSend: 'alles ist bereit zum Absenden',
+  sending: 'es wird gerade gesendet',
+  confirmDefault: (list) => `Ich habe ${list}. Soll ich das so absenden?`,
+  item: (label, value) => `${label}: ${value}`,
+  whatToChange: 'Was soll ich ändern?',
+  sent: (title) => `Ihre Anfrage „${title}“ ist abgeschickt.`,
+  failed: (title) => `Es tut mir leid, unser System hat Ihre Anfrage „${title}“ nicht angenommen; sie wurde nicht gesendet. Bitte rufen Sie später noch einmal an oder lassen Sie sich verbinden.`,
+  lookupFailed: (title) => `Es tut mir leid, ich bekomme zu „${title}“ gerade keine Antwort von unserem System. Bitte versuchen Sie es später noch einmal.`,
+  offerOwnNumber: (last) => `Ich kann auch die Nummer nehmen, von der Sie anrufen, mit der Endung ${last}.`,
+  sms: (title, text) => `${title}: ${text}`,
+  invalid: {
+    tooShort: (label, min) => `Das ist zu kurz für ${label}: mindestens ${min} Zeichen.`,
+    tooLong: (label, max) => `Das ist zu lang für ${label}: höchstens ${max} Zeichen.`,
+    date: (label) => `Ich habe kein Datum für ${label} verstanden. Fragen Sie nach Tag, Monat und Jahr.`,
+    time: (label) => `Ich habe keine Uhrzeit für ${label} verstanden.`,
+    number: (label) => `${label} muss eine Zahl sein.`,
+    range: (label, min, max) => `${label} muss zwischen ${min} und ${max} liegen.`,
+    phone: 'Das ist keine vollständige Telefonnummer. Fragen Sie mit Ländervorwahl, oder bieten Sie die Nummer an, von der angerufen wird.',
+    email: 'Das ist keine vollständige E-Mail-Adresse (wie name@example.com). Bitten Sie darum, sie zu buchstabieren.',
+    choice: (options) => `Das ist keine der Möglichkeiten: ${options}.`,
+    yesNo: 'Die Antwort muss ja oder nein sein.',
+    required: (label) => `${label} wird benötigt.`,
+  },
+  yesWord: 'ja',
+  noWord: 'nein',
+  words: {
+    yes: ['ja', 'genau', 'richtig', 'stimmt', 'klar', 'gerne', 'jawohl'],
+    no: ['nein', 'nee', 'nicht', 'falsch'],
+    skip: ['überspringen', 'keine', 'keinen', 'nichts', 'habe ich nicht'],
+    ownNumber: ['diese nummer', 'die gleiche', 'dieselbe', 'von der ich anrufe', 'meine nummer', 'aktuelle nummer'],
+    at: ['at', 'ät'],
+    dot: ['punkt'],
+  },
+  or: 'oder',
+}

@@ -1,0 +1,41 @@
+/** @module i18n/packs/forms/en — the words of declared forms and look-ups, in English. */
+import type { FormLines } from '../../form-lines'
+
+export const formsEn: FormLines = {
+  taking: (title) => `taking your ${title.toLowerCase()}`,
+  stillNeed: (label) => `we still need your ${label}`,
+  readyToSend: 'everything is ready to send',
+  sending: 'sending it now',
+  confirmDefault: (list) => `I have ${list}. Shall I send it?`,
+  item: (label, value) => `${label}: ${value}`,
+  whatToChange: 'What should I change?',
+  sent: (title) => `Your ${title.toLowerCase()} is sent.`,
+  failed: (title) => `I'm sorry, our system did not accept your ${title.toLowerCase()}, so it was not sent. Please call us again later or ask to speak to a colleague.`,
+  lookupFailed: (title) => `I'm sorry, I couldn't get an answer for your ${title.toLowerCase()} from our system just now. Please try again later.`,
+  offerOwnNumber: (last) => `I can also use the number you are calling from, ending in ${last}.`,
+  sms: (title, text) => `${title}: ${text}`,
+  invalid: {
+    tooShort: (label, min) => `That is too short for the ${label}: it needs at least ${min} characters.`,
+    tooLong: (label, max) => `That is too long for the ${label}: at most ${max} characters.`,
+    date: (label) => `I didn't catch a date for the ${label}. Ask again for a day, month and year.`,
+    time: (label) => `I didn't catch a time for the ${label}.`,
+    number: (label) => `The ${label} must be a number.`,
+    range: (label, min, max) => `The ${label} must be between ${min} and ${max}.`,
+    phone: 'That is not a complete phone number. Ask for it with the country code, or offer the number they are calling from.',
+    email: "That is not a complete email address (like name@example.com). Ask them to spell it.",
+    choice: (options) => `That is not one of the options: ${options}.`,
+    yesNo: 'The answer must be yes or no.',
+    required: (label) => `The ${label} is needed.`,
+  },
+  yesWord: 'yes',
+  noWord: 'no',
+  words: {
+    yes: ['yes', 'yeah', 'yep', 'sure', 'correct', 'right', 'true', 'of course'],
+    no: ['no', 'nope', 'not', 'false', 'never'],
+    skip: ['skip', 'none', 'no thanks', 'nothing', "don't have", 'do not have'],
+    ownNumber: ['this number', 'this one', 'same number', 'the same', 'calling from', 'my number', 'that number', 'current number'],
+    at: ['at'],
+    dot: ['dot', 'point'],
+  },
+  or: 'or',
+}

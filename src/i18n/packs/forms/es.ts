@@ -1,0 +1,41 @@
+/** @module i18n/packs/forms/es — the words of declared forms and look-ups, in Spanish. */
+import type { FormLines } from '../../form-lines'
+
+export const formsEs: FormLines = {
+  taking: (title) => `con su solicitud de ${title.toLowerCase()}`,
+  stillNeed: (label) => `todavía nos falta: ${label}`,
+  readyToSend: 'todo está listo para enviar',
+  sending: 'se está enviando',
+  confirmDefault: (list) => `Tengo ${list}. ¿Lo envío?`,
+  item: (label, value) => `${label}: ${value}`,
+  whatToChange: '¿Qué debo cambiar?',
+  sent: (title) => `Su solicitud de ${title.toLowerCase()} está enviada.`,
+  failed: (title) => `Lo siento, nuestro sistema no aceptó su solicitud de ${title.toLowerCase()} y no se envió. Por favor, llámenos más tarde o pida hablar con un compañero.`,
+  lookupFailed: (title) => `Lo siento, ahora mismo no obtengo respuesta de nuestro sistema sobre ${title.toLowerCase()}. Inténtelo más tarde, por favor.`,
+  offerOwnNumber: (last) => `También puedo usar el número desde el que llama, que termina en ${last}.`,
+  sms: (title, text) => `${title}: ${text}`,
+  invalid: {
+    tooShort: (label, min) => `Es demasiado corto para ${label}: necesita al menos ${min} caracteres.`,
+    tooLong: (label, max) => `Es demasiado largo para ${label}: como máximo ${max} caracteres.`,
+    date: (label) => `No entendí una fecha para ${label}. Pregunte por día, mes y año.`,
+    time: (label) => `No entendí una hora para ${label}.`,
+    number: (label) => `${label} debe ser un número.`,
+    range: (label, min, max) => `${label} debe estar entre ${min} y ${max}.`,
+    phone: 'No es un número de teléfono completo. Pídalo con el prefijo del país, u ofrezca el número desde el que llama.',
+    email: 'No es una dirección de correo completa (como nombre@example.com). Pida que la deletree.',
+    choice: (options) => `No es una de las opciones: ${options}.`,
+    yesNo: 'La respuesta debe ser sí o no.',
+    required: (label) => `Se necesita ${label}.`,
+  },
+  yesWord: 'sí',
+  noWord: 'no',
+  words: {
+    yes: ['sí', 'si', 'claro', 'correcto', 'exacto', 'vale', 'de acuerdo'],
+    no: ['no', 'nunca', 'falso'],
+    skip: ['ninguno', 'ninguna', 'nada', 'saltar', 'no tengo'],
+    ownNumber: ['este número', 'este numero', 'el mismo', 'desde el que llamo', 'mi número', 'mi numero'],
+    at: ['arroba', 'at'],
+    dot: ['punto'],
+  },
+  or: 'o',
+}
