@@ -120,3 +120,34 @@ test("a look-up whose answer tries to instruct the model: it reaches the model o
   await call.hangup()
   call.assertNoViolations()
 }, 120_000)
+
+test('boot: a missing webhook secret exits 78 naming the variable and the task; a bad declaration exits 78 naming its path', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fa-declared-boot-'))
+  const file = join(dir, 'clinic.yaml')
+  writeFileSync(file, clinic('http://127.0.0.1:9'))
+  const main = join(import.meta.dir, '..', '..', 'src', 'main.ts')
+  const env = { PATH: process.env.PATH ?? '', HOME: dir, AUDIOCODES_BOT_TOKEN: 'boot-test-token-123', OPENAI_API_KEY: 'sk-boot-0123456789', DATABASE_PATH: join(dir, 'db.sqlite'), FASTAGENT_CONFIG: file, PORT: '0', REALTIME_POOL_SIZE: '0' }
+  const run = async (args: string[], extra: Record<string, string> = {}) => {
+    const p = Bun.spawn([process.execPath, main, ...args], { env: { ...env, ...extra }, stdout: 'pipe', stderr: 'pipe' })
+    const [code, err] = await Promise.all([p.exited, new Response(p.stderr).text()])
+    return { code, err }
+  }
+  const noSecret = await run(['serve'])
+  expect(noSecret.code).toBe(78)
+  expect(noSecret.err).toContain('REFILL_SECRET is not set; task prescription_refill')
+  expect(noSecret.err).not.toContain('    at ')
+  const short = await run(['serve'], { REFILL_SECRET: 'short' })
+  expect(short.code).toBe(78)
+  expect(short.err).toContain('REFILL_SECRET must be at least 16 characters')
+  // `config check` validates the file only: it passes without the secret.
+  expect((await run(['config', 'check', file])).code).toBe(0)
+  writeFileSync(file, clinic('http://127.0.0.1:9').replace('type: date', 'type: birthday').replace('id: order_status', 'id: end_call'))
+  const bad = await run(['config', 'check', file])
+  expect(bad.code).toBe(78)
+  expect(bad.err).toContain('tasks[0].fields[1].type: must be one of text, date, time, number, phone, email, choice, yes_no')
+  writeFileSync(file, clinic('http://127.0.0.1:9').replace('id: order_status', 'id: end_call').replace('{full_name}', '{fullname}'))
+  const clash = await run(['config', 'check', file])
+  expect(clash.code).toBe(78)
+  expect(clash.err).toContain('tasks[1].id: is already a built-in tool (end_call)')
+  expect(clash.err).toContain('tasks[0].confirm: names {fullname}, which is not a field of this task')
+}, 60_000)

@@ -45,6 +45,10 @@ export function describeBusiness(b: Business): string {
   out.push(`  at least ${r.minNoticeMinutes} min notice · up to ${r.horizonDays} days ahead · ${r.maxOpenPerCaller === undefined ? 'no limit of open bookings per caller' : `at most ${r.maxOpenPerCaller} open per caller`}`)
   out.push('', `FAQ: ${b.faq.length} ${b.faq.length === 1 ? 'entry' : 'entries'}`)
   for (const f of b.faq) out.push(`  Q: ${f.q}`, `     A: ${f.a}`)
+  if (b.tasks.length > 0) {
+    out.push('', 'Tasks')
+    out.push(...table(b.tasks.map((t) => [t.id, t.kind, t.fields.map((f) => `${f.name} (${f.type}${f.optional ? ', optional' : ''})`).join(', '), `→ ${t.submit.url} (signed with ${t.submit.secretEnv})`])))
+  }
   const langs = Object.entries(b.wording).filter(([, v]) => v !== undefined && Object.keys(v).length > 0)
   out.push('', `Wording overrides: ${langs.length === 0 ? 'none (language packs as shipped)' : langs.map(([l, v]) => `${l} (${Object.keys(v ?? {}).join(', ')})`).join('; ')}`)
   return out.join('\n')

@@ -237,7 +237,8 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
     // A caller correcting a detail they gave a task ("no, my date of birth is …") — any field it takes, by name.
     for (const k of [...tasks].reverse()) {
       const c = correction(taskFields(ctx.tools, k.name), heard)
-      if (c && !k.waitingFor.includes(c.field)) {
+      // A field some task is asking for right now is an answer to that question, not a correction.
+      if (c && !tasks.some((x) => x.waitingFor.includes(c.field))) {
         const r = call('task_input', { task_id: k.id, [c.field]: c.value })
         if (r) return r
       }
