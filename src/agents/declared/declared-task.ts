@@ -228,6 +228,8 @@ export function declaredTask(d: DeclaredTask): TaskDefinition<State, Ctx, Declar
     },
     cancelEvent: (now) => ({ type: 'cancel', at: now }),
     summary: (s) => summary(s.state, s.context),
-    callerWords: (c) => Object.fromEntries(d.fields.filter(freeText).map((f) => { const v = c.values[f.name]; return [f.name, typeof v === 'string' ? v : null] })),
+    // A look-up's answer may echo the reference the caller gave ("order A-1234 ships Friday"): it is the business
+    // system's text, handed over as data, not a line of ours built from the caller's words.
+    callerWords: (c) => d.kind === 'lookup' && c.result !== null ? {} : Object.fromEntries(d.fields.filter(freeText).map((f) => { const v = c.values[f.name]; return [f.name, typeof v === 'string' ? v : null] })),
   })
 }
