@@ -44,6 +44,7 @@ export function callInstructions(i: Omit<CallSessionInputs, 'format' | 'taskTool
     faq: b.faq,
     services: b.services,
     language: packFor(b.language).englishName,
+    stillThere: packFor(b.language).call.stillThere,
     openTasks: i.openTasks,
     transferAvailable: i.config.TRANSFER_TARGET !== undefined,
   })

@@ -19,6 +19,8 @@ export type InstructionInputs = {
   readonly faq?: readonly { readonly q: string; readonly a: string }[]
   /** The call's language (English name), when it is not English. */
   readonly language?: string
+  /** The re-prompt after a silence, in the call's language (default "Are you still there?"). */
+  readonly stillThere?: string
   /** What can be booked, when the business offers more than one service. */
   readonly services?: readonly { readonly name: string; readonly minutes: number; readonly synonyms: readonly string[] }[]
 }
@@ -52,7 +54,7 @@ export function buildInstructions(i: InstructionInputs): string {
     'Tasks: booking, cancelling or rescheduling appointments, checking availability and taking messages are done by task agents through your tools. Start a task with its tool (for example book_appointment with whatever date or time the caller already gave, as they said it). The tool answers at once with the task id, its status and, in "ask", the next question: ask it. When the caller answers, pass the answer with task_input (task_id and the field that was asked for, in the caller\'s words). Never invent availability, bookings or confirmations: only the task agents decide them, and results can arrive later as a system update — tell the caller what it says.',
     'While a task waits, the caller may talk about anything else; answer, then come back to the open task. If the caller wants to stop a task, use task_cancel.',
     'When the caller says they are done, call end_call.' + (i.transferAvailable ? ' If the caller asks for a person, call transfer_to_human.' : ''),
-    'If the caller has been silent for a while, ask "Are you still there?".',
+    `If the caller has been silent for a while, ask "${i.stillThere ?? 'Are you still there?'}".`,
     ...faqBlock(i.faq ?? []),
     '',
     taskStatusBlock(i.openTasks),

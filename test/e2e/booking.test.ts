@@ -11,10 +11,10 @@ import { addDays, dateMinutesToEpoch, localDate } from '../../src/agents/domain/
 import type { Language } from '../../src/i18n/languages'
 
 /** What only this test checks per language: the closing's words, one caller line and one bot line of the transcript. */
-const CASES: readonly { lang: Language; closing: string; callerTime: string; botAsked: string; instructed?: string }[] = [
+const CASES: readonly { lang: Language; closing: string; callerTime: string; botAsked: string; instructed?: string; reprompt?: string }[] = [
   { lang: 'en', closing: 'have a great day', callerTime: '10 am.', botAsked: 'What time' },
-  { lang: 'de', closing: 'einen schönen tag noch', callerTime: 'um 10 uhr.', botAsked: 'Um wie viel Uhr möchten Sie kommen?', instructed: 'Speak German with the caller' },
-  { lang: 'es', closing: 'que tenga un buen día', callerTime: 'a las 10.', botAsked: '¿A qué hora le viene bien?', instructed: 'Speak Spanish with the caller' },
+  { lang: 'de', closing: 'einen schönen tag noch', callerTime: 'um 10 uhr.', botAsked: 'Um wie viel Uhr möchten Sie kommen?', instructed: 'Speak German with the caller', reprompt: 'ask "Sind Sie noch da?"' },
+  { lang: 'es', closing: 'que tenga un buen día', callerTime: 'a las 10.', botAsked: '¿A qué hora le viene bien?', instructed: 'Speak Spanish with the caller', reprompt: 'ask "¿Sigue ahí?"' },
 ]
 
 for (const c of CASES) {
@@ -57,6 +57,7 @@ for (const c of CASES) {
       // The model was told to speak the language (and English sessions are not told anything of the kind).
       const instructions = world.emulator.sessions.map((s) => s.config.instructions ?? "").join('\n')
       if (c.instructed) expect(instructions).toContain(c.instructed)
+      if (c.reprompt) expect(instructions).toContain(c.reprompt)
       else expect(instructions).not.toMatch(/Speak (German|Spanish)/)
       // A completed call is never a drop: no SMS.
       expect(world.twilio.messages).toHaveLength(0)
