@@ -246,7 +246,9 @@ backend instances
   balance leastconn
   option httpchk GET /readyz
   http-check expect status 200
-  default-server inter ${checkMs}ms fastinter ${checkMs}ms downinter ${checkMs}ms fall 1 rise 1
+  # Three failed checks in a row take a server out: one slow answer on a loaded machine must not.
+  timeout check 5s
+  default-server inter ${checkMs}ms fastinter ${checkMs}ms downinter ${checkMs}ms fall 3 rise 1
 ${instances.map((i) => `  server ${i.id} 127.0.0.1:${i.port} check`).join('\n')}
 `
 }
