@@ -176,8 +176,11 @@ export function declaredTask(d: DeclaredTask): TaskDefinition<State, Ctx, Declar
             target: 'done',
             assign: (c, e) => ({ ...c, result: d.kind === 'lookup' ? (e.say ?? '') : doneText(c) }),
             effects: (c) => [
+              // What the caller hears now goes to the model as function-output data. The summary is what the closing
+              // and welcome-back lines repeat on their own: never the caller's words (a `done` with {field}s) nor a
+              // look-up's answer (the business system's text) — only fixed words.
               { kind: 'say', text: c.result ?? '' },
-              { kind: 'done', summary: c.result ?? '' },
+              { kind: 'done', summary: d.kind === 'lookup' ? '' : d.done !== undefined && !/\{\w+\}/.test(d.done) ? d.done : forms(c).sent(d.title) },
             ],
           },
           submit_failed: {
@@ -208,6 +211,8 @@ export function declaredTask(d: DeclaredTask): TaskDefinition<State, Ctx, Declar
     kind: d.id,
     title: title('en'),
     noun: d.title.toLowerCase(),
+    // A look-up only informs: its answer is not repeated in the call's closing line.
+    informational: d.kind === 'lookup',
     description: `${d.description} (${d.kind === 'form' ? 'a form' : 'a look-up'} collecting: ${d.fields.map((f) => f.label).join(', ')}; pass any of them the caller already said)`,
     startArgs,
     inputArgs,
