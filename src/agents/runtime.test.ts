@@ -328,4 +328,10 @@ describe("caller words are data, never the bot's own line", () => {
     expect(rt.openTasks()[0]?.pending?.ask.provenance).toBe('personal')
     expect(rt.openTasks()[0]?.summary).toEqual(personalLine('taking a message'))
   })
+
+  test('the check is on whole words: a caller named Lea still hears "What message would you like to leave?"', async () => {
+    const { rt } = await setup()
+    const r = json(await rt.call('leave_message', JSON.stringify({ name: 'Lea' })))
+    expect(r.ask).toBe('What message would you like to leave?')
+  })
 })

@@ -198,11 +198,11 @@ export class TaskRuntime implements TaskPort {
    * words the task keeps. Personal: a task's lines are built from the caller's request (its slots), never cached.
    */
   private line(task: LiveTask, text: string, context: unknown = task.snapshot.context): SpokenLine {
-    const lower = text.toLowerCase()
+    const lower = ` ${words(text)} `
     for (const [field, value] of Object.entries(task.def.callerWords?.(context) ?? {})) {
-      // Two letters or fewer cannot carry an instruction, and would match inside ordinary words.
-      const v = value?.trim().toLowerCase()
-      if (v !== undefined && v.length > 2 && lower.includes(v)) throw new CallerWordsInLine(task.def.kind, field)
+      // Whole words only ('Lea' is not in "leave"); two letters or fewer cannot carry an instruction.
+      const v = value === null ? '' : words(value)
+      if (v.length > 2 && lower.includes(` ${v} `)) throw new CallerWordsInLine(task.def.kind, field)
     }
     return personalLine(text)
   }
@@ -619,6 +619,8 @@ export class TaskRuntime implements TaskPort {
   }
 }
 
+/** Lower-case letters and digits as single-space-separated words. */
+const words = (t: string) => t.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).join(' ')
 const emptyOutcome = (): Outcome => ({ say: [], ask: undefined, error: undefined, unhandled: false })
 const joined = (lines: readonly SpokenLine[]): SpokenLine | undefined => (lines.length === 0 ? undefined : personalLine(lines.map((l) => l.text).join(' ')))
 function update(task: LiveTask, say: readonly SpokenLine[], ask: Outcome['ask']): TaskUpdate {
