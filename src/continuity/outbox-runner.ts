@@ -130,9 +130,13 @@ export class OutboxRunner {
           // This row's store work failed: the others (other calls' messages) still go out; it is retried later.
           const n = (this.parkCount.get(row.id) ?? 0) + 1
           this.parkCount.set(row.id, n)
-          this.parked.set(row.id, this.d.now() + this.backoff(n))
+          const until = this.d.now() + this.backoff(n)
+          this.parked.set(row.id, until)
           this.d.log.error('outbox.row_failed', { outboxId: row.id, kind: row.kind, callId: row.call_id ?? undefined, err })
           this.d.onFailure?.('outbox-row')
+          // The claim ends with the backoff, so the retry follows it rather than the claim lease (and the timer sleeps
+          // until then instead of polling a row it skips). If the store fails here too, the lease runs out instead.
+          await this.d.store.outbox.deferClaim(row.id, claim.by, until).catch(() => undefined)
         }
       }
     }

@@ -112,6 +112,15 @@ export class OutboxRepo {
     await this.sql.run(`UPDATE outbox SET status = 'failed', last_error = $error, claim_until = NULL, updated_at = $at WHERE id = $id`, { id, error, at })
   }
 
+  /**
+   * Keeps a claimed row untouched until `until` (its bookkeeping failed before anything was sent): it is due again then,
+   * for this claimer or any other, instead of only when the claim lease runs out, and nothing polls it meanwhile
+   * (`nextDue` reports `until`). Only the claimer's own row.
+   */
+  async deferClaim(id: number, by: string, until: number): Promise<void> {
+    await this.sql.run(`UPDATE outbox SET claim_until = $until WHERE id = $id AND claimed_by = $by AND status = 'pending'`, { id, by, until })
+  }
+
   /** Kept but not sent (no SMS provider configured, or the number opted out). */
   async hold(id: number, why: string, at: number): Promise<void> {
     await this.sql.run(`UPDATE outbox SET status = 'held', last_error = $why, claim_until = NULL, updated_at = $at WHERE id = $id`, { id, why, at })

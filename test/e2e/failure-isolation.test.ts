@@ -6,6 +6,7 @@
  */
 import { afterEach, expect, test } from 'bun:test'
 import { startWorld, type World } from '../../src/sim/world'
+import { DEFAULT_TENANT } from '../../src/store/tenant'
 import { waitUntil } from '../reliability/kit'
 
 const HOURS = { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC' }
@@ -41,7 +42,8 @@ test('DTMF confirm on a call whose store writes fail: that call keeps its state 
       await c.waitForPlaybackIdle(20_000)
     }),
   )
-  const store = w.server.store
+  // A call works on its business's store (one tenant-bound store per business): fail that one's writes.
+  const store = w.server.store.forTenant(DEFAULT_TENANT)
   const callA = (await store.calls.byConversation(a.conversationId))?.id
   expect(callA).toBeDefined()
   const commit = store.tasks.commit.bind(store.tasks)
@@ -82,12 +84,13 @@ test('outbox: one drop SMS whose bookkeeping fails is retried later; the other c
   const b = w.call({ caller: '+14155550144', supportedMediaFormats: ['raw/lpcm16_24'] })
   // The outbox rows of call A cannot be marked as being sent (the store fails there).
   const callOf = new Map<number, string | null>()
-  const due = store.outbox.due.bind(store.outbox)
-  store.outbox.due = (async (...args: Parameters<typeof due>) => {
-    const rows = await due(...args)
+  // The runner claims its rows (one instance of a cluster per row) before it begins each: learn whose they are there.
+  const claim = store.outbox.claim.bind(store.outbox)
+  store.outbox.claim = (async (...args: Parameters<typeof claim>) => {
+    const rows = await claim(...args)
     for (const r of rows) callOf.set(r.id, r.call_id)
     return rows
-  }) as typeof store.outbox.due
+  }) as typeof store.outbox.claim
   const begin = store.outbox.begin.bind(store.outbox)
   let injected = true
   store.outbox.begin = (async (id: number, at: number) => {

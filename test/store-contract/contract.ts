@@ -421,6 +421,16 @@ export function storeContract(f: StoreFactory): void {
       expect((await s.outbox.claim(['sms'], 1200, 'B', 1000)).map((r) => r.idem_key)).toEqual(['k4'])
       expect((await s.outbox.claim(['dialout'], 1200, 'B', 1000)).map((r) => r.idem_key)).toEqual(['k2'])
       expect((await s.outbox.byKey('k1'))).toMatchObject({ status: 'done', claim_until: null, claimed_by: 'A' })
+      // A claim cut short (the claimer's bookkeeping failed) is due again at the new end, for anyone; only the
+      // claimer can cut it.
+      await s.outbox.enqueue({ idemKey: 'k5', kind: 'sms', payload: {}, at: 1300 })
+      const [k5] = await s.outbox.claim(['sms'], 1300, 'A', 1000)
+      await s.outbox.deferClaim(k5!.id, 'B', 1301)
+      expect((await s.outbox.byKey('k5'))?.claim_until).toBe(2300)
+      await s.outbox.deferClaim(k5!.id, 'A', 1302)
+      expect((await s.outbox.byKey('k5'))?.claim_until).toBe(1302)
+      expect(await s.outbox.claim(['sms'], 1301, 'B', 1000)).toEqual([])
+      expect((await s.outbox.claim(['sms'], 1302, 'B', 1000)).map((r) => [r.idem_key, r.claimed_by])).toEqual([['k5', 'B']])
     })
 
     test('two claimers racing over one outbox: every row claimed by exactly one', async () => {
