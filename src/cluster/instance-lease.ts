@@ -43,11 +43,16 @@ export class InstanceLease {
     const at = this.d.now()
     await store.instances.register(id, at, this.d.leaseMs)
     if (this.cluster) {
+      // Our own previous run (same INSTANCE_ID) is gone: its outbox claims too.
+      await store.outbox.releaseClaims({ claimer: id })
       await this.d.orphaned(await store.calls.takeOver(id, at, { owner: id }), id)
       await this.d.orphaned(await store.calls.takeOver(id, at, 'orphans'), '(none)')
       this.timer = setInterval(() => this.beat(), this.d.heartbeatMs)
       this.beat()
     } else {
+      // SQLite serves one instance: whatever a previous process claimed in the outbox (killed mid-send, or while it
+      // was recovering) is ours to finish now, not after the claim lease.
+      await store.outbox.releaseClaims('all')
       await this.d.orphaned(await store.calls.takeOver(id, at, 'all'), 'previous process')
     }
   }

@@ -121,6 +121,16 @@ export class OutboxRepo {
     await this.sql.run(`UPDATE outbox SET claim_until = $until WHERE id = $id AND claimed_by = $by AND status = 'pending'`, { id, by, until })
   }
 
+  /**
+   * Frees the claims of a claimer that is gone (a dead instance, or — on SQLite, one instance per database — any
+   * previous process): its rows are due at once for a survivor, which reconciles what it may have half sent, instead
+   * of waiting out the claim lease.
+   */
+  async releaseClaims(of: { readonly claimer: string } | 'all'): Promise<number> {
+    const who = of === 'all' ? '' : ' AND claimed_by = $claimer'
+    return this.sql.run(`UPDATE outbox SET claim_until = NULL WHERE status = 'pending' AND claim_until IS NOT NULL${who}`, of === 'all' ? {} : { claimer: of.claimer })
+  }
+
   /** Kept but not sent (no SMS provider configured, or the number opted out). */
   async hold(id: number, why: string, at: number): Promise<void> {
     await this.sql.run(`UPDATE outbox SET status = 'held', last_error = $why, claim_until = NULL, updated_at = $at WHERE id = $id`, { id, why, at })

@@ -79,7 +79,11 @@ export class Store implements Repos {
    * calls `by`'s: the calls to declare dropped. Undefined when another survivor got there first.
    */
   claimDead(dead: string, by: string, at: number): Promise<CallRow[] | undefined> {
-    return this.tx(async (t) => ((await t.instances.markDead(dead, by, at)) ? t.calls.takeOver(by, at, { owner: dead }) : undefined))
+    return this.tx(async (t) => {
+      if (!(await t.instances.markDead(dead, by, at))) return undefined
+      await t.outbox.releaseClaims({ claimer: dead })
+      return t.calls.takeOver(by, at, { owner: dead })
+    })
   }
 
   schemaVersion(): Promise<number> {

@@ -347,6 +347,11 @@ export function storeContract(f: StoreFactory): void {
       expect(await b.instances.expired('B', 1700)).toEqual([])
       expect((await b.instances.expired('B', 1900)).map((i) => i.id)).toEqual(['A'])
       expect((await a.instances.expired('A', 1900)).map((i) => i.id)).toEqual(['B'])
+      // A held an outbox claim when it died: the sweep frees it with the calls (B's own claim stays).
+      await a.outbox.enqueue({ idemKey: 'dead-a', kind: 'sms', payload: {}, at: 1000 })
+      await a.outbox.enqueue({ idemKey: 'live-b', kind: 'dialout', payload: {}, at: 1000 })
+      await a.outbox.claim(['sms'], 1000, 'A', 60_000)
+      await b.outbox.claim(['dialout'], 1000, 'B', 60_000)
       // Three survivors race for A (two handles, three transactions): one wins and gets A's one live call.
       const won = await Promise.all([b.claimDead('A', 'B', 1900), a.claimDead('A', 'C', 1900), b.claimDead('A', 'D', 1900)])
       const winners = won.filter((w) => w !== undefined)
@@ -357,6 +362,8 @@ export function storeContract(f: StoreFactory): void {
       expect((await a.calls.get('a2'))?.owner).toBe('A')
       expect(await a.instances.get('A')).toMatchObject({ state: 'dead', swept_by: winner, swept_at: 1900 })
       expect(await b.claimDead('A', 'B', 2000)).toBeUndefined()
+      expect((await a.outbox.byKey('dead-a'))?.claim_until).toBeNull()
+      expect((await a.outbox.byKey('live-b'))?.claim_until).toBe(61_000)
       // A comes back (it was only cut off): its heartbeat says it lost the lease; it registers again.
       expect(await a.instances.heartbeat('A', 2000, 500)).toBe(false)
       await a.instances.register('A', 2000, 500)
@@ -430,7 +437,17 @@ export function storeContract(f: StoreFactory): void {
       await s.outbox.deferClaim(k5!.id, 'A', 1302)
       expect((await s.outbox.byKey('k5'))?.claim_until).toBe(1302)
       expect(await s.outbox.claim(['sms'], 1301, 'B', 1000)).toEqual([])
+      // A gone claimer's claims are freed at once: only its own, or (SQLite's restart) every one.
+      await s.outbox.enqueue({ idemKey: 'k6', kind: 'webhook', payload: {}, at: 1400 })
+      const [k6] = await s.outbox.claim(['webhook'], 1400, 'C', 60_000)
+      expect(await s.outbox.releaseClaims({ claimer: 'Z' })).toBe(0)
+      expect(await s.outbox.releaseClaims({ claimer: 'C' })).toBe(1)
+      expect((await s.outbox.claim(['webhook'], 1401, 'D', 60_000)).map((r) => r.id)).toEqual([k6!.id])
       expect((await s.outbox.claim(['sms'], 1302, 'B', 1000)).map((r) => [r.idem_key, r.claimed_by])).toEqual([['k5', 'B']])
+      // SQLite's restart: every claim is a previous process's.
+      expect(await s.outbox.releaseClaims('all')).toBeGreaterThanOrEqual(2)
+      expect((await s.outbox.byKey('k6'))?.claim_until).toBeNull()
+      expect((await s.outbox.byKey('k5'))?.claim_until).toBeNull()
     })
 
     test('two claimers racing over one outbox: every row claimed by exactly one', async () => {
