@@ -56,6 +56,7 @@ import { WEBHOOK_JOB, webhookJobHandler } from './agents/declared/webhook-job'
 import { storedOutcome } from './agents/declared/stored-outcome'
 import { definitionIn } from './agents/declared/registry'
 import { formatSecretProblems, secretProblems } from './agents/declared/secrets'
+import { sharedTokenProblem } from './config/business/shared-token'
 
 export type ServerOptions = {
   readonly log?: Logger
@@ -537,7 +538,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     lease,
     businesses,
     reloadBusinesses() {
-      const r = directory.reload()
+      // Without AUDIOCODES_BOT_TOKEN, a business added without a token of its own could not be called: refused.
+      const r = directory.reload((bs) => {
+        const p = sharedTokenProblem(bs, config.AUDIOCODES_BOT_TOKEN)
+        return p === undefined ? undefined : `${p.variable} ${p.reason}`
+      })
       // A task added by the reload whose secret is not set: its submissions fail (and the caller is told so).
       for (const p of r.ok ? secretProblems(directory.version.businesses, secrets) : []) log.error('business.task_secret_missing', { variable: p.variable, reason: p.reason })
       if (r.ok) {

@@ -10,11 +10,16 @@ import { BusinessDirectory } from '../config/business/directory'
 import { chooseCalendar } from '../calendar/calendar-config'
 import { PortInUseError, startServer } from '../server'
 import { formatSecretProblems, secretProblems } from '../agents/declared/secrets'
+import { sharedTokenProblem } from '../config/business/shared-token'
+import { NO_TENANT_MATCH } from '../config/business/business'
 
 export async function runServe(env: Record<string, string | undefined>): Promise<number> {
   const loaded = loadConfig(env, { require: REQUIRED_FOR_SERVE })
   if (!loaded.ok) {
-    process.stderr.write(formatProblems(loaded.problems) + '\n')
+    // Named together with the rest when it is certain already: no file, so the one business has no token of its own.
+    const tokenless = (env.AUDIOCODES_BOT_TOKEN ?? '') === '' && (env.FASTAGENT_CONFIG ?? '') === ''
+    const token = tokenless ? sharedTokenProblem([{ id: 'default', source: 'environment', tenant: NO_TENANT_MATCH }], undefined) : undefined
+    process.stderr.write(formatProblems([...(token ? [token] : []), ...loaded.problems]) + '\n')
     return EXIT_CONFIG
   }
   const files = preflight(loaded.config)
@@ -25,6 +30,12 @@ export async function runServe(env: Record<string, string | undefined>): Promise
   const opened = BusinessDirectory.open(loaded.config)
   if (!opened.ok) {
     process.stderr.write(opened.message + '\n')
+    return EXIT_CONFIG
+  }
+  // AUDIOCODES_BOT_TOKEN may be left unset only when every business has a token of its own.
+  const token = sharedTokenProblem(opened.directory.version.businesses, loaded.config.AUDIOCODES_BOT_TOKEN)
+  if (token !== undefined) {
+    process.stderr.write(formatProblems([token]) + '\n')
     return EXIT_CONFIG
   }
   // Declared tasks sign their webhooks: every secret they name must be set.

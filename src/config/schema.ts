@@ -25,7 +25,7 @@ export const ConfigSchema = Type.Object({
   HOST: str('listen address', '0.0.0.0', { minLength: 1 }),
   PORT: int('listen port (0 = any free port)', 8080, 0, 65535),
   // phone leg
-  AUDIOCODES_BOT_TOKEN: opt(str('bearer token VoiceAI Connect presents (required by serve)', undefined, { minLength: 8, ...secret })),
+  AUDIOCODES_BOT_TOKEN: opt(str('bearer token VoiceAI Connect presents (opens the calls of every business without a token of its own)', undefined, { minLength: 8, ...secret })),
   // model leg
   OPENAI_API_KEY: opt(str('Realtime API key (required by serve)', undefined, { minLength: 8, ...secret })),
   OPENAI_REALTIME_URL: str('Realtime endpoint (tests point it at the emulator)', 'wss://api.openai.com/v1/realtime', url),
@@ -147,4 +147,10 @@ export type Config = Static<typeof ConfigSchema>
 export type ConfigKey = keyof Config
 
 /** Variables `serve` cannot run without (the demo generates its own). */
-export const REQUIRED_FOR_SERVE = ['AUDIOCODES_BOT_TOKEN', 'OPENAI_API_KEY'] as const satisfies readonly ConfigKey[]
+export const REQUIRED_FOR_SERVE = ['OPENAI_API_KEY'] as const satisfies readonly ConfigKey[]
+
+/**
+ * Variables `serve` needs unless the businesses make them unnecessary (checked once the business files are read, see
+ * config/business/shared-token): each with the condition under which it may be left unset.
+ */
+export const REQUIRED_UNLESS = { AUDIOCODES_BOT_TOKEN: 'every business has a bot token of its own (tenant: bot_token or bot_token_env)' } as const satisfies Partial<Record<ConfigKey, string>>

@@ -4,7 +4,7 @@
  * stack trace, and create nothing (no database file, no folder). A good configuration logs its parsed hours in
  * `server.ready`.
  */
-import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -168,3 +168,64 @@ test('a good configuration: server.ready carries the parsed hours and time zone'
   expect(ready.hours).toBe('Monday to Friday, 9 AM to 5 PM; Saturday, 10 AM to 2 PM')
   expect(ready.timezone).toBe('Europe/Berlin')
 }, 60_000)
+
+describe('AUDIOCODES_BOT_TOKEN with a folder of businesses', () => {
+  /** A folder of business files, each with its tenant section. */
+  function folder(name: string, tenants: Record<string, string>): string {
+    const f = join(dir, name)
+    mkdirSync(f)
+    for (const [id, tenant] of Object.entries(tenants)) writeFileSync(join(f, `${id}.yaml`), `tenant: ${tenant}\nbusiness: { name: ${id} clinic, timezone: UTC }\nhours: { mon-sun: "08:00-20:00" }\n`)
+    return f
+  }
+
+  test('nothing set (no business file): exit 78 naming the token and the key together', async () => {
+    const d = caseDir('token-and-key')
+    const r = await serve({ DATABASE_PATH: d.db, AUDIOCODES_BOT_TOKEN: '', OPENAI_API_KEY: '' })
+    expectRefused(r, 'AUDIOCODES_BOT_TOKEN', 'is required but not set: a business has no bot token of its own (tenant: bot_token or bot_token_env): default (environment)')
+    expectRefused(r, 'OPENAI_API_KEY', 'is required but not set')
+    expect(existsSync(d.dbDir)).toBe(false)
+  }, 30_000)
+
+  test('unset while one business has no token of its own: exit 78 naming the variable and that business', async () => {
+    const d = caseDir('token-missing')
+    const config = folder('token-missing-businesses', { alpha: '{ bot_names: [alpha-bot], bot_token_env: ALPHA_TOKEN }', beta: '{ bot_names: [beta-bot] }' })
+    const r = await serve({ DATABASE_PATH: d.db, FASTAGENT_CONFIG: config, AUDIOCODES_BOT_TOKEN: '', ALPHA_TOKEN: 'alpha-token-123' })
+    expectRefused(r, 'AUDIOCODES_BOT_TOKEN', /is required but not set: a business has no bot token of its own .*beta \(.*beta\.yaml\)/)
+    expect(r.stderr).not.toContain('alpha (')
+    expect(existsSync(d.dbDir)).toBe(false)
+  }, 30_000)
+
+  test('unset while every business has its own token: serves, each token opens the upgrade, another is refused', async () => {
+    const d = caseDir('token-own')
+    const config = folder('token-own-businesses', { alpha: '{ bot_names: [alpha-bot], bot_token_env: ALPHA_TOKEN }', beta: '{ bot_names: [beta-bot], bot_token: beta-token-456 }' })
+    const proc = Bun.spawn([process.execPath, 'src/main.ts', 'serve'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...BASE, AUDIOCODES_BOT_TOKEN: '', DATABASE_PATH: d.db, FASTAGENT_CONFIG: config, ALPHA_TOKEN: 'alpha-token-123' },
+      stdout: 'pipe',
+      stderr: 'pipe',
+      timeout: 30_000,
+    })
+    let out = ''
+    const decoder = new TextDecoder()
+    const upgrade = async (port: number, token: string) => {
+      const r = await fetch(`http://127.0.0.1:${port}/audiocodes`, { headers: { authorization: `Bearer ${token}`, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } })
+      await r.body?.cancel()
+      return r.status
+    }
+    try {
+      for await (const chunk of proc.stdout) {
+        out += decoder.decode(chunk)
+        if (out.includes('"server.ready"')) break
+      }
+      const line = out.split('\n').find((l) => l.includes('"server.ready"'))
+      expect(line, out).toBeDefined()
+      const port = (JSON.parse(line!) as { port: number }).port
+      expect(await upgrade(port, 'alpha-token-123')).toBe(101)
+      expect(await upgrade(port, 'beta-token-456')).toBe(101)
+      expect(await upgrade(port, 'operator-token-123')).toBe(401)
+    } finally {
+      proc.kill('SIGTERM')
+      await proc.exited
+    }
+  }, 60_000)
+})

@@ -52,10 +52,13 @@ export class BusinessDirectory {
     return this.path !== undefined
   }
 
-  reload(): Reloaded {
+  /** `refuse`: a reason the process cannot serve the new version (checked after the files), which is then refused. */
+  reload(refuse?: (businesses: readonly Business[]) => string | undefined): Reloaded {
     if (this.path === undefined) return { ok: false, message: 'no FASTAGENT_CONFIG file to reload (the BUSINESS_* variables are read at start only)' }
     const r = loadBusinesses(this.path)
     if (!r.ok) return { ok: false, message: describeFailures(r) }
+    const why = refuse?.(r.businesses)
+    if (why !== undefined) return { ok: false, message: why }
     this.current = { version: this.current.version + 1, businesses: r.businesses, loadedAt: this.now() }
     return { ok: true, version: this.current.version, businesses: r.businesses.length }
   }

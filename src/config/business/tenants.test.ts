@@ -6,6 +6,9 @@ import { loadBusinesses } from './load'
 import { selectBusiness } from './tenants'
 import { grantAllows, grantChecker } from '../../telephony/audiocodes/auth'
 import { runConfig } from '../../cli/config'
+import { BusinessDirectory } from './directory'
+import { sharedTokenProblem } from './shared-token'
+import { loadConfig } from '../load'
 
 const biz = (tenant: string, name = 'X') => `${tenant ? `tenant: ${tenant}\n` : ''}business: { name: ${name}, timezone: UTC }\nhours: { mon-fri: "09:00-17:00" }\n`
 const folder = (files: Record<string, string>) => {
@@ -91,5 +94,26 @@ describe('tenants: bot tokens', () => {
     expect(grantAllows(beta, 'beta', true)).toBe(true)
     expect(grantAllows(beta, 'gamma', true)).toBe(false)
     expect(grantAllows(beta, 'alpha', false)).toBe(false)
+  })
+})
+
+describe('tenants: without AUDIOCODES_BOT_TOKEN', () => {
+  test('a reload adding a business without a token of its own is refused; the running version stays', () => {
+    const dir = folder({ 'alpha.yaml': biz('{ bot_names: [a], bot_token: alpha-token-1 }') })
+    const loaded = loadConfig({ FASTAGENT_CONFIG: dir })
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems))
+    const opened = BusinessDirectory.open(loaded.config)
+    if (!opened.ok) throw new Error(opened.message)
+    const d = opened.directory
+    const refuse = (bs: Parameters<typeof sharedTokenProblem>[0]) => sharedTokenProblem(bs, undefined)?.reason
+    expect(refuse(d.version.businesses)).toBeUndefined()
+    writeFileSync(join(dir, 'beta.yaml'), biz('{ bot_names: [b] }'))
+    const r = d.reload(refuse)
+    expect(r.ok).toBe(false)
+    expect(!r.ok && r.message).toContain('no bot token of its own')
+    expect(!r.ok && r.message).toContain('beta (')
+    expect(d.version.businesses.map((b) => b.id)).toEqual(['alpha'])
+    // With the shared token set, the same folder is fine.
+    expect(d.reload((bs) => sharedTokenProblem(bs, 'shared-token-1')?.reason)).toEqual({ ok: true, version: 2, businesses: 2 })
   })
 })
