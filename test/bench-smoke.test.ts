@@ -1,6 +1,7 @@
 /**
  * `bun run bench --quick` end to end: 2 calls × 2 s of raw/lpcm16_24 through the real server (the CI-built binary when
- * FASTAGENT_REQUIRE_BINARY=1, otherwise `startServer` from source in-process, so a stale dist/ cannot fail it), plus
+ * FASTAGENT_REQUIRE_BINARY=1, otherwise `startServer` from source in-process, so a stale dist/ cannot fail it), twice
+ * (`--repeat 2`: the runs interleaved and merged into a median row), plus
  * quick micro-benchmarks and the first-audio table (one call per row). Asserts correctness only — every frame relayed exactly once and in order, the table's shape —
  * never timings. Also checks the frame marking survives the real resampler chain and the reference relays' one.
  */
@@ -12,7 +13,7 @@ import { $ } from 'bun'
 import { createCallConverters } from '../src/audio/transcoder'
 import { HeaderFrames, PlateauFrames } from '../scripts/bench/frames'
 import { LinearResampler } from '../scripts/bench/linear-resampler.mjs'
-import { RELAY_COLUMNS } from '../scripts/bench/report'
+import { RELAY_COLUMNS, SUMMARY_COLUMNS } from '../scripts/bench/report'
 import type { BenchReport } from '../scripts/bench/run'
 import { LATENCY_ROWS } from '../scripts/bench/first-audio'
 
@@ -59,14 +60,15 @@ describe('bun run bench --quick', () => {
     const out = mkdtempSync(join(tmpdir(), 'fa-bench-smoke-'))
     try {
       const server = process.env.FASTAGENT_REQUIRE_BINARY === '1' ? [] : ['--in-process']
-      const r = await $`bun scripts/bench/run.ts --quick ${server} --out-dir ${out}`.cwd(root).nothrow().quiet()
+      const r = await $`bun scripts/bench/run.ts --quick --repeat 2 ${server} --out-dir ${out}`.cwd(root).nothrow().quiet()
       const stdout = r.stdout.toString()
       if (r.exitCode !== 0) throw new Error(`bench exited ${r.exitCode}: ${r.stderr.toString().slice(-3000)}`)
 
       const files = readdirSync(out).filter((f) => f.endsWith('-quick.json'))
       expect(files).toHaveLength(1)
       const report = JSON.parse(readFileSync(join(out, files[0] ?? ''), 'utf8')) as BenchReport
-      expect(report.cells.map((c) => c.relay)).toEqual(['direct', 'ours'])
+      // Each repetition: the baseline, then the relay; each relay run compared with its own repetition's baseline.
+      expect(report.cells.map((c) => [c.relay, c.run])).toEqual([['direct', 0], ['ours', 0], ['direct', 1], ['ours', 1]])
       for (const c of report.cells) {
         expect(c.accepted).toBe(2)
         expect(c.frames.sent).toBeGreaterThan(150)
@@ -81,24 +83,46 @@ describe('bun run bench --quick', () => {
         expect(c.latency.rtt.count).toBeGreaterThan(150)
         expect(c.upstreamCounters.recognised).toBe(c.frames.sent)
       }
-      const ours = report.cells[1]
-      expect(ours?.cpu?.msPerCallSecond).toBeGreaterThanOrEqual(0)
-      expect(ours?.added).toBeDefined()
-      // One session.update and the greeting's response.create per call reached the fake upstream.
-      expect(ours?.upstreamCounters.sessionUpdates).toBe(2)
+      for (const ours of [report.cells[1], report.cells[3]]) {
+        expect(ours?.cpu?.msPerCallSecond).toBeGreaterThanOrEqual(0)
+        const base = report.cells[ours === report.cells[1] ? 0 : 2]
+        expect(ours?.added?.up.p50).toBeCloseTo((ours?.latency.up.p50 ?? NaN) - (base?.latency.up.p50 ?? NaN), 9)
+        // One session.update and the greeting's response.create per call reached the fake upstream.
+        expect(ours?.upstreamCounters.sessionUpdates).toBe(2)
+      }
+      // Merged: one cell per relay, frames summed over both runs, the median of two runs is their mean.
+      expect(report.merged.map((c) => [c.relay, c.runs.total])).toEqual([['direct', 2], ['ours', 2]])
+      const [m0, m1] = [report.cells[1], report.cells[3]]
+      const merged = report.merged[1]
+      expect(merged?.frames.sent).toBe((m0?.frames.sent ?? 0) + (m1?.frames.sent ?? 0))
+      expect(merged?.frames.lost).toBe(0)
+      if (merged?.runs.valid === 2) {
+        expect(merged.runs.cpu.median).toBeCloseTo(((m0?.cpu?.msPerCallSecond ?? NaN) + (m1?.cpu?.msPerCallSecond ?? NaN)) / 2, 9)
+        expect(merged.runs.addedP99.up.min).toBe(Math.min(m0?.added?.up.p99 ?? NaN, m1?.added?.up.p99 ?? NaN))
+      }
 
-      // The markdown table: header, separator, one row per cell, every row with every column.
+      // The markdown tables: header, separator, one row per cell, every row with every column. First the merged
+      // summary (one row per relay, median (min – max)), then every run.
       const lines = stdout.split('\n')
-      const head = lines.findIndex((l) => l.startsWith('| format | calls |'))
-      expect(head).toBeGreaterThanOrEqual(0)
-      const table = lines.slice(head, head + 4)
-      expect(table[0]).toBe(`| ${RELAY_COLUMNS.join(' | ')} |`)
-      expect(table[1]?.split('|').length).toBe(RELAY_COLUMNS.length + 2)
+      const sum = lines.indexOf(`| ${SUMMARY_COLUMNS.join(' | ')} |`)
+      expect(sum).toBeGreaterThanOrEqual(0)
       for (const [i, relay] of ['direct', 'ours'].entries()) {
+        const cells = (lines[sum + 2 + i] ?? '').split('|').slice(1, -1).map((s) => s.trim())
+        expect(cells).toHaveLength(SUMMARY_COLUMNS.length)
+        expect(cells.slice(0, 5)).toEqual(['raw/lpcm16_24', '2', 'staggered', relay, '2 (2)'])
+        expect(cells[9]).toBe('0 / 0 / 0')
+        // CPU of the relay: "median (min – max)" of two runs.
+        if (relay === 'ours') expect(cells[7]).toMatch(/^\d+\.\d\d \(\d+\.\d\d – \d+\.\d\d\)$/)
+      }
+      const head = lines.indexOf(`| ${RELAY_COLUMNS.join(' | ')} |`)
+      expect(head).toBeGreaterThan(sum)
+      const table = lines.slice(head, head + 6)
+      expect(table[1]?.split('|').length).toBe(RELAY_COLUMNS.length + 2)
+      for (const [i, [relay, run]] of ([['direct', '1'], ['ours', '1'], ['direct', '2'], ['ours', '2']] as const).entries()) {
         const cells = (table[i + 2] ?? '').split('|').slice(1, -1).map((s) => s.trim())
         expect(cells).toHaveLength(RELAY_COLUMNS.length)
-        expect(cells.slice(0, 4)).toEqual(['raw/lpcm16_24', '2', 'staggered', relay])
-        expect(cells[7]).toBe('0 / 0 / 0')
+        expect(cells.slice(0, 5)).toEqual(['raw/lpcm16_24', '2', 'staggered', relay, run])
+        expect(cells[8]).toBe('0 / 0 / 0')
       }
       expect(report.micro?.rows.length).toBeGreaterThanOrEqual(20)
       expect(stdout).toContain('## Micro-benchmarks')

@@ -22,6 +22,8 @@ export type CellResult = {
   readonly calls: number
   readonly phases: Phases
   readonly relay: RelayName
+  /** Which repetition of the cell this run was (0-based; `--repeat N`); absent on a cell merged from its runs. */
+  readonly run?: number
   readonly seconds: number
   readonly accepted: number
   readonly failed: Record<string, number>
@@ -219,11 +221,13 @@ export function analyseCell(x: CellInput): CellResult {
   }
 }
 
-/** Fills `added` (against the direct baseline) and `ratioVsNode` on the relay cells of one (format, calls, phases). */
+/**
+ * Fills `added` (against the direct baseline of the same format, calls, phases and repetition) and `ratioVsNode` on the
+ * relay cells.
+ */
 export function compare(cells: readonly CellResult[]): void {
-  const key = (c: CellResult) => `${c.format}|${c.calls}|${c.phases}`
+  const key = (c: CellResult) => `${c.format}|${c.calls}|${c.phases}|${c.run ?? ''}`
   const baselines = new Map(cells.filter((c) => c.relay === 'direct').map((c) => [key(c), c]))
-  const nodes = new Map(cells.filter((c) => c.relay === 'node').map((c) => [key(c), c]))
   for (const c of cells) {
     if (c.relay === 'direct') continue
     const b = baselines.get(key(c))
@@ -232,6 +236,13 @@ export function compare(cells: readonly CellResult[]): void {
       c.added = { up: t(c.latency.up, b.latency.up), down: t(c.latency.down, b.latency.down), rtt: t(c.latency.rtt, b.latency.rtt) }
     }
   }
+  nodeRatios(cells)
+}
+
+/** Fills `ratioVsNode` from the cells' `added` and CPU (runs of one repetition, or cells merged from their runs). */
+export function nodeRatios(cells: readonly CellResult[]): void {
+  const key = (c: CellResult) => `${c.format}|${c.calls}|${c.phases}|${c.run ?? ''}`
+  const nodes = new Map(cells.filter((c) => c.relay === 'node').map((c) => [key(c), c]))
   for (const c of cells) {
     if (c.relay === 'direct' || c.relay === 'node') continue
     const nd = nodes.get(key(c))

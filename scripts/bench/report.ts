@@ -5,6 +5,7 @@
  * headers are exported so the smoke test can check the table's shape.
  */
 import type { CellResult } from './analyse'
+import type { MergedCell, Spread } from './repeat'
 import type { MicroRow } from './micro'
 
 export type MachineFacts = {
@@ -33,6 +34,7 @@ export const RELAY_COLUMNS = [
   'calls',
   'phases',
   'relay',
+  'run',
   'up p50 / p99 / max (ms)',
   'down p50 / p99 / max (ms)',
   'RTT p50 / p99 (ms)',
@@ -65,6 +67,7 @@ export function relayTable(cells: readonly CellResult[]): string {
         String(c.calls),
         c.phases,
         c.relay,
+        c.run === undefined ? '–' : String(c.run + 1),
         lat(c.added?.up, c.latency.up),
         lat(c.added?.down, c.latency.down),
         direct ? `[${ms(c.latency.rtt.p50)} / ${ms(c.latency.rtt.p99)}]` : c.added ? `${ms(c.added.rtt.p50)} / ${ms(c.added.rtt.p99)}` : '–',
@@ -74,6 +77,53 @@ export function relayTable(cells: readonly CellResult[]): string {
         c.rss && c.calls >= 50 ? `${num(c.rss.perCallKiB, 0)} (${num(c.rss.perConnectedCallKiB, 0)})` : '–',
         r ? `${num(r.rttP50)} / ${num(r.rttP99)} / ${num(r.cpu)}` : '–',
         `${ms(c.drift.p50)} / ${ms(c.drift.p99)}`,
+        c.status,
+      ]),
+    )
+  }
+  return lines.join('\n')
+}
+
+export const SUMMARY_COLUMNS = [
+  'format',
+  'calls',
+  'phases',
+  'relay',
+  'runs (valid)',
+  'added p50 up · down (ms)',
+  'added p99 up · down (ms)',
+  'CPU ms per call·s',
+  'RSS KiB per call',
+  'lost / dup / reord (all runs)',
+  'status',
+] as const
+
+/** `median (min – max)` of the valid runs; the median alone for a single run. */
+function spreadText(s: Spread, runs: number, fmt: (v: number) => string = ms): string {
+  if (!Number.isFinite(s.median)) return '–'
+  return runs > 1 ? `${fmt(s.median)} (${fmt(s.min)} – ${fmt(s.max)})` : fmt(s.median)
+}
+
+/** One row per cell, its repeated runs merged: median and min – max over the valid runs (direct rows: `[absolute]`). */
+export function summaryTable(cells: readonly MergedCell[]): string {
+  const lines = [row(SUMMARY_COLUMNS), row(SUMMARY_COLUMNS.map(() => '---'))]
+  for (const c of cells) {
+    const r = c.runs
+    const n = r.valid > 0 ? r.valid : r.total
+    const direct = c.relay === 'direct'
+    const pair = (up: Spread, down: Spread) => (direct ? `[${spreadText(up, n)} · ${spreadText(down, n)}]` : `${spreadText(up, n)} · ${spreadText(down, n)}`)
+    lines.push(
+      row([
+        c.format,
+        String(c.calls),
+        c.phases,
+        c.relay,
+        `${r.total} (${r.valid})`,
+        direct ? pair(r.p50.up, r.p50.down) : pair(r.addedP50.up, r.addedP50.down),
+        direct ? pair(r.p99.up, r.p99.down) : pair(r.addedP99.up, r.addedP99.down),
+        spreadText(r.cpu, n, (v) => num(v)),
+        c.calls >= 50 ? spreadText(r.rssPerCall, n, (v) => num(v, 0)) : '–',
+        `${c.frames.lost} / ${c.frames.duplicates} / ${c.frames.reordered}`,
         c.status,
       ]),
     )
