@@ -4,7 +4,8 @@
  *
  * Protocol with the model (acknowledge, then report): a start tool or `task_input` is answered at once with the task's
  * status and the agent's next question; work that takes longer than a short settle time continues in the background
- * and its result arrives later as an update the call session speaks when the line is idle.
+ * and its result arrives later as an update (with the function output the model gets it as: a tool result, never
+ * instructions) the call session delivers when the line is idle.
  *
  * Each step is checkpointed before its effects run (outbox): snapshot + journal event + timers + domain effects in one
  * transaction, and only then acknowledged (its output, its updates); then the domain effects execute and feed their result events back, one at a time per task.
@@ -177,6 +178,13 @@ export class TaskRuntime implements TaskPort {
     })
   }
 
+  pendingQuestions(): TaskUpdate[] {
+    return this.open().flatMap((t) => {
+      const p = this.described(t).pending
+      return p ? [this.update(t, [], { line: p.ask, need: p.need })] : []
+    })
+  }
+
   doneSummaries(): SpokenLine[] {
     return [...this.tasks.values()].flatMap((t) => (t.status === 'done' && t.doneSummary && !t.def.informational ? [t.doneSummary] : []))
   }
@@ -327,7 +335,7 @@ export class TaskRuntime implements TaskPort {
     if (task.status !== 'open') task.awaitingResume = false
     // Finished after the welcome back was said: tell the caller like any late result.
     if (this.adopted?.taken && !this.stopped && (o.say.length > 0 || o.ask)) {
-      this.d.onUpdate(update(task, o.say, o.ask))
+      this.d.onUpdate(this.update(task, o.say, o.ask))
     }
   }
 
@@ -394,7 +402,7 @@ export class TaskRuntime implements TaskPort {
           () => {
             const later = outcome.say.slice(said)
             if (this.stopped || (later.length === 0 && !outcome.ask)) return
-            this.d.onUpdate(update(task, later, outcome.ask))
+            this.d.onUpdate(this.update(task, later, outcome.ask))
           },
           () => undefined,
         )
@@ -404,7 +412,7 @@ export class TaskRuntime implements TaskPort {
         task: task.def.kind,
         status: 'working',
         ...(said > 0 ? { say: outcome.say.map((l) => l.text).join(' ') } : {}),
-        note: 'The task agent is working on it; the result will follow as a system update. Tell the caller briefly that you are on it, then carry on with them.',
+        note: 'The task agent is working on it; the result will follow as the output of a task_input call for this task. Tell the caller briefly that you are on it, then carry on with them.',
       })
     })
   }
@@ -556,7 +564,7 @@ export class TaskRuntime implements TaskPort {
       work.then(
         () => {
           if (this.stopped || (o.say.length === 0 && !o.ask)) return
-          this.d.onUpdate(update(task, o.say, o.ask))
+          this.d.onUpdate(this.update(task, o.say, o.ask))
         },
         (err: unknown) => {
           // Only this task's timer step failed (as a tool call's step would): logged and counted, the call and every
@@ -573,6 +581,13 @@ export class TaskRuntime implements TaskPort {
     const h = task.timers.get(id)
     if (h) clearTimeout(h)
     task.timers.delete(id)
+  }
+
+  /** A result that came after its tool call was answered, with the function output the model gets it as. */
+  private update(task: LiveTask, say: readonly SpokenLine[], ask: Outcome['ask']): TaskUpdate {
+    const s = joined(say)
+    const output = this.output(task, { say: [...say], ask, error: undefined, unhandled: false })
+    return { taskId: task.id, kind: task.def.kind, ...(s ? { say: s } : {}), ...(ask ? { ask: ask.line } : {}), output }
   }
 
   private output(task: LiveTask, o: Outcome): string {
@@ -623,10 +638,6 @@ export class TaskRuntime implements TaskPort {
 const words = (t: string) => t.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).join(' ')
 const emptyOutcome = (): Outcome => ({ say: [], ask: undefined, error: undefined, unhandled: false })
 const joined = (lines: readonly SpokenLine[]): SpokenLine | undefined => (lines.length === 0 ? undefined : personalLine(lines.map((l) => l.text).join(' ')))
-function update(task: LiveTask, say: readonly SpokenLine[], ask: Outcome['ask']): TaskUpdate {
-  const s = joined(say)
-  return { taskId: task.id, kind: task.def.kind, ...(s ? { say: s } : {}), ...(ask ? { ask: ask.line } : {}) }
-}
 const out = (v: Record<string, unknown>) => JSON.stringify(v)
 
 /** Schema paths mean nothing to a model; say which field and what it wanted. */

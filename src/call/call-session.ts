@@ -292,7 +292,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
         // any other task update.
         this.d.record('tool', r.output, { via: 'dtmf', taskId: r.taskId })
         this.model.systemNote(`The caller pressed ${digit} (${digit === '1' ? 'yes' : 'no'}) on the keypad to answer task ${r.taskId}; the task agent already has it.`)
-        this.taskUpdate({ taskId: r.taskId, kind: r.kind, ...(r.say ? { say: r.say } : {}), ...(r.ask ? { ask: r.ask } : {}) })
+        this.taskUpdate({ taskId: r.taskId, kind: r.kind, ...(r.say ? { say: r.say } : {}), ...(r.ask ? { ask: r.ask } : {}), output: r.output })
       })
       .catch((err: unknown) => {
         // Only this key press is lost; the caller can say it instead. Never a rejection that could reach the process.
@@ -352,10 +352,10 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     if (!this.dispatch({ type: 'modelReady' }) && kind === 'reconnect') {
       // The new session knows the conversation but not what was cut off. An open task re-asks its question (built
       // from its state, so nothing is invented); otherwise the model picks up where it left off.
-      const pending = this.d.tasks.openTasks().filter((t) => t.pending !== undefined)
+      const pending = this.d.tasks.pendingQuestions()
       if (pending.length > 0) {
         this.model.systemNote('The connection was interrupted for a moment; the caller may not have heard your last words.')
-        for (const t of pending) this.updates.push({ taskId: t.id, kind: t.kind, ...(t.pending ? { ask: t.pending.ask } : {}) })
+        this.updates.push(...pending)
       } else {
         this.model.systemNote('The connection was interrupted for a moment. If you were in the middle of something, pick up where you left off.')
         this.model.request({ kind: 'free', purpose: 'reconnected' })
@@ -666,7 +666,9 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     if (!this.model.sequencer.idle || this.callerSpeaking) return
     const batch = this.updates.splice(0)
     for (const u of batch) {
-      this.model.systemNote(taskUpdateNote(u))
+      // As a tool result (task_input with the task's id: "how is it going?"), never a system note: a look-up's answer
+      // is the business system's text, and whatever a result holds reaches the model as data.
+      this.model.toolResult('task_input', JSON.stringify({ task_id: u.taskId }), u.output)
       this.d.record('agent', [u.say?.text, u.ask?.text].filter(Boolean).join(' '), { taskId: u.taskId })
     }
     this.model.request({ kind: 'free', purpose: 'task-update' })
@@ -770,14 +772,6 @@ export function heardPrefix(text: string, fraction: number): string {
   if (n >= text.length) return text
   const cut = /\s/.test(text.charAt(n)) ? n : text.lastIndexOf(' ', n)
   return cut <= 0 ? '' : text.slice(0, cut).trimEnd()
-}
-
-/** The system note of a task result: the task's own lines (typed: never the caller's words) quoted for the model. */
-function taskUpdateNote(u: TaskUpdate): string {
-  const parts = [`Task ${u.taskId} (${u.kind}) update.`]
-  if (u.say) parts.push(`Tell the caller: "${u.say.text}"`)
-  if (u.ask) parts.push(`Then ask: "${u.ask.text}"`)
-  return parts.join(' ')
 }
 
 function safeReason(argsJson: string): string {

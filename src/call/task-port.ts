@@ -15,8 +15,12 @@ export type OpenTaskInfo = {
   readonly pending?: { readonly ask: SpokenLine; readonly need: readonly string[] }
 }
 
-/** A background result to be spoken when the line is idle. */
-export type TaskUpdate = { readonly taskId: string; readonly kind: string; readonly say?: SpokenLine; readonly ask?: SpokenLine }
+/**
+ * A background result to be spoken when the line is idle. `output` is the task's function output for it (the JSON a
+ * tool call would have got: `say`, `ask`, a look-up's answer with its `say_is` note): the model gets the result as a
+ * tool result, which is data, never in instructions or a system note (a look-up's answer is a third party's text).
+ */
+export type TaskUpdate = { readonly taskId: string; readonly kind: string; readonly say?: SpokenLine; readonly ask?: SpokenLine; readonly output: string }
 
 export interface TaskPort {
   tools(): readonly ToolSpec[]
@@ -26,6 +30,8 @@ export interface TaskPort {
   /** One line per open task, for the instructions' status block (our wording and validated slots only). */
   statusLines(): SpokenLine[]
   openTasks(): readonly OpenTaskInfo[]
+  /** The questions the open tasks wait on, as updates (a new model session after a reconnect asks them again). */
+  pendingQuestions(): TaskUpdate[]
   /** Summaries of tasks completed in this call, for the closing line. */
   doneSummaries(): SpokenLine[]
   /** DTMF in a confirmation: 1 = yes, 2 = no. Undefined when no task waits for a confirmation. */

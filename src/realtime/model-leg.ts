@@ -11,6 +11,7 @@
  * - on a fatal error (bad key, quota) stop and tell the call session, which ends the call cleanly.
  * No promise here waits without a deadline: connect, configure and response creation all time out.
  */
+import { randomBytes } from 'node:crypto'
 import type { RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime'
 import type { Logger } from '../ops/log'
 import type { Counter, MetricsRegistry } from '../ops/metrics'
@@ -225,6 +226,18 @@ export class ModelLeg<P extends string = string> {
   }
 
   functionOutput(callId: string, output: string): void {
+    this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } })
+  }
+
+  /**
+   * A tool result the model did not ask for now (a task's result that came after its call was answered): a function
+   * call of ours and its output, as the Realtime API lets a client create both (`conversation.item.create`; the
+   * output must answer a call in the conversation). The model gets it as a tool result — data, as an answer to its own
+   * call would be — never as instructions or a system note. `name` must be a tool of the session.
+   */
+  toolResult(name: string, args: string, output: string): void {
+    const callId = `fa_result_${randomBytes(8).toString('hex')}`
+    this.send({ type: 'conversation.item.create', item: { type: 'function_call', call_id: callId, name, arguments: args } })
     this.send({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output } })
   }
 

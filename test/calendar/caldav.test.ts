@@ -435,7 +435,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
 
     proxy.release()
     while (a.updates.length === 0) await Bun.sleep(5)
-    expect(a.updates).toEqual([{ taskId: asked.task_id, kind: 'book_appointment', say: personalLine('Appointment booked for tomorrow at 10 AM.') }])
+    expect(a.updates).toMatchObject([{ taskId: asked.task_id, kind: 'book_appointment', say: personalLine('Appointment booked for tomorrow at 10 AM.') }])
     expect((await w.events()).map((e) => e.start)).toEqual([w.at('10:00')])
   }, 60_000)
 })

@@ -2,12 +2,13 @@
  * A business's webhook receiver, for real, in the test: Bun.serve on port 0 that checks `X-FastAgent-Signature`
  * (HMAC-SHA256 of the raw body, compared in constant time), records every request, and dedups by `Idempotency-Key`
  * the way the README tells receivers to. Its answers are scripted: a queue of statuses/bodies (then `fallback`), or
- * `hold` to accept a request and never answer (a kill -9 lands while it is in flight).
+ * `hold` to accept a request and never answer (a kill -9 lands while it is in flight), or an answer sent after a delay.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
 
 export type Received = { readonly body: string; readonly signature: string | null; readonly key: string | null; readonly signed: boolean; readonly at: number }
-export type Answer = { readonly status: number; readonly body?: string } | 'hold'
+/** `delayMs`: the answer is sent that long after the request arrived (a slow business system). */
+export type Answer = { readonly status: number; readonly body?: string; readonly delayMs?: number } | 'hold'
 
 export type Receiver = {
   readonly url: string
@@ -43,6 +44,7 @@ export function startReceiver(secret: string, fallback: Answer = { status: 200, 
       if (!signed) return new Response('forged', { status: 403 })
       const a = queue.shift() ?? fallback
       if (a === 'hold') return new Promise<Response>((r) => held.push(r))
+      if (a.delayMs !== undefined) await Bun.sleep(a.delayMs)
       if (a.status >= 200 && a.status < 300 && key !== null && !processed.has(key)) processed.set(key, body)
       return new Response(a.body ?? '', { status: a.status, headers: { 'content-type': 'application/json' } })
     },

@@ -2,8 +2,9 @@
  * @module sim/realtime/booking-brain
  * The default brain: a deterministic keyword policy that plays FastAgent's booking dialogue (scenarios 1 and 2 of
  * shared/scenarios.md) against the product's protocol — its tools, its function-output JSON
- * (`{task_id, status, say?, ask?, need?}` / `{error, message}` / `{status, note}`), its system notes
- * (`Task T1 (…) update. Tell the caller: "…" Then ask: "…"`), its `Say exactly: "…"` response instructions and the
+ * (`{task_id, status, say?, ask?, need?}` / `{error, message}` / `{status, note}`, also as the late results it
+ * creates itself: a function call and its output), system notes that quote lines
+ * (`Tell the caller: "…" Then ask: "…"`), its `Say exactly: "…"` response instructions and the
  * `Open tasks:` block of its session instructions. Like a model it reads only instructions, tools and items.
  *
  * The order of the rules matters and mirrors what a model would weigh first: an exact line to say, then results to
