@@ -11,6 +11,7 @@ import { startWorld, WORLD_SECRETS, type World } from '../../src/sim/world'
 import type { VaicSimulator, VaicSimulatorOptions } from '../../src/sim/vaic/simulator'
 import type { DialRecord } from '../../src/sim/audiocodes-api/fake-audiocodes-api'
 import { waitUntil } from '../reliability/kit'
+import { watchCallEnds } from '../kit/call-ends'
 
 const ENV = { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC', DROP_GRACE_SECONDS: '0.3' }
 const CALLER = '+14155550166'
@@ -35,7 +36,16 @@ async function dropAndReplyCall(w: World): Promise<string> {
   return (await w.server.store.calls.byConversation(first.conversationId))!.id
 }
 
-/** The callback's simulated call, as VAIC would place it for this dial-out. */
+/**
+ * After the callback's ending was recorded: no drop SMS was even queued for it (so none can go out later), and the
+ * only text the caller got is the first call's.
+ */
+async function noSecondSms(w: World, conversationId: string): Promise<void> {
+  const id = (await w.server.store.calls.byConversation(conversationId))!.id
+  expect(await w.server.store.outbox.byKey(`sms:drop:${id}`)).toBeUndefined()
+  expect(w.twilio.messages).toHaveLength(1)
+}
+
 /** Polls an async probe (the store answers through promises). */
 async function eventually(probe: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
   const end = Date.now() + ms
@@ -45,6 +55,7 @@ async function eventually(probe: () => Promise<boolean>, what: string, ms = 15_0
   }
 }
 
+/** The callback's simulated call, as VAIC would place it for this dial-out. */
 const callbackCall = (w: World, d: DialRecord, o: Partial<VaicSimulatorOptions> = {}): VaicSimulator =>
   w.call({
     conversationId: d.conversationId,
@@ -54,7 +65,6 @@ const callbackCall = (w: World, d: DialRecord, o: Partial<VaicSimulatorOptions> 
     supportedMediaFormats: ['raw/lpcm16_24'],
     ...o,
   })
-
 
 test('VAIC connects the callback before the dial-out is answered: recognised by its metadata, resumed, booked', async () => {
   world = await startWorld({ env: ENV, dialoutAnswer: 'after-connect' })
@@ -113,16 +123,17 @@ test.each(['no-answer', 'busy', 'declined', 'machine-detected'])('callback ended
   const dialed = new Promise<DialRecord>((resolve) => w.audiocodesApi.onDial(resolve))
   const droppedId = await dropAndReplyCall(w)
   const call = callbackCall(w, await dialed, { answered: false })
+  const ends = watchCallEnds(w.server)
   expect((await call.startCall()).ok).toBe(true)
   await call.endAs(code)
   const store = w.server.store
-  await w.server.calls.idle()
-  await eventually(async () => (await store.callbacks.forCall(droppedId))[0]?.status === 'failed', 'the callback to be failed')
+  await ends.ended(call.conversationId)
+  ends.stop()
+  expect((await store.callbacks.forCall(droppedId))[0]?.status).toBe('failed')
   expect((await store.calls.byConversation(call.conversationId))?.end_reason).toBe('unanswered')
   expect((await store.calls.get(droppedId))?.resume_status).toBe('pending')
   expect(await store.tasks.openForCall(droppedId)).toHaveLength(1)
-  await Bun.sleep(300)
-  expect(w.twilio.messages).toHaveLength(1)
+  await noSecondSms(w, call.conversationId)
   // Replying CALL again works.
   const again = await w.twilio.reply(`${w.server.url}/twilio/sms`, CALLER, 'CALL')
   expect(again.twiml).toContain('Calling you now')
@@ -135,16 +146,18 @@ test.each(['start-param', 'event'] as const)('an answering machine (verdict as %
   const dialed = new Promise<DialRecord>((resolve) => w.audiocodesApi.onDial(resolve))
   const droppedId = await dropAndReplyCall(w)
   const call = callbackCall(w, await dialed, { machineAnswers: via })
+  const ends = watchCallEnds(w.server)
   expect((await call.startCall()).ok).toBe(true)
   await call.waitForBotSaid('we tried to call you back about your appointment request. reply call to our text message', 40_000)
   expect((await call.waitForEnd(40_000)).by).toBe('bot-hangup')
   const store = w.server.store
-  await w.server.calls.idle()
+  // The bot's hang-up reaches the caller before the server has recorded the ending: wait for that, not a guess.
+  await ends.ended(call.conversationId)
+  ends.stop()
   expect((await store.callbacks.forCall(droppedId))[0]?.status).toBe('failed')
   expect((await store.calls.get(droppedId))?.resume_status).toBe('pending')
   expect(await store.tasks.openForCall(droppedId)).toHaveLength(1)
   expect((await store.calls.byConversation(call.conversationId))?.end_reason).toBe('unanswered')
-  await Bun.sleep(300)
-  expect(w.twilio.messages).toHaveLength(1)
+  await noSecondSms(w, call.conversationId)
   call.assertNoViolations()
 }, 90_000)
