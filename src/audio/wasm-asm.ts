@@ -77,6 +77,7 @@ export const op = {
   i32GtS: [0x4a],
   i32GeS: [0x4e],
   i32LtS: [0x48],
+  i32GtU: [0x4b],
   f32Add: [0x92],
   f32Min: [0x96],
   f32Max: [0x97],
@@ -103,6 +104,13 @@ export const op = {
   i32x4ExtendLowI16: simd(0xa7),
   i32x4ExtendHighI16: simd(0xa8),
   f32x4FromI32x4: simd(0xfa),
+  i8x16Splat: simd(0x0f),
+  i8x16Eq: simd(0x23),
+  i8x16LtU: simd(0x26),
+  v128And: simd(0x4e),
+  v128Or: simd(0x50),
+  i8x16AllTrue: simd(0x63),
+  i8x16Sub: simd(0x71),
 } as const
 
 export type Func = {

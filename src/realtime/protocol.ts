@@ -204,13 +204,14 @@ export class AudioDeltaScanner {
 
   scan(frame: string): boolean {
     const s = deltaScan
-    if (!s.scan(frame) || s.start[DELTA_RESPONSE]! < 0 || s.start[DELTA_ITEM]! < 0 || s.start[DELTA_CONTENT]! < 0 || s.start[DELTA_AUDIO]! < 0) {
-      return false
-    }
+    if (!s.scan(frame)) return false
+    // Taken in every case: the scan is shared and must not keep the frame alive.
+    const delta = s.takeBase64()
+    if (s.start[DELTA_RESPONSE]! < 0 || s.start[DELTA_ITEM]! < 0 || s.start[DELTA_CONTENT]! < 0 || s.start[DELTA_AUDIO]! < 0) return false
     if (!s.equals(frame, DELTA_RESPONSE, this.responseId)) this.responseId = detached(frame.slice(s.start[DELTA_RESPONSE], s.end[DELTA_RESPONSE]))
     if (!s.equals(frame, DELTA_ITEM, this.itemId)) this.itemId = detached(frame.slice(s.start[DELTA_ITEM], s.end[DELTA_ITEM]))
     this.contentIndex = s.int[DELTA_CONTENT]!
-    this.delta = frame.slice(s.start[DELTA_AUDIO], s.end[DELTA_AUDIO])
+    this.delta = delta
     return true
   }
 

@@ -167,9 +167,10 @@ const CHUNK_AUDIO = chunkScan.field('audioChunk')
  * same type, conversation and audio (property-tested).
  */
 export function fastChunkAudio(frame: string, conversationId: string): string | undefined {
-  if (!chunkScan.scan(frame) || !chunkScan.equals(frame, CHUNK_CONVERSATION, conversationId)) return undefined
-  const a = chunkScan.start[CHUNK_AUDIO]!
-  return a < 0 ? undefined : frame.slice(a, chunkScan.end[CHUNK_AUDIO])
+  if (!chunkScan.scan(frame)) return undefined
+  // Taken in every case: the scanner is shared and must not keep the frame alive.
+  const audio = chunkScan.takeBase64()
+  return chunkScan.start[CHUNK_AUDIO]! < 0 || !chunkScan.equals(frame, CHUNK_CONVERSATION, conversationId) ? undefined : audio
 }
 
 // ---- outbound (bot → VAIC) -------------------------------------------------------------------------------------
