@@ -9,6 +9,7 @@ import type { Store } from '../store/store'
 import type { CallRow } from '../store/rows'
 import type { CallSearch } from '../store/console-repo'
 import type { CallWatch, LiveCall } from './call-watch'
+import { jsonArrayInSlices, yieldToLoop } from './sliced-json'
 import { bySpoken, CallTimeline, estimateCost, type Prices, type TimelineEntry, type TimelineEvent } from './timeline'
 
 export type CallSummary = {
@@ -35,7 +36,7 @@ export function liveSummary(c: LiveCall, now: number): CallSummary {
     id: c.callId,
     state: c.endedAt === undefined ? 'live' : 'ended',
     phase: c.timeline.phase,
-    caller: masked(c.caller),
+    caller: c.callerMasked,
     tenant: c.tenant,
     direction: c.direction,
     mediaFormat: c.mediaFormat,
@@ -43,10 +44,14 @@ export function liveSummary(c: LiveCall, now: number): CallSummary {
     endedAt: c.endedAt ?? null,
     durationMs: (c.endedAt ?? now) - c.startedAt,
     outcome: c.reason ?? null,
-    openTasks: c.timeline.openTasks(),
-    tasks: [...new Set([...c.timeline.tasks.values()].map((t) => t.kind))],
+    // Most live calls have no task: no arrays built for them.
+    openTasks: c.timeline.tasks.size === 0 ? NO_TASKS : c.timeline.openTasks(),
+    tasks: c.timeline.tasks.size === 0 ? NO_KINDS : [...new Set([...c.timeline.tasks.values()].map((t) => t.kind))],
   }
 }
+
+const NO_TASKS: CallSummary['openTasks'] = Object.freeze([])
+const NO_KINDS: readonly string[] = Object.freeze([])
 
 export function rowSummary(r: CallRow, tasks: readonly string[], now: number): CallSummary {
   return {
@@ -79,6 +84,20 @@ export async function listCalls(d: ConsoleData, recentLimit = 50): Promise<{ liv
   const live = d.watch.live().map((c) => liveSummary(c, now))
   const liveIds = new Set(live.filter((c) => c.state === 'live').map((c) => c.id))
   return { live, recent: (await searchCalls(d, { limit: recentLimit })).filter((c) => !liveIds.has(c.id)) }
+}
+
+/**
+ * {@link listCalls} as the API's JSON text, built so that it never holds the event loop for long: the live calls'
+ * summaries a slice at a time with the audio running between slices (console/sliced-json).
+ */
+export async function listCallsJson(d: ConsoleData, recentLimit = 50): Promise<string> {
+  const now = d.now()
+  const calls = d.watch.live()
+  const liveIds = new Set(calls.filter((c) => c.endedAt === undefined).map((c) => c.callId))
+  const live = await jsonArrayInSlices(calls, (c) => liveSummary(c, now))
+  await yieldToLoop()
+  const recent = (await searchCalls(d, { limit: recentLimit })).filter((c) => !liveIds.has(c.id))
+  return `{"live":${live},"recent":${JSON.stringify(recent)}}`
 }
 
 export async function searchCalls(d: ConsoleData, q: CallSearch): Promise<CallSummary[]> {

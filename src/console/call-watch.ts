@@ -8,6 +8,7 @@
  * owner, never waited for.
  */
 import { DEFAULT_TENANT } from '../store/tenant'
+import { maskPhone } from '../ops/mask'
 import type { CallEvent, CallEventBus } from '../call/call-events'
 import type { Histogram, MetricsRegistry } from '../ops/metrics'
 import type { Logger } from '../ops/log'
@@ -20,6 +21,8 @@ export type LiveCall = {
   readonly mediaFormat: string
   readonly direction: 'inbound' | 'outbound'
   readonly caller: string | undefined
+  /** The caller's number masked, as every list shows it (masked once, not per refresh). */
+  readonly callerMasked: string
   /** The business the call is for (store/tenant). */
   readonly tenant: string
   readonly timeline: CallTimeline
@@ -72,7 +75,7 @@ export class CallWatch {
   private onEvent(e: CallEvent): void {
     let call = this.calls.get(e.callId)
     if (e.type === 'started') {
-      call = { callId: e.callId, startedAt: e.at, mediaFormat: e.mediaFormat, direction: e.direction, caller: e.caller, tenant: e.tenant ?? DEFAULT_TENANT, timeline: new CallTimeline(), entries: [], listeners: new Set(), endedAt: undefined, reason: undefined }
+      call = { callId: e.callId, startedAt: e.at, mediaFormat: e.mediaFormat, direction: e.direction, caller: e.caller, callerMasked: e.caller ? maskPhone(e.caller) : 'unknown', tenant: e.tenant ?? DEFAULT_TENANT, timeline: new CallTimeline(), entries: [], listeners: new Set(), endedAt: undefined, reason: undefined }
       this.calls.set(e.callId, call)
     }
     if (e.type !== 'line') this.enqueue(e)

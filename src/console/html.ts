@@ -79,5 +79,13 @@ export function clock(ms: number): string {
 }
 
 export function when(at: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(at)
+  return formatterFor(timeZone).format(at)
+}
+
+/** One formatter per time zone (a page lists many times; building an Intl.DateTimeFormat costs tens of µs). */
+const formatters = new Map<string, Intl.DateTimeFormat>()
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone)
+  if (!f) formatters.set(timeZone, (f = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })))
+  return f
 }

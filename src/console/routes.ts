@@ -20,7 +20,8 @@ import type { Settings } from '../agents/domain/settings'
 import { addDays, dateMinutesToEpoch, localDate } from '../agents/domain/zoned-time'
 import { ConsoleAuth, type Principal } from './auth'
 import type { CallWatch, WatchMessage } from './call-watch'
-import { callDetail, listCalls, searchCalls, type ConsoleData } from './call-detail'
+import { callDetail, listCalls, listCallsJson, searchCalls, type ConsoleData } from './call-detail'
+import { coalesced } from './sliced-json'
 import { appointmentsPage, callPage, historyPage, livePage, loginPage, type AppointmentView } from './pages'
 import { CLIENT_SCRIPT } from './client-script'
 import type { Prices } from './timeline'
@@ -64,8 +65,9 @@ const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 }
 
-const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', ...headers } })
+const jsonText = (text: string, status = 200, headers: Record<string, string> = {}) =>
+  new Response(text, { status, headers: { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', ...headers } })
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => jsonText(JSON.stringify(body), status, headers)
 const htmlResponse = (body: string, status = 200, headers: Record<string, string> = {}) =>
   new Response(body, { status, headers: { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', ...headers } })
 const isApi = (path: string) => path.startsWith('/console/api/')
@@ -74,6 +76,7 @@ export function consoleRoutes(d: ConsoleDeps) {
   const auth = new ConsoleAuth({ token: d.token, now: d.now, secure: d.secure })
   const data: ConsoleData = { store: d.store, watch: d.watch, now: d.now, prices: d.prices }
   const hasRecording = (id: string) => d.recording(id) !== undefined
+  const liveList = coalesced(() => listCallsJson(data))
   const csrfOf = (p: Principal) => (p.via === 'session' ? p.csrf : '')
   const unauthorized = (path: string, status: 401 | 429 = 401, message?: string) =>
     isApi(path) ? json({ error: status === 429 ? 'too_many_attempts' : 'unauthorized' }, status, { 'www-authenticate': 'Bearer realm="console"' }) : htmlResponse(loginPage(message), status)
@@ -82,7 +85,8 @@ export function consoleRoutes(d: ConsoleDeps) {
   const routes: Route[] = [
     { method: 'GET', pattern: /^\/console\/?$/, handler: async ({ principal }) => htmlResponse(livePage({ csrf: csrfOf(principal), ...(await listCalls(data)), tz: d.business().timeZone })) },
     { method: 'GET', pattern: /^\/console\/assets\/console\.js$/, handler: () => new Response(CLIENT_SCRIPT, { headers: { ...SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8' } }) },
-    { method: 'GET', pattern: /^\/console\/api\/calls$/, handler: async () => json(await listCalls(data)) },
+    // Every viewer polling at once shares one build; the build lets the audio run between its slices.
+    { method: 'GET', pattern: /^\/console\/api\/calls$/, handler: async () => jsonText(await liveList()) },
     {
       method: 'GET',
       pattern: new RegExp(`^/console/api/calls/${ID}$`),
