@@ -163,11 +163,13 @@ export class TaskRuntime implements TaskPort {
     return out({ error: 'unknown_tool', message: `There is no tool named ${name}.` })
   }
 
+  /** The instructions' status block lines, in the call's language (field and task names are the tools' own). */
   statusLines(): SpokenLine[] {
+    const l = packFor(this.d.business?.language ?? 'en').instructions
     return this.open().map((t) => {
       const desc = this.described(t)
-      const waiting = t.awaitingResume ? 'the caller to choose continue or start over (resume_task)' : desc.pending ? desc.pending.need.join(', ') : 'the agent (working)'
-      return personalLine(`${t.id} ${t.def.kind}: ${desc.summary.text}; waiting for: ${waiting}`)
+      const waiting = t.awaitingResume ? l.waitingResume : desc.pending ? desc.pending.need.join(', ') : l.waitingAgent
+      return personalLine(`${t.id} ${t.def.kind}: ${desc.summary.text}; ${l.waitingFor}: ${waiting}`)
     })
   }
 

@@ -8,8 +8,8 @@ import type { RealtimeSessionCreateRequest } from 'openai/resources/realtime/rea
 import type { Config } from '../config/schema'
 import type { Business } from '../config/business/business'
 import type { OpenAiAudioFormat } from '../audio/formats'
-import { describeBusinessHours } from '../config/business-hours'
 import { packFor } from '../i18n/packs'
+import { hoursIn, nowIn } from '../i18n/hours-words'
 import { buildInstructions } from '../realtime/instructions'
 import { buildSession, type ToolSpec } from '../realtime/session-config'
 import { lifecycleToolSpecs } from './lifecycle'
@@ -29,22 +29,19 @@ export type CallSessionInputs = {
   readonly taskTools: readonly ToolSpec[]
 }
 
-/** Opening hours in words, once per business version (a reload makes new Business objects). */
-const hoursText = new WeakMap<Business, string>()
-
+/** The call's instructions, all in its business's language (its pack's `instructions`, hours and date via Intl). */
 export function callInstructions(i: Omit<CallSessionInputs, 'format' | 'taskTools'>): string {
   const b = i.business
-  let hours = hoursText.get(b)
-  if (hours === undefined) hoursText.set(b, (hours = describeBusinessHours(b.hours)))
+  const pack = packFor(b.language)
   return buildInstructions({
+    lines: pack.instructions,
     businessName: b.name,
-    now: i.now,
+    now: nowIn(i.now, b.timeZone, pack),
     timeZone: b.timeZone,
-    openingHours: hours,
+    openingHours: hoursIn(b.hours, pack),
     faq: b.faq,
     services: b.services,
-    language: packFor(b.language).englishName,
-    stillThere: packFor(b.language).call.stillThere,
+    stillThere: pack.call.stillThere,
     openTasks: i.openTasks,
     transferAvailable: i.config.TRANSFER_TARGET !== undefined,
   })

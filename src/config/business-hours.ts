@@ -93,17 +93,39 @@ export function formatClock(minutes: number): string {
   return m === 0 ? `${h12} ${suffix}` : `${h12}:${String(m).padStart(2, '0')} ${suffix}`
 }
 
-/** "Monday to Friday, 9 AM to 5 PM; Saturday, 10 AM to 2 PM" — what the model tells callers. */
+/** How a week of hours is said in one language (i18n/hours-words builds these from a language pack). */
+export type WeekWords = {
+  /** 0 = Sunday … 6 = Saturday. */
+  readonly weekday: (day: number) => string
+  readonly dayRange: (first: string, last: string) => string
+  readonly clock: (minutes: number) => string
+  readonly span: (from: string, to: string) => string
+  readonly and: string
+  readonly closed: string
+}
+
+/** English, as logs and `config check` print the hours. */
+export const ENGLISH_WEEK: WeekWords = {
+  weekday: (d) => DAY_NAMES[d] ?? '',
+  dayRange: (first, last) => `${first} to ${last}`,
+  clock: formatClock,
+  span: (from, to) => `${from} to ${to}`,
+  and: 'and',
+  closed: 'closed',
+}
+
+/** "Monday to Friday, 9 AM to 5 PM; Saturday, 10 AM to 2 PM" — in English (logs, `config check`). */
 export function describeBusinessHours(week: WeekHours): string {
   // Every call of a business asks (its instructions); the answer only changes with a reload's new object.
   let text = described.get(week)
-  if (text === undefined) described.set(week, (text = describe(week)))
+  if (text === undefined) described.set(week, (text = describeWeek(week, ENGLISH_WEEK)))
   return text
 }
 
 const described = new WeakMap<WeekHours, string>()
 
-function describe(week: WeekHours): string {
+/** The week in `w`'s words: runs of days with the same hours joined ("Monday to Friday"), the week from Monday. */
+export function describeWeek(week: WeekHours, w: WeekWords): string {
   const key = (d: number) => (week[d] ?? []).map((i) => `${i.from}-${i.to}`).join(',')
   const parts: string[] = []
   let d = 1 // start the week on Monday, as people say it
@@ -114,13 +136,13 @@ function describe(week: WeekHours): string {
     let j = i
     while (j + 1 < order.length && key(order[j + 1] ?? 0) === k) j++
     if (k !== '') {
-      const first = DAY_NAMES[d] ?? ''
-      const last = DAY_NAMES[order[j] ?? 0] ?? ''
-      const days = i === j ? first : `${first} to ${last}`
-      const spans = (week[d] ?? []).map((s) => `${formatClock(s.from)} to ${formatClock(s.to)}`).join(' and ')
+      const first = w.weekday(d)
+      const last = w.weekday(order[j] ?? 0)
+      const days = i === j ? first : w.dayRange(first, last)
+      const spans = (week[d] ?? []).map((s) => w.span(w.clock(s.from), w.clock(s.to))).join(` ${w.and} `)
       parts.push(`${days}, ${spans}`)
     }
     i = j + 1
   }
-  return parts.length === 0 ? 'closed' : parts.join('; ')
+  return parts.length === 0 ? w.closed : parts.join('; ')
 }

@@ -190,6 +190,53 @@ export type MessageLines = {
   readonly progress: string
 }
 
+/**
+ * The model's session instructions (realtime/instructions), in the call's language: the model is instructed in the
+ * language it speaks. Tool, field and task names stay as they are (they are the API the model calls); everything
+ * else is said in the language. Caller words never reach these lines: they take configuration (the business's
+ * name, hours, services, FAQ) and lines the product built.
+ */
+export type InstructionLines = {
+  /** "You are the phone assistant of {business}. …" */
+  readonly persona: string
+  /** Which language to speak and understand, and that the task agents' lines are already in it. */
+  readonly speak: string
+  /** "It is now {now} ({zone})." — `now` is the date and time written out in the pack's locale. */
+  readonly now: (now: string, timeZone: string) => string
+  /** The hours line's label: "Opening hours" in "Opening hours: Monday to Friday, 9 AM to 5 PM." */
+  readonly hoursLabel: string
+  /** The hours when no day has any. */
+  readonly closed: string
+  /** "Monday to Friday" (weekday names come from Intl in the pack's locale). */
+  readonly dayRange: (first: string, last: string) => string
+  /** "9 AM to 5 PM" (clock times from `dates.clock`). */
+  readonly hoursSpan: (from: string, to: string) => string
+  /** The services line's label, with how to pass a service to the tools. */
+  readonly servicesLabel: string
+  /** "Check-up (30 minutes, also called: examination, exam)" — `synonyms` already joined, may be ''. */
+  readonly service: (name: string, minutes: number, synonyms: string) => string
+  /** How tasks work: starting them, task_input, never inventing results. */
+  readonly tasks: string
+  /** The caller may talk about something else while a task waits; task_cancel. */
+  readonly whileWaiting: string
+  readonly endCall: string
+  /** Added when a transfer target is configured. */
+  readonly transfer: string
+  /** `stillThere` is the pack's re-prompt. */
+  readonly silence: (stillThere: string) => string
+  /** The FAQ block's heading: answer from it, do not improvise. */
+  readonly faqIntro: string
+  /** "Q" and "A" in "- Q: … / A: …". */
+  readonly faqQ: string
+  readonly faqA: string
+  /** The task status block: "Open tasks:", "none", "waiting for:", and what an open task may wait for. */
+  readonly openTasks: string
+  readonly none: string
+  readonly waitingFor: string
+  readonly waitingResume: string
+  readonly waitingAgent: string
+}
+
 export type LanguagePack = {
   readonly language: Language
   /** The language's English name, for the model's instructions ("Speak German"). */
@@ -205,6 +252,8 @@ export type LanguagePack = {
   readonly message: MessageLines
   /** Declared forms and look-ups. */
   readonly forms: FormLines
+  /** The model's instructions. */
+  readonly instructions: InstructionLines
 }
 
 /** Fills `{name}` placeholders. */

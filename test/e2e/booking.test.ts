@@ -10,12 +10,36 @@ import { bookingScenario } from '../../src/sim/scenarios'
 import { addDays, dateMinutesToEpoch, localDate } from '../../src/agents/domain/zoned-time'
 import type { Language } from '../../src/i18n/languages'
 
-/** What only this test checks per language: the closing's words, one caller line and one bot line of the transcript. */
-const CASES: readonly { lang: Language; closing: string; callerTime: string; botAsked: string; instructed?: string; reprompt?: string }[] = [
-  { lang: 'en', closing: 'have a great day', callerTime: '10 am.', botAsked: 'What time' },
-  { lang: 'de', closing: 'einen schönen tag noch', callerTime: 'um 10 uhr.', botAsked: 'Um wie viel Uhr möchten Sie kommen?', instructed: 'Speak German with the caller', reprompt: 'ask "Sind Sie noch da?"' },
-  { lang: 'es', closing: 'que tenga un buen día', callerTime: 'a las 10.', botAsked: '¿A qué hora le viene bien?', instructed: 'Speak Spanish with the caller', reprompt: 'ask "¿Sigue ahí?"' },
+/**
+ * What only this test checks per language: the closing's words, one caller line and one bot line of the transcript;
+ * sentences of the model's instructions (the hours in the language's words, the re-prompt) and English ones a
+ * German or Spanish call's instructions must not hold; and the hours the emulated model told the caller, read from
+ * those instructions.
+ */
+const CASES: readonly { lang: Language; closing: string; callerTime: string; botAsked: string; instructed: readonly string[]; notEnglish: boolean; hoursSaid: string }[] = [
+  { lang: 'en', closing: 'have a great day', callerTime: '10 am.', botAsked: 'What time', instructed: ['Opening hours: Monday to Sunday, 8 AM to 8 PM.', 'ask "Are you still there?"', 'Open tasks: none'], notEnglish: false, hoursSaid: "We're open Monday to Sunday, 8 AM to 8 PM." },
+  {
+    lang: 'de',
+    closing: 'einen schönen tag noch',
+    callerTime: 'um 10 uhr.',
+    botAsked: 'Um wie viel Uhr möchten Sie kommen?',
+    instructed: ['Sprechen Sie mit dem Anrufer immer Deutsch', 'Öffnungszeiten: Montag bis Sonntag, 8 Uhr bis 20 Uhr.', 'fragen Sie "Sind Sie noch da?"', 'Offene Aufgaben: keine', 'book_appointment'],
+    notEnglish: true,
+    hoursSaid: 'Unsere Öffnungszeiten: Montag bis Sonntag, 8 Uhr bis 20 Uhr.',
+  },
+  {
+    lang: 'es',
+    closing: 'que tenga un buen día',
+    callerTime: 'a las 10.',
+    botAsked: '¿A qué hora le viene bien?',
+    instructed: ['Hable siempre en español', 'Horario: de lunes a domingo, de las 8 a las 20.', 'pregunte "¿Sigue ahí?"', 'Tareas abiertas: ninguna'],
+    notEnglish: true,
+    hoursSaid: 'Nuestro horario: de lunes a domingo, de las 8 a las 20.',
+  },
 ]
+
+/** Sentences of the English instructions: none may be left in a German or Spanish call's. */
+const ENGLISH = /\b(?:You are|Opening hours|Open tasks|waiting for|It is now|Tasks:|When the caller|If the caller|Speak)\b/
 
 for (const c of CASES) {
   describe(`scenario 1 in ${c.lang}`, () => {
@@ -54,11 +78,19 @@ for (const c of CASES) {
       expect(transcript.filter((r) => r.role === 'caller').map((r) => r.text.toLowerCase())).toContain(c.callerTime)
       expect(transcript.some((r) => r.role === 'bot' && r.text.includes(c.botAsked))).toBe(true)
       expect(transcript.some((r) => r.role === 'tool' && r.text.startsWith('book_appointment('))).toBe(true)
-      // The model was told to speak the language (and English sessions are not told anything of the kind).
-      const instructions = world.emulator.sessions.map((s) => s.config.instructions ?? "").join('\n')
-      if (c.instructed) expect(instructions).toContain(c.instructed)
-      if (c.reprompt) expect(instructions).toContain(c.reprompt)
-      else expect(instructions).not.toMatch(/Speak (German|Spanish)/)
+      // The model is instructed in the call's language: every session.update's instructions, hours and date included.
+      const updates = world.emulator.sessions.flatMap((s) => s.received.filter((e) => e.event.type === 'session.update').map((e) => JSON.stringify(e.event.raw)))
+      expect(updates.length).toBeGreaterThan(0)
+      const instructions = world.emulator.sessions.map((s) => s.config.instructions ?? '').join('\n')
+      for (const line of c.instructed) expect(instructions).toContain(line)
+      if (c.notEnglish) expect(instructions).not.toMatch(ENGLISH)
+      // While the booking waited, the status block said so in the language.
+      if (c.lang === 'de') expect(updates.join('\n')).toContain('book_appointment: eine Terminbuchung für morgen; wartet auf: time')
+      // The date in the instructions is written in the language (Intl, in the business's zone).
+      const weekday = new Intl.DateTimeFormat(c.lang === 'en' ? 'en-US' : c.lang === 'de' ? 'de-DE' : 'es-ES', { weekday: 'long', timeZone: 'UTC' }).format(new Date())
+      expect(instructions).toContain(weekday)
+      // Asked for the opening hours mid-booking, the emulated model answered from those instructions, in the language.
+      expect(transcript.some((r) => r.role === 'bot' && r.text.includes(c.hoursSaid))).toBe(true)
       // A completed call is never a drop: no SMS.
       expect(world.twilio.messages).toHaveLength(0)
     }, 120_000)

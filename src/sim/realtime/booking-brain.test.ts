@@ -72,6 +72,15 @@ describe('booking brain', () => {
     ])
   })
 
+  test('reads the Open tasks block of German and Spanish instructions (the language they are written in)', () => {
+    const de = 'Sprechen Sie mit dem Anrufer immer Deutsch.\nOffene Aufgaben:\n- T1 leave_message: eine Nachricht; wartet auf: name, message'
+    expect(parseOpenTasks(de)).toEqual([{ id: 'T1', name: 'leave_message', waitingFor: ['name', 'message'] }])
+    expect(parseOpenTasks('Hable siempre en español.\nTareas abiertas: ninguna')).toEqual([])
+    expect(parseOpenTasks('Hable siempre en español.\nTareas abiertas:\n- T2 cancel_appointment: una cancelación; a la espera de: confirm')).toEqual([{ id: 'T2', name: 'cancel_appointment', waitingFor: ['confirm'] }])
+    // An English block is not read as German instructions' (a model reads what it is told, in its language).
+    expect(parseOpenTasks('Sprechen Sie mit dem Anrufer immer Deutsch.\nOpen tasks: none')).toBeUndefined()
+  })
+
   test('scenario 1: booking with a pivot mid-task, then the fixed closing', async () => {
     const d = new Dialogue()
     expect(await d.respond('create', { instructions: 'Greet the caller. Say exactly: "Hello, Dr. Smith\'s practice, how can I help?"' })).toEqual({

@@ -27,17 +27,18 @@ const SAY_EXACTLY = /Say exactly:\s*"([^"]*)"/
 const TELL = /Tell the caller:\s*"([^"]*)"/g
 const THEN_ASK = /Then ask:\s*"([^"]*)"/g
 
-/** The `Open tasks:` block: undefined when the instructions have none, [] for `Open tasks: none`. */
-export function parseOpenTasks(instructions: string): OpenTask[] | undefined {
+/** The `Open tasks:` block (in the instructions' language): undefined when there is none, [] for `Open tasks: none`. */
+export function parseOpenTasks(instructions: string, lang: Language = instructedLanguage(instructions)): OpenTask[] | undefined {
+  const r = BRAIN_WORDS[lang].read
   const lines = instructions.split('\n')
-  const at = lines.findIndex((l) => /^\s*Open tasks:/i.test(l))
+  const at = lines.findIndex((l) => r.openTasks.test(l))
   if (at < 0) return undefined
-  if (/^\s*Open tasks:\s*none\b/i.test(lines[at]!)) return []
+  if (r.noOpenTasks.test(lines[at]!)) return []
   const tasks: OpenTask[] = []
   for (const line of lines.slice(at + 1)) {
     const m = /^\s*-\s*(\S+)\s+(\w+)\s*:(.*)$/.exec(line)
     if (!m) break
-    const waiting = /waiting for:\s*(.+)$/i.exec(m[3]!)
+    const waiting = r.waitingFor.exec(m[3]!)
     tasks.push({
       id: m[1]!,
       name: m[2]!,
@@ -79,8 +80,8 @@ function tasksFromOutputs(items: readonly BrainItem[]): OpenTask[] {
  * The tasks waiting for input: the instructions' `Open tasks:` block, plus tasks whose latest function output says
  * they wait (a product may update its instructions a moment after the output). The block wins for tasks it lists.
  */
-export function openTasks(instructions: string, items: readonly BrainItem[]): OpenTask[] {
-  const block = parseOpenTasks(instructions) ?? []
+export function openTasks(instructions: string, items: readonly BrainItem[], lang: Language = instructedLanguage(instructions)): OpenTask[] {
+  const block = parseOpenTasks(instructions, lang) ?? []
   const listed = new Set(block.map((t) => t.id))
   return [...block, ...tasksFromOutputs(items).filter((t) => !listed.has(t.id))]
 }
@@ -107,29 +108,29 @@ function speakNote(text: string): string | undefined {
 const has = (t: string, re: RegExp) => re.test(t)
 
 function hoursAnswer(instructions: string, w: BrainWords): string {
-  const m = /Opening hours:\s*(.+)/i.exec(instructions)
+  const m = w.read.hours.exec(instructions)
   if (!m) return w.lines.noHours
   return w.lines.hours(m[1]!.trim().replace(/\.$/, ''))
 }
 
 /** The `Services (…): Check-up (30 minutes, also called: examination); …` line: each service's words. */
-export function parseServices(instructions: string): { name: string; words: string[] }[] {
-  const m = /^Services \([^)]*\):\s*(.+)$/m.exec(instructions)
+export function parseServices(instructions: string, w: BrainWords = BRAIN_WORDS[instructedLanguage(instructions)]): { name: string; words: string[] }[] {
+  const m = w.read.services.exec(instructions)
   if (!m) return []
   return m[1]!
     .replace(/\.$/, '')
     .split('; ')
     .map((part) => {
       const name = part.replace(/\s*\(.*$/, '').trim()
-      const also = /also called: ([^)]*)\)/.exec(part)?.[1]?.split(',').map((w) => w.trim()) ?? []
+      const also = w.read.alsoCalled.exec(part)?.[1]?.split(',').map((w) => w.trim()) ?? []
       return { name, words: [name, ...also].map((w) => normalize(w)).filter(Boolean) }
     })
 }
 
 /** The FAQ block (`- Q: …` / `  A: …`) of the instructions. */
-export function parseFaq(instructions: string): { q: string; a: string }[] {
+export function parseFaq(instructions: string, w: BrainWords = BRAIN_WORDS[instructedLanguage(instructions)]): { q: string; a: string }[] {
   const out: { q: string; a: string }[] = []
-  const re = /^- Q: (.+)\n {2}A: (.+)$/gm
+  const re = new RegExp(w.read.faq.source, w.read.faq.flags)
   for (let m = re.exec(instructions); m; m = re.exec(instructions)) out.push({ q: m[1]!, a: m[2]! })
   return out
 }
@@ -138,10 +139,10 @@ const STOP = new Set(['what', 'when', 'where', 'which', 'your', 'you', 'have', '
 const contentWords = (s: string) => normalize(s).split(/\s+/).filter((w) => w.length >= 3 && !STOP.has(w))
 
 /** The FAQ answer whose question shares the most content words with what the caller asked (at least one). */
-export function faqAnswer(instructions: string, heard: string): string | undefined {
+export function faqAnswer(instructions: string, heard: string, w?: BrainWords): string | undefined {
   const said = new Set(contentWords(heard))
   let best: { a: string; n: number } | undefined
-  for (const f of parseFaq(instructions)) {
+  for (const f of parseFaq(instructions, w)) {
     const n = contentWords(f.q).filter((w) => said.has(w)).length
     if (n > 0 && (!best || n > best.n)) best = { a: f.a, n }
   }
@@ -212,7 +213,7 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
     const lastBotIdx = lastIndexOf(items, (i) => i.type === 'message' && i.role === 'assistant')
     const lastBotItem = items[lastBotIdx]
     const lastBot = lastBotItem?.type === 'message' ? lastBotItem.text.toLowerCase() : ''
-    const tasks = openTasks(ctx.instructions, items)
+    const tasks = openTasks(ctx.instructions, items, lang)
     // Exact field names: a declared task's `date_of_birth` is not the booking's `date`.
     const waitingFor = (what: RegExp) => tasks.find((k) => k.waitingFor.some((w) => new RegExp(`^(?:${what.source})$`).test(w)))
     const date = findDate(t, lang)
@@ -252,10 +253,10 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
 
     // A question the business answered in its FAQ (not a request to do something).
     if (!/\b(?:book|appointment|schedule|reschedule|cancel)\b/.test(t) && !has(t, BOOK)) {
-      const a = faqAnswer(ctx.instructions, heard)
+      const a = faqAnswer(ctx.instructions, heard, w)
       if (a) return { say: a }
     }
-    const services = parseServices(ctx.instructions)
+    const services = parseServices(ctx.instructions, w)
     const service = services.find((s) => s.words.some((w) => ` ${t} `.includes(` ${w} `)))
     const serviceTask = waitingFor(/service/)
     if (serviceTask && service) {

@@ -28,6 +28,24 @@ export type BrainWords = {
   /** The bot's last line asked "anything else?" / "continue or start over?" (normalised, lowercase). */
   readonly askedAnythingElse: (lastBot: string) => boolean
   readonly askedContinue: (lastBot: string) => boolean
+  /**
+   * How the session instructions of this language are laid out, as a model would find its way in them: the hours
+   * line, the task status block, the services line, the FAQ entries.
+   */
+  readonly read: {
+    /** Group 1: the hours. */
+    readonly hours: RegExp
+    readonly openTasks: RegExp
+    readonly noOpenTasks: RegExp
+    /** Group 1: the fields a task waits for. */
+    readonly waitingFor: RegExp
+    /** Group 1: the services. */
+    readonly services: RegExp
+    /** Group 1: a service's other names. */
+    readonly alsoCalled: RegExp
+    /** Global; groups 1 and 2: a question and its answer. */
+    readonly faq: RegExp
+  }
   readonly lines: {
     readonly greeting: string
     readonly idle: string
@@ -55,6 +73,15 @@ const EN: BrainWords = {
   carryOn: /\b(?:continue|carry on|keep going|resume)\b/,
   askedAnythingElse: (b) => b.includes('anything else'),
   askedContinue: (b) => /continue/.test(b) && /start over/.test(b),
+  read: {
+    hours: /^Opening hours:\s*(.+)$/im,
+    openTasks: /^\s*Open tasks:/i,
+    noOpenTasks: /^\s*Open tasks:\s*none\b/i,
+    waitingFor: /waiting for:\s*(.+)$/i,
+    services: /^Services \([^)]*\):\s*(.+)$/m,
+    alsoCalled: /also called: ([^)]*)\)/,
+    faq: /^- Q: (.+)\n {2}A: (.+)$/gm,
+  },
   lines: {
     greeting: 'Hello! How can I help you today?',
     idle: packFor('en').call.stillThere,
@@ -84,6 +111,15 @@ const DE: BrainWords = {
   carryOn: words('weitermachen|weiter|fortsetzen'),
   askedAnythingElse: (b) => b.includes(lower(packFor('de').call.anythingElse).replace(/[?.!]/g, '')),
   askedContinue: (b) => b.includes('weitermachen') && b.includes('neu beginnen'),
+  read: {
+    hours: /^Öffnungszeiten:\s*(.+)$/im,
+    openTasks: /^\s*Offene Aufgaben:/i,
+    noOpenTasks: /^\s*Offene Aufgaben:\s*keine\b/i,
+    waitingFor: /wartet auf:\s*(.+)$/i,
+    services: /^Leistungen \([^)]*\):\s*(.+)$/m,
+    alsoCalled: /auch genannt: ([^)]*)\)/,
+    faq: /^- Frage: (.+)\n {2}Antwort: (.+)$/gm,
+  },
   lines: {
     greeting: 'Hallo! Wie kann ich Ihnen helfen?',
     idle: packFor('de').call.stillThere,
@@ -111,6 +147,15 @@ const ES: BrainWords = {
   carryOn: words('continuar|seguir|sigamos|continuemos'),
   askedAnythingElse: (b) => b.includes(lower(packFor('es').call.anythingElse).replace(/[¿?.!¡]/g, '')),
   askedContinue: (b) => b.includes('continuar') && b.includes('empezar de nuevo'),
+  read: {
+    hours: /^Horario:\s*(.+)$/im,
+    openTasks: /^\s*Tareas abiertas:/i,
+    noOpenTasks: /^\s*Tareas abiertas:\s*ninguna\b/i,
+    waitingFor: /a la espera de:\s*(.+)$/i,
+    services: /^Servicios \([^)]*\):\s*(.+)$/m,
+    alsoCalled: /también llamado: ([^)]*)\)/,
+    faq: /^- Pregunta: (.+)\n {2}Respuesta: (.+)$/gm,
+  },
   lines: {
     greeting: '¡Hola! ¿En qué puedo ayudarle?',
     idle: packFor('es').call.stillThere,
@@ -127,8 +172,13 @@ const ES: BrainWords = {
 
 export const BRAIN_WORDS: { readonly [L in Language]: BrainWords } = { en: EN, de: DE, es: ES }
 
-/** The language the session instructions tell the model to speak ("Speak German with the caller"), else English. */
+/**
+ * The language the session instructions tell the model to speak, as they say it: "Sprechen Sie … Deutsch",
+ * "Hable … español" (or, in English, "Speak German"/"Speak Spanish"); else English.
+ */
 export function instructedLanguage(instructions: string): Language {
+  if (/\bSprechen Sie\b[^.\n]*\bDeutsch\b/.test(instructions)) return 'de'
+  if (/\bHable\b[^.\n]*\bespañol\b/.test(instructions)) return 'es'
   const m = /\bSpeak (German|Spanish)\b/.exec(instructions)
   return m?.[1] === 'German' ? 'de' : m?.[1] === 'Spanish' ? 'es' : 'en'
 }
