@@ -17,6 +17,22 @@ describe('PlayoutTracker', () => {
     expect(p.heardMs('a', 9000)).toBe(500)
     expect(p.startsAt('a')).toBe(1200)
   })
+  test('audio slower than real time underruns: playback waits for it, heard counts only what was played', () => {
+    const p = new PlayoutTracker(20)
+    p.sent('a', 500, 0) // plays 20 … 520
+    expect(p.heardMs('a', 700)).toBe(500) // all of it heard; the phone waits
+    p.sent('a', 500, 700) // arrives at 720: the phone waited 200 ms, plays on 720 … 1220
+    expect(p.startsAt('a')).toBe(220)
+    expect(p.heardMs('a', 720)).toBe(500)
+    expect(p.heardMs('a', 1000)).toBe(780)
+    expect(p.heardMs('a', 2000)).toBe(1000)
+    p.sent('a', 100, 900) // in time (1220 is still ahead): no wait
+    expect(p.heardMs('a', 1000)).toBe(780)
+    p.interrupt(1000)
+    expect(p.heardMs('a', 5000)).toBe(780)
+    p.sent('b', 100, 1000) // the next item after a barge-in starts as soon as it arrives
+    expect(p.startsAt('b')).toBe(1020)
+  })
   test('an item sent while the previous one still plays starts when it ends', () => {
     const p = new PlayoutTracker(100)
     p.sent('a', 1000, 0) // plays 100 … 1100

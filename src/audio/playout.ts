@@ -7,12 +7,15 @@
  * The estimate: an item starts playing `playoutDelayMs` (the assumed jitter-buffer and network delay) after its first
  * chunk was sent, plays in real time, and cannot have played more than was sent. Playback is sequential on the phone:
  * an item whose first chunk is sent while the previous one is still playing starts when the previous one ends, so a
- * per-call playback cursor carries the end of the last item. All times are milliseconds on one clock.
+ * per-call playback cursor carries the end of the last item. An item whose audio comes slower than real time underruns:
+ * the phone plays what it has, waits, and goes on when more arrives (as VoiceAI Connect's jitter buffer does), so the
+ * item's playback start moves later by the wait, or every later barge-in would be truncated at audio never heard.
+ * All times are milliseconds on one clock.
  */
 
 type Item = {
-  /** Estimated playback start. */
-  readonly startAt: number
+  /** Estimated playback start, moved later by every underrun (playback waited for audio). */
+  startAt: number
   bytes: number
   /** Set by `interrupt`: playback was cut after this many ms. */
   cutMs: number | undefined
@@ -37,7 +40,11 @@ export class PlayoutTracker {
   sent(itemId: string, bytes: number, nowMs: number): void {
     const known = this.items.get(itemId)
     if (known) {
-      if (known.cutMs === undefined) known.bytes += bytes
+      if (known.cutMs !== undefined) return
+      // Everything sent before had been played by the time this audio reaches the phone: it waited that long.
+      const waited = nowMs + this.playoutDelayMs - (known.startAt + this.lengthMs(known))
+      if (waited > 0) known.startAt += waited
+      known.bytes += bytes
       return
     }
     const item: Item = { startAt: Math.max(nowMs + this.playoutDelayMs, this.cursor()), bytes, cutMs: undefined }
