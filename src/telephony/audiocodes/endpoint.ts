@@ -12,7 +12,7 @@ import type { Logger } from '../../ops/log'
 import type { Lifecycle } from '../../ops/lifecycle'
 import { bearerChecker, SHARED_GRANT, type Grant } from './auth'
 import { normaliseCaller } from './caller-number'
-import { encodeOutbound, fastChunkAudio, IMPLIED_MEDIA_FORMATS, parseInbound, type Inbound, type Outbound, type SessionInitiate, type SessionResume } from './messages'
+import { encodeOutbound, IMPLIED_MEDIA_FORMATS, parseInbound, type Inbound, type Outbound, type SessionInitiate, type SessionResume } from './messages'
 import { PhoneLeg, type PhoneLegHandler, type PhoneSocket } from './phone-leg'
 import type { TelephonyMetrics } from './metrics'
 import { AuthFailureLimiter } from './rate-limit'
@@ -297,10 +297,7 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
     // Per-frame fast path: a caller chunk of this very conversation in the exact expected shape skips JSON.parse and
     // the TypeBox walk; everything else (and anything odd about a chunk) is judged by the full validator below.
     const leg = conn.leg
-    if (leg !== undefined && typeof frame === 'string') {
-      const audio = fastChunkAudio(frame, leg.conversationId)
-      if (audio !== undefined) return leg.receiveChunk(audio)
-    }
+    if (leg !== undefined && typeof frame === 'string' && leg.receiveFast(frame)) return
     const parsed = parseInbound(frame)
     if (!parsed.ok) {
       invalid(conn, parsed.reason, parsed.type)

@@ -203,6 +203,11 @@ export const IMPLIED_MEDIA_FORMATS: readonly string[] = ['raw/lpcm16']
 
 export const encodeOutbound = (m: Outbound): string => JSON.stringify(m)
 
-/** The per-frame downlink message, without JSON.stringify: ids are ours and base64 has no characters to escape. */
-export const playChunkFrame = (streamId: string, audioChunk: string): string =>
-  '{"type":"playStream.chunk","streamId":"' + streamId + '","audioChunk":"' + audioChunk + '"}'
+/**
+ * The per-frame downlink message, without JSON.stringify: ids are ours and base64 has no characters to escape. A play
+ * stream builds its prefix once ({@link playChunkPrefix}), so a frame is one template of three parts: one string (a
+ * JSC rope of three fibers), the one the socket sends.
+ */
+export const playChunkPrefix = (streamId: string): string => '{"type":"playStream.chunk","streamId":"' + streamId + '","audioChunk":"'
+export const PLAY_CHUNK_END = '"}'
+export const playChunkFrame = (streamId: string, audioChunk: string): string => `${playChunkPrefix(streamId)}${audioChunk}${PLAY_CHUNK_END}`

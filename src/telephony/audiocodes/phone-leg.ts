@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../../ops/log'
 import type { AcMediaFormat } from '../../audio/formats'
-import { encodeOutbound, playChunkFrame, type Activity, type Inbound, type OutActivity, type Outbound } from './messages'
+import { encodeOutbound, fastChunkAudio, PLAY_CHUNK_END, playChunkPrefix, type Activity, type Inbound, type OutActivity, type Outbound } from './messages'
 import type { TelephonyMetrics } from './metrics'
 
 /** The transport a leg writes to (Bun's ServerWebSocket in production, anything in tests). */
@@ -71,7 +71,8 @@ export type PhoneLegInit = {
   readonly streamIdsAbove?: number
 }
 
-type PlayStream = { readonly id: string; readonly format: string }
+/** `chunkPrefix`: its `playStream.chunk` up to the audio, built once per stream. */
+type PlayStream = { readonly id: string; readonly format: string; readonly chunkPrefix: string }
 
 /** The placeholder hypothesis of a barge-in (one word: VAIC's default `bargeInMinWordCount`). */
 export const BARGE_IN_HYPOTHESIS = 'speaking'
@@ -215,7 +216,19 @@ export class PhoneLeg {
     }
   }
 
-  /** Caller audio of this conversation, validated (the endpoint's fast path calls this directly, per frame). */
+  /**
+   * The endpoint's per-frame fast path: a `userStream.chunk` of this conversation in the exact fast shape
+   * ({@link fastChunkAudio}) is taken here, without JSON.parse (true); anything else is left to the full validator
+   * (false).
+   */
+  receiveFast(frame: string): boolean {
+    const audio = fastChunkAudio(frame, this.conversationId)
+    if (audio === undefined) return false
+    this.receiveChunk(audio)
+    return true
+  }
+
+  /** Caller audio of this conversation, validated. */
   receiveChunk(audioChunk: string): void {
     if (this.done) return
     if (!this.userStreamActive && this.streamGoesOn) {
@@ -276,7 +289,7 @@ export class PhoneLeg {
   startPlay(mediaFormat: string, altText?: string): string {
     if (this.play) this.stopPlay()
     const id = String(++this.streamSeq)
-    this.play = { id, format: mediaFormat }
+    this.play = { id, format: mediaFormat, chunkPrefix: playChunkPrefix(id) }
     this.send(altText ? { type: 'playStream.start', streamId: id, mediaFormat, altText } : { type: 'playStream.start', streamId: id, mediaFormat })
     return id
   }
@@ -292,7 +305,8 @@ export class PhoneLeg {
       return false
     }
     this.metrics.framesOut.inc()
-    socket.send(playChunkFrame(play.id, b64))
+    // A template, not `+`: JSC builds it as one string (`a + b + c` with a non-literal first makes two).
+    socket.send(`${play.chunkPrefix}${b64}${PLAY_CHUNK_END}`)
     return true
   }
 
