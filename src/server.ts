@@ -159,8 +159,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const outboxClaim = { by: instanceId, ms: config.OUTBOX_CLAIM_SECONDS * 1000 }
   const tasks = createTaskRegistry(options.tasks ?? DEFAULT_TASKS)
   const directoryNow = businesses
-  /** A task kind's definition: built in, or declared by any business served now. */
-  const definition = (kind: string) => definitionIn(tasks, directoryNow.version.businesses, kind)
+  /** A task kind's definition: built in, or declared by the tenant's business (given one), else by any served now. */
+  const definition = (kind: string, tenant?: string) => {
+    const own = tenant === undefined ? undefined : directoryNow.byId(tenant)
+    return definitionIn(tasks, own ? [own, ...directoryNow.version.businesses] : directoryNow.version.businesses, kind)
+  }
   const conversations = new ConversationRegistry()
 
   const tMetrics = telephonyMetrics(registry, () => conversations.size)
@@ -175,8 +178,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     log,
     now,
     metrics: cMetrics,
-    nounOf: (kind, language) => {
-      const def = definition(kind)
+    nounOf: (kind, language, tenant) => {
+      const def = definition(kind, tenant)
       return def ? taskWordsIn(language, kind, def).noun : packFor(language ?? 'en').call.request
     },
     // Replies to texts speak the first business's language (a text does not say which business it is for).
@@ -184,6 +187,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       const b = businesses.version.businesses[0]
       return b ? callLinesFor(b.language, b.name, b.wording[b.language]) : callLinesFor('en', config.BUSINESS_NAME, undefined)
     },
+    businessOf: (tenant) => directoryOf().byId(tenant),
     wake: () => runner?.wake(),
     dialoutEnabled,
     instanceId,
@@ -288,7 +292,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Calls whose instance died with them (our previous run; on PostgreSQL also a peer whose lease ran out) are drops
   // now: a follow-up SMS each if a task was open.
   const openTasksOf = async (callId: string) =>
-    (await store.tasks.openForCall(callId)).map((t) => ({ id: t.id, kind: t.kind, title: definition(t.kind)?.title ?? t.kind, summary: fixedLine(definition(t.kind)?.title ?? t.kind) }))
+    (await store.tasks.openForCall(callId)).map((t) => ({ id: t.id, kind: t.kind, title: definition(t.kind, t.tenant_id)?.title ?? t.kind, summary: fixedLine(definition(t.kind, t.tenant_id)?.title ?? t.kind) }))
   const lease = new InstanceLease({
     store,
     log,

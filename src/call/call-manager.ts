@@ -137,6 +137,7 @@ export class CallManager implements CallAcceptor {
         mediaFormat: call.leg.mediaFormat,
         resumesCallId: found?.via === 'dialout' ? found.callId : resume?.callId,
         at: now,
+        language: business.language,
         ...(d.instanceId !== undefined ? { owner: d.instanceId } : {}),
       })
     } catch (err) {

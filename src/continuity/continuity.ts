@@ -16,7 +16,7 @@ import type { CallRow } from '../store/rows'
 import type { OpenTaskInfo } from '../call/task-port'
 import type { CallEndReason } from '../call/lifecycle'
 import { resumeTrust, type ResumeTrust, type ResumeVia } from './resume-trust'
-import type { Language } from '../i18n/languages'
+import { isLanguage, type Language } from '../i18n/languages'
 import type { Business } from '../config/business/business'
 import type { CallLines } from '../i18n/pack'
 import { fill } from '../i18n/pack'
@@ -73,8 +73,10 @@ export type ContinuityDeps = {
   readonly log: Logger
   readonly now: () => number
   readonly metrics: ContinuityMetrics
-  /** The noun a task's SMS mentions ("appointment"), by task kind, in the call's language. */
-  readonly nounOf: (kind: string, language?: Language) => string
+  /** The noun a task's SMS mentions ("appointment"), by task kind, in the call's language, as its business names it. */
+  readonly nounOf: (kind: string, language?: Language, tenant?: string) => string
+  /** A business served now, by tenant id: a recovered call's drop SMS is in its wording (absent: the defaults). */
+  readonly businessOf?: (tenant: string) => Pick<Business, 'name' | 'language' | 'wording'> | undefined
   /** The business's lines for replies to texts (the first business's, or the tenant's: forTenant; default: English with BUSINESS_NAME). */
   readonly lines?: () => CallLines
   /** Called after something was enqueued for the outbox runner. */
@@ -125,7 +127,7 @@ export class Continuity {
 
   smsText(openTasks: readonly { kind: string }[], template: string = this.d.config.SMS_DROP_TEXT, language?: Language): string {
     const words = packFor(language ?? 'en')
-    const nouns = [...new Set(openTasks.map((t) => this.d.nounOf(t.kind, language)))]
+    const nouns = [...new Set(openTasks.map((t) => this.d.nounOf(t.kind, language, this.d.store.tenant)))]
     const noun = nouns.length === 0 ? words.call.request : nouns.join(` ${words.dates.and} `)
     let text = template.replaceAll('{task}', noun)
     // The sentence that says to reply CALL (in any language the keyword stays CALL) becomes "call us back".
@@ -181,7 +183,19 @@ export class Continuity {
   async recoverCalls(calls: readonly CallRow[], openTasksOf: (callId: string) => Promise<readonly OpenTaskInfo[]>, from: string): Promise<number> {
     for (const c of calls) {
       const open = await openTasksOf(c.id)
-      await this.forTenant(c.tenant_id).callEnded({ callId: c.id, reason: 'crashed', caller: c.caller ?? undefined, openTasks: open, dropped: open.length > 0 })
+      // Worded as the live call would have: its business's SMS in the call's language (both from the call's row).
+      const business = this.d.businessOf?.(c.tenant_id)
+      const language = c.language !== null && isLanguage(c.language) ? c.language : business?.language
+      const template = language === undefined ? undefined : business ? callLinesFor(language, business.name, business.wording[language]).smsDropped : packFor(language).call.smsDropped
+      await this.forTenant(c.tenant_id, business).callEnded({
+        callId: c.id,
+        reason: 'crashed',
+        caller: c.caller ?? undefined,
+        openTasks: open,
+        dropped: open.length > 0,
+        ...(language !== undefined ? { language } : {}),
+        ...(template !== undefined ? { smsTemplate: template } : {}),
+      })
     }
     if (calls.length > 0) this.d.log.warn('continuity.recovered_crashed_calls', { count: calls.length, from })
     return calls.length

@@ -19,6 +19,8 @@ export type NewCall = {
   readonly at: number
   /** The instance holding the call's sockets (INSTANCE_ID). */
   readonly owner?: string
+  /** The language the call is held in (its business's): what is texted for it later uses it. */
+  readonly language?: string
 }
 
 export type ResumeStatus = 'pending' | 'resumed' | 'closed' | 'expired'
@@ -31,9 +33,9 @@ export class CallsRepo {
 
   async create(c: NewCall): Promise<void> {
     await this.sql.run(
-      `INSERT INTO calls (id, conversation_id, direction, caller, bot_name, media_format, state, resumes_call_id, started_at, updated_at, owner, tenant_id)
-       VALUES ($id, $cid, $direction, $caller, $bot, $format, 'live', $resumes, $at, $at, $owner, $tenant)`,
-      { id: c.id, cid: c.conversationId, direction: c.direction, caller: c.caller ?? null, bot: c.botName ?? null, format: c.mediaFormat, resumes: c.resumesCallId ?? null, at: c.at, owner: c.owner ?? null, tenant: this.tenant ?? DEFAULT_TENANT },
+      `INSERT INTO calls (id, conversation_id, direction, caller, bot_name, media_format, state, resumes_call_id, started_at, updated_at, owner, tenant_id, language)
+       VALUES ($id, $cid, $direction, $caller, $bot, $format, 'live', $resumes, $at, $at, $owner, $tenant, $language)`,
+      { id: c.id, cid: c.conversationId, direction: c.direction, caller: c.caller ?? null, bot: c.botName ?? null, format: c.mediaFormat, resumes: c.resumesCallId ?? null, at: c.at, owner: c.owner ?? null, tenant: this.tenant ?? DEFAULT_TENANT, language: c.language ?? null },
     )
   }
 

@@ -254,4 +254,7 @@ export const MIGRATIONS: readonly Migration[] = [
   CREATE INDEX outbox_call ON outbox(call_id);
   CREATE INDEX callbacks_call ON callbacks(call_id);
   `,
+  // 9: the language a call was held in, so what is said or texted for it later — a crash-recovered call's drop SMS —
+  // is in its language with its business's wording, whichever process writes it (NULL on older rows: the business's).
+  `ALTER TABLE calls ADD COLUMN language TEXT;`,
 ]

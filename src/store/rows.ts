@@ -30,6 +30,8 @@ export const CallRow = Type.Object({
   /** The instance holding the call's sockets (INSTANCE_ID); null on rows older than the cluster schema. */
   owner: Null(Str),
   tenant_id: Str,
+  /** The call's language (en, de, es); null on rows older than migration 9. */
+  language: Null(Str),
 })
 export type CallRow = Static<typeof CallRow>
 

@@ -51,10 +51,10 @@ export type Peers = {
   stop(): Promise<void>
 }
 
-/** The binary's peers, in this process (they outlive every kill). */
-export async function startPeers(): Promise<Peers> {
+/** The binary's peers, in this process (they outlive every kill); `twilioNumbers`: more senders the account owns. */
+export async function startPeers(o: { twilioNumbers?: readonly string[] } = {}): Promise<Peers> {
   const emulator = await startRealtimeEmulator({ apiKey: WORLD_SECRETS.openaiKey, speed: 0, ...INSTANT_TIMING })
-  const twilio = new FakeTwilio({ accountSid: WORLD_SECRETS.twilioSid, authToken: WORLD_SECRETS.twilioToken, fromNumber: WORLD_SECRETS.twilioFrom, statusCallbacks: true }).start()
+  const twilio = new FakeTwilio({ accountSid: WORLD_SECRETS.twilioSid, authToken: WORLD_SECRETS.twilioToken, fromNumber: WORLD_SECRETS.twilioFrom, otherNumbers: o.twilioNumbers ?? [], statusCallbacks: true }).start()
   const audiocodesApi = new FakeAudioCodesApi({ clientId: WORLD_SECRETS.acClientId, clientSecret: WORLD_SECRETS.acClientSecret, bot: WORLD_SECRETS.botName }).start()
   return {
     emulator,

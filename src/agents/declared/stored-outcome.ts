@@ -15,7 +15,8 @@ export type StoredOutcomeDeps = {
   readonly store: Store
   readonly log: Logger
   readonly now: () => number
-  readonly definition: (kind: string) => AnyTaskDefinition | undefined
+  /** A task kind's definition as the tenant's business declares it. */
+  readonly definition: (kind: string, tenant: string) => AnyTaskDefinition | undefined
   /** An SMS was enqueued. */
   readonly wakeSms: () => void
 }
@@ -24,7 +25,9 @@ export function storedOutcome(d: StoredOutcomeDeps): (taskId: string, key: strin
   return async (taskId, key, event) => {
     const row = await d.store.tasks.get(taskId)
     if (!row || row.status !== 'open') return
-    const def = d.definition(row.kind)
+    // Everything from here is the task's business's: its step, its text (tenant id, sender, opt-outs) and its wording.
+    const store = d.store.forTenant(row.tenant_id)
+    const def = d.definition(row.kind, row.tenant_id)
     if (!def?.declared) {
       d.log.warn('task.outcome_unknown_task', { taskId, kind: row.kind })
       return
@@ -44,11 +47,11 @@ export function storedOutcome(d: StoredOutcomeDeps): (taskId: string, key: strin
     if (!step.ok || !step.handled) return
     const desc = def.describe(step.snapshot, d.now())
     const said = step.effects.flatMap((e) => (e.kind === 'say' ? [e.text] : [])).join(' ')
-    const call = await d.store.calls.get(row.call_id)
+    const call = await store.calls.get(row.call_id)
     const to = call?.caller ?? undefined
     const lang = (step.snapshot.context as { lang?: 'en' | 'de' | 'es' }).lang ?? 'en'
-    const text = said !== '' && to !== undefined && to !== null && !(await d.store.sms.isOptedOut(to))
-    await d.store.tasks.commit(
+    const text = said !== '' && to !== undefined && to !== null && !(await store.sms.isOptedOut(to))
+    await store.tasks.commit(
       {
         taskId,
         callId: row.call_id,
