@@ -288,6 +288,11 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
     log.info('vaic.session_resumed', { conversationId: msg.conversationId })
   }
 
+  function socketClosed(conn: Conn): void {
+    conn.closed = true
+    conn.leg?.socketClosed(conn.socket)
+  }
+
   const onMessage = (conn: Conn, frame: unknown) => {
     if (conn.queued) {
       if (conn.queued.length < MAX_QUEUED) conn.queued.push(frame)
@@ -354,9 +359,13 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
         // about 4 µs per frame measured, as much as the rest of the hop. Elysia dispatches every event through
         // `ws.data.<event>`, so replacing `message` there hands us the raw frame directly. If a future Elysia
         // stops dispatching that way, frames simply take the `message` hook below (counted, and a test watches it).
-        const data = raw.data as { message?: unknown } | null
-        if (data && typeof data === 'object' && 'message' in data) {
-          data.message = (_raw: unknown, frame: string | Buffer) => onMessage(conn, frame)
+        const data = raw.data as { message?: unknown; close?: unknown } | null
+        if (data && typeof data === 'object' && 'message' in data && 'close' in data) {
+          // The same dispatch lets the call keep nothing of the upgrade: Elysia's data for a socket is a copy of the
+          // whole request context (the Request and its headers, query, cookie jar, a getter, a dozen handler closures
+          // over the upgrade's scope), kept for the call's lifetime. Ours is the two handlers the socket still needs.
+          conns.delete(ws.id)
+          raw.data = { message: (_raw: unknown, frame: string | Buffer) => onMessage(conn, frame), close: () => socketClosed(conn) }
         }
       },
       message(ws, message) {
@@ -367,8 +376,7 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
       close(ws) {
         const conn = conns.get(ws.id)
         conns.delete(ws.id)
-        if (conn) conn.closed = true
-        if (conn?.leg) conn.leg.socketClosed(conn.socket)
+        if (conn) socketClosed(conn)
       },
       // Errors inside handlers are ours; never let Elysia send anything back on the socket.
       error() {
