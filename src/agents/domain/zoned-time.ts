@@ -46,7 +46,26 @@ export function isValidTimeZone(tz: string): boolean {
   }
 }
 
+/**
+ * Recent answers per zone. `formatToParts` is the costliest step of date work (most of a booking turn's CPU), and
+ * the same instants come back again and again (the slots of a day, a call's "now"); the answer for an instant never
+ * changes, and WallClock is read-only, so one object serves every caller. Bounded: emptied when full.
+ */
+const recent = new Map<string, Map<number, WallClock>>()
+const RECENT_MAX = 4096
+
 export function wallClock(epochMs: number, tz: string): WallClock {
+  let zone = recent.get(tz)
+  if (zone === undefined) recent.set(tz, (zone = new Map()))
+  const known = zone.get(epochMs)
+  if (known !== undefined) return known
+  const w = computeWallClock(epochMs, tz)
+  if (zone.size >= RECENT_MAX) zone.clear()
+  zone.set(epochMs, w)
+  return w
+}
+
+function computeWallClock(epochMs: number, tz: string): WallClock {
   const parts: Record<string, number> = {}
   for (const p of formatter(tz).formatToParts(epochMs)) if (p.type !== 'literal') parts[p.type] = Number(p.value)
   const year = parts['year'] ?? 1970
