@@ -16,6 +16,7 @@ import { MetricsRegistry } from './ops/metrics'
 import { LoopLagMonitor } from './ops/loop-lag'
 import { installProcessGuard } from './ops/process-guard'
 import { Store } from './store/store'
+import { StoreHealth } from './store/store-health'
 import { DatabaseUnreachable, PostgresEngine, describeUrl } from './store/postgres-engine'
 import { createTaskRegistry, type AnyTaskDefinition } from './agents/task-definition'
 import { DEFAULT_TASKS } from './agents/tasks/registry'
@@ -143,6 +144,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const registry = new MetricsRegistry()
   const guard = installProcessGuard(log, registry.counter('fastagent_unhandled_errors_total', 'errors no code path handled (logged; the process kept serving)', ['kind']))
   const callStats = callMetrics(registry)
+  // Whether this instance's writes get through (calls' write queues, the lease heartbeat): /readyz is 503 while not.
+  const storeHealth = new StoreHealth(now)
+  registry.gauge('fastagent_store_unavailable', '1 while writes of this instance wait for the database (an outage: /readyz is 503, steps are retried in order)', [], () => (storeHealth.ok ? 0 : 1))
+  registry.gauge('fastagent_store_waiting_writers', 'calls (and the lease heartbeat) whose writes are waiting for the database', [], () => storeHealth.status().failing)
   let businesses = options.businesses
   if (!businesses) {
     const opened = BusinessDirectory.open(config, now)
@@ -302,6 +307,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     heartbeatMs: config.HEARTBEAT_SECONDS * 1000,
     orphaned: async (list, from) => void (await continuity.recoverCalls(list, openTasksOf, from)),
     onFailure: () => callStats.failures.inc({ where: 'cluster-heartbeat' }),
+    onHealth: (ok) => storeHealth.report(lease, ok),
   })
   await lease.start()
 
@@ -371,6 +377,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
     submissions,
     wakeWebhooks: () => webhookRunner.wake(),
+    health: storeHealth,
     ...(dialout ? { dialoutCallerId: normaliseCaller(dialoutCallerId(config)) ?? dialoutCallerId(config) } : {}),
   })
 
@@ -451,7 +458,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         recording: (id) => recordings.file(id),
       })
     : undefined
-  const app = buildApp({ config, log, registry, lifecycle, liveCalls: () => conversations.size, upstream: () => callStats.upstream.status, plugins: [endpoint, webhooks, ...(consolePlugin ? [consolePlugin] : [])] })
+  const app = buildApp({ config, log, registry, lifecycle, liveCalls: () => conversations.size, upstream: () => callStats.upstream.status, database: () => storeHealth.status(), plugins: [endpoint, webhooks, ...(consolePlugin ? [consolePlugin] : [])] })
   try {
     app.listen({ hostname: config.HOST, port: config.PORT, reusePort: false, ...(tls ? { tls } : {}) })
   } catch (err) {
@@ -504,7 +511,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         while (conversations.size > 0 && now() < hardDeadline) await Bun.sleep(50)
         for (const leg of conversations.all()) leg.terminate('server shutting down')
       }
-      // Endings still being recorded (drop → SMS) must reach the database before it closes.
+      // Endings still being recorded (drop → SMS) must reach the database before it closes; writes still waiting for
+      // an unavailable database are given up (none was acknowledged), or the stop would wait for it forever.
+      calls.abandonStalledWrites()
       await calls.idle()
       watch.stop()
       await watch.written()

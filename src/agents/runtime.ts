@@ -10,6 +10,12 @@
  * Each step is checkpointed before its effects run (outbox): snapshot + journal event + timers + domain effects in one
  * transaction, and only then acknowledged (its output, its updates); then the domain effects execute and feed their result events back, one at a time per task.
  * A crash at any instant loses no acknowledged step and repeats no effect (idempotency keys).
+ *
+ * The call's writes go through its {@link WriteQueue}, in order: while the database is unavailable (a restart, a
+ * failover, SQLite locked or full) a step waits there, retried, and is not acknowledged. The tool call is answered
+ * "one moment" (nothing is said to be done), and after STORE_WAIT_SECONDS the caller is offered a text with the
+ * result; a step the caller was kept waiting for that finishes after the call ended carries that text in its own
+ * transaction, so the text exists only if the step does.
  */
 import type { Logger } from '../ops/log'
 import type { Store } from '../store/store'
@@ -30,7 +36,11 @@ import { buildToolSpecs, RUNTIME_TOOLS } from './tool-specs'
 import { fixedLine, personalLine, type SpokenLine } from '../call/spoken-line'
 import type { Submissions } from './declared/submissions'
 import { WEBHOOK_JOB, webhookPayload } from './declared/webhook-job'
-import { packFor } from '../i18n/packs'
+import { callLinesFor, packFor } from '../i18n/packs'
+import { WriteQueue } from '../store/write-queue'
+import { StaleTaskError } from '../store/tasks-repo'
+import { UniqueViolation } from '../store/sql'
+import { randomBytes } from 'node:crypto'
 
 export type RuntimeDeps = {
   readonly callId: string
@@ -60,6 +70,10 @@ export type RuntimeDeps = {
   readonly onWebhook?: () => void
   /** A step or timer of this call failed (already logged): counted by the owner. */
   readonly onFailure?: (where: 'task-step' | 'task-timer') => void
+  /** The call's ordered writes (shared with its transcript lines); absent: a queue of the runtime's own. */
+  readonly writes?: WriteQueue
+  /** How long a step may wait for the database before the caller is offered a text (STORE_WAIT_SECONDS). */
+  readonly storeWaitMs?: number
   /** Each checkpointed step (the console's task path); must not block. */
   readonly onStep?: (s: { taskId: string; kind: string; from: string; to: string; on: string; status: TaskStatus }) => void
 }
@@ -76,11 +90,13 @@ type LiveTask = {
   doneSummary: SpokenLine | undefined
   /** A step of it was committed (false only for a new task until its first step is saved). */
   saved: boolean
+  /** The caller was kept waiting for a commit: if the call is over when the task finishes, they get a text. */
+  followUp: boolean
   readonly timers: Map<string, ReturnType<typeof setTimeout>>
 }
 
 /** What one chain of steps produced, for the tool output or a later update. */
-type Outcome = { say: SpokenLine[]; ask: { line: SpokenLine; need: readonly string[] } | undefined; error: string | undefined; unhandled: boolean }
+type Outcome = { say: SpokenLine[]; ask: { line: SpokenLine; need: readonly string[] } | undefined; error: string | undefined; unhandled: boolean; committed: boolean }
 
 /** A task's line held caller words (see `callerWords` in task-definition): a bug in the task, refused before commit. */
 export class CallerWordsInLine extends Error {
@@ -102,8 +118,11 @@ export class TaskRuntime implements TaskPort {
   /** Whom the tasks serve; an outbound call learns it when the callee answers (see {@link identify}). */
   private caller: string | undefined
 
+  private readonly writes: WriteQueue
+
   constructor(private readonly d: RuntimeDeps) {
     this.caller = d.caller
+    this.writes = d.writes ?? new WriteQueue()
   }
 
   /** The callee of our dial-out answered: their number, for their tasks and text messages. */
@@ -246,8 +265,13 @@ export class TaskRuntime implements TaskPort {
   }
 
   async settle(timeoutMs: number): Promise<void> {
-    const chains = [...this.tasks.values()].map((t) => t.chain)
-    await Promise.race([Promise.all(chains), Bun.sleep(timeoutMs)])
+    const all = Promise.all([...this.tasks.values()].map((t) => t.chain)).then(() => true)
+    // While the database is away the steps wait in the queue (until it is back, or the queue is abandoned at
+    // shutdown): the call's outcome must see where they end, so only time the database answers counts.
+    for (;;) {
+      if (await Promise.race([all, Bun.sleep(timeoutMs).then(() => false)])) return
+      if (!this.writes.retrying || this.writes.closed) return
+    }
   }
 
   // ---- resume -----------------------------------------------------------------------------------------------------
@@ -277,7 +301,7 @@ export class TaskRuntime implements TaskPort {
         this.d.log.error('task.adopt_invalid', { taskId: row.id, error: restored.error })
         continue
       }
-      const task: LiveTask = { id: row.id, def, snapshot: restored.snapshot, status: 'open', chain: Promise.resolve(), awaitingResume: true, doneSummary: undefined, saved: true, timers: new Map() }
+      const task: LiveTask = { id: row.id, def, snapshot: restored.snapshot, status: 'open', chain: Promise.resolve(), awaitingResume: true, doneSummary: undefined, saved: true, followUp: false, timers: new Map() }
       this.tasks.set(task.id, task)
       await this.d.store.tasks.adopt(task.id, this.d.callId, this.d.now())
       for (const t of await this.d.store.tasks.timers(task.id)) this.arm(task, t.id, t.at)
@@ -371,7 +395,7 @@ export class TaskRuntime implements TaskPort {
     const initial = first.initial
     if (!initial || !first.handled) return out({ error: 'invalid_arguments', message: `${def.kind} could not start with those arguments.`, expected: describeSchema(def.startArgs) })
     const id = await this.newId()
-    const task: LiveTask = { id, def, snapshot: initial, status: 'open', chain: Promise.resolve(), awaitingResume: false, doneSummary: undefined, saved: false, timers: new Map() }
+    const task: LiveTask = { id, def, snapshot: initial, status: 'open', chain: Promise.resolve(), awaitingResume: false, doneSummary: undefined, saved: false, followUp: false, timers: new Map() }
     this.tasks.set(id, task)
     this.d.log.info('task.started', { taskId: id, kind: def.kind })
     return this.run(task, () => first, true)
@@ -399,16 +423,8 @@ export class TaskRuntime implements TaskPort {
       if (r === SETTLED || this.stopped) return this.output(task, outcome)
       // Still working: answer now, deliver the rest when it is ready.
       const said = outcome.say.length
-      work
-        .then(
-          () => {
-            const later = outcome.say.slice(said)
-            if (this.stopped || (later.length === 0 && !outcome.ask)) return
-            this.d.onUpdate(this.update(task, later, outcome.ask))
-          },
-          () => undefined,
-        )
-        .catch((err: unknown) => this.d.log.error('task.update_failed', { taskId: task.id, err }))
+      this.deliverLater(task, work, outcome, said)
+      if (!outcome.committed) return this.waitingForCommit(task, work, outcome, settle)
       return out({
         task_id: task.id,
         task: task.def.kind,
@@ -416,6 +432,50 @@ export class TaskRuntime implements TaskPort {
         ...(said > 0 ? { say: outcome.say.map((l) => l.text).join(' ') } : {}),
         note: 'The task agent is working on it; the result will follow as the output of a task_input call for this task. Tell the caller briefly that you are on it, then carry on with them.',
       })
+    })
+  }
+
+  /** What the step says after its tool call was answered (lines from `said` on) comes as an update when it is done. */
+  private deliverLater(task: LiveTask, work: Promise<unknown>, outcome: Outcome, said: number): void {
+    work
+      .then(
+        () => {
+          const later = outcome.say.slice(said)
+          if (this.stopped || (later.length === 0 && !outcome.ask)) return
+          this.d.onUpdate(this.update(task, later, outcome.ask))
+        },
+        () => undefined,
+      )
+      .catch((err: unknown) => this.d.log.error('task.update_failed', { taskId: task.id, err }))
+  }
+
+  /**
+   * The step is not saved yet (the database is slow or away; it is being retried in order): nothing is acknowledged.
+   * The model is told to say "one moment" and that nothing is done yet; once the step commits, what it says comes as
+   * an update. Still unsaved after STORE_WAIT_SECONDS, the caller is offered a text with the result (or told we keep
+   * trying, without a number to text); from then on a task finishing after the call ended texts its result.
+   */
+  private waitingForCommit(task: LiveTask, work: Promise<unknown>, outcome: Outcome, waitedMs: number): string {
+    task.followUp = true
+    const lines = packFor(this.d.business?.language ?? 'en').call
+    const offer = Math.max(0, (this.d.storeWaitMs ?? 8000) - waitedMs)
+    const done = work.then(
+      () => true,
+      () => true,
+    )
+    void Promise.race([done, Bun.sleep(offer).then(() => false)]).then((finished) => {
+      if (finished || outcome.committed || this.stopped) return
+      this.d.log.warn('task.commit_slow', { taskId: task.id, kind: task.def.kind, waitedMs: this.d.storeWaitMs ?? 8000 })
+      const say = this.caller === undefined ? lines.savingSlowNoText : lines.savingSlow
+      const output = out({ task_id: task.id, task: task.def.kind, status: 'saving', say, note: 'Still nothing is saved; our system keeps trying. Tell the caller this, and do not say it is done.' })
+      this.d.onUpdate({ taskId: task.id, kind: task.def.kind, say: fixedLine(say), output })
+    })
+    return out({
+      task_id: task.id,
+      task: task.def.kind,
+      status: 'saving',
+      say: lines.saving,
+      note: 'Nothing is saved yet: our system is slow to answer and keeps trying. Do not tell the caller it is done. Tell them briefly you need a moment, then carry on with them; the result will follow as the output of a task_input call for this task.',
     })
   }
 
@@ -442,7 +502,11 @@ export class TaskRuntime implements TaskPort {
     const keys = domain.map((_, i) => `${task.id}:${next.seq}:${i}`)
     // Text messages go to the outbox in the same transaction; the outbox runner sends them (exactly once).
     const to = this.caller
-    const texts = step.effects.some((e) => e.kind === 'sms') && to !== undefined && !(await this.d.store.sms.isOptedOut(to))
+    const finishing = desc.status !== 'open'
+    // The caller waited for this and the call is over: the result goes by text, in this step's own transaction.
+    const later = task.followUp && this.stopped && finishing && to !== undefined
+    const optedOut = to !== undefined && (later || step.effects.some((e) => e.kind === 'sms')) ? await this.writes.run('opt-out', () => this.d.store.sms.isOptedOut(to)) : true
+    const texts = step.effects.some((e) => e.kind === 'sms') && to !== undefined && !optedOut
     const sms = step.effects.flatMap((e, i) =>
       e.kind === 'sms' && to !== undefined && texts
         ? [{ idemKey: `${task.id}:${next.seq}:sms${i}`, kind: 'sms', payload: { to, body: e.text, callId: this.d.callId } }]
@@ -458,9 +522,13 @@ export class TaskRuntime implements TaskPort {
     const waits = hooks.map((h) => ({ key: h.idemKey, wait: this.d.submissions?.expect(h.idemKey) }))
     const timerSet = step.effects.flatMap((e) => (e.kind === 'timer' ? [{ id: e.id, at: e.at }] : []))
     const timerClear = step.effects.flatMap((e) => (e.kind === 'cancel_timer' ? [e.id] : []))
-    const finishing = desc.status !== 'open'
-    try {
-      await this.d.store.tasks.commit(
+    const result = spoken.filter((l, i) => l !== undefined && step.effects[i]?.kind === 'say').map((l) => l?.text ?? '').join(' ') || spoken.find((l, i) => l !== undefined && step.effects[i]?.kind === 'done')?.text
+    if (later && !optedOut && result && to !== undefined) {
+      const lines = callLinesFor(this.d.business?.language ?? 'en', this.d.business?.name ?? '', undefined)
+      sms.push({ idemKey: `${task.id}:${next.seq}:followup`, kind: 'sms', payload: { to, body: lines.smsSavedLater.replace('{summary}', () => result), callId: this.d.callId } })
+    }
+    const commit = () =>
+      this.d.store.tasks.commit(
         {
           taskId: task.id,
           callId: this.d.callId,
@@ -481,10 +549,21 @@ export class TaskRuntime implements TaskPort {
         // A task reaching its end (booking confirmed, message saved) is a promise to the caller: fsync it.
         finishing || hooks.length > 0,
       )
+    try {
+      await this.writes.run('task-step', async (attempt) => {
+        try {
+          await commit()
+        } catch (err) {
+          // A retry after the connection died during the commit: the first attempt may have committed after all.
+          if (attempt > 0 && (err instanceof StaleTaskError || err instanceof UniqueViolation) && (await this.d.store.tasks.get(task.id))?.seq === next.seq) return
+          throw err
+        }
+      })
     } catch (err) {
       for (const w of waits) w.wait?.cancel()
       throw err
     }
+    o.committed = true
     task.snapshot = next
     task.status = desc.status
     task.saved = true
@@ -509,7 +588,7 @@ export class TaskRuntime implements TaskPort {
       const effect = domain[i]
       const key = keys[i]
       if (!effect || !key) continue
-      const row = await this.d.store.outbox.byKey(key)
+      const row = await this.writes.run('outbox-row', () => this.d.store.outbox.byKey(key))
       await this.execute(task, effect, key, row?.id, o)
     }
     for (const w of waits) if (w.wait) await this.submitted(task, w.key, w.wait.outcome, o)
@@ -542,7 +621,10 @@ export class TaskRuntime implements TaskPort {
     const settings = (task.snapshot.context as { settings?: Settings }).settings ?? captureSettings({ tz: this.d.tz, hours: this.d.hours, slotMinutes: this.d.slotMinutes })
     let result: Record<string, unknown> & { type: string; at: number }
     try {
-      result = await this.d.domain.run(effect, { idemKey, taskId: task.id, callId: this.d.callId, caller: this.caller, tenant: this.d.store.tenant ?? DEFAULT_TENANT, settings, now: this.d.now() })
+      // In the call's write queue: the effect (a booking row) waits out an outage like the step that asked for it;
+      // it carries its idempotency key, so a retry finds what an interrupted attempt did.
+      const ctx = { idemKey, taskId: task.id, callId: this.d.callId, caller: this.caller, tenant: this.d.store.tenant ?? DEFAULT_TENANT, settings }
+      result = await this.writes.run('effect', () => this.d.domain.run(effect, { ...ctx, now: this.d.now() }))
     } catch (err) {
       this.d.log.error('task.effect_failed', { taskId: task.id, effect: effect.kind, err })
       result = { type: 'domain_error', reason: 'the booking system did not answer', at: this.d.now() }
@@ -551,7 +633,7 @@ export class TaskRuntime implements TaskPort {
     // that went through is booked). Marking the outbox row done happens in the same transaction as that step.
     const completes = outboxId === undefined ? undefined : { outboxId, result }
     const applied = await this.apply(task, applyTaskEvent(task.def, task.snapshot, result), o, false, completes)
-    if (!applied && outboxId !== undefined) await this.d.store.outbox.done(outboxId, result, this.d.now())
+    if (!applied && outboxId !== undefined) await this.writes.run('outbox-done', () => this.d.store.outbox.done(outboxId, result, this.d.now()))
   }
 
   private arm(task: LiveTask, id: string, at: number): void {
@@ -588,7 +670,7 @@ export class TaskRuntime implements TaskPort {
   /** A result that came after its tool call was answered, with the function output the model gets it as. */
   private update(task: LiveTask, say: readonly SpokenLine[], ask: Outcome['ask']): TaskUpdate {
     const s = joined(say)
-    const output = this.output(task, { say: [...say], ask, error: undefined, unhandled: false })
+    const output = this.output(task, { say: [...say], ask, error: undefined, unhandled: false, committed: true })
     return { taskId: task.id, kind: task.def.kind, ...(s ? { say: s } : {}), ...(ask ? { ask: ask.line } : {}), output }
   }
 
@@ -631,14 +713,18 @@ export class TaskRuntime implements TaskPort {
   private async newId(): Promise<string> {
     for (;;) {
       const id = `T${++this.counter}-${Math.random().toString(36).slice(2, 6)}`
-      if (!this.tasks.has(id) && !(await this.d.store.tasks.get(id))) return id
+      if (this.tasks.has(id)) continue
+      // The check must not hold the tool call through an outage: unanswered, the id gets 64 random bits more.
+      const taken = await Promise.race([this.d.store.tasks.get(id).then((r) => r !== undefined, () => undefined), Bun.sleep(this.d.settleMs ?? 1200).then(() => undefined)])
+      if (taken === false) return id
+      if (taken === undefined) return `${id}${randomBytes(8).toString('hex')}`
     }
   }
 }
 
 /** Lower-case letters and digits as single-space-separated words. */
 const words = (t: string) => t.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).join(' ')
-const emptyOutcome = (): Outcome => ({ say: [], ask: undefined, error: undefined, unhandled: false })
+const emptyOutcome = (): Outcome => ({ say: [], ask: undefined, error: undefined, unhandled: false, committed: false })
 const joined = (lines: readonly SpokenLine[]): SpokenLine | undefined => (lines.length === 0 ? undefined : personalLine(lines.map((l) => l.text).join(' ')))
 const out = (v: Record<string, unknown>) => JSON.stringify(v)
 

@@ -41,6 +41,8 @@ import { grantAllows, type Grant } from '../telephony/audiocodes/auth'
 import { poolKey, type SessionPool } from '../realtime/session-pool'
 import { freshCallTarget } from './call-session-config'
 import { callPhrases, fixedTexts, phraseKey, type PhraseCache } from './phrase-cache'
+import { WriteQueue } from '../store/write-queue'
+import type { StoreHealth } from '../store/store-health'
 
 export type CallManagerDeps = {
   readonly config: Config
@@ -75,12 +77,17 @@ export type CallManagerDeps = {
   /** Declared tasks' webhook outcomes, and the runner that sends them. */
   readonly submissions?: Submissions
   readonly wakeWebhooks?: () => void
+  /** Where each call's write queue reports that the database is away and back (`/readyz`). */
+  readonly health?: StoreHealth
 }
 
 export class CallManager implements CallAcceptor {
   private readonly sessions = new Map<string, CallSession>()
   /** Each live call's phone leg (a call taken over elsewhere is released through it). */
   private readonly legs = new Map<string, PhoneLeg>()
+  /** Each call's ordered writes, until its ending is recorded (shutdown abandons those stuck in an outage). */
+  private readonly queues = new Set<WriteQueue>()
+  private stopping = false
 
   constructor(private readonly d: CallManagerDeps) {}
 
@@ -148,6 +155,23 @@ export class CallManager implements CallAcceptor {
     events?.emit({ type: 'started', callId, at: now, mediaFormat: call.leg.mediaFormat, direction: resume?.via === 'dialout' ? 'outbound' : 'inbound', caller, resumes: resume?.callId, tenant: business.id })
     const recorder = d.recordings?.start(callId, call.leg.mediaFormat, now)
     let session: CallSession | undefined
+    // The call's writes (steps, effects, transcript lines, details, its ending), in order, retried through an outage.
+    const health = d.health
+    const writes: WriteQueue = new WriteQueue({
+      onState: (s, err) => {
+        health?.report(writes, s === 'ok')
+        if (s === 'retrying') {
+          log.warn('call.store_unavailable', { err, pending: writes.pending })
+          d.metrics.failures.inc({ where: 'store-unavailable' })
+          if (this.stopping) writes.abandon()
+        } else log.info('call.store_back', { pending: writes.pending })
+      },
+      onLost: (label, why, err) => {
+        if (why === 'dropped') d.metrics.failures.inc({ where: 'transcript-dropped' })
+        log.error(why === 'dropped' ? 'call.write_dropped' : `call.${label}_write_failed`, { err })
+      },
+    })
+    this.queues.add(writes)
     // The built-in tasks plus this business's declared forms and look-ups.
     const tasks = registryFor(d.tasks, business)
     const runtime = new TaskRuntime({
@@ -156,6 +180,8 @@ export class CallManager implements CallAcceptor {
       registry: tasks,
       store,
       domain: d.domain,
+      writes,
+      storeWaitMs: d.config.STORE_WAIT_SECONDS * 1000,
       log,
       now: d.now,
       tz: business.timeZone,
@@ -246,18 +272,11 @@ export class CallManager implements CallAcceptor {
       if (r && r.completed.length > 0) return { line: personalLine(welcomeBackDoneText(lines, r.completed.map((l) => l.text))), asksAnythingElse: true }
       return { line: configured, asksAnythingElse: false }
     }
-    // The call's own writes (transcript lines, details) reach the store in the order they happened, one after
-    // another, off the audio path: nobody waits for them, and a failed write is logged, never thrown into the call.
-    let writes: Promise<void> = Promise.resolve()
-    const write = (what: string, fn: () => Promise<unknown>) => {
-      writes = writes.then(fn).then(
-        () => undefined,
-        (err: unknown) => log.error(what, { err }),
-      )
-    }
+    // The call's own writes (transcript lines, details) reach the store in the order they happened, in the call's
+    // queue, off the audio path: nobody waits for them, and a failed write is logged, never thrown into the call.
     const record = (role: 'caller' | 'bot' | 'tool' | 'agent' | 'system', text: string, meta?: Record<string, unknown>) => {
       const at = d.now()
-      write('call.transcript_write_failed', () => store.transcript.add(callId, role, text, at, meta))
+      writes.offer('transcript', () => store.transcript.add(callId, role, text, at, meta))
       events?.emit({ type: 'line', callId, at, role, text, meta })
     }
     session = new CallSession({
@@ -282,7 +301,7 @@ export class CallManager implements CallAcceptor {
         for (const k of ['callee', 'calleeHost', 'callerHost', 'callerDisplayName', 'outboundTarget']) if (pick(k) !== undefined) details[k] = pick(k)
         if (p.dialoutMetadata && typeof p.dialoutMetadata === 'object') details.dialoutMetadata = p.dialoutMetadata
         const at = d.now()
-        write('call.details_write_failed', () => store.calls.setDetails(callId, pick('callee'), details, at))
+        writes.offer('details', () => store.calls.setDetails(callId, pick('callee'), details, at))
         // An outbound call's model waits for this: identify the callback and take its tasks over first.
         return answered(p).catch((err: unknown) => log.error('call.callback_identify_failed', { err }))
       },
@@ -303,8 +322,8 @@ export class CallManager implements CallAcceptor {
         if (recorder) d.recordings?.finish(recorder)
         // A hang-up on silence says so: the caller was not cut off, they went quiet.
         const sms = outcome.reason === 'silence' ? lines.smsSilence : lines.smsDropped
-        this.ended(outcome, runtime, continuity, caller, sms, business.language, async () => {
-          await writes
+        this.ended(outcome, runtime, continuity, caller, sms, business.language, writes, async () => {
+          await writes.idle()
           await missed()
         })
       },
@@ -379,18 +398,32 @@ export class CallManager implements CallAcceptor {
     for (const s of this.sessions.values()) s.shutdown(reason)
   }
 
-  private ended(o: CallOutcome, runtime: TaskRuntime, continuity: Continuity, caller: string | undefined, smsTemplate: string | undefined, language: Language, writes: () => Promise<void>): void {
+  /**
+   * The process is stopping: writes waiting for an unavailable database are given up (now, and any queue that
+   * starts waiting from now on), so the shutdown ends. None of them was acknowledged to a caller.
+   */
+  abandonStalledWrites(): void {
+    this.stopping = true
+    for (const q of this.queues) if (q.retrying) q.abandon()
+  }
+
+  private ended(o: CallOutcome, runtime: TaskRuntime, continuity: Continuity, caller: string | undefined, smsTemplate: string | undefined, language: Language, queue: WriteQueue, writes: () => Promise<void>): void {
     this.sessions.delete(o.callId)
     this.legs.delete(o.callId)
     const p = (async () => {
-      // Let work in flight finish first (a booking request sent just before the caller hung up).
+      // Let work in flight finish first (a booking request sent just before the caller hung up; a step waiting for
+      // the database to come back).
       runtime.stop()
       await runtime.settle(5000)
       await writes()
-      await this.outcome(o, runtime, continuity, caller, smsTemplate, language)
+      await this.outcome(o, runtime, continuity, caller, smsTemplate, language, queue)
     })()
       .catch((err: unknown) => this.d.log.error('call.end_failed', { callId: o.callId, err }))
-      .finally(() => this.pending.delete(p))
+      .finally(() => {
+        this.pending.delete(p)
+        this.queues.delete(queue)
+        this.d.health?.forget(queue)
+      })
     this.pending.add(p)
   }
 
@@ -401,10 +434,12 @@ export class CallManager implements CallAcceptor {
     while (this.pending.size > 0) await Promise.all([...this.pending])
   }
 
-  private async outcome(o: CallOutcome, runtime: TaskRuntime, continuity: Continuity, caller: string | undefined, smsTemplate: string | undefined, language: Language): Promise<void> {
+  private async outcome(o: CallOutcome, runtime: TaskRuntime, continuity: Continuity, caller: string | undefined, smsTemplate: string | undefined, language: Language, queue: WriteQueue): Promise<void> {
     const open = runtime.openTasks()
     const dropped = isDrop(o.reason, open.length)
     this.d.metrics.outcomes.inc({ reason: o.reason, dropped: String(dropped) })
-    await continuity.callEnded({ callId: o.callId, reason: o.reason, caller, openTasks: open, dropped, language, ...(smsTemplate ? { smsTemplate } : {}) })
+    // The ending (and its drop SMS) waits out an outage like the steps before it, in the same order; ending a call is
+    // conditional on it being live, so a retry after an ambiguous failure records it once.
+    await queue.run('call-end', () => continuity.callEnded({ callId: o.callId, reason: o.reason, caller, openTasks: open, dropped, language, ...(smsTemplate ? { smsTemplate } : {}) }))
   }
 }

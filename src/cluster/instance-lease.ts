@@ -12,6 +12,7 @@
 import type { Logger } from '../ops/log'
 import type { CallRow } from '../store/rows'
 import type { Store } from '../store/store'
+import { isUnavailable } from '../store/unavailable'
 
 export type InstanceLeaseDeps = {
   readonly store: Store
@@ -24,6 +25,8 @@ export type InstanceLeaseDeps = {
   readonly orphaned: (calls: readonly CallRow[], from: string) => Promise<void>
   /** A beat failed (the database, typically); already logged. */
   readonly onFailure?: () => void
+  /** Whether the beats reach the database (false: it is unavailable; readiness turns 503). */
+  readonly onHealth?: (ok: boolean) => void
 }
 
 export class InstanceLease {
@@ -61,9 +64,11 @@ export class InstanceLease {
   beat(): void {
     if (this.stopped || this.beating) return
     this.beating = this.tick()
+      .then(() => this.d.onHealth?.(true))
       .catch((err: unknown) => {
         this.d.log.error('cluster.heartbeat_failed', { err })
         this.d.onFailure?.()
+        if (isUnavailable(err)) this.d.onHealth?.(false)
       })
       .finally(() => (this.beating = undefined))
   }

@@ -117,6 +117,7 @@ export const ConfigSchema = Type.Object({
   LEASE_TTL_SECONDS: num('cluster (DATABASE_URL): an instance silent this long is dead; a survivor declares its live calls dropped', 15, 0.5, 3600),
   HEARTBEAT_SECONDS: num('cluster: how often an instance renews its lease and looks for dead peers (at most half of LEASE_TTL_SECONDS)', 5, 0.1, 600),
   OUTBOX_CLAIM_SECONDS: num('an SMS or dial-out being sent is claimed this long; after it another instance may take it over (and asks Twilio first)', 60, 1, 3600),
+  STORE_WAIT_SECONDS: num('a step the caller asked for that the database has not saved after this long (an outage): the bot offers to text the result once it is saved (it keeps retrying)', 8, 1, 600),
   DRAIN_TIMEOUT_SECONDS: num('on SIGTERM, live calls get this long before they are closed', 60, 0, 86400),
   TLS_CERT_FILE: opt(str('PEM certificate: serve wss:// and https:// directly', undefined, { minLength: 1, accepts: 'a readable PEM certificate file' })),
   TLS_KEY_FILE: opt(str('PEM private key for TLS_CERT_FILE', undefined, { minLength: 1, accepts: "a readable, unencrypted PEM private key file matching TLS_CERT_FILE's certificate" })),

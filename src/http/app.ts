@@ -10,6 +10,7 @@ import type { Lifecycle } from '../ops/lifecycle'
 import type { MetricsRegistry } from '../ops/metrics'
 import { healthRoutes } from './health'
 import type { DependencyStatus } from '../call/upstream-health'
+import type { StoreHealthStatus } from '../store/store-health'
 
 export type AppDeps = {
   readonly config: Config
@@ -19,6 +20,8 @@ export type AppDeps = {
   readonly liveCalls: () => number
   /** The Realtime API's state, reported by `/readyz`. */
   readonly upstream?: () => DependencyStatus
+  /** Whether this instance's writes get through (`/readyz` is 503 while they do not). */
+  readonly database?: () => StoreHealthStatus
   /** Further route plugins (phone leg, webhooks), mounted in order. */
   readonly plugins?: readonly AnyElysia[]
 }
@@ -37,7 +40,7 @@ export function buildApp(deps: AppDeps) {
       backpressureLimit: 1024 * 1024,
       closeOnBackpressureLimit: false,
     },
-  }).use(healthRoutes({ lifecycle: deps.lifecycle, registry: deps.registry, liveCalls: deps.liveCalls, ...(deps.upstream ? { upstream: deps.upstream } : {}) }))
+  }).use(healthRoutes({ lifecycle: deps.lifecycle, registry: deps.registry, liveCalls: deps.liveCalls, ...(deps.upstream ? { upstream: deps.upstream } : {}), ...(deps.database ? { database: deps.database } : {}) }))
   for (const plugin of deps.plugins ?? []) app.use(plugin)
   return app
 }

@@ -51,6 +51,14 @@ export type CallLines = {
   /** The SMS when a booking held while the calendar was away is confirmed, or lost ({business}, {when}). */
   readonly smsCalendarConfirmed: string
   readonly smsCalendarLost: string
+  /** A step the caller asked for is not saved yet (the database is slow or away): "One moment, please …" */
+  readonly saving: string
+  /** Still not saved after STORE_WAIT_SECONDS: the offer to text the result (never says it is done). */
+  readonly savingSlow: string
+  /** The same without a number to text. */
+  readonly savingSlowNoText: string
+  /** The text with the result of such a step, once it is saved after the call ended ({business}, {summary}). */
+  readonly smsSavedLater: string
 }
 
 export type DateWords = {

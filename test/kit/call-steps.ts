@@ -14,3 +14,14 @@ export async function untilAskedForTime(call: VaicSimulator): Promise<VaicSimula
   await call.waitForPlaybackIdle(15_000)
   return call
 }
+
+/** The caller asks to book tomorrow at `time` and the bot has finished asking "Book for tomorrow at … ?". */
+export async function untilAskedToConfirm(call: VaicSimulator, time: string): Promise<VaicSimulator> {
+  await call.startCall()
+  await call.waitForBotSaid('how can i help', 20_000)
+  await call.waitForPlaybackIdle(20_000)
+  await call.say(`Book an appointment for tomorrow at ${time}.`)
+  await call.waitForBotSaid(`book for tomorrow at ${time}?`, 20_000)
+  await call.waitForPlaybackIdle(20_000)
+  return call
+}

@@ -11,7 +11,7 @@ import { requireTool } from './require-tool'
 /** PostgreSQL as a tool: skipped (with a warning) without it, a failure when CI=true (CI installs it). */
 export const pgTool = () => requireTool({ name: 'postgres', find: findPgBin, install: 'postgresql' })
 
-export function usePgCluster(): { fresh(name: string): Promise<string> } {
+export function usePgCluster(): { fresh(name: string): Promise<string>; cluster(): Cluster } {
   let cluster: Cluster | undefined
   let admin: PostgresEngine | undefined
   beforeAll(async () => {
@@ -28,6 +28,11 @@ export function usePgCluster(): { fresh(name: string): Promise<string> } {
       if (!cluster || !admin) throw new Error('the PostgreSQL cluster did not start')
       await admin.run(`CREATE DATABASE ${name}`)
       return cluster.url.replace(/\/postgres$/, `/${name}`)
+    },
+    /** The running cluster itself (to halt, start or restart it under a test). */
+    cluster() {
+      if (!cluster) throw new Error('the PostgreSQL cluster did not start')
+      return cluster
     },
   }
 }

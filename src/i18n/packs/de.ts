@@ -50,6 +50,10 @@ export const de = {
     request: 'Anfrage',
     smsCalendarConfirmed: '{business}: Ihr Termin {when} ist bestätigt.',
     smsCalendarLost: '{business}: Leider konnten wir Ihren Termin {when} nicht bestätigen; die Zeit wurde inzwischen in unserem Kalender vergeben. Bitte rufen Sie uns an, um eine andere Zeit zu wählen.',
+    saving: 'Einen Moment bitte, ich speichere das.',
+    savingSlow: 'Es tut mir leid, unser System braucht gerade länger als sonst, um das zu speichern. Ich versuche es weiter, während wir sprechen. Wenn Sie nicht warten möchten, können Sie auflegen: Wir schicken Ihnen eine SMS, sobald es gespeichert ist. Kommt keine SMS, hat es nicht geklappt.',
+    savingSlowNoText: 'Es tut mir leid, unser System braucht gerade länger als sonst, um das zu speichern. Ich versuche es weiter, während wir sprechen, und sage Ihnen Bescheid, sobald es erledigt ist.',
+    smsSavedLater: '{business}: Entschuldigen Sie die Wartezeit in unserem Gespräch. {summary}',
   },
   dates: {
     today: 'heute',

@@ -51,6 +51,10 @@ export const en = {
     request: 'request',
     smsCalendarConfirmed: '{business}: your appointment {when} is confirmed.',
     smsCalendarLost: '{business}: sorry, we could not confirm your appointment {when}; that time was taken in our calendar meanwhile. Please call us to choose another time.',
+    saving: "One moment, please, I'm saving that.",
+    savingSlow: "I'm sorry, our system is taking longer than usual to save this. I'll keep trying while we talk. If you'd rather not wait, you can hang up: we'll text you as soon as it's saved. If no text comes, it didn't go through.",
+    savingSlowNoText: "I'm sorry, our system is taking longer than usual to save this. I'll keep trying while we talk, and tell you as soon as it's done.",
+    smsSavedLater: '{business}: sorry for the wait on our call. {summary}',
   },
   dates: {
     today: 'today',

@@ -53,6 +53,10 @@ export const es = {
     request: 'solicitud',
     smsCalendarConfirmed: '{business}: su cita {when} está confirmada.',
     smsCalendarLost: '{business}: lo sentimos, no hemos podido confirmar su cita {when}; esa hora se ocupó mientras tanto en nuestro calendario. Llámenos para elegir otra hora.',
+    saving: 'Un momento, por favor, lo estoy guardando.',
+    savingSlow: 'Lo siento, nuestro sistema está tardando más de lo normal en guardar esto. Seguiré intentándolo mientras hablamos. Si prefiere no esperar, puede colgar: le enviaremos un SMS en cuanto esté guardado. Si no recibe ningún SMS, no se ha podido hacer.',
+    savingSlowNoText: 'Lo siento, nuestro sistema está tardando más de lo normal en guardar esto. Seguiré intentándolo mientras hablamos y le avisaré en cuanto esté hecho.',
+    smsSavedLater: '{business}: disculpe la espera durante nuestra llamada. {summary}',
   },
   dates: {
     today: 'hoy',
