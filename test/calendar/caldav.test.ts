@@ -47,7 +47,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     radicale = await startRadicale()
     dir = mkdtempSync(join(tmpdir(), 'fa-caldav-'))
     direct = caldavClient(settings(radicale.url))
-  })
+  }, 90_000)
   afterAll(async () => {
     for (const c of cleanups.reverse()) await c()
     await radicale?.stop()
@@ -59,6 +59,20 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     return { url, ...signIn, calendar: radicale.calendar, callerDetails, timeoutSeconds }
   }
 
+  type BackendOptions = Omit<Parameters<typeof bookingBackend>[0], 'tz' | 'business' | 'wakeSms'>
+
+  /** The backend as the server builds it for this test business (UTC, no SMS wake-ups), on `o.store`. */
+  const backendFor = (o: BackendOptions) => bookingBackend({ tz: 'UTC', business: 'Test Clinic', wakeSms: () => undefined, ...o })
+
+  /** A backend on a store of its own whose log lines are kept: what its start-up check concluded, and what it logged. */
+  async function startUpCheck(db: string, calendar: CalendarSettings, level: 'info' | 'debug') {
+    const lines: string[] = []
+    const store = await Store.open(join(dir, db))
+    cleanups.push(() => store.close())
+    const backend = await backendFor({ store, log: createLogger({ level, sink: (l) => lines.push(l) }), now: Date.now, calendar })
+    return { checked: await backend.checked, lines, unreachable: lines.find((l) => l.includes('calendar.unreachable')) }
+  }
+
   /** Each test books in a week of its own (the calendar is shared), "now" is a Monday 07:00 UTC of that week. */
   async function world(opts: { url?: string; client?: CalendarClient; timeoutSeconds?: number; oauth?: CalendarSettings['oauth']; callerDetails?: CalendarSettings['callerDetails'] } = {}) {
     const n = week++
@@ -67,14 +81,11 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     cleanups.push(() => store.close())
     // The outbox runner needs time to pass (its backoff); the tasks keep a fixed "now".
     const t0 = Date.now()
-    const backend = await bookingBackend({
+    const backend = await backendFor({
       store,
       log,
       now: () => now + (Date.now() - t0),
-      tz: 'UTC',
-      business: 'Test Clinic',
       calendar: settings(opts.url ?? radicale.url, opts.timeoutSeconds, opts.oauth, opts.callerDetails),
-      wakeSms: () => undefined,
       backoffMs: 5,
       ...(opts.client ? { client: opts.client } : {}),
     })
@@ -120,22 +131,10 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
   test('the start-up connection test logs its result', async () => {
     const ok = await world()
     expect(await ok.backend.checked).toBe('connected')
-    const lines: string[] = []
-    const store = await Store.open(join(dir, 'bad-password.db'))
-    cleanups.push(() => store.close())
-    const bad = await bookingBackend({
-      store,
-      log: createLogger({ level: 'info', sink: (l) => lines.push(l) }),
-      now: Date.now,
-      tz: 'UTC',
-      business: 'Test Clinic',
-      calendar: { ...settings(radicale.url), password: 'wrong-password' },
-      wakeSms: () => undefined,
-    })
-    expect(await bad.checked).toBe('unreachable')
-    const line = lines.find((l) => l.includes('calendar.unreachable'))
-    expect(line).toContain('credentials refused (401)')
-    expect(line).not.toContain('wrong-password')
+    const bad = await startUpCheck('bad-password.db', { ...settings(radicale.url), password: 'wrong-password' }, 'info')
+    expect(bad.checked).toBe('unreachable')
+    expect(bad.unreachable).toContain('credentials refused (401)')
+    expect(bad.unreachable).not.toContain('wrong-password')
   }, 60_000)
 
   test('booking, rescheduling and cancelling write, move and delete one event', async () => {
@@ -244,7 +243,7 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
         return new Promise(() => undefined)
       },
     }
-    const first = await bookingBackend({ store: w.store, log, now: () => w.now, tz: 'UTC', business: 'Test Clinic', calendar: settings(radicale.url), wakeSms: () => undefined, client: dying })
+    const first = await backendFor({ store: w.store, log, now: () => w.now, calendar: settings(radicale.url), client: dying })
     const a = await w.call({ domain: first.domain, settleMs: 50 })
     const asked = await a.tool('book_appointment', { date: 'tomorrow', time: '9 AM' })
     const ack = await a.tool('task_input', { task_id: asked.task_id, confirm: true })
@@ -352,23 +351,11 @@ requireTool({ name: 'radicale', find: () => radicaleMissing() === undefined, ins
     const google = fakeTokenServer({ clientId: 'client-2', clientSecret: 'client-secret-2', refreshToken: '1//refresh-token-2' })
     cleanups.push(() => google.stop())
     google.revokeRefreshToken()
-    const lines: string[] = []
-    const store = await Store.open(join(dir, 'oauth-revoked.db'))
-    cleanups.push(() => store.close())
     const oauth = { tokenUrl: google.url, clientId: 'client-2', clientSecret: 'client-secret-2', refreshToken: '1//refresh-token-2' }
-    const bad = await bookingBackend({
-      store,
-      log: createLogger({ level: 'debug', sink: (l) => lines.push(l) }),
-      now: Date.now,
-      tz: 'UTC',
-      business: 'Test Clinic',
-      calendar: settings(radicale.url, 5, oauth),
-      wakeSms: () => undefined,
-    })
-    expect(await bad.checked).toBe('unreachable')
-    const line = lines.find((l) => l.includes('calendar.unreachable'))
-    expect(line).toContain('token endpoint answered 400 (invalid_grant): the refresh token was revoked or expired')
-    const all = lines.join('\n')
+    const bad = await startUpCheck('oauth-revoked.db', settings(radicale.url, 5, oauth), 'debug')
+    expect(bad.checked).toBe('unreachable')
+    expect(bad.unreachable).toContain('token endpoint answered 400 (invalid_grant): the refresh token was revoked or expired')
+    const all = bad.lines.join('\n')
     for (const secret of ['client-secret-2', '1//refresh-token-2', 'ya29.']) expect(all).not.toContain(secret)
   }, 60_000)
 
