@@ -110,7 +110,9 @@ async function listeningPort(proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>): Pr
   }
   void drain(proc.stderr).catch(() => undefined)
   void drain(proc.stdout).catch(() => undefined)
-  const r = await Promise.race([port, proc.exited.then(() => undefined), Bun.sleep(20_000).then(() => undefined)])
+  // It is waited for by its "server ready" line; the limit is only a net for a server that never gets there (a
+  // Python start-up on a loaded 2-core machine has taken more than 20 s).
+  const r = await Promise.race([port, proc.exited.then(() => undefined), Bun.sleep(60_000).then(() => undefined)])
   if (r === undefined) {
     proc.kill('SIGKILL')
     throw new Error(`radicale did not start: ${text.slice(-800) || '(no output)'}`)

@@ -36,7 +36,7 @@ gate.describe('CalDAV booking in real calls', () => {
       logLevel: 'info',
       logSink: (l) => lines.push(l),
     })
-  }, 60_000)
+  }, 90_000)
   afterAll(async () => {
     await world?.stop()
     proxy?.stop()
