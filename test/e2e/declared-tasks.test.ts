@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startWorld, type World } from '../../src/sim/world'
 import type { VaicSimulator } from '../../src/sim/vaic/simulator'
+import { turn } from '../kit/turn'
 import { startReceiver, type Receiver } from '../kit/webhook-receiver'
 import { clinic } from '../kit/clinic'
 import { instructionsReceived, itemsReceived } from '../kit/model-inputs'
@@ -36,13 +37,6 @@ async function open(server: Partial<ServerOptions> = {}): Promise<World> {
   return world
 }
 
-async function turn(call: VaicSimulator, words: string, expectHeard: string | RegExp): Promise<string> {
-  const from = call.streams.length
-  await call.say(words)
-  const s = await call.waitForBotSaid(expectHeard, 15_000, { fromStream: from })
-  await call.waitForPlaybackIdle(15_000)
-  return s.text
-}
 
 async function greeted(w: World): Promise<VaicSimulator> {
   const call = w.call({ caller: CALLER, supportedMediaFormats: ['raw/lpcm16_24'] })

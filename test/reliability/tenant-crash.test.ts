@@ -17,6 +17,7 @@ import { join } from 'node:path'
 import { freePort, WORLD_SECRETS } from '../../src/sim/world'
 import { VaicSimulator } from '../../src/sim/vaic/simulator'
 import { binaryEnv, kill9, ROOT, startPeers, waitReady, type Peers, type Running } from './crash-kit'
+import { turn } from '../kit/turn'
 import { startReceiver } from '../kit/webhook-receiver'
 import { clinic } from '../kit/clinic'
 
@@ -53,12 +54,6 @@ async function serve(peers: Peers, db: string, config: string, log: string): Pro
   return { proc, port, url: `http://127.0.0.1:${port}` }
 }
 
-async function turn(call: VaicSimulator, words: string, expectHeard: string): Promise<void> {
-  const from = call.streams.length
-  await call.say(words)
-  await call.waitForBotSaid(expectHeard, 20_000, { fromStream: from })
-  await call.waitForPlaybackIdle(20_000)
-}
 
 test('kill -9 with two businesses on the line: each drop SMS in its business wording and call language, the late form outcome texted as its business', async () => {
   const peers = await startPeers({ twilioNumbers: [HARBOUR_SMS, KELLER_SMS] })
@@ -84,17 +79,17 @@ test('kill -9 with two businesses on the line: each drop SMS in its business wor
     expect((await k.startCall()).ok).toBe(true)
     await k.waitForBotSaid('wie kann ich ihnen helfen', 20_000)
     await k.waitForPlaybackIdle(20_000)
-    await turn(k, 'Ich möchte einen Termin für morgen buchen.', 'um wie viel uhr möchten sie kommen')
+    await turn(k, 'Ich möchte einen Termin für morgen buchen.', 'um wie viel uhr möchten sie kommen', 20_000)
 
     // Harbour's caller fills the form and says yes; Harbour's system holds the POST (received, not answered).
     const h = new VaicSimulator({ url: ws, token: WORLD_SECRETS.botToken, caller: H_CALLER, botName: 'harbour-bot', supportedMediaFormats: ['raw/lpcm16_24'], realtime: true })
     expect((await h.startCall()).ok).toBe(true)
     await h.waitForBotSaid('how can i help', 20_000)
     await h.waitForPlaybackIdle(20_000)
-    await turn(h, 'I need a prescription refill.', 'what is your full name')
-    await turn(h, 'Ann Smith.', 'date of birth')
-    await turn(h, 'May 3rd, 1980.', 'which medication')
-    await turn(h, 'Ibuprofen.', 'shall i send it')
+    await turn(h, 'I need a prescription refill.', 'what is your full name', 20_000)
+    await turn(h, 'Ann Smith.', 'date of birth', 20_000)
+    await turn(h, 'May 3rd, 1980.', 'which medication', 20_000)
+    await turn(h, 'Ibuprofen.', 'shall i send it', 20_000)
     receiver.answer('hold')
     await h.say('Yes.')
     await receiver.waitFor(1, 20_000)

@@ -26,14 +26,15 @@ export function taskFields(tools: readonly RealtimeFunctionTool[], task: string)
   return Object.keys(props)
 }
 
-/** What the caller gave as the value: their words without "it's", "my name is" and the final full stop. */
+/** What the caller gave as the value: their words without "it's", "my name is" (or "mein … ist") and the final full stop. */
 export function valueOf(heard: string, label?: string): string {
   let v = heard.trim()
   if (label !== undefined) {
     const at = v.toLowerCase().indexOf(label)
     if (at >= 0) v = v.slice(at + label.length)
   }
-  v = v.replace(/^[\s,:]*(?:is|was|should be|to)\b\s*/i, '')
+  // "… is", German "… ist", Spanish "… es": the value follows.
+  v = v.replace(/^[\s,:]*(?:is|was|should be|to|ist|war|es|era)\b\s*/i, '')
   v = v.replace(/^(?:it's|it is|that's|that is|my [a-z ]+ is|i need|i'd like)\s+/i, '')
   return v.replace(/[.!?]+$/, '').trim()
 }
