@@ -252,7 +252,7 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
     }
 
     // A question the business answered in its FAQ (not a request to do something).
-    if (!/\b(?:book|appointment|schedule|reschedule|cancel)\b/.test(t) && !has(t, BOOK)) {
+    if (!has(t, w.appointmentWords) && !has(t, BOOK)) {
       const a = faqAnswer(ctx.instructions, heard, w)
       if (a) return { say: a }
     }
@@ -275,20 +275,20 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
       if (r) return { say: w.lines.connecting, ...r }
     }
     // Dropping what is in progress (an open task), as opposed to cancelling an existing appointment.
-    if (tasks.length > 0 && /\b(?:never mind|forget it|forget about it|cancel (?:that|it|this)|stop that)\b/.test(t)) {
+    if (tasks.length > 0 && has(t, w.dropTask)) {
       const latest = tasks[tasks.length - 1]!
       const r = call('task_cancel', { task_id: latest.id })
       if (r) return r
     }
-    if (/\bcancel\b/.test(t) && /\b(?:appointment|booking|reservation)\b/.test(t)) {
+    if (has(t, w.cancel)) {
       const r = call('cancel_appointment')
       if (r) return r
     }
-    if (/\b(?:reschedule|move)\b/.test(t)) {
+    if (has(t, w.reschedule)) {
       const r = call('reschedule_appointment')
       if (r) return r
     }
-    if (/\b(?:available|availability|free slot|free slots)\b/.test(t)) {
+    if (has(t, w.available)) {
       const r = call('check_availability', { ...(date ? { date } : {}), ...(time ? { time } : {}), ...(service ? { service: service.name } : {}) })
       if (r) return { say: w.lines.checking, ...r }
     }
@@ -299,8 +299,10 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
     const inputTask = timeTask ?? dateTask
     if (inputTask && !/\b(?:new|another)\b/.test(t)) {
       const args: Record<string, unknown> = { task_id: inputTask.id }
-      if (date && inputTask.waitingFor.some((w) => /date|day/.test(w))) args.date = date
-      if (time && inputTask.waitingFor.some((w) => /time/.test(w))) args.time = time
+      // A caller who answers "which day?" with a day and a time gave both: a model passes what they said.
+      const slotTask = inputTask.waitingFor.some((w) => /^(?:date|day|time)$/.test(w))
+      if (date && (inputTask.waitingFor.some((w) => /date|day/.test(w)) || (slotTask && time))) args.date = date
+      if (time && (inputTask.waitingFor.some((w) => /time/.test(w)) || (slotTask && date))) args.time = time
       const r = call('task_input', args)
       if (r) return r
     }
@@ -309,7 +311,7 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
       const r = call('book_appointment', { ...(service ? { service: service.name } : {}), ...(date ? { date } : {}), ...(time ? { time } : {}) })
       if (r) return r
     }
-    if (/\bmessage\b/.test(t)) {
+    if (has(t, w.message)) {
       const r = call('leave_message')
       if (r) return r
     }
@@ -330,7 +332,7 @@ export function createBookingBrain(opts: BookingBrainOptions = {}): Brain {
     }
     const nameTask = waitingFor(/name/)
     if (nameTask) {
-      const name = /\bmy name is ([a-z' -]+)/.exec(t)?.[1] ?? heard.trim()
+      const name = w.myNameIs.exec(t)?.[1]?.trim() ?? heard.trim()
       const r = call('task_input', { task_id: nameTask.id, name })
       if (r) return r
     }

@@ -3,7 +3,7 @@
  * What the emulated model understands and says of its own in each language. A real model is told the language in
  * its session instructions ("Speak German with the caller …"), so this brain reads it from there too; the words it
  * listens for are a small keyword policy per language, enough for the reference scenarios (intent to book, a day, a
- * time, yes/no, "that's all", opening hours, a person). Lines the product fixes come to it as `Say exactly` and
+ * time, yes/no, "that's all", opening hours, a person) and for cancelling, rescheduling and leaving a message. Lines the product fixes come to it as `Say exactly` and
  * function outputs, so it needs no copy of them; its own filler lines (re-prompt, "let me check") are here, and the
  * re-prompt on silence is the product's own pack line.
  */
@@ -25,6 +25,17 @@ export type BrainWords = {
   readonly book: RegExp
   readonly startOver: RegExp
   readonly carryOn: RegExp
+  /** Cancelling an existing appointment (not dropping the task in progress: `dropTask`). */
+  readonly cancel: RegExp
+  readonly reschedule: RegExp
+  readonly message: RegExp
+  readonly available: RegExp
+  /** Dropping what is in progress ("never mind"). */
+  readonly dropTask: RegExp
+  /** Asking for something to be done with an appointment: not a question the FAQ answers. */
+  readonly appointmentWords: RegExp
+  /** Group 1: the name in "my name is Anne". */
+  readonly myNameIs: RegExp
   /** The bot's last line asked "anything else?" / "continue or start over?" (normalised, lowercase). */
   readonly askedAnythingElse: (lastBot: string) => boolean
   readonly askedContinue: (lastBot: string) => boolean
@@ -71,6 +82,13 @@ const EN: BrainWords = {
   book: /\b(?:book|appointment|schedule)\b/,
   startOver: /\b(?:start over|start again|from scratch|restart)\b/,
   carryOn: /\b(?:continue|carry on|keep going|resume)\b/,
+  cancel: /^(?=.*\bcancel\b)(?=.*\b(?:appointment|booking|reservation)\b)/,
+  reschedule: /\b(?:reschedule|move)\b/,
+  message: /\bmessage\b/,
+  available: /\b(?:available|availability|free slot|free slots)\b/,
+  dropTask: /\b(?:never mind|forget it|forget about it|cancel (?:that|it|this)|stop that)\b/,
+  appointmentWords: /\b(?:book|appointment|schedule|reschedule|cancel)\b/,
+  myNameIs: /\bmy name is ([a-z' -]+)/,
   askedAnythingElse: (b) => b.includes('anything else'),
   askedContinue: (b) => /continue/.test(b) && /start over/.test(b),
   read: {
@@ -109,6 +127,13 @@ const DE: BrainWords = {
   book: words('termin|buchen|reservieren'),
   startOver: words('neu beginnen|von vorn|von vorne|neu anfangen'),
   carryOn: words('weitermachen|weiter|fortsetzen'),
+  cancel: words('absagen|stornieren|streichen'),
+  reschedule: words('verschieben|verlegen|umbuchen|umlegen'),
+  message: words('nachricht'),
+  available: words('frei|verfügbar|freie termine'),
+  dropTask: words('vergessen sie es|vergessen sie das|lassen wir das|schon gut|abbrechen'),
+  appointmentWords: words('termin|buchen|absagen|stornieren|verschieben|verlegen'),
+  myNameIs: /(?<![\p{L}])(?:mein name ist|ich heiße|hier spricht) ([\p{L}' -]+)/u,
   askedAnythingElse: (b) => b.includes(lower(packFor('de').call.anythingElse).replace(/[?.!]/g, '')),
   askedContinue: (b) => b.includes('weitermachen') && b.includes('neu beginnen'),
   read: {
@@ -145,6 +170,13 @@ const ES: BrainWords = {
   book: words('cita|reservar|reserva'),
   startOver: words('empezar de nuevo|desde el principio|de nuevo'),
   carryOn: words('continuar|seguir|sigamos|continuemos'),
+  cancel: words('cancelar|anular'),
+  reschedule: words('cambiar|mover|aplazar|reprogramar'),
+  message: words('mensaje|recado'),
+  available: words('disponible|disponibilidad|libre|huecos'),
+  dropTask: words('olvídelo|déjelo|da igual|no importa|olvídalo'),
+  appointmentWords: words('cita|reservar|cancelar|anular|cambiar'),
+  myNameIs: /(?<![\p{L}])(?:me llamo|mi nombre es|soy) ([\p{L}' -]+)/u,
   askedAnythingElse: (b) => b.includes(lower(packFor('es').call.anythingElse).replace(/[¿?.!¡]/g, '')),
   askedContinue: (b) => b.includes('continuar') && b.includes('empezar de nuevo'),
   read: {
