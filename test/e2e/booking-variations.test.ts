@@ -6,6 +6,7 @@ import { afterEach, expect, test } from 'bun:test'
 import { startWorld, type World } from '../../src/sim/world'
 import { scriptedBrain } from '../../src/sim/realtime'
 import type { VaicSimulator } from '../../src/sim/vaic/simulator'
+import { greetedCall, turn } from '../kit/call-steps'
 import { addDays, dateMinutesToEpoch, localDate } from '../../src/agents/domain/zoned-time'
 
 const HOURS = { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC' }
@@ -18,18 +19,7 @@ afterEach(async () => {
 
 const tomorrowAt = (minutes: number) => dateMinutesToEpoch(addDays(localDate(Date.now(), 'UTC'), 1), minutes, 'UTC')
 
-async function start(w: World): Promise<VaicSimulator> {
-  const call = w.call({ supportedMediaFormats: ['raw/lpcm16_24'], caller: CALLER })
-  expect((await call.startCall()).ok).toBe(true)
-  await call.waitForBotSaid('how can i help', 15_000)
-  await call.waitForPlaybackIdle(15_000)
-  return call
-}
-async function turn(call: VaicSimulator, text: string, expectBot: string): Promise<void> {
-  await call.say(text)
-  await call.waitForBotSaid(expectBot, 15_000)
-  await call.waitForPlaybackIdle(15_000)
-}
+const start = (w: World): Promise<VaicSimulator> => greetedCall(w.call({ supportedMediaFormats: ['raw/lpcm16_24'], caller: CALLER }))
 
 test('slot taken: the agent offers the nearest free slots and books the one chosen', async () => {
   world = await startWorld({ env: HOURS })

@@ -4,6 +4,7 @@
  * at closing time, and a caller hang-up without a task (no SMS).
  */
 import { afterEach, expect, test } from 'bun:test'
+import { greetedCall, turn } from '../kit/call-steps'
 import { startWorld, type World } from '../../src/sim/world'
 import type { VaicSimulator } from '../../src/sim/vaic/simulator'
 
@@ -14,19 +15,7 @@ afterEach(async () => {
   world = undefined
 })
 
-async function greeted(w: World, options: Parameters<World['call']>[0] = {}): Promise<VaicSimulator> {
-  const call = w.call({ supportedMediaFormats: ['raw/lpcm16_24'], ...options })
-  expect((await call.startCall()).ok).toBe(true)
-  await call.waitForBotSaid('how can i help', 15_000)
-  await call.waitForPlaybackIdle(15_000)
-  return call
-}
-
-async function turn(call: VaicSimulator, text: string, expectBot: string): Promise<void> {
-  await call.say(text)
-  await call.waitForBotSaid(expectBot, 15_000)
-  await call.waitForPlaybackIdle(15_000)
-}
+const greeted = (w: World, options: Parameters<World['call']>[0] = {}): Promise<VaicSimulator> => greetedCall(w.call({ supportedMediaFormats: ['raw/lpcm16_24'], ...options }))
 
 const callRow = (w: World, call: VaicSimulator) => w.server.store.calls.byConversation(call.conversationId)
 

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startWorld, type World } from '../../src/sim/world'
 import type { VaicSimulator } from '../../src/sim/vaic/simulator'
+import { greetedCall, turn } from '../kit/call-steps'
 import { addDays, dateMinutesToEpoch, localDate } from '../../src/agents/domain/zoned-time'
 import type { Language } from '../../src/i18n/languages'
 
@@ -50,18 +51,7 @@ for (const c of CASES) {
       await world.stop()
     })
 
-    async function start(): Promise<VaicSimulator> {
-      const call = world.call({ supportedMediaFormats: ['raw/lpcm16_24'], caller: CALLER })
-      expect((await call.startCall()).ok).toBe(true)
-      await call.waitForBotSaid(c.greeted, 15_000)
-      await call.waitForPlaybackIdle(15_000)
-      return call
-    }
-    async function turn(call: VaicSimulator, text: string, expectBot: string): Promise<void> {
-      await call.say(text)
-      await call.waitForBotSaid(expectBot, 15_000)
-      await call.waitForPlaybackIdle(15_000)
-    }
+    const start = () => greetedCall(world.call({ supportedMediaFormats: ['raw/lpcm16_24'], caller: CALLER }), c.greeted)
     const tasksOf = async (call: VaicSimulator) => {
       const row = (await world.server.store.calls.byConversation(call.conversationId))!
       return (await world.server.store.tasks.forCall(row.id)).map((t) => [t.kind, t.status])

@@ -25,3 +25,19 @@ export async function untilAskedToConfirm(call: VaicSimulator, time: string): Pr
   await call.waitForPlaybackIdle(20_000)
   return call
 }
+
+/** A call that has started and been greeted (`greeting`: words of it, lowercase), the greeting played out. */
+export async function greetedCall(call: VaicSimulator, greeting = 'how can i help'): Promise<VaicSimulator> {
+  const r = await call.startCall()
+  if (!r.ok) throw new Error(`the call did not start: ${r.reason}`)
+  await call.waitForBotSaid(greeting, 15_000)
+  await call.waitForPlaybackIdle(15_000)
+  return call
+}
+
+/** The caller says `text`; the bot says `expectBot` (lowercase words of it) and finishes playing. */
+export async function turn(call: VaicSimulator, text: string, expectBot: string): Promise<void> {
+  await call.say(text)
+  await call.waitForBotSaid(expectBot, 15_000)
+  await call.waitForPlaybackIdle(15_000)
+}
