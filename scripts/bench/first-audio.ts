@@ -4,7 +4,9 @@
  * the Realtime emulator taking about what the real API takes (REAL_API_TIMING: 300 ms upgrade → session.created,
  * 600 ms response.create → first audio):
  * - greeting: the VAIC `start` event → the first `playStream.chunk`;
- * - fixed line: the trigger (VAIC's `noUserInput` → "Are you still there?") → the first `playStream.chunk` of it.
+ * - fixed line: the trigger (VAIC's `noUserInput` → "Are you still there?") → the first `playStream.chunk` of it;
+ * - task question: the task's answer to the model (the `function_call_output` reaching the Realtime API, after the
+ *   caller's "Book an appointment for tomorrow.") → the first `playStream.chunk` of "What time would you like?".
  *
  * Each row is one way of serving it (a fresh server with its own environment); adding a row is one line in
  * {@link LATENCY_ROWS}. Calls are one after another (a pooled row waits for the pool to refill between calls, so each
@@ -16,7 +18,7 @@ import type { VaicSimulator } from '../../src/sim/vaic/simulator'
 import type { LogEntry } from '../../src/sim/vaic/event-log'
 import { phraseDemoRun } from '../../src/sim/phrase-demo'
 
-export type LatencyMeasure = 'greeting' | 'fixed line'
+export type LatencyMeasure = 'greeting' | 'fixed line' | 'task question'
 
 export type LatencyRow = {
   readonly measure: LatencyMeasure
@@ -38,6 +40,8 @@ export const LATENCY_ROWS: readonly LatencyRow[] = [
   { measure: 'greeting', path: 'cached + pooled: nothing to wait for', env: { REALTIME_POOL_SIZE: '2' }, warmupCalls: 1 },
   { measure: 'fixed line', path: 'model ("Are you still there?")', env: { REALTIME_POOL_SIZE: '2', ...NO_CACHE } },
   { measure: 'fixed line', path: 'cached ("Are you still there?")', env: { REALTIME_POOL_SIZE: '2' }, warmupCalls: 1 },
+  { measure: 'task question', path: 'model ("What time would you like?")', env: { REALTIME_POOL_SIZE: '2', ...NO_CACHE } },
+  { measure: 'task question', path: 'cached ("What time would you like?")', env: { REALTIME_POOL_SIZE: '2' }, warmupCalls: 1 },
 ]
 
 export type LatencyResult = {
@@ -86,13 +90,24 @@ async function poolFull(w: World): Promise<void> {
 }
 
 async function oneCall(w: World, measure: LatencyMeasure, i: number): Promise<number> {
-  const call = w.call({ caller: `+1415555${String(1000 + i).padStart(4, '0')}` })
+  // Date.now() of each chunk the caller gets: the task question's trigger is stamped by the emulator on that clock.
+  const chunkAt: number[] = []
+  const call = w.call({ caller: `+1415555${String(1000 + i).padStart(4, '0')}`, tap: { received: () => chunkAt.push(Date.now()) } })
   try {
     const r = await call.startCall()
     if (!r.ok) throw new Error(`call refused: ${r.reason}`)
     await call.waitForBotSaid('how can i help', 20_000)
     if (measure === 'greeting') return between(call, isStart, 0)
     await call.waitForPlaybackIdle(20_000)
+    if (measure === 'task question') {
+      const from = call.streams.length
+      await call.say('Book an appointment for tomorrow.')
+      await call.waitForBotSaid('what time would you like', 20_000, { fromStream: from })
+      const output = lastToolOutputAt(w)
+      const first = chunkAt.find((t) => t >= output)
+      if (first === undefined) throw new Error('no playStream.chunk after the function output')
+      return first - output
+    }
     const from = call.log.length
     if (!call.noUserInput(1)) throw new Error('noUserInput was not sent')
     await call.waitForBotSaid('are you still there', 20_000)
@@ -101,6 +116,18 @@ async function oneCall(w: World, measure: LatencyMeasure, i: number): Promise<nu
     await call.hangup()
     call.dispose()
   }
+}
+
+/** When the emulator received the latest function_call_output (calls run one after another: this call's). */
+function lastToolOutputAt(w: World): number {
+  const at = w.emulator.sessions.flatMap((s) =>
+    s.received.flatMap((r) => {
+      const e = r.event.raw as { type?: string; item?: { type?: string } }
+      return e.type === 'conversation.item.create' && e.item?.type === 'function_call_output' ? [r.at] : []
+    }),
+  )
+  if (at.length === 0) throw new Error('no function_call_output reached the emulator')
+  return Math.max(...at)
 }
 
 const isStart = (e: LogEntry) => e.dir === 'out' && e.type === 'activities' && JSON.stringify(e.message ?? {}).includes('"name":"start"')
@@ -126,7 +153,8 @@ export function firstAudioTable(rows: readonly LatencyResult[]): string {
   ].join('\n')
 }
 
-export type HitRate = { readonly cold: { readonly hits: number; readonly lookups: number }; readonly warm: { readonly hits: number; readonly lookups: number } }
+type Rate = { readonly hits: number; readonly lookups: number; readonly questions: number }
+export type HitRate = { readonly cold: Rate; readonly warm: Rate }
 
 /**
  * The phrase cache's hit rate over the demo scenarios (each in its own world, as `fastagent demo` runs them): cold
@@ -136,10 +164,11 @@ export type HitRate = { readonly cold: { readonly hits: number; readonly lookups
 export async function measureHitRate(): Promise<HitRate> {
   const cold = await phraseDemoRun([])
   const warm = await phraseDemoRun(cold.stored)
-  return { cold: { hits: cold.hits, lookups: cold.hits + cold.misses }, warm: { hits: warm.hits, lookups: warm.hits + warm.misses } }
+  const rate = (r: typeof cold): Rate => ({ hits: r.hits, lookups: r.hits + r.misses, questions: r.questions })
+  return { cold: rate(cold), warm: rate(warm) }
 }
 
 export function hitRateLine(r: HitRate): string {
-  const pct = (x: { hits: number; lookups: number }) => (x.lookups === 0 ? '–' : `${Math.round((100 * x.hits) / x.lookups)} %`)
-  return `Phrase cache over the demo scenarios (fixed lines due → played from the cache): cold ${r.cold.hits} of ${r.cold.lookups} (${pct(r.cold)}), warm ${r.warm.hits} of ${r.warm.lookups} (${pct(r.warm)}).`
+  const pct = (x: Rate) => (x.lookups === 0 ? '–' : `${Math.round((100 * x.hits) / x.lookups)} %`)
+  return `Phrase cache over the demo scenarios (fixed lines due, task questions included → played from the cache): cold ${r.cold.hits} of ${r.cold.lookups} (${pct(r.cold)}), warm ${r.warm.hits} of ${r.warm.lookups} (${pct(r.warm)}); ${r.warm.questions} of the lines due are task questions.`
 }

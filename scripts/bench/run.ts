@@ -799,7 +799,7 @@ export async function runBench(o: Options): Promise<BenchReport> {
       ? [
           '## First audio: greeting and fixed lines',
           '',
-          'The real server in this process, the Realtime emulator at the real API\'s timing (300 ms upgrade → session.created, 600 ms response.create → first audio). Greeting: VAIC `start` → first `playStream.chunk`; fixed line: the trigger (`noUserInput`) → first `playStream.chunk`. Calls one after another; a pooled row lets the pool refill between calls.',
+          'The real server in this process, the Realtime emulator at the real API\'s timing (300 ms upgrade → session.created, 600 ms response.create → first audio). Greeting: VAIC `start` → first `playStream.chunk`; fixed line: the trigger (`noUserInput`) → first `playStream.chunk`; task question: the task\'s `function_call_output` reaching the emulator → first `playStream.chunk` of the question. Calls one after another; a pooled row lets the pool refill between calls.',
           '',
           firstAudioTable(firstAudio),
           '',

@@ -40,7 +40,8 @@ import { tenantCallerId } from '../config/business/tenants'
 import { grantAllows, type Grant } from '../telephony/audiocodes/auth'
 import { poolKey, type SessionPool } from '../realtime/session-pool'
 import { freshCallTarget } from './call-session-config'
-import { callPhrases, fixedTexts, phraseKey, type PhraseCache } from './phrase-cache'
+import { callPhrases, phraseKey, type PhraseCache } from './phrase-cache'
+import { businessFixedTexts } from './fixed-texts'
 import { WriteQueue } from '../store/write-queue'
 import type { StoreHealth } from '../store/store-health'
 
@@ -206,7 +207,7 @@ export class CallManager implements CallAcceptor {
       : undefined
     // This call's fixed lines come into memory now (another instance may have spoken them): the line, when due, is
     // read from memory, never from the store.
-    if (phrases) await phrases.cache.prefetch(fixedTexts(lines).map((t) => phraseKey(phrases.scope(t))))
+    if (phrases) await phrases.cache.prefetch([...businessFixedTexts(business)].map((t) => phraseKey(phrases.scope(t))))
     const priorHistory: ReplayItem[] = []
     const takeOver = async (r: ResumeSource) => {
       try {

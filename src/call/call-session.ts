@@ -25,7 +25,7 @@ import type { WarmSession } from '../realtime/session-pool'
 import { packFor } from '../i18n/packs'
 import { callInstructions, callSessionConfig } from './call-session-config'
 import { replayItemEvent, type ReplayItem } from '../realtime/protocol'
-import type { TaskPort, TaskUpdate } from './task-port'
+import type { TaskPort, TaskUpdate, ToolAnswer } from './task-port'
 import { initialSnapshot, transition, type Snapshot } from '../fsm/fsm'
 import { LIFECYCLE_TOOLS, type CallEndReason } from './lifecycle'
 import { CallHistory } from './call-history'
@@ -632,18 +632,22 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   }
 
   private async runTool(call: FunctionCall): Promise<void> {
-    let output: string
+    let answer: ToolAnswer
     try {
-      output = this.d.tasks.handles(call.name)
-        ? await this.d.tasks.call(call.name, call.arguments)
-        : JSON.stringify({ error: 'unknown_tool', message: `There is no tool named ${call.name}.` })
+      answer = this.d.tasks.handles(call.name)
+        ? await this.d.tasks.answer(call.name, call.arguments)
+        : { output: JSON.stringify({ error: 'unknown_tool', message: `There is no tool named ${call.name}.` }) }
     } catch (err) {
       this.log.error('call.tool_failed', { tool: call.name, err })
-      output = JSON.stringify({ error: 'tool_failed', message: 'Something went wrong on our side; apologise and offer to try again.' })
+      answer = { output: JSON.stringify({ error: 'tool_failed', message: 'Something went wrong on our side; apologise and offer to try again.' }) }
     }
     if (this.over) return
-    this.toolOutput(call.callId, output)
-    this.model.request({ kind: 'free', purpose: 'tool-result' })
+    this.toolOutput(call.callId, answer.output)
+    // The model has the output either way (status, need, task id). A fixed question that is all the step says is a
+    // fixed line like the greeting: played from the phrase cache when it has it (the model told what was said, no
+    // response), else said by the model as that exact line so its audio is kept. Without the cache, as before.
+    const q = answer.question
+    this.model.request(q !== undefined && isFixed(q) && this.d.phrases?.cache.enabled ? { kind: 'say', line: q, purpose: 'tool-result' } : { kind: 'free', purpose: 'tool-result' })
     this.refreshInstructions()
     this.taskProgress(true)
   }

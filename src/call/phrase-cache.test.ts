@@ -6,6 +6,7 @@ import { heardPrefix } from './call-session'
 import { CHUNK_MS, PhraseCache, phraseKey, phraseMetrics, phraseValidity, type PhraseScope } from './phrase-cache'
 import { businessFromEnv } from '../config/business/from-env'
 import { loadConfig } from '../config/load'
+import { businessOf, clinic } from '../../test/kit/clinic'
 
 const stores: Store[] = []
 afterEach(async () => {
@@ -96,6 +97,21 @@ describe('PhraseCache', () => {
     expect((await store.phrases.list()).map((r) => [r.voice, r.text])).toEqual([['marin', greeting]])
     expect(cache.has(phraseKey(scope(greeting, 'cedar')))).toBe(false)
     expect(cache.has(phraseKey(scope(greeting)))).toBe(true)
+  })
+
+  test('retain keeps the task questions of the business (pack and declared asks) and drops a declared ask that changed', async () => {
+    const { cache, store } = await setup(1 << 20)
+    const loaded = loadConfig({ OPENAI_VOICE: 'marin' })
+    if (!loaded.ok) throw new Error('config')
+    const form = (ask: string) => businessOf(clinic('http://127.0.0.1:9').replace('What is your full name?', ask))
+    for (const t of ['What time would you like?', 'Um wie viel Uhr möchten Sie kommen?', 'What is your full name?', 'Which medication do you need?']) cache.keep(scope(t), audio(300))
+    await cache.idle()
+    // The clinic speaks English: its pack questions and its form's asks stay; another language's question goes.
+    expect(await cache.retain(phraseValidity([form('What is your full name?')], loaded.config))).toBe(1)
+    expect((await store.phrases.list()).map((r) => r.text).sort()).toEqual(['What is your full name?', 'What time would you like?', 'Which medication do you need?'])
+    // The business file words the question anew: the old wording's entry goes.
+    expect(await cache.retain(phraseValidity([form('May I have your full name?')], loaded.config))).toBe(1)
+    expect((await store.phrases.list()).map((r) => r.text).sort()).toEqual(['What time would you like?', 'Which medication do you need?'])
   })
 
   test('a store that fails: the line is simply not shared, nothing throws, the failure is counted', async () => {

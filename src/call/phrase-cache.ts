@@ -17,8 +17,7 @@ import type { Logger } from '../ops/log'
 import type { Counter, MetricsRegistry } from '../ops/metrics'
 import type { PhraseEntry, PhrasesRepo } from '../store/phrases-repo'
 import type { PhraseMetaRow } from '../store/rows'
-import type { CallLines } from '../i18n/pack'
-import { callLinesFor } from '../i18n/packs'
+import { businessFixedTexts } from './fixed-texts'
 import type { Business } from '../config/business/business'
 import type { Config } from '../config/schema'
 
@@ -182,11 +181,7 @@ function toCached(key: string, text: string, format: string, b64: string): Cache
   return { key, text, chunks, bytes: bytes.length }
 }
 
-/** The pack lines the lifecycle always says as fixed lines (the closing only without task summaries). */
-export const FIXED_CALL_LINES = ['greeting', 'anythingElse', 'stillThere', 'silenceGoodbye', 'timeLimit', 'transferring', 'transferFailed', 'shutdown', 'shutdownSaved', 'closing'] as const satisfies readonly (keyof CallLines)[]
-
-/** The fixed lines of one business's call lines. */
-export const fixedTexts = (lines: CallLines): string[] => FIXED_CALL_LINES.map((k) => lines[k])
+export { FIXED_CALL_LINES, fixedTexts } from './fixed-texts'
 
 /** One call's view of the cache: its voice, model and output format are fixed for the call. */
 export type CallPhrases = { readonly cache: PhraseCache; readonly scope: (text: string) => PhraseScope }
@@ -195,12 +190,12 @@ export function callPhrases(cache: PhraseCache, s: Omit<PhraseScope, 'text'>): C
   return { cache, scope: (text) => ({ voice: s.voice, model: s.model, format: s.format, text }) }
 }
 
-/** What the configuration makes valid now: the configured model, and each business's voice with its fixed lines. */
+/** What the configuration makes valid now: the configured model, and each business's voice with its fixed lines (task questions included). */
 export function phraseValidity(businesses: readonly Business[], config: Pick<Config, 'OPENAI_VOICE' | 'OPENAI_REALTIME_MODEL'>): (s: Omit<PhraseScope, 'format'>) => boolean {
   const valid = new Set<string>()
   for (const b of businesses) {
     const voice = b.voice ?? config.OPENAI_VOICE
-    for (const text of fixedTexts(callLinesFor(b.language, b.name, b.wording[b.language]))) valid.add(JSON.stringify([voice, text]))
+    for (const text of businessFixedTexts(b)) valid.add(JSON.stringify([voice, text]))
   }
   return (s) => s.model === config.OPENAI_REALTIME_MODEL && valid.has(JSON.stringify([s.voice, s.text]))
 }

@@ -22,11 +22,18 @@ export type OpenTaskInfo = {
  */
 export type TaskUpdate = { readonly taskId: string; readonly kind: string; readonly say?: SpokenLine; readonly ask?: SpokenLine; readonly output: string }
 
+/**
+ * What a tool call answers: the function output (a JSON string) for the model, and, when the step ends on a fixed
+ * question with nothing else to say ('What time would you like?': a pack or business-file line, no caller data), that
+ * question — the call may then say it itself (from the phrase cache) instead of asking the model to.
+ */
+export type ToolAnswer = { readonly output: string; readonly question?: SpokenLine }
+
 export interface TaskPort {
   tools(): readonly ToolSpec[]
   handles(toolName: string): boolean
-  /** Runs a tool call; resolves with the function output (a JSON string). Never rejects for bad input. */
-  call(toolName: string, argsJson: string): Promise<string>
+  /** Runs a tool call. Never rejects for bad input. */
+  answer(toolName: string, argsJson: string): Promise<ToolAnswer>
   /** One line per open task, for the instructions' status block (our wording and validated slots only). */
   statusLines(): SpokenLine[]
   openTasks(): readonly OpenTaskInfo[]

@@ -35,10 +35,24 @@ const OVERRIDES = {
   sms_no_call: 'smsNoCall',
 } as const satisfies { readonly [K in keyof Required<WordingLines>]: keyof CallLines }
 
+/**
+ * The task questions of a pack that are plain text, the same for every caller ('What time would you like?'): a task
+ * asking one of these with nothing before it asks a fixed line (the phrase cache may keep and replay it). Questions
+ * built from state (a problem first, offered slots, a read-back) are not here.
+ */
+export function taskQuestions(language: Language): readonly string[] {
+  const p = packFor(language)
+  return QUESTIONS[language] ??= Object.freeze([p.booking.askDate, p.booking.askTime, p.reschedule.askDate, p.availability.askDate, p.message.askName, p.message.askMessage, p.message.askNumber, p.forms.whatToChange])
+}
+const QUESTIONS: { [L in Language]?: readonly string[] } = {}
+
+/** A business's call lines, and the pack's fixed task questions in its language ({@link taskQuestions}). */
+export type BusinessLines = CallLines & { readonly questions: readonly string[] }
+
 /** The business's call lines in `language`: overrides first, `{business}` filled, other placeholders left for later. */
-export function callLinesFor(language: Language, business: string, wording: WordingLines | undefined): CallLines {
+export function callLinesFor(language: Language, business: string, wording: WordingLines | undefined): BusinessLines {
   // The same business gets the same lines on every call (and every lifecycle step asks): built once, shared, frozen.
-  const byName = linesCache.get(wording ?? NO_WORDING) ?? new Map<string, CallLines>()
+  const byName = linesCache.get(wording ?? NO_WORDING) ?? new Map<string, BusinessLines>()
   linesCache.set(wording ?? NO_WORDING, byName)
   const key = `${language}\u0000${business}`
   let lines = byName.get(key)
@@ -47,10 +61,10 @@ export function callLinesFor(language: Language, business: string, wording: Word
 }
 
 /** Keyed by the business version's wording object (a reload makes a new one; the old one's entry goes with it). */
-const linesCache = new WeakMap<object, Map<string, CallLines>>()
+const linesCache = new WeakMap<object, Map<string, BusinessLines>>()
 const NO_WORDING = {}
 
-function buildCallLines(language: Language, business: string, wording: WordingLines | undefined): CallLines {
+function buildCallLines(language: Language, business: string, wording: WordingLines | undefined): BusinessLines {
   const base = packFor(language).call
   const out: Record<string, unknown> = { ...base }
   for (const [key, line] of Object.entries(OVERRIDES)) {
@@ -58,7 +72,7 @@ function buildCallLines(language: Language, business: string, wording: WordingLi
     if (v !== undefined) out[line] = v
   }
   for (const [k, v] of Object.entries(out)) if (typeof v === 'string') out[k] = fill(v, { business })
-  return out as CallLines
+  return { ...(out as CallLines), questions: taskQuestions(language) }
 }
 
 /** "I'm glad I could help. Your appointment is confirmed …" — each summary a sentence without its final period. */

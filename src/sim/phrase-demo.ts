@@ -9,6 +9,7 @@ import type { MetricsRegistry } from '../ops/metrics'
 import type { PhraseRow } from '../store/rows'
 import { bookingScenario, continuityScenario } from './scenarios'
 import { startWorld, type World } from './world'
+import { taskQuestions } from '../i18n/packs'
 
 export type PhraseDemoRun = {
   readonly steps: string[]
@@ -18,6 +19,8 @@ export type PhraseDemoRun = {
   readonly creates: string[]
   readonly hits: number
   readonly misses: number
+  /** Of the fixed lines due (hits + misses), how many were task questions ('What time would you like?'). */
+  readonly questions: number
   /** What the cache held at the end of each scenario, with the audio. */
   readonly stored: PhraseRow[]
 }
@@ -29,7 +32,7 @@ export function seriesValue(registry: MetricsRegistry, series: string): number {
 }
 
 export async function phraseDemoRun(seed: readonly PhraseRow[], onWorld: (w: World | undefined) => void = () => undefined): Promise<PhraseDemoRun> {
-  const out: PhraseDemoRun = { steps: [], said: [], creates: [], hits: 0, misses: 0, stored: [] }
+  const out: PhraseDemoRun = { steps: [], said: [], creates: [], hits: 0, misses: 0, questions: 0, stored: [] }
   let hits = 0
   let misses = 0
   for (const scenario of [bookingScenario, continuityScenario]) {
@@ -56,5 +59,7 @@ export async function phraseDemoRun(seed: readonly PhraseRow[], onWorld: (w: Wor
       onWorld(undefined)
     }
   }
-  return { ...out, hits, misses }
+  // The demo speaks English; a play stream that is exactly one of the pack's task questions was one due.
+  const questions = new Set(taskQuestions('en').map((q) => q.toLowerCase()))
+  return { ...out, hits, misses, questions: out.said.flat().filter((t) => questions.has(t.trim().toLowerCase())).length }
 }

@@ -50,7 +50,7 @@ class Sink {
 const noTasks: TaskPort = {
   tools: () => [],
   handles: () => false,
-  call: () => Promise.resolve('{}'),
+  answer: () => Promise.resolve({ output: '{}' }),
   statusLines: () => [],
   openTasks: () => [],
   pendingQuestions: () => [],
