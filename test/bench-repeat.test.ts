@@ -58,7 +58,7 @@ describe('bench --repeat', () => {
     expect(ours?.frames.lost).toBe(3)
     expect(ours?.valid).toBe(true)
     expect(ours?.run).toBeUndefined()
-    expect(ours?.status).toContain('1 of 4 runs INVALID, not counted')
+    expect(ours?.status).toBe('1/4 INVALID (loadgen drift p99 99 ms), not counted; LOST 3')
     // No valid run at all: the figures of every run, and the merged cell stays invalid.
     const bad = mergeRuns([cell('ours', 0, 5, 1, { valid: false }), cell('ours', 1, 7, 3, { valid: false })])[0]
     expect(bad?.valid).toBe(false)

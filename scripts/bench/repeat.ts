@@ -93,10 +93,8 @@ function merge(all: readonly CellResult[]): MergedCell {
     max: med((c) => f(c).max).max,
     count: sum((c) => f(c).count),
   })
-  const invalid = all.length - valid.length
   const disturbed = runs.some((c) => c.disturbed)
-  const statuses = [...new Set(all.map((c) => c.status).filter((s) => s !== 'ok'))]
-  const status = statuses.length === 0 ? 'ok' : statuses.join('; ')
+  const status = mergedStatus(all, valid.length)
   return {
     ...first,
     accepted: m((c) => c.accepted),
@@ -142,7 +140,7 @@ function merge(all: readonly CellResult[]): MergedCell {
     foreignCores: m((c) => c.foreignCores),
     valid: valid.length > 0,
     disturbed,
-    status: invalid > 0 && valid.length > 0 ? `${invalid} of ${all.length} runs INVALID, not counted${status === 'ok' ? '' : `; ${status}`}` : status,
+    status,
     runs: {
       total: all.length,
       valid: valid.length,
@@ -155,6 +153,31 @@ function merge(all: readonly CellResult[]): MergedCell {
       driftP99: med((c) => c.drift.p99),
     },
   }
+}
+
+/** One short line for the runs of a cell: how many were late or disturbed (with the range), what was lost or refused. */
+function mergedStatus(all: readonly CellResult[], valid: number): string {
+  const n = all.length
+  const range = (v: readonly number[], unit: string) => {
+    const s = spread(v)
+    const f = (x: number) => x.toFixed(x >= 10 ? 0 : 1)
+    return f(s.min) === f(s.max) ? `${f(s.min)}${unit}` : `${f(s.min)}–${f(s.max)}${unit}`
+  }
+  const late = all.filter((c) => !c.valid)
+  const busy = all.filter((c) => c.disturbed)
+  const parts: string[] = []
+  if (late.length > 0) parts.push(`${late.length}/${n} INVALID (loadgen drift p99 ${range(late.map((c) => c.drift.p99), ' ms')})${valid > 0 ? ', not counted' : ', no valid run: medians of all runs'}`)
+  if (busy.length > 0) parts.push(`${busy.length}/${n} DISTURBED (other processes ${range(busy.map((c) => c.foreignCores), ' cores')})`)
+  const refused = all.reduce((a, c) => a + Object.values(c.failed).reduce((x, y) => x + y, 0), 0)
+  if (refused > 0) parts.push(`refused ${refused}`)
+  const lost = all.reduce((a, c) => a + c.frames.lost, 0)
+  if (lost > 0) parts.push(`LOST ${lost}`)
+  const dup = all.reduce((a, c) => a + c.frames.duplicates, 0)
+  const reord = all.reduce((a, c) => a + c.frames.reordered, 0)
+  if (dup > 0) parts.push(`DUP ${dup}`)
+  if (reord > 0) parts.push(`REORDERED ${reord}`)
+  if (all.some((c) => c.status.includes('CORRUPT'))) parts.push('CORRUPT')
+  return parts.length === 0 ? 'ok' : parts.join('; ')
 }
 
 /** Two sets of runs of the same cell are within noise when one's median lies within the other's range (or within 25 % + 0.5 ms of its median: with few runs the range is narrow by chance). */
