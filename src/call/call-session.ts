@@ -253,9 +253,9 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     }
   }
 
-  audioDelta(responseId: string, itemId: string, _contentIndex: number, b64: string): void {
+  audioDelta(responseId: string, itemId: string, _contentIndex: number, b64: string, at: number): void {
     if (this.over) return
-    this.playback.delta(responseId, itemId, b64)
+    this.playback.delta(responseId, itemId, b64, at)
     const cap = this.capture
     if (cap !== undefined && cap.responseId === responseId) {
       if (cap.itemId === undefined) cap.itemId = itemId

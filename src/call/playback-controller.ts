@@ -71,8 +71,11 @@ export class PlaybackController {
 
   // ---- hot path -------------------------------------------------------------------------------------------------
 
-  /** One model audio delta: opens the item's play stream on its first delta, sends, counts what was sent. */
-  delta(responseId: string, itemId: string, b64: string): void {
+  /**
+   * One model audio delta: opens the item's play stream on its first delta, sends, counts what was sent. `at`: when
+   * it arrived (the model leg read the clock once for it; absent, the clock is read here).
+   */
+  delta(responseId: string, itemId: string, b64: string, at?: number): void {
     if (this.discarded.has(responseId)) return
     let cur = this.current
     if (cur === undefined || cur.itemId !== itemId) {
@@ -85,7 +88,7 @@ export class PlaybackController {
     }
     const conv = this.d.converter
     if (this.d.leg.playChunk(conv === undefined ? b64 : conv.convert(b64))) {
-      this.playout.sent(itemId, (b64.length * 3) >> 2, this.d.now())
+      this.playout.sent(itemId, (b64.length * 3) >> 2, at ?? this.d.now())
       this.d.tap?.(b64)
     }
   }
