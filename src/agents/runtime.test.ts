@@ -1,47 +1,30 @@
 import { describe, expect, test } from 'bun:test'
-import { parseBusinessHours } from '../config/business-hours'
-import { memoryLogger } from '../ops/log'
 import { Store } from '../store/store'
 import type { TaskUpdate } from '../call/task-port'
-import { defaultRegistry } from './tasks/registry'
 import { storeDomain, type DomainEffect } from './domain-executor'
 import { TaskRuntime, type RuntimeDeps } from './runtime'
+import { createCallRow, runtimeDeps } from './runtime-test-kit'
 import { dateMinutesToEpoch } from './domain/zoned-time'
 import { personalLine } from '../call/spoken-line'
 
 // Wednesday 2026-11-25 08:00 UTC; the business is open Mon-Fri 09:00-17:00.
 const NOW = Date.UTC(2026, 10, 25, 8, 0)
-const hours = (() => {
-  const r = parseBusinessHours('Mon-Fri 09:00-17:00')
-  if (!r.ok) throw new Error(r.error)
-  return r.hours
-})()
 const TOMORROW_10 = dateMinutesToEpoch('2026-11-26', 600, 'UTC')
 
 async function setup(over: Partial<RuntimeDeps> = {}, opts: { store?: Store; delay?: (e: DomainEffect) => number; callId?: string } = {}) {
   const store = opts.store ?? (await Store.open(':memory:'))
   const callId = opts.callId ?? 'call-1'
-  if (!(await store.calls.get(callId))) {
-    await store.calls.create({ id: callId, conversationId: `conv-${callId}`, direction: 'inbound', caller: '+14155550123', botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: NOW })
-  }
+  await createCallRow(store, callId)
   const updates: TaskUpdate[] = []
   let changes = 0
-  const rt = new TaskRuntime({
-    callId,
-    caller: '+14155550123',
-    registry: defaultRegistry(),
-    store,
-    domain: storeDomain(store, opts.delay ? { delayMs: opts.delay } : {}),
-    log: memoryLogger().log,
-    now: () => NOW,
-    tz: 'UTC',
-    hours,
-    slotMinutes: 30,
-    onUpdate: (u) => updates.push(u),
-    onChange: () => changes++,
-    settleMs: 200,
-    ...over,
-  })
+  const rt = new TaskRuntime(
+    runtimeDeps(store, callId, {
+      domain: storeDomain(store, opts.delay ? { delayMs: opts.delay } : {}),
+      onUpdate: (u) => updates.push(u),
+      onChange: () => changes++,
+      ...over,
+    }),
+  )
   return { rt, store, updates, changes: () => changes }
 }
 

@@ -109,7 +109,7 @@ export class CallerWordsInLine extends Error {
 }
 
 const ALL_PACK_QUESTIONS: ReadonlySet<string> = new Set(LANGUAGES.flatMap((l) => taskQuestions(l)))
-
+const STEP_NOT_SAVED = 'Something went wrong on our side and that step was not saved. Apologise, and offer to try again.'
 const SETTLED = Symbol('settled')
 const FAILED = Symbol('failed')
 const MAX_ARGS_CHARS = 4096
@@ -438,7 +438,7 @@ export class TaskRuntime implements TaskPort {
       },
     )
     return Promise.race([failed, Bun.sleep(settle).then(() => 'late' as const)]).then((r) => {
-      if (r === FAILED) return out({ task_id: task.id, task: task.def.kind, error: 'task_failed', message: 'Something went wrong on our side and that step was not saved. Apologise, and offer to try again.' })
+      if (r === FAILED) return out({ task_id: task.id, task: task.def.kind, error: 'task_failed', message: STEP_NOT_SAVED })
       if (r === SETTLED || this.stopped) return this.output(task, outcome)
       // Still working: answer now, deliver the rest when it is ready.
       const said = outcome.say.length
@@ -454,7 +454,10 @@ export class TaskRuntime implements TaskPort {
     })
   }
 
-  /** What the step says after its tool call was answered (lines from `said` on) comes as an update when it is done. */
+  /**
+   * What the step says after its tool call was answered (lines from `said` on) comes as an update when it is done; a
+   * step that fails after the caller was told "one moment" or "on it" says so (nothing was saved), never silence.
+   */
   private deliverLater(task: LiveTask, work: Promise<unknown>, outcome: Outcome, said: number): void {
     work
       .then(
@@ -463,7 +466,10 @@ export class TaskRuntime implements TaskPort {
           if (this.stopped || (later.length === 0 && !outcome.ask)) return
           this.d.onUpdate(this.update(task, later, outcome.ask))
         },
-        () => undefined,
+        () => {
+          if (this.stopped) return
+          this.d.onUpdate({ taskId: task.id, kind: task.def.kind, output: out({ task_id: task.id, task: task.def.kind, error: 'task_failed', message: STEP_NOT_SAVED }).output })
+        },
       )
       .catch((err: unknown) => this.d.log.error('task.update_failed', { taskId: task.id, err }))
   }

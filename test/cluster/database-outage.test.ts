@@ -4,7 +4,8 @@
  * offers a text after STORE_WAIT_SECONDS), /readyz is 503; once PostgreSQL is back the step commits, the booking
  * exists exactly once and the caller is told; the transcript lines of the outage are all there, in order; nothing
  * escapes as an unhandled rejection. Second case: the caller hangs up during the outage; once the database is back
- * the booking commits and its result is texted (one SMS, from the step's own transaction: no drop SMS).
+ * the booking commits and its result is texted (one SMS, from the step's own transaction: no drop SMS). Third: a
+ * `pg_ctl restart` while the caller confirms keeps every acknowledged step and books once.
  */
 import { afterEach, expect, test } from 'bun:test'
 import { startWorld, type World } from '../../src/sim/world'
@@ -109,5 +110,28 @@ pgTool().describe('PostgreSQL unavailable mid-call', () => {
     await Bun.sleep(500)
     expect(w.twilio.messages).toHaveLength(1)
     expect(w.server.registry.counterTotal('fastagent_unhandled_errors_total')).toBe(0)
+  }, 180_000)
+
+  test('PostgreSQL restarts (pg_ctl restart) while the caller confirms: every acknowledged step is kept, booked once', async () => {
+    world = await startWorld({ env: { ...ENV, DATABASE_URL: await pg.fresh('outage_restart') } })
+    const w = world
+    const caller = '+14155550163'
+    const call = await bookedStep(w, caller)
+    const row = await w.server.store.calls.byConversation(call.conversationId)
+    const [open] = await w.server.store.tasks.forCall(row?.id ?? '')
+    const acknowledged = await w.server.store.tasks.journal(open?.id ?? '')
+    expect(acknowledged.length).toBeGreaterThan(0)
+    const restarting = pg.cluster().restart()
+    await call.say('Yes.')
+    await restarting
+    await call.waitForBotSaid('booked for tomorrow at 10 am', 30_000)
+    await waitUntil(async () => (await ready(w)) === 200, 15_000, '/readyz to be 200 after the restart')
+    expect(await w.server.store.appointments.upcomingFor(caller, 0)).toHaveLength(1)
+    const journal = await w.server.store.tasks.journal(open?.id ?? '')
+    expect(journal.slice(0, acknowledged.length)).toEqual(acknowledged)
+    expect(journal.map((j) => j.seq)).toEqual(journal.map((_, i) => i + 1))
+    expect((await w.server.store.tasks.get(open?.id ?? ''))?.status).toBe('done')
+    expect(w.server.registry.counterTotal('fastagent_unhandled_errors_total')).toBe(0)
+    call.assertNoViolations()
   }, 180_000)
 })
