@@ -25,15 +25,16 @@ test('caller talks over the bot: playStream.stop, speech.started, truncate at th
   world = await startWorld({ env: { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', GREETING: LONG_GREETING } })
   const call = world.call({ supportedMediaFormats: ['raw/lpcm16_24'] })
   await call.startCall()
-  // Interrupt once the greeting is well under way (heard past 1.5 s) and the caller's side holds a second of it not yet
-  // heard: only then has a barge-in something to throw away, and truncating at what was sent would show.
+  // Interrupt once the greeting is well under way (heard past 1.5 s) and the caller's side holds half a second of it not
+  // yet heard: only then has a barge-in something to throw away, and truncating at what was sent would show. On a
+  // loaded machine the audio can trail the playback clock for a long while; this waits for it to get ahead.
   const greeting = await call.waitFor(
     () => {
       const s = call.streams[0]
-      return s && s.heardMs > 1500 && s.durationMs - s.heardMs > 1000 ? s : undefined
+      return s && s.heardMs > 1500 && s.durationMs - s.heardMs > 500 ? s : undefined
     },
-    45_000,
-    'the greeting under way with a second of it queued',
+    60_000,
+    'the greeting under way with half a second of it queued',
   )
   const spokeAt = call.now()
   const heardWhenSpoken = call.heardMs(greeting.id)
