@@ -21,8 +21,8 @@ import { DatabaseUnreachable, PostgresEngine, describeUrl } from './store/postgr
 import { createTaskRegistry, type AnyTaskDefinition } from './agents/task-definition'
 import { DEFAULT_TASKS } from './agents/tasks/registry'
 import type { DomainEffect } from './agents/domain-executor'
-import { bookingBackend, type BookingBackend } from './calendar/booking-backend'
-import { chooseCalendar } from './calendar/calendar-config'
+import type { BookingBackend } from './calendar/booking-backend'
+import { calendarProblems, tenantBookingBackend } from './calendar/tenant-booking'
 import type { CalendarClient } from './calendar/caldav-client'
 import { CallManager } from './call/call-manager'
 import { callMetrics } from './call/metrics'
@@ -57,6 +57,7 @@ import { WEBHOOK_JOB, webhookJobHandler } from './agents/declared/webhook-job'
 import { storedOutcome } from './agents/declared/stored-outcome'
 import { definitionIn } from './agents/declared/registry'
 import { formatSecretProblems, secretProblems } from './agents/declared/secrets'
+import { DEFAULT_TENANT } from './store/tenant'
 import { sharedTokenProblem } from './config/business/shared-token'
 
 export type ServerOptions = {
@@ -274,24 +275,21 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     onFailure: (where) => callStats.failures.inc({ where }),
   })
 
-  // The business file's calendar section, else CALDAV_*. One calendar backend serves the process.
-  const chosen = chooseCalendar(businesses.version.businesses.find((b) => b.calendar)?.calendar, config)
-  if (!chosen.ok) throw new BusinessConfigError(chosen.problem)
-  const booking = await bookingBackend({
+  // Each business's calendar section, else CALDAV_*: a call books into its own business's calendar, in its zone.
+  const calendarTrouble = calendarProblems(businesses.version.businesses, config)
+  if (calendarTrouble.length > 0) throw new BusinessConfigError(calendarTrouble.join('\n'))
+  const calendarClient = options.calendarClient
+  const booking = await tenantBookingBackend({
     store,
     log,
     now,
-    // One calendar per process (CALDAV_*): it reads floating times and words its SMS in the first business's zone.
-    tz: businesses.version.businesses[0]?.timeZone ?? config.BUSINESS_TIMEZONE,
-    business: businesses.version.businesses[0]?.name ?? config.BUSINESS_NAME,
-    language: businesses.version.businesses[0]?.language,
-    calendar: chosen.settings,
-    serviceName: (id) => businesses.version.businesses[0]?.services.find((x) => x.id === id)?.name,
+    businesses: () => directoryOf().version.businesses,
+    env: config,
     wakeSms: () => runner?.wake(),
     domainDelayMs: options.domainDelayMs,
     backoffMs: options.outboxBackoffMs,
     claim: outboxClaim,
-    ...(options.calendarClient ? { client: options.calendarClient } : {}),
+    ...(calendarClient ? { client: () => calendarClient } : {}),
   })
 
   // Calls whose instance died with them (our previous run; on PostgreSQL also a peer whose lease ran out) are drops
@@ -437,12 +435,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         watch,
         tasks,
         domain: booking.domain,
-        // The console shows the first business's day and clock (one console per process, tenants share the store).
-        business: () => {
-          const b = businesses.version.businesses[0]
+        // A call's or an appointment's business (its zone, its settings for a cancel), else the first business.
+        business: (tenant?: string) => {
+          const b = (tenant !== undefined ? directoryOf().byId(tenant) : undefined) ?? directoryOf().pick()
           const tz = b?.timeZone ?? config.BUSINESS_TIMEZONE
-          return { timeZone: tz, settings: captureSettings({ tz, hours: b?.hours ?? [[], [], [], [], [], [], []], slotMinutes: config.SLOT_MINUTES }), services: b?.services ?? [], staff: b?.staff ?? [] }
+          return { id: b?.id ?? DEFAULT_TENANT, timeZone: tz, settings: captureSettings({ tz, hours: b?.hours ?? [[], [], [], [], [], [], []], slotMinutes: config.SLOT_MINUTES }), services: b?.services ?? [], staff: b?.staff ?? [] }
         },
+        tenants: () => directoryOf().version.businesses.map((b) => b.id),
         log,
         now,
         prices: {
@@ -552,9 +551,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     businesses,
     reloadBusinesses() {
       // Without AUDIOCODES_BOT_TOKEN, a business added without a token of its own could not be called: refused.
+      // A calendar section that does not resolve (a secret it leaves to the environment is not set) is refused too.
       const r = directory.reload((bs) => {
         const p = sharedTokenProblem(bs, config.AUDIOCODES_BOT_TOKEN)
-        return p === undefined ? undefined : `${p.variable} ${p.reason}`
+        const calendar = calendarProblems(bs, config)
+        return p !== undefined ? `${p.variable} ${p.reason}` : calendar.length > 0 ? calendar.join('; ') : undefined
       })
       // A task added by the reload whose secret is not set: its submissions fail (and the caller is told so).
       for (const p of r.ok ? secretProblems(directory.version.businesses, secrets) : []) log.error('business.task_secret_missing', { variable: p.variable, reason: p.reason })

@@ -7,7 +7,7 @@
 import { EXIT_CONFIG, formatProblems, loadConfig, REQUIRED_FOR_SERVE } from '../config/load'
 import { ConfigFileError, preflight } from '../config/preflight'
 import { BusinessDirectory } from '../config/business/directory'
-import { chooseCalendar } from '../calendar/calendar-config'
+import { calendarProblems } from '../calendar/tenant-booking'
 import { PortInUseError, startServer } from '../server'
 import { formatSecretProblems, secretProblems } from '../agents/declared/secrets'
 import { sharedTokenProblem } from '../config/business/shared-token'
@@ -44,9 +44,10 @@ export async function runServe(env: Record<string, string | undefined>): Promise
     process.stderr.write(formatSecretProblems(secrets) + '\n')
     return EXIT_CONFIG
   }
-  const calendar = chooseCalendar(opened.directory.version.businesses.find((b) => b.calendar)?.calendar, loaded.config)
-  if (!calendar.ok) {
-    process.stderr.write(`fastagent: invalid configuration: ${calendar.problem}\n`)
+  // Every business's calendar (its section, else CALDAV_*) must resolve.
+  const calendars = calendarProblems(opened.directory.version.businesses, loaded.config)
+  if (calendars.length > 0) {
+    process.stderr.write(`fastagent: invalid configuration: ${calendars.join('\n  ')}\n`)
     return EXIT_CONFIG
   }
   // SIGHUP reloads the business file(s); a bad file is logged and refused, the running version stays. Installed before

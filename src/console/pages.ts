@@ -24,25 +24,26 @@ export function loginPage(message: string | undefined): string {
 const taskList = (c: CallSummary) =>
   c.openTasks.length > 0 ? c.openTasks.map((t) => html`<div><code>${t.taskId}</code> ${t.kind} · <b>${t.state}</b></div>`) : c.tasks.length > 0 ? html`<span class="mute">${c.tasks.join(', ')}</span>` : html`<span class="mute">none</span>`
 
-export function callRows(calls: readonly CallSummary[], tz: string): Html {
+/** `tzOf`: each call's time in its own business's zone. */
+export function callRows(calls: readonly CallSummary[], tzOf: (tenant: string) => string): Html {
   return html`${calls.map(
     (c) => html`<tr class="link" data-call="${c.id}">
-<td><a href="/console/calls/${c.id}">${when(c.startedAt, tz)}</a></td><td><span class="pill ${c.state}">${c.state === 'live' ? c.phase : (c.outcome ?? 'ended')}</span></td>
+<td><a href="/console/calls/${c.id}">${when(c.startedAt, tzOf(c.tenant))}</a></td><td><span class="pill ${c.state}">${c.state === 'live' ? c.phase : (c.outcome ?? 'ended')}</span></td>
 <td class="dur">${clock(c.durationMs)}</td><td>${c.caller}</td><td class="tenant">${c.tenant}</td><td>${c.mediaFormat}</td><td>${taskList(c)}</td></tr>`,
   )}`
 }
 
 const CALL_HEAD = html`<thead><tr><th>started</th><th>state</th><th>duration</th><th>caller</th><th>business</th><th>media</th><th>tasks</th></tr></thead>`
 
-export function livePage(o: { csrf: string; live: readonly CallSummary[]; recent: readonly CallSummary[]; tz: string }): string {
+export function livePage(o: { csrf: string; live: readonly CallSummary[]; recent: readonly CallSummary[]; tzOf: (tenant: string) => string }): string {
   return page({
     title: 'Live calls',
     nav: 'live',
     csrf: o.csrf,
     body: html`<h1>Live calls <span class="mute" id="live-count">${o.live.filter((c) => c.state === 'live').length}</span></h1>
-<table id="live-calls" data-refresh="/console/api/calls">${CALL_HEAD}<tbody>${callRows(o.live, o.tz)}</tbody></table>
+<table id="live-calls" data-refresh="/console/api/calls">${CALL_HEAD}<tbody>${callRows(o.live, o.tzOf)}</tbody></table>
 <p class="empty" id="no-live" ${o.live.length > 0 ? 'hidden' : ''}>No call right now. This list updates by itself.</p>
-<h2>Recent calls</h2><table id="recent-calls">${CALL_HEAD}<tbody>${callRows(o.recent.slice(0, 20), o.tz)}</tbody></table>`,
+<h2>Recent calls</h2><table id="recent-calls">${CALL_HEAD}<tbody>${callRows(o.recent.slice(0, 20), o.tzOf)}</tbody></table>`,
   })
 }
 
@@ -87,7 +88,7 @@ ${d.live ? '' : transcript}`,
   })
 }
 
-export function historyPage(o: { csrf: string; calls: readonly CallSummary[]; q: Record<string, string>; outcomes: readonly string[]; kinds: readonly string[]; tz: string }): string {
+export function historyPage(o: { csrf: string; calls: readonly CallSummary[]; q: Record<string, string>; outcomes: readonly string[]; kinds: readonly string[]; tzOf: (tenant: string) => string }): string {
   const sel = (name: string, options: readonly string[]) =>
     html`<select name="${name}"><option value="">any</option>${options.map((v) => html`<option ${o.q[name] === v ? 'selected' : ''}>${v}</option>`)}</select>`
   return page({
@@ -98,13 +99,13 @@ export function historyPage(o: { csrf: string; calls: readonly CallSummary[]; q:
 <label>from<input type="date" name="from" value="${o.q.from ?? ''}"></label><label>to<input type="date" name="to" value="${o.q.to ?? ''}"></label>
 <label>outcome${sel('outcome', o.outcomes)}</label><label>number ends with<input name="digits" inputmode="numeric" pattern="[0-9]{1,6}" size="8" value="${o.q.digits ?? ''}"></label>
 <label>task${sel('task', o.kinds)}</label><button class="primary">Search</button></form>
-${o.calls.length === 0 ? html`<p class="empty">No call matches.</p>` : html`<table id="history">${CALL_HEAD}<tbody>${callRows(o.calls, o.tz)}</tbody></table>`}`,
+${o.calls.length === 0 ? html`<p class="empty">No call matches.</p>` : html`<table id="history">${CALL_HEAD}<tbody>${callRows(o.calls, o.tzOf)}</tbody></table>`}`,
   })
 }
 
 export type AppointmentView = { readonly id: string; readonly startsAt: number; readonly minutes: number; readonly status: string; readonly caller: string; readonly group: string; readonly callId: string | null }
 
-export function appointmentsPage(o: { csrf: string; day: string; items: readonly AppointmentView[]; tz: string; smsAvailable: boolean }): string {
+export function appointmentsPage(o: { csrf: string; day: string; items: readonly AppointmentView[]; tz: string; business: string; businesses: readonly string[]; smsAvailable: boolean }): string {
   const groups = new Map<string, AppointmentView[]>()
   for (const a of o.items) groups.set(a.group, [...(groups.get(a.group) ?? []), a])
   const time = (at: number) => new Intl.DateTimeFormat('en-GB', { timeZone: o.tz, hour: '2-digit', minute: '2-digit' }).format(at)
@@ -112,7 +113,9 @@ export function appointmentsPage(o: { csrf: string; day: string; items: readonly
     title: 'Appointments',
     nav: 'appointments',
     csrf: o.csrf,
-    body: html`<h1>Appointments</h1><form class="search" method="get"><label>day<input type="date" name="day" value="${o.day}"></label><button class="primary">Show</button></form>
+    body: html`<h1>Appointments${o.businesses.length > 1 ? html` <span class="mute">${o.business} (${o.tz})</span>` : ''}</h1><form class="search" method="get">${
+      o.businesses.length > 1 ? html`<label>business<select name="business">${o.businesses.map((id) => html`<option value="${id}" ${id === o.business ? 'selected' : ''}>${id}</option>`)}</select></label>` : ''
+    }<label>day<input type="date" name="day" value="${o.day}"></label><button class="primary">Show</button></form>
 ${o.items.length === 0 ? html`<p class="empty">No appointment on ${o.day}.</p>` : [...groups].map(
       ([g, list]) => html`${groups.size > 1 || g !== '' ? html`<h2>${g || 'unassigned'}</h2>` : ''}<table class="appointments"><thead><tr><th>time</th><th>length</th><th>caller</th><th>status</th><th>call</th><th></th></tr></thead><tbody>
 ${list.map(

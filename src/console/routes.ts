@@ -32,8 +32,13 @@ export type ConsoleDeps = {
   readonly watch: CallWatch
   readonly tasks: TaskRegistry
   readonly domain: DomainExecutor
-  /** The business whose clock the console shows (and whose settings a cancel runs with); read per request (SIGHUP). */
-  readonly business: () => { readonly timeZone: string; readonly settings: Settings; readonly services: readonly Named[]; readonly staff: readonly Named[] }
+  /**
+   * A business's clock and settings, read per request (SIGHUP): `tenant`'s (a call's or an appointment's business:
+   * its times are shown in its zone, a cancel runs with its settings), else the first business's.
+   */
+  readonly business: (tenant?: string) => { readonly id: string; readonly timeZone: string; readonly settings: Settings; readonly services: readonly Named[]; readonly staff: readonly Named[] }
+  /** The ids of the businesses served now (the appointments page shows one at a time). */
+  readonly tenants: () => readonly string[]
   readonly log: Logger
   readonly now: () => number
   readonly prices: Prices
@@ -78,12 +83,14 @@ export function consoleRoutes(d: ConsoleDeps) {
   const hasRecording = (id: string) => d.recording(id) !== undefined
   const liveList = coalesced(() => listCallsJson(data))
   const csrfOf = (p: Principal) => (p.via === 'session' ? p.csrf : '')
+  /** A call's or an appointment's times are shown in its own business's zone. */
+  const tzOf = (tenant: string) => d.business(tenant).timeZone
   const unauthorized = (path: string, status: 401 | 429 = 401, message?: string) =>
     isApi(path) ? json({ error: status === 429 ? 'too_many_attempts' : 'unauthorized' }, status, { 'www-authenticate': 'Bearer realm="console"' }) : htmlResponse(loginPage(message), status)
   const notFound = (c: Ctx) => (isApi(c.url.pathname) ? json({ error: 'not_found' }, 404) : htmlResponse(loginPage('Not found.').replace('Log in', 'Not found'), 404))
 
   const routes: Route[] = [
-    { method: 'GET', pattern: /^\/console\/?$/, handler: async ({ principal }) => htmlResponse(livePage({ csrf: csrfOf(principal), ...(await listCalls(data)), tz: d.business().timeZone })) },
+    { method: 'GET', pattern: /^\/console\/?$/, handler: async ({ principal }) => htmlResponse(livePage({ csrf: csrfOf(principal), ...(await listCalls(data)), tzOf })) },
     { method: 'GET', pattern: /^\/console\/assets\/console\.js$/, handler: () => new Response(CLIENT_SCRIPT, { headers: { ...SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8' } }) },
     // Every viewer polling at once shares one build; the build lets the audio run between its slices.
     { method: 'GET', pattern: /^\/console\/api\/calls$/, handler: async () => jsonText(await liveList()) },
@@ -124,7 +131,7 @@ export function consoleRoutes(d: ConsoleDeps) {
       handler: async (c) => {
         const detail = await callDetail(data, c.params[0] ?? '', hasRecording)
         if (!detail) return notFound(c)
-        return htmlResponse(callPage({ csrf: csrfOf(c.principal), d: detail, tz: d.business().timeZone, registry: d.tasks, canReveal: true }))
+        return htmlResponse(callPage({ csrf: csrfOf(c.principal), d: detail, tz: tzOf(detail.summary.tenant), registry: d.tasks, canReveal: true }))
       },
     },
     { method: 'GET', pattern: /^\/console\/appointments$/, handler: (c) => appointments(c, 'html') },
@@ -139,31 +146,35 @@ export function consoleRoutes(d: ConsoleDeps) {
 
   async function history(c: Ctx, as: 'json' | 'html'): Promise<Response> {
     const q = Object.fromEntries([...c.url.searchParams].filter(([k, v]) => ['from', 'to', 'outcome', 'digits', 'task'].includes(k) && v !== '' && v.length <= 64))
+    // The day filter is the first business's day; each call's time is shown in its own business's zone.
     const tz = d.business().timeZone
     const from = q.from && DAY.test(q.from) ? dateMinutesToEpoch(q.from, 0, tz) : undefined
     const to = q.to && DAY.test(q.to) ? dateMinutesToEpoch(addDays(q.to, 1), 0, tz) : undefined
     const digits = q.digits && /^\d{1,6}$/.test(q.digits) ? q.digits : undefined
     const calls = await searchCalls(data, { limit: 200, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(q.outcome ? { outcome: q.outcome } : {}), ...(digits ? { digits } : {}), ...(q.task ? { task: q.task } : {}) })
     if (as === 'json') return json({ calls })
-    return htmlResponse(historyPage({ csrf: csrfOf(c.principal), calls, q, outcomes: await d.store.console.outcomes(), kinds: d.tasks.tasks.map((t) => t.kind), tz }))
+    return htmlResponse(historyPage({ csrf: csrfOf(c.principal), calls, q, outcomes: await d.store.console.outcomes(), kinds: d.tasks.tasks.map((t) => t.kind), tzOf }))
   }
 
   async function appointments(c: Ctx, as: 'json' | 'html'): Promise<Response> {
     const asked = c.url.searchParams.get('day') ?? ''
-    const b = d.business()
+    // One business at a time (?business=id, default the first), its day in its zone.
+    const wanted = c.url.searchParams.get('business') ?? undefined
+    if (wanted !== undefined && !d.tenants().includes(wanted)) return as === 'json' ? json({ error: 'not_found', message: 'no such business' }, 404) : notFound(c)
+    const b = d.business(wanted)
     const tz = b.timeZone
     const name = (list: readonly Named[], id: string | null) => (id ? (list.find((x) => x.id === id)?.name ?? id) : '')
     const split = b.services.length > 1 || b.staff.length > 0
     const day = DAY.test(asked) ? asked : localDate(d.now(), tz)
     const from = dateMinutesToEpoch(day, 0, tz)
     const to = dateMinutesToEpoch(addDays(day, 1), 0, tz)
-    const items: AppointmentView[] = (await d.store.console.appointmentsBetween(from, to)).map((a) => {
+    const items: AppointmentView[] = (await d.store.console.appointmentsBetween(from, to)).filter((a) => a.tenant_id === b.id).map((a) => {
       // Split by service and staff member when the business file has them ('' resource = the business as a whole).
       const group = split ? [name(b.services, a.service_id), name(b.staff, a.resource)].filter((x) => x !== '').join(' · ') : ''
       return { id: a.id, startsAt: a.starts_at, minutes: a.minutes, status: a.status, caller: a.caller ? maskPhone(a.caller) : 'unknown', group, callId: a.call_id }
     })
-    if (as === 'json') return json({ day, appointments: items })
-    return htmlResponse(appointmentsPage({ csrf: csrfOf(c.principal), day, items, tz, smsAvailable: d.smsAvailable }))
+    if (as === 'json') return json({ day, business: b.id, timeZone: tz, appointments: items })
+    return htmlResponse(appointmentsPage({ csrf: csrfOf(c.principal), day, items, tz, business: b.id, businesses: d.tenants(), smsAvailable: d.smsAvailable }))
   }
 
   /** The operator cancels: the same domain effect a caller's cancel task runs, then (optionally) a text through the outbox. */
@@ -181,11 +192,11 @@ export function consoleRoutes(d: ConsoleDeps) {
     if (!a) return json({ error: 'not_found' }, 404)
     if (a.status !== 'booked') return json({ error: 'not_booked', message: 'this appointment is not booked' }, 409)
     const now = d.now()
-    const r = await d.domain.run({ kind: 'cancel_appointment', appointmentId: id }, { idemKey: `console-cancel:${id}`, taskId: '', callId: a.call_id ?? '', caller: undefined, tenant: a.tenant_id, settings: d.business().settings, now })
+    const r = await d.domain.run({ kind: 'cancel_appointment', appointmentId: id }, { idemKey: `console-cancel:${id}`, taskId: '', callId: a.call_id ?? '', caller: undefined, tenant: a.tenant_id, settings: d.business(a.tenant_id).settings, now })
     if (r.type !== 'appointment_cancelled') return json({ error: 'cancel_failed', message: String(r.reason ?? r.type) }, 409)
     let sms = false
     if (body.sms === true && a.caller && /^\+[1-9]\d{6,14}$/.test(a.caller) && !(await d.store.forTenant(a.tenant_id).sms.isOptedOut(a.caller))) {
-      const when = new Intl.DateTimeFormat('en-US', { timeZone: d.business().timeZone, weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(a.starts_at)
+      const when = new Intl.DateTimeFormat('en-US', { timeZone: tzOf(a.tenant_id), weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(a.starts_at)
       sms = await d.store.forTenant(a.tenant_id).outbox.enqueue({ idemKey: `console-cancel-sms:${id}`, kind: 'sms', payload: { to: a.caller, body: `Your appointment on ${when} has been cancelled. Call us to book a new time.`, callId: a.call_id ?? '' }, ...(a.call_id ? { callId: a.call_id } : {}), at: now })
       d.wakeOutbox()
     }

@@ -169,7 +169,7 @@ test('a good configuration: server.ready carries the parsed hours and time zone'
   expect(ready.timezone).toBe('Europe/Berlin')
 }, 60_000)
 
-describe('AUDIOCODES_BOT_TOKEN with a folder of businesses', () => {
+describe('boot checks of a folder of businesses (the shared token, calendars)', () => {
   /** A folder of business files, each with its tenant section. */
   function folder(name: string, tenants: Record<string, string>): string {
     const f = join(dir, name)
@@ -177,6 +177,18 @@ describe('AUDIOCODES_BOT_TOKEN with a folder of businesses', () => {
     for (const [id, tenant] of Object.entries(tenants)) writeFileSync(join(f, `${id}.yaml`), `tenant: ${tenant}\nbusiness: { name: ${id} clinic, timezone: UTC }\nhours: { mon-sun: "08:00-20:00" }\n`)
     return f
   }
+
+  test('a business whose calendar lacks its password (in the file and CALDAV_PASSWORD): exit 78 naming the business and the key', async () => {
+    const d = caseDir('calendar-password')
+    const config = folder('calendar-password-businesses', { alpha: '{ bot_names: [alpha-bot] }', beta: '{ bot_names: [beta-bot] }' })
+    writeFileSync(join(config, 'beta.yaml'), readFileSync(join(config, 'beta.yaml'), 'utf8') + 'calendar: { url: "https://cal.example.com/dav", username: reception }\n')
+    const r = await serve({ DATABASE_PATH: d.db, FASTAGENT_CONFIG: config })
+    expect(r.code).toBe(78)
+    expect(r.stderr).toMatch(/fastagent: invalid configuration: beta \(.*beta\.yaml\): calendar\.password is missing/)
+    expect(r.stderr).not.toContain('alpha (')
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/)
+    expect(existsSync(d.dbDir)).toBe(false)
+  }, 30_000)
 
   test('nothing set (no business file): exit 78 naming the token and the key together', async () => {
     const d = caseDir('token-and-key')
