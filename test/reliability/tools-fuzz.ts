@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check'
 import { TaskRuntime } from '../../src/agents/runtime'
-import { storeDomain } from '../../src/agents/domain-executor'
+import { runtimeDeps } from '../../src/agents/runtime-test-kit'
 import { defaultRegistry } from '../../src/agents/tasks/registry'
 import { parseBusinessHours } from '../../src/config/business-hours'
 import { createLogger } from '../../src/ops/log'
@@ -28,21 +28,7 @@ const HOURS = (() => {
 export async function runtime(): Promise<{ rt: TaskRuntime; store: Store }> {
   const store = await Store.open(':memory:')
   await store.calls.create({ id: 'call-fz', conversationId: 'conv-fz', direction: 'inbound', caller: '+14155550400', botName: undefined, mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: NOW })
-  const rt = new TaskRuntime({
-    callId: 'call-fz',
-    caller: '+14155550400',
-    registry,
-    store,
-    domain: storeDomain(store),
-    log: createLogger({ level: 'silent' }),
-    now: () => NOW,
-    tz: 'UTC',
-    hours: HOURS,
-    slotMinutes: 30,
-    onUpdate: () => undefined,
-    onChange: () => undefined,
-    settleMs: 200,
-  })
+  const rt = new TaskRuntime(runtimeDeps(store, 'call-fz', { caller: '+14155550400', registry, log: createLogger({ level: 'silent' }), now: () => NOW, hours: HOURS }))
   return { rt, store }
 }
 
