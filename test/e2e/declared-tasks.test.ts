@@ -2,7 +2,8 @@
  * Declared tasks through the real server, the VoiceAI Connect simulator and the Realtime emulator (which knows the
  * tasks only by their tool definitions), with the business's webhook a real HTTP receiver in the test: a form filled
  * by voice with a correction, read back, confirmed and POSTed (signature checked, body exact); a drop mid-form, its
- * SMS and the welcome back; a look-up whose answer tries to give the model instructions and is spoken as data.
+ * SMS and the welcome back; a look-up whose answer tries to give the model instructions and is spoken as data (on
+ * time, and after the settle time); with two businesses, a form's outcome texted after the call as its business.
  */
 import { afterEach, expect, test } from 'bun:test'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -37,9 +38,8 @@ async function open(server: Partial<ServerOptions> = {}): Promise<World> {
   return world
 }
 
-
-async function greeted(w: World): Promise<VaicSimulator> {
-  const call = w.call({ caller: CALLER, supportedMediaFormats: ['raw/lpcm16_24'] })
+async function greeted(w: World, botName?: string): Promise<VaicSimulator> {
+  const call = w.call({ caller: CALLER, supportedMediaFormats: ['raw/lpcm16_24'], ...(botName !== undefined ? { botName } : {}) })
   expect((await call.startCall()).ok).toBe(true)
   await call.waitForBotSaid('how can i help', 15_000)
   await call.waitForPlaybackIdle(15_000)
@@ -153,6 +153,37 @@ test('a look-up answered after the settle time: the late answer reaches the mode
   // The model did not act on it: no transfer.
   expect(sessions.some((s) => s.items.some((i) => (i as { name?: string }).name === 'transfer_to_human'))).toBe(false)
   await call.hangup()
+  call.assertNoViolations()
+}, 120_000)
+
+test("two businesses: a form's answer that comes after the caller hung up is texted as the call's business (its tenant id, number and task title)", async () => {
+  receiver = startReceiver(SECRET)
+  const dir = mkdtempSync(join(tmpdir(), 'fa-declared-tenants-'))
+  const OTHER_SMS = '+18005550333'
+  const HARBOUR_SMS = '+18005550444'
+  // The other business is the first file and declares a task with the same id under another title.
+  writeFileSync(
+    join(dir, '1-other.yaml'),
+    `tenant: { id: other, bot_names: [other-bot], sms_from: "${OTHER_SMS}" }\nbusiness: { name: Other Clinic, timezone: UTC }\nhours: { mon-sun: "08:00-20:00" }\ntasks:\n  - id: prescription_refill\n    title: Repeat order\n    fields: [{ name: full_name, type: text, ask: "Name?" }]\n    submit: { url: "${receiver.url}/other", secret_env: REFILL_SECRET }\n`,
+  )
+  writeFileSync(join(dir, '2-harbour.yaml'), `tenant: { id: harbour, bot_names: [harbour-bot], sms_from: "${HARBOUR_SMS}" }\n${clinic(receiver.url)}`)
+  const w = (world = await startWorld({ env: { FASTAGENT_CONFIG: dir, DROP_GRACE_SECONDS: '0.5' }, twilioNumbers: [OTHER_SMS, HARBOUR_SMS], server: { secrets: { REFILL_SECRET: SECRET } } }))
+  const call = await greeted(w, 'harbour-bot')
+  await turn(call, 'I need a prescription refill.', 'what is your full name')
+  await turn(call, 'Ann Smith.', 'date of birth')
+  await turn(call, 'May 3rd, 1980.', 'which medication')
+  await turn(call, 'Ibuprofen.', 'shall i send it')
+  // Harbour's system answers 1.5 s after the POST; the caller has hung up by then.
+  receiver.answer({ status: 200, body: '{}', delayMs: 1500 })
+  await call.say('Yes.')
+  await receiver.waitFor(1, 15_000)
+  await call.hangup()
+  await w.twilio.waitForMessages(1, 15_000)
+  expect(w.twilio.messages.map((m) => ({ from: m.from, to: m.to, body: m.body }))).toEqual([
+    { from: HARBOUR_SMS, to: CALLER, body: 'Prescription refill: Your refill request is sent. The pharmacy will text you when it is ready.' },
+  ])
+  const rows = await w.server.store.sql.all("SELECT tenant_id FROM outbox WHERE kind = 'sms'")
+  expect(rows).toEqual([{ tenant_id: 'harbour' }])
   call.assertNoViolations()
 }, 120_000)
 
