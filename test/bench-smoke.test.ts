@@ -96,10 +96,13 @@ describe('bun run bench --quick', () => {
       const merged = report.merged[1]
       expect(merged?.frames.sent).toBe((m0?.frames.sent ?? 0) + (m1?.frames.sent ?? 0))
       expect(merged?.frames.lost).toBe(0)
-      if (merged?.runs.valid === 2) {
-        expect(merged.runs.cpu.median).toBeCloseTo(((m0?.cpu?.msPerCallSecond ?? NaN) + (m1?.cpu?.msPerCallSecond ?? NaN)) / 2, 9)
-        expect(merged.runs.addedP99.up.min).toBe(Math.min(m0?.added?.up.p99 ?? NaN, m1?.added?.up.p99 ?? NaN))
-      }
+      // The runs that count: the valid ones (all of them when none was: a loaded machine can make a run INVALID).
+      const valid = [m0, m1].filter((c) => c?.valid)
+      const counted = valid.length > 0 ? valid : [m0, m1]
+      expect(merged?.runs.valid).toBe(valid.length)
+      const cpus = counted.map((c) => c?.cpu?.msPerCallSecond ?? NaN)
+      expect(merged?.runs.cpu.median).toBeCloseTo(cpus.reduce((a, b) => a + b, 0) / cpus.length, 9)
+      expect(merged?.runs.addedP99.up.min).toBe(Math.min(...counted.map((c) => c?.added?.up.p99 ?? NaN)))
 
       // The markdown tables: header, separator, one row per cell, every row with every column. First the merged
       // summary (one row per relay, median (min – max)), then every run.
@@ -109,7 +112,9 @@ describe('bun run bench --quick', () => {
       for (const [i, relay] of ['direct', 'ours'].entries()) {
         const cells = (lines[sum + 2 + i] ?? '').split('|').slice(1, -1).map((s) => s.trim())
         expect(cells).toHaveLength(SUMMARY_COLUMNS.length)
-        expect(cells.slice(0, 5)).toEqual(['raw/lpcm16_24', '2', 'staggered', relay, '2 (2)'])
+        // Runs (valid ones): a run on a loaded machine may be INVALID (load generator late); never a timing assertion.
+        const m = report.merged[i]
+        expect(cells.slice(0, 5)).toEqual(['raw/lpcm16_24', '2', 'staggered', relay, `2 (${m?.runs.valid})`])
         expect(cells[9]).toBe('0 / 0 / 0')
         // CPU of the relay: "median (min – max)" of two runs.
         if (relay === 'ours') expect(cells[7]).toMatch(/^\d+\.\d\d \(\d+\.\d\d – \d+\.\d\d\)$/)
