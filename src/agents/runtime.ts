@@ -39,7 +39,7 @@ import { businessFixedTexts } from '../call/fixed-texts'
 import type { Submissions } from './declared/submissions'
 import { WEBHOOK_JOB, webhookPayload } from './declared/webhook-job'
 import { callLinesFor, packFor } from '../i18n/packs'
-import { WriteQueue } from '../store/write-queue'
+import { untilAvailable, WriteQueue } from '../store/write-queue'
 import { StaleTaskError } from '../store/tasks-repo'
 import { UniqueViolation } from '../store/sql'
 import { randomBytes } from 'node:crypto'
@@ -443,7 +443,12 @@ export class TaskRuntime implements TaskPort {
       // Still working: answer now, deliver the rest when it is ready.
       const said = outcome.say.length
       this.deliverLater(task, work, outcome, said)
-      if (!outcome.committed) return this.waitingForCommit(task, work, outcome, settle)
+      // Not saved yet: with the database failing (the queue is retrying) the caller hears "one moment"; a commit
+      // that is only slow gets the usual "on it". Either way the offer of a text comes after STORE_WAIT_SECONDS.
+      if (!outcome.committed) {
+        const saving = this.waitingForCommit(task, work, outcome, settle)
+        if (this.writes.retrying) return saving
+      }
       return out({
         task_id: task.id,
         task: task.def.kind,
@@ -646,10 +651,11 @@ export class TaskRuntime implements TaskPort {
     const settings = (task.snapshot.context as { settings?: Settings }).settings ?? captureSettings({ tz: this.d.tz, hours: this.d.hours, slotMinutes: this.d.slotMinutes })
     let result: Record<string, unknown> & { type: string; at: number }
     try {
-      // In the call's write queue: the effect (a booking row) waits out an outage like the step that asked for it;
-      // it carries its idempotency key, so a retry finds what an interrupted attempt did.
+      // The effect (a booking row) waits out an outage like the step that asked for it, but outside the call's
+      // queue: a slow calendar must not hold the call's other writes. It carries its idempotency key, so a retry
+      // finds what an interrupted attempt did.
       const ctx = { idemKey, taskId: task.id, callId: this.d.callId, caller: this.caller, tenant: this.d.store.tenant ?? DEFAULT_TENANT, settings }
-      result = await this.writes.run('effect', () => this.d.domain.run(effect, { ...ctx, now: this.d.now() }))
+      result = await untilAvailable(() => this.d.domain.run(effect, { ...ctx, now: this.d.now() }), { gaveUp: () => this.writes.closed })
     } catch (err) {
       this.d.log.error('task.effect_failed', { taskId: task.id, effect: effect.kind, err })
       result = { type: 'domain_error', reason: 'the booking system did not answer', at: this.d.now() }

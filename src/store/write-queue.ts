@@ -30,6 +30,24 @@ export function backoffMs(policy: RetryPolicy, attempt: number): number {
   return Math.min(policy.maxMs, policy.firstMs * policy.factor ** (n - 1))
 }
 
+/**
+ * Runs `fn` until it succeeds or fails for a reason other than the database being unavailable, waiting the bounded
+ * backoff between attempts; `gaveUp` (checked before each retry) ends the wait with {@link StoreUnavailable}. For
+ * work that must not hold a call's queue (a domain effect talking to a calendar) but waits out an outage like it.
+ */
+export async function untilAvailable<T>(fn: (attempt: number) => Promise<T>, o: { readonly policy?: RetryPolicy; readonly isUnavailable?: (err: unknown) => boolean; readonly gaveUp?: () => boolean } = {}): Promise<T> {
+  const unavailable = o.isUnavailable ?? defaultIsUnavailable
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn(attempt)
+    } catch (err) {
+      if (!unavailable(err)) throw err
+      if (o.gaveUp?.()) throw new StoreUnavailable()
+      await Bun.sleep(backoffMs(o.policy ?? DEFAULT_RETRY, attempt + 1))
+    }
+  }
+}
+
 export type WriteQueueState = 'ok' | 'retrying'
 
 export type WriteQueueOptions = {
