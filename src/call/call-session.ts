@@ -44,7 +44,7 @@ import { PlaybackController, type InterruptCause } from './playback-controller'
 import type { ResponseUsage } from './call-events'
 import { callerText, isFixed, type SpokenLine } from './spoken-line'
 import { phraseKey, type CallPhrases } from './phrase-cache'
-import type { SayRequest } from '../realtime/response-sequencer'
+import type { ResponseRequest, SayRequest } from '../realtime/response-sequencer'
 import { randomBytes } from 'node:crypto'
 
 /** Marks for watchers (console, latency histograms): timestamps are added by the receiver; never awaited. */
@@ -643,11 +643,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     }
     if (this.over) return
     this.toolOutput(call.callId, answer.output)
-    // The model has the output either way (status, need, task id). A fixed question that is all the step says is a
-    // fixed line like the greeting: played from the phrase cache when it has it (the model told what was said, no
-    // response), else said by the model as that exact line so its audio is kept. Without the cache, as before.
-    const q = answer.question
-    this.model.request(q !== undefined && isFixed(q) && this.d.phrases?.cache.enabled ? { kind: 'say', line: q, purpose: 'tool-result' } : { kind: 'free', purpose: 'tool-result' })
+    this.model.request(this.afterResult(answer.question, 'tool-result'))
     this.refreshInstructions()
     this.taskProgress(true)
   }
@@ -677,6 +673,17 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     }
     this.model.request({ kind: 'free', purpose: 'task-update' })
     this.taskProgress(false)
+  }
+
+  /**
+   * What to ask of the model once a tool's answer is in the conversation (the model has it either way: status, need,
+   * task id). A fixed question that is all the answer says is a fixed line like the greeting: played from the phrase
+   * cache when it has it (the model told what was said, no response), else said by the model as that exact line so
+   * its audio is kept. Anything else — and everything without the cache — is the model's own answer to the output.
+   * (Later task results, a question re-asked after a reconnect included, stay the model's answer.)
+   */
+  private afterResult(question: SpokenLine | undefined, purpose: 'tool-result'): ResponseRequest<ResponsePurpose> {
+    return question !== undefined && isFixed(question) && this.d.phrases?.cache.enabled ? { kind: 'say', line: question, purpose } : { kind: 'free', purpose }
   }
 
   refreshInstructions(): void {

@@ -3,8 +3,9 @@
  * a fixed question ('What time would you like?', a declared form's `ask`, in the call's language) is, on the first
  * call, said by the model as that exact line after the function output, and its audio kept; on the next call the
  * function output goes to the model as before, the question plays at once from the cache with no response.create
- * for it, and the model's conversation holds its text right after the output. A question built from the caller's
- * request (the read-back) is spoken by the model every time and never kept.
+ * for it, and the model's conversation holds its text right after the output. A barge-in on it cuts its text item
+ * to what was heard. A question built from the caller's request (the read-back) is spoken by the model every time and
+ * never kept.
  */
 import { afterEach, expect, test } from 'bun:test'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -108,11 +109,16 @@ async function questionTwice(w: World, o: { greeting: string; words: string; que
   return { first, second }
 }
 
-test('a booking question: the second call hears the model\'s first bytes at once, no response.create; the model goes on from the output; the read-back is never cached', async () => {
+/** A booking world whose second call was just asked "What time would you like?" from the cache. */
+async function bookingQuestionTwice() {
   world = await startWorld({ env: { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC' } })
-  const w = world
   const q = 'What time would you like?'
-  const { second } = await questionTwice(w, { greeting: 'how can i help', words: 'Book an appointment for tomorrow.', question: 'what time would you like', text: q })
+  const { second } = await questionTwice(world, { greeting: 'how can i help', words: 'Book an appointment for tomorrow.', question: 'what time would you like', text: q })
+  return { w: world, q, second }
+}
+
+test('a booking question: the second call hears the model\'s first bytes at once, no response.create; the model goes on from the output; the read-back is never cached', async () => {
+  const { w, q, second } = await bookingQuestionTwice()
 
   // The model knew what was asked and of which task: the caller's answer goes to that task, and the read-back (built
   // from the request) is the model's answer to the output, a free response.
@@ -154,6 +160,7 @@ test('a declared form\'s ask line is cached like a pack question; the form goes 
   expect(creates(second.session).map((c) => c.instructions)).toEqual(['Say exactly: "What is your date of birth?"'])
   await second.call.hangup()
   second.call.assertNoViolations()
+  await w.emulator.waitFor(() => metric(w, 'fastagent_phrase_cache_stored_total') >= 3, 10_000, 'the next question kept')
   const texts = await stored(w)
   expect(texts).toContain('What is your date of birth?')
   expect(texts.some((t) => /ann|smith/i.test(t))).toBe(false)
@@ -176,3 +183,52 @@ test('without the cache (PHRASE_CACHE_MB=0) the model answers the output as befo
   a.call.assertNoViolations()
   expect(await stored(w)).toEqual([])
 }, 60_000)
+
+const LONG_ASK = 'Before we start, could you please tell me the full name of the patient, exactly as it appears on the insurance card?'
+
+test('a barge-in on a cached question: its text item is re-created with the words heard and the original deleted; the caller\'s answer goes to the task', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fa-questions-'))
+  const file = join(dir, 'clinic.yaml')
+  writeFileSync(file, clinic('http://127.0.0.1:9').replace('What is your full name?', LONG_ASK))
+  world = await startWorld({ env: { FASTAGENT_CONFIG: file }, server: { secrets: { REFILL_SECRET: 'refill-secret-0123456789' } } })
+  const w = world
+  const first = await asked(w, { greeting: 'how can i help', words: 'I need a prescription refill.', question: 'insurance card' })
+  await first.call.hangup()
+  await w.emulator.waitFor(() => metric(w, 'fastagent_phrase_cache_stored_total') >= 2, 10_000, 'the greeting and the question kept')
+  expect(await stored(w)).toContain(LONG_ASK)
+
+  const call = w.call({ supportedMediaFormats: ['raw/mulaw'], caller: `+1415555${String(2000 + ++callers)}` })
+  expect((await call.startCall()).ok).toBe(true)
+  await call.waitForBotSaid('how can i help', 15_000)
+  await call.waitForPlaybackIdle(15_000)
+  const at = call.streams.length
+  await call.say('I need a prescription refill.')
+  // The cached question arrives at once: interrupt once well over a second of it has been heard.
+  await call.waitFor(() => (call.streams[at] && call.streams[at].heardMs > 1500 ? true : undefined), 15_000)
+  await call.say('Ann Smith.')
+  await call.waitForBotSaid('date of birth', 15_000, { fromStream: at + 1 })
+  const cut = call.streams[at]!
+  expect(cut.interrupted).toBe(true)
+  expect(cut.interruptedBy).toBe('barge-in')
+
+  const session = w.emulator.sessions.at(-1)!
+  const raw: Record<string, unknown>[] = session.received.map((r) => ({ ...(r.event.raw as Record<string, unknown>), error: r.event.error }))
+  expect(raw.filter((e) => e.error !== undefined)).toEqual([])
+  expect(raw.filter((e) => e.type === 'conversation.item.truncate')).toHaveLength(0)
+  const textOf = (e: Record<string, unknown>) => (e.item as { content?: { text?: string }[] }).content?.[0]?.text ?? ''
+  const created = raw.filter((e) => e.type === 'conversation.item.create' && (e.item as { role?: string }).role === 'assistant' && textOf(e).startsWith('Before'))
+  expect(created).toHaveLength(2)
+  const original = (created[0]!.item as { id: string }).id
+  expect(textOf(created[0]!)).toBe(LONG_ASK)
+  expect(created[1]!.previous_item_id).toBe(original)
+  const heard = textOf(created[1]!)
+  expect(LONG_ASK.startsWith(heard)).toBe(true)
+  expect(heard.length).toBeLessThan(LONG_ASK.length)
+  expect(raw.some((e) => e.type === 'conversation.item.delete' && e.item_id === original)).toBe(true)
+  expect(session.items.some((i) => i.id === original)).toBe(false)
+  // The answer reached the task: the form moved on to its next field.
+  const outputs = session.items.flatMap((i) => (i.wire.type === 'function_call_output' ? [i.wire.output] : []))
+  expect(outputs.at(-1)).toContain('What is your date of birth?')
+  await call.hangup()
+  call.assertNoViolations()
+}, 120_000)
