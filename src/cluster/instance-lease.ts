@@ -1,7 +1,8 @@
 /**
  * @module cluster/instance-lease
  * This instance's place in the cluster: it registers with a heartbeat lease, renews it every HEARTBEAT_SECONDS, and on
- * each beat looks for peers whose lease (LEASE_TTL_SECONDS) ran out. The first survivor to mark such a peer dead takes
+ * each beat looks for peers whose lease (LEASE_TTL_SECONDS) ran out — once it has renewed its own for a whole lease
+ * since it started or last lost the database (cluster/sweep-gate: after an outage every lease ran out). The first survivor to mark such a peer dead takes
  * its live calls over in the same transaction and hands them to `orphaned` (continuity declares them dropped: one SMS
  * each). If it dies before that, the calls are its own now, and the next survivor sweeps them with it.
  *
@@ -13,6 +14,7 @@ import type { Logger } from '../ops/log'
 import type { CallRow } from '../store/rows'
 import type { Store } from '../store/store'
 import { isUnavailable } from '../store/unavailable'
+import { SweepGate } from './sweep-gate'
 
 export type InstanceLeaseDeps = {
   readonly store: Store
@@ -33,8 +35,11 @@ export class InstanceLease {
   private timer: ReturnType<typeof setInterval> | undefined
   private beating: Promise<void> | undefined
   private stopped = false
+  private readonly gate: SweepGate
 
-  constructor(private readonly d: InstanceLeaseDeps) {}
+  constructor(private readonly d: InstanceLeaseDeps) {
+    this.gate = new SweepGate(d.leaseMs)
+  }
 
   private get cluster(): boolean {
     return this.d.store.engine === 'postgres'
@@ -45,6 +50,7 @@ export class InstanceLease {
     const { store, id } = this.d
     const at = this.d.now()
     await store.instances.register(id, at, this.d.leaseMs)
+    this.gate.renewed(at)
     if (this.cluster) {
       // Our own previous run (same INSTANCE_ID) is gone: its outbox claims too.
       await store.outbox.releaseClaims({ claimer: id })
@@ -66,6 +72,7 @@ export class InstanceLease {
     this.beating = this.tick()
       .then(() => this.d.onHealth?.(true))
       .catch((err: unknown) => {
+        this.gate.failed()
         this.d.log.error('cluster.heartbeat_failed', { err })
         this.d.onFailure?.()
         if (isUnavailable(err)) this.d.onHealth?.(false)
@@ -87,6 +94,9 @@ export class InstanceLease {
       log.error('cluster.lease_lost', { instance: id })
       await store.instances.register(id, at, this.d.leaseMs)
     }
+    this.gate.renewed(at)
+    // Peers' expired leases count only once this instance has itself renewed for a whole lease (sweep-gate).
+    if (!this.gate.mayJudge(at)) return
     for (const dead of await store.instances.expired(id, at)) {
       if (this.stopped) return
       const calls = await store.claimDead(dead.id, id, at)

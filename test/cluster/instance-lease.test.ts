@@ -54,8 +54,14 @@ pgTool().describe('instance leases on PostgreSQL', () => {
       await Promise.all([a.settled(), b.settled(), c.settled()])
       expect(handed).toEqual([])
 
-      // A stops beating (kill -9); B and C beat together after its lease ran out.
-      clock += 2500
+      // A stops beating (kill -9); B and C beat on (every 1.5 s and 1 s, within their lease) and sweep it once its
+      // lease ran out and they have renewed theirs for a whole lease (cluster/sweep-gate).
+      clock += 1500
+      b.beat()
+      c.beat()
+      await Promise.all([b.settled(), c.settled()])
+      expect(handed).toEqual([])
+      clock += 1000
       b.beat()
       c.beat()
       await Promise.all([b.settled(), c.settled()])
@@ -76,11 +82,13 @@ pgTool().describe('instance leases on PostgreSQL', () => {
       await b2.start()
       await b2.settled()
       expect(handed[1]).toEqual({ by: 'B', from: 'B', calls: ['b-live'] })
-      // C stops in order: its row says so, and nobody sweeps it however long it is gone.
+      // C stops in order: its row says so, and nobody sweeps it however long it is gone (b2 beating all along).
       await c.stop()
-      clock += 60_000
-      b2.beat()
-      await b2.settled()
+      for (let i = 0; i < 10; i++) {
+        clock += 1000
+        b2.beat()
+        await b2.settled()
+      }
       expect(handed).toHaveLength(2)
       expect((await sa.instances.get('C'))?.state).toBe('stopped')
       await b2.stop()

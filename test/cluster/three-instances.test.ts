@@ -7,7 +7,9 @@
  *   - 50 callers race one slot across the 3 instances: 1 booking, 49 offered alternatives;
  *   - `session.resume` reaches a different instance: the call moves there (the old owner, told over LISTEN/NOTIFY,
  *     lets its model leg go and records no drop), the new owner replays the conversation, and the booking completes;
- *   - a rolling deploy (SIGTERM one instance mid-call, new calls go to the others, start it again) loses no call.
+ *   - a rolling deploy (SIGTERM one instance mid-call, new calls go to the others, start it again) loses no call;
+ *   - PostgreSQL is down for longer than the lease mid-call, then back: no acknowledged step is lost, the booking
+ *     lands once, and no instance declares its peers dead (every lease ran out while nobody could renew it).
  * Leases are short (2 s) so a death shows within seconds; every wait is on a condition, never on a duration.
  */
 import { afterAll, beforeAll, expect, test } from 'bun:test'
@@ -238,5 +240,42 @@ gate.describe('three instances behind HAProxy on one PostgreSQL', () => {
     expect(rows.map((r) => r?.end_reason).sort()).toEqual(['caller-hangup', 'caller-hangup', 'caller-hangup', 'caller-hangup', 'completed'])
     expect((await rig.store.instances.get(draining.id))?.state).toBe('live')
     for (const c of [live, ...fresh]) c.dispose()
+  }, 120_000)
+
+  test('PostgreSQL is down longer than the lease mid-call: no acknowledged step lost, no peer declared dead, booked once', async () => {
+    const caller = '+14155557101'
+    const call = rig.call({ caller, supportedMediaFormats: ['raw/lpcm16_24'] })
+    await greeted(call)
+    await turn(call, 'Book an appointment for tomorrow at 11 AM.', 'book for tomorrow at 11 am?')
+    const callId = (await rig.store.calls.byConversation(call.conversationId))!.id
+    const [task] = await rig.store.tasks.forCall(callId)
+    const acknowledged = await rig.store.tasks.journal(task?.id ?? '')
+    expect(acknowledged.length).toBeGreaterThan(0)
+    const sent = rig.twilio.messages.length
+    const sweeps = async () => Promise.all(rig.instances.map(async (i) => (await rig.logText(i)).split('"cluster.instance_dead"').length))
+    const sweptBefore = await sweeps()
+    await rig.pg.halt()
+    // Every lease (2 s) runs out while nobody can renew it: on the way back, an instance that counted its peers'
+    // silence during its own outage would declare their live calls dropped.
+    await Bun.sleep(3000)
+    await call.say('Yes.')
+    await rig.pg.start()
+    await call.waitForBotSaid('booked for tomorrow at 11 am', T)
+    await rig.balanced()
+    expect(await rig.store.appointments.upcomingFor(caller, 0)).toHaveLength(1)
+    const journal = await rig.store.tasks.journal(task?.id ?? '')
+    expect(journal.slice(0, acknowledged.length)).toEqual(acknowledged)
+    expect((await rig.store.tasks.get(task?.id ?? ''))?.status).toBe('done')
+    // A few beats after the outage: still every instance live, the call still this call's, and no drop text.
+    const back = Date.now()
+    await waitUntil(async () => (await rig.store.instances.list()).filter((i) => i.state === 'live' && i.heartbeat_at > back + 2500).length === 3, T, 'three beats past the lease after the outage')
+    expect((await rig.store.instances.list()).map((i) => i.state)).toEqual(['live', 'live', 'live'])
+    expect(await sweeps()).toEqual(sweptBefore)
+    expect(await rig.store.calls.get(callId)).toMatchObject({ state: 'live' })
+    expect(await rig.store.outbox.byKey(`sms:drop:${callId}`)).toBeUndefined()
+    expect(rig.twilio.messages.slice(sent)).toEqual([])
+    await call.hangup()
+    call.assertNoViolations()
+    call.dispose()
   }, 120_000)
 })
