@@ -35,15 +35,30 @@ export function backoffMs(policy: RetryPolicy, attempt: number): number {
  * backoff between attempts; `gaveUp` (checked before each retry) ends the wait with {@link StoreUnavailable}. For
  * work that must not hold a call's queue (a domain effect talking to a calendar) but waits out an outage like it.
  */
-export async function untilAvailable<T>(fn: (attempt: number) => Promise<T>, o: { readonly policy?: RetryPolicy; readonly isUnavailable?: (err: unknown) => boolean; readonly gaveUp?: () => boolean } = {}): Promise<T> {
+export async function untilAvailable<T>(
+  fn: (attempt: number) => Promise<T>,
+  o: {
+    readonly policy?: RetryPolicy
+    readonly isUnavailable?: (err: unknown) => boolean
+    /** Checked after each unavailable failure and after each wait: true stops retrying (StoreUnavailable). */
+    readonly gaveUp?: () => boolean
+    /** Each unavailable failure, before the wait. */
+    readonly onRetry?: (err: unknown) => void
+    readonly sleep?: (ms: number) => Promise<void>
+  } = {},
+): Promise<T> {
   const unavailable = o.isUnavailable ?? defaultIsUnavailable
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn(attempt)
     } catch (err) {
       if (!unavailable(err)) throw err
+      o.onRetry?.(err)
       if (o.gaveUp?.()) throw new StoreUnavailable()
-      await Bun.sleep(backoffMs(o.policy ?? DEFAULT_RETRY, attempt + 1))
+      const ms = backoffMs(o.policy ?? DEFAULT_RETRY, attempt + 1)
+      await (o.sleep ? o.sleep(ms) : Bun.sleep(ms))
+      // Given up during the wait (a shutdown cuts it short): no attempt after it.
+      if (o.gaveUp?.()) throw new StoreUnavailable()
     }
   }
 }
@@ -141,32 +156,28 @@ export class WriteQueue {
   }
 
   private async drain(): Promise<void> {
-    const unavailable = this.o.isUnavailable ?? defaultIsUnavailable
-    const policy = this.o.policy ?? DEFAULT_RETRY
+    // The head write waits out an outage (untilAvailable, the same loop a domain effect uses); those behind it wait.
+    const retry = {
+      policy: this.o.policy ?? DEFAULT_RETRY,
+      isUnavailable: this.o.isUnavailable ?? defaultIsUnavailable,
+      gaveUp: () => this.abandoned !== undefined,
+      onRetry: (err: unknown) => this.setState('retrying', err),
+      sleep: (ms: number) => this.sleep(ms),
+    }
     for (let job = this.jobs[0]; job !== undefined; job = this.jobs[0]) {
-      for (let attempt = 0; ; attempt++) {
-        if (this.abandoned) {
-          job.reject(this.abandoned)
-          break
-        }
+      if (this.abandoned) job.reject(this.abandoned)
+      else {
         try {
-          const v = await job.fn(attempt)
+          const v = await untilAvailable(job.fn, retry)
           this.setState('ok')
           job.resolve(v)
-          break
         } catch (err) {
-          if (!unavailable(err)) {
+          if (this.abandoned) job.reject(this.abandoned)
+          else {
             // The database answered (a constraint, a stale step): it is reachable, only this write is wrong.
             this.setState('ok')
             job.reject(err)
-            break
           }
-          this.setState('retrying', err)
-          if (this.abandoned) {
-            job.reject(this.abandoned)
-            break
-          }
-          await this.sleep(backoffMs(policy, attempt + 1))
         }
       }
       this.jobs.shift()
