@@ -13,10 +13,9 @@ import type { TaskUpdate } from '../call/task-port'
 import { machine } from '../fsm/fsm'
 import { AtSchema, type Effect } from './effects'
 import { createTaskRegistry, defineTask, type TaskStateMeta } from './task-definition'
-import { storeDomain } from './domain-executor'
+import { createCallRow, runtimeDeps } from './runtime-test-kit'
 import { TaskRuntime } from './runtime'
 
-const NOW = Date.UTC(2026, 10, 25, 8, 0)
 const hours = (() => {
   const r = parseBusinessHours('Mon-Sun 08:00-20:00')
   if (!r.ok) throw new Error(r.error)
@@ -73,26 +72,11 @@ test('a store failure on one call’s timer step and tool call is contained; the
   const store = await Store.open(':memory:')
   const registry = createTaskRegistry([reminder])
   const calls = await Promise.all(['call-a', 'call-b'].map(async (callId) => {
-    await store.calls.create({ id: callId, conversationId: `conv-${callId}`, direction: 'inbound', caller: '+14155550123', botName: 'b', mediaFormat: 'raw/mulaw', resumesCallId: undefined, at: NOW })
+    await createCallRow(store, callId)
     const updates: TaskUpdate[] = []
     const failures: string[] = []
     const { log, lines } = memoryLogger('debug')
-    const rt = new TaskRuntime({
-      callId,
-      caller: '+14155550123',
-      registry,
-      store,
-      domain: storeDomain(store),
-      log,
-      now: () => NOW,
-      tz: 'UTC',
-      hours,
-      slotMinutes: 30,
-      onUpdate: (u) => updates.push(u),
-      onChange: () => undefined,
-      onFailure: (where) => failures.push(where),
-      settleMs: 200,
-    })
+    const rt = new TaskRuntime(runtimeDeps(store, callId, { registry, log, hours, onUpdate: (u) => updates.push(u), onFailure: (where) => failures.push(where) }))
     return { callId, rt, updates, failures, lines }
   }))
   const [a, b] = calls as [(typeof calls)[0], (typeof calls)[0]]
