@@ -99,9 +99,19 @@ export class Continuity {
    * tenant, see store/tenant), worded with its name. A callback of another business is never taken as this one's.
    */
   forTenant(tenant: string, business?: Pick<Business, 'name' | 'language' | 'wording'>): Continuity {
+    // Stateless, so every call of a business (a version's business object) shares one, as they share its store.
+    const cached = business ? this.byBusiness.get(business) : this.byTenant.get(tenant)
+    if (cached !== undefined && cached.d.store.tenant === tenant) return cached
     const own = business && { businessName: business.name, lines: () => callLinesFor(business.language, business.name, business.wording[business.language]) }
-    return new Continuity({ ...this.d, store: this.d.store.forTenant(tenant), ...own })
+    const bound = new Continuity({ ...this.d, store: this.d.store.forTenant(tenant), ...own })
+    if (business) this.byBusiness.set(business, bound)
+    else this.byTenant.set(tenant, bound)
+    return bound
   }
+
+  /** Bound continuities: by business object (a reload's new version brings new ones), or by tenant alone. */
+  private readonly byBusiness = new WeakMap<object, Continuity>()
+  private readonly byTenant = new Map<string, Continuity>()
 
   private get businessName(): string {
     return this.d.businessName ?? this.d.config.BUSINESS_NAME

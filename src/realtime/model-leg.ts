@@ -26,7 +26,7 @@ import {
   type ServerEvent,
 } from './protocol'
 import { ResponseSequencer, type ResponseRequest, type SayRequest } from './response-sequencer'
-import { connectUpstream, realtimeUrl, type UpstreamSocket } from './transport'
+import { connectUpstream, realtimeUrl, type UpstreamHandlers, type UpstreamSocket } from './transport'
 import { stableJson, type WarmSession } from './session-pool'
 import type { ResponseUsage } from '../call/call-events'
 import type { CallerText, NotCallerText } from '../call/spoken-line'
@@ -112,13 +112,32 @@ export function realtimeMetrics(registry: MetricsRegistry): RealtimeMetrics {
   }
 }
 
-type Conn = {
-  readonly socket: UpstreamSocket
-  readonly purpose: 'initial' | 'reconnect' | 'rotation'
-  state: 'connecting' | 'configuring' | 'ready' | 'closed'
-  openedAt: number
-  expiresAtMs: number | undefined
+/**
+ * One upstream socket of the leg, and the handler of its events: they go to the leg with this conn named, through
+ * prototype methods (no closures per socket).
+ */
+class Conn implements UpstreamHandlers {
+  socket!: UpstreamSocket
   lastEventAt: number
+  constructor(
+    private readonly leg: { connMessage(c: Conn, data: string | Buffer): void; connClosed(c: Conn, code: number, reason: string, error?: string): void },
+    readonly purpose: 'initial' | 'reconnect' | 'rotation',
+    public state: 'connecting' | 'configuring' | 'ready' | 'closed',
+    readonly openedAt: number,
+    public expiresAtMs: number | undefined,
+    at: number,
+  ) {
+    this.lastEventAt = at
+  }
+  open(): void {
+    if (this.state === 'connecting') this.state = 'configuring'
+  }
+  message(data: string | Buffer): void {
+    this.leg.connMessage(this, data)
+  }
+  close(code: number, reason: string, error?: string): void {
+    this.leg.connClosed(this, code, reason, error)
+  }
 }
 
 const DEFAULT_BACKOFF = [250, 500, 1000, 2000, 4000] as const
@@ -167,8 +186,10 @@ export class ModelLeg<P extends string = string> {
 
   private adopt(w: WarmSession): void {
     const t = this.now()
-    const conn: Conn = { purpose: 'initial', state: 'configuring', openedAt: w.openedAt, expiresAtMs: w.expiresAtMs, lastEventAt: t, socket: w.socket }
-    w.attach({ open: () => undefined, message: (data) => this.onMessage(conn, data), close: (code, reason, error) => this.onClose(conn, code, reason, error) })
+    const conn = new Conn(this, 'initial', 'configuring', w.openedAt, w.expiresAtMs, t)
+    conn.socket = w.socket
+    // Already open: a late `open` finds the conn past connecting and changes nothing.
+    w.attach(conn)
     this.next = conn
     this.configure(conn, w.configured)
     this.promote(conn, true)
@@ -277,20 +298,8 @@ export class ModelLeg<P extends string = string> {
     const url = realtimeUrl(this.o.url, this.o.model)
     const t = this.now()
     this.connects++
-    const conn: Conn = {
-      purpose,
-      state: 'connecting',
-      openedAt: t,
-      expiresAtMs: undefined,
-      lastEventAt: t,
-      socket: connectUpstream(url, this.o.apiKey, {
-        open: () => {
-          if (conn.state === 'connecting') conn.state = 'configuring'
-        },
-        message: (data) => this.onMessage(conn, data),
-        close: (code, reason, error) => this.onClose(conn, code, reason, error),
-      }),
-    }
+    const conn = new Conn(this, purpose, 'connecting', t, undefined, t)
+    conn.socket = connectUpstream(url, this.o.apiKey, conn)
     this.next = conn
   }
 
@@ -299,7 +308,8 @@ export class ModelLeg<P extends string = string> {
     c.socket.close(code, reason)
   }
 
-  private onMessage(conn: Conn, data: string | Buffer): void {
+  /** A socket's message (its {@link Conn} calls this; not for anyone else). */
+  connMessage(conn: Conn, data: string | Buffer): void {
     if (conn.state === 'closed') return
     // One clock read per event, handed on with an audio delta (a clock read costs ~0.2 µs on this VM's kvm-clock).
     const at = this.now()
@@ -381,7 +391,8 @@ export class ModelLeg<P extends string = string> {
     this.o.handler.ready(conn.purpose)
   }
 
-  private onClose(conn: Conn, code: number, reason: string, error?: string): void {
+  /** A socket closed (its {@link Conn} calls this; not for anyone else). */
+  connClosed(conn: Conn, code: number, reason: string, error?: string): void {
     const wasCurrent = conn === this.current
     const wasNext = conn === this.next
     const intentional = conn.state === 'closed'

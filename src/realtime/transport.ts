@@ -27,38 +27,67 @@ export function realtimeUrl(base: string, model: string): string {
 }
 
 export function connectUpstream(url: string, apiKey: string, h: UpstreamHandlers): UpstreamSocket {
-  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${apiKey}` } })
-  let closed = false
-  let error: string | undefined
-  ws.onopen = () => h.open()
-  ws.onmessage = (e: MessageEvent) => h.message(e.data as string | Buffer)
-  ws.onclose = (e: CloseEvent) => {
-    if (closed) return
-    closed = true
-    h.close(e.code, e.reason, error)
+  return new UpstreamWebSocket(url, apiKey, h)
+}
+
+/**
+ * The socket is its own {@link UpstreamSocket}, and its event handlers are four functions shared by every socket
+ * (`this` is the socket the event is for): a call's upstream holds no wrapper object, closures or getters of its own.
+ * Its fields are for those handlers only: {@link connectUpstream} hands it out as the interface.
+ */
+class UpstreamWebSocket extends WebSocket implements UpstreamSocket {
+  closedOnce = false
+  error: string | undefined
+
+  constructor(
+    url: string,
+    apiKey: string,
+    readonly h: UpstreamHandlers,
+  ) {
+    super(url, { headers: { Authorization: `Bearer ${apiKey}` } })
+    this.onopen = opened
+    this.onmessage = received
+    this.onclose = closed
+    this.onerror = failed
   }
-  ws.onerror = (e: Event) => {
-    // An error is always followed by close in Bun; report it once, from there. Its message names the HTTP status of
-    // a refused upgrade or the socket error; the URL in it is ours (the key travels in a header, never in the URL).
-    const m = (e as ErrorEvent).message
-    if (typeof m === 'string' && m !== '') error = m.replace(/^WebSocket connection to '[^']*' failed: /, '').slice(0, 200)
+
+  /** Dropped unless open (a call may speak before its socket is up or after it went down). */
+  override send(data: Parameters<WebSocket['send']>[0]): void {
+    if (this.readyState === WebSocket.OPEN) super.send(data)
   }
-  return {
-    send: (text) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(text)
-    },
-    close: (code = 1000, reason = '') => {
-      try {
-        ws.close(code, reason)
-      } catch {
-        ws.terminate?.()
-      }
-    },
-    get bufferedAmount() {
-      return ws.bufferedAmount
-    },
-    get isOpen() {
-      return ws.readyState === WebSocket.OPEN
-    },
+
+  override close(code = 1000, reason = ''): void {
+    try {
+      super.close(code, reason)
+    } catch {
+      this.terminate()
+    }
   }
+
+  get isOpen(): boolean {
+    return this.readyState === WebSocket.OPEN
+  }
+}
+
+// `this` is the socket the event is for: always one of ours, these handlers are set on no other.
+function opened(this: WebSocket): void {
+  ;(this as UpstreamWebSocket).h.open()
+}
+
+function received(this: WebSocket, e: MessageEvent): void {
+  ;(this as UpstreamWebSocket).h.message(e.data as string | Buffer)
+}
+
+function closed(this: WebSocket, e: CloseEvent): void {
+  const ws = this as UpstreamWebSocket
+  if (ws.closedOnce) return
+  ws.closedOnce = true
+  ws.h.close(e.code, e.reason, ws.error)
+}
+
+/** An error is always followed by close in Bun; report it once, from there. Its message names the HTTP status of a
+ * refused upgrade or the socket error; the URL in it is ours (the key travels in a header, never in the URL). */
+function failed(this: WebSocket, e: Event): void {
+  const m = (e as ErrorEvent).message
+  if (typeof m === 'string' && m !== '') (this as UpstreamWebSocket).error = m.replace(/^WebSocket connection to '[^']*' failed: /, '').slice(0, 200)
 }

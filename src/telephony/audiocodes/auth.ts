@@ -37,13 +37,22 @@ export type TenantToken = { readonly tenant: string; readonly token: string }
 export function grantChecker(shared: string | undefined, own: readonly TenantToken[]): (authorization: string | null | undefined) => Grant | undefined {
   const sharedDigest = shared ? digest(`Bearer ${shared}`) : undefined
   const owned = own.map((t) => ({ tenant: t.tenant, digest: digest(`Bearer ${t.token}`) }))
+  // Each call keeps its grant for its whole life: every call of the same token shares one (frozen) grant.
+  const grants = new Map<string, Grant>()
   return (authorization) => {
     if (typeof authorization !== 'string' || authorization.length > 4096) return undefined
     const presented = digest(authorization.trim())
     const isShared = sharedDigest !== undefined && timingSafeEqual(presented, sharedDigest)
-    const tenants = new Set<string>()
-    for (const o of owned) if (timingSafeEqual(presented, o.digest)) tenants.add(o.tenant)
-    return isShared || tenants.size > 0 ? { shared: isShared, tenants } : undefined
+    const matched: string[] = []
+    for (const o of owned) if (timingSafeEqual(presented, o.digest)) matched.push(o.tenant)
+    if (matched.length === 0) return isShared ? SHARED_GRANT : undefined
+    const key = JSON.stringify([isShared, matched])
+    let grant = grants.get(key)
+    if (grant === undefined) {
+      grant = Object.freeze({ shared: isShared, tenants: new Set(matched) })
+      grants.set(key, grant)
+    }
+    return grant
   }
 }
 
@@ -53,4 +62,7 @@ export function grantAllows(grant: Grant, tenant: string, ownToken: boolean): bo
 }
 
 /** The grant of the shared token alone (a process without business tokens). */
-export const SHARED_GRANT: Grant = { shared: true, tenants: new Set() }
+export const SHARED_GRANT: Grant = Object.freeze({ shared: true, tenants: new Set<string>() })
+
+/** A grant that opens nothing. */
+export const NO_GRANT: Grant = Object.freeze({ shared: false, tenants: new Set<string>() })

@@ -10,7 +10,7 @@ import type { ServerWebSocket } from 'bun'
 import { chooseFormat, type AcMediaFormat } from '../../audio/formats'
 import type { Logger } from '../../ops/log'
 import type { Lifecycle } from '../../ops/lifecycle'
-import { bearerChecker, SHARED_GRANT, type Grant } from './auth'
+import { bearerChecker, NO_GRANT, SHARED_GRANT, type Grant } from './auth'
 import { normaliseCaller } from './caller-number'
 import { encodeOutbound, IMPLIED_MEDIA_FORMATS, parseInbound, type Inbound, type Outbound, type SessionInitiate, type SessionResume } from './messages'
 import { PhoneLeg, type PhoneLegHandler, type PhoneSocket } from './phone-leg'
@@ -106,6 +106,39 @@ const LOG_INVALID_FIRST = 10
 const ANSWER_REFUSALS_FIRST = 10
 /** Frames kept while a call is being accepted: a few seconds of audio; beyond that the peer is not waiting for us. */
 const MAX_QUEUED = 500
+
+type ConnDispatch = { readonly message: (conn: Conn, frame: unknown) => void; readonly closed: (conn: Conn) => void }
+
+/** A call's phone socket: Bun's, behind prototype methods (no closures of its own per call). */
+class RawPhoneSocket implements PhoneSocket {
+  constructor(private readonly raw: ServerWebSocket<unknown>) {}
+  send(text: string): number {
+    return this.raw.sendText(text)
+  }
+  close(code?: number, reason?: string): void {
+    this.raw.close(code, reason)
+  }
+  bufferedAmount(): number {
+    return this.raw.getBufferedAmount()
+  }
+}
+
+/**
+ * A call's socket data once it is open: Elysia calls `data.message(ws, frame)` and `data.close(ws)` as methods, so
+ * the two handlers are prototype methods over the socket's conn, not two closures per call.
+ */
+class SocketEvents {
+  constructor(
+    private readonly conn: Conn,
+    private readonly to: ConnDispatch,
+  ) {}
+  message(_raw: unknown, frame: string | Buffer): void {
+    this.to.message(this.conn, frame)
+  }
+  close(): void {
+    this.to.closed(this.conn)
+  }
+}
 
 export function audiocodesEndpoint(deps: EndpointDeps) {
   const shared = bearerChecker(deps.token)
@@ -327,6 +360,9 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
     conn.leg.receive(msg)
   }
 
+  /** What every call's socket events go to (one object per endpoint; each socket's data names its own conn). */
+  const dispatch: ConnDispatch = { message: onMessage, closed: socketClosed }
+
   return new Elysia({ name: 'audiocodes-endpoint' })
     .get('/audiocodes', validate)
     .post('/audiocodes', validate)
@@ -341,17 +377,13 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
       },
       open(ws) {
         const raw = ws.raw as ServerWebSocket<unknown>
-        const socket: PhoneSocket = {
-          send: (text) => raw.sendText(text),
-          close: (code, reason) => raw.close(code, reason),
-          bufferedAmount: () => raw.getBufferedAmount(),
-        }
+        const socket = new RawPhoneSocket(raw)
         const query = (ws.data as { query?: Record<string, unknown> }).query ?? {}
         const options: Record<string, string> = {}
         for (const [k, v] of Object.entries(query)) if (typeof v === 'string' && k.length <= 64) options[k] = v.slice(0, 512)
         // The upgrade was authorized (beforeHandle); what the token opens is read once more from the same header.
         const headers = (ws.data as { headers?: Record<string, string | undefined> }).headers ?? {}
-        const grant = grantOf(headers.authorization) ?? { shared: false, tenants: new Set<string>() }
+        const grant = grantOf(headers.authorization) ?? NO_GRANT
         const conn: Conn = { socket, options, grant, leg: undefined, invalidLogged: 0, refusals: 0, queued: undefined, closed: false }
         conns.set(ws.id, conn)
         // Fast path for the audio frames (50 per second per call): Elysia's per-message handler JSON-parses the
@@ -365,7 +397,7 @@ export function audiocodesEndpoint(deps: EndpointDeps) {
           // whole request context (the Request and its headers, query, cookie jar, a getter, a dozen handler closures
           // over the upgrade's scope), kept for the call's lifetime. Ours is the two handlers the socket still needs.
           conns.delete(ws.id)
-          raw.data = { message: (_raw: unknown, frame: string | Buffer) => onMessage(conn, frame), close: () => socketClosed(conn) }
+          raw.data = new SocketEvents(conn, dispatch)
         }
       },
       message(ws, message) {
