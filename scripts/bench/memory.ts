@@ -15,9 +15,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { heapStats, memoryUsage } from 'bun:jsc'
-import { FORMAT_SPECS, isBenchFormat, type BenchFormat } from './frames'
+import { FORMAT_SPECS, type BenchFormat } from './frames'
 import { framesPerCall, type LoadgenConfig } from './loadgen'
 import { rssKiB } from './proc'
+import { cliFormat, cliValue } from './cli-value'
 
 const TOKEN = 'bench-bot-token-0123456789'
 const API_KEY = 'sk-bench-upstream-key'
@@ -52,6 +53,29 @@ export type MemoryReport = {
   readonly mallocAfterGcPerCallKiB: number
   /** Object types whose live count grew, per call, largest first. */
   readonly typesPerCall: readonly { readonly type: string; readonly perCall: number }[]
+  /** The totals behind the per-call figures (idle → streaming): what scripts/bench/fixed-cost.ts fits a line through. */
+  readonly growth: Growth
+}
+
+export type Growth = {
+  /** The idle sample itself (after start-up and a full collection): what a booted server costs before any call. */
+  readonly idleRssKiB: number
+  readonly idleHeapKiB: number
+  readonly rssKiB: number
+  readonly heapKiB: number
+  readonly extraKiB: number
+  readonly objects: number
+  /** Every object type whose live count changed, by how much (after a full collection). */
+  readonly types: Readonly<Record<string, number>>
+}
+
+export function growth(idle: MemorySample, rss: number, gcd: MemorySample): Growth {
+  const types: Record<string, number> = {}
+  for (const type of new Set([...Object.keys(idle.objectTypeCounts), ...Object.keys(gcd.objectTypeCounts)])) {
+    const d = (gcd.objectTypeCounts[type] ?? 0) - (idle.objectTypeCounts[type] ?? 0)
+    if (d !== 0) types[type] = d
+  }
+  return { idleRssKiB: idle.rssKiB, idleHeapKiB: idle.heapSize / 1024, rssKiB: rss - idle.rssKiB, heapKiB: (gcd.heapSize - idle.heapSize) / 1024, extraKiB: (gcd.extraMemorySize - idle.extraMemorySize) / 1024, objects: gcd.objectCount - idle.objectCount, types }
 }
 
 function take(): MemorySample {
@@ -59,7 +83,7 @@ function take(): MemorySample {
   return { rssKiB: rssKiB(process.pid), heapSize: h.heapSize, extraMemorySize: h.extraMemorySize, objectCount: h.objectCount, mallocBytes: memoryUsage().current, objectTypeCounts: { ...h.objectTypeCounts } }
 }
 
-function collected(): MemorySample {
+export function collected(): MemorySample {
   Bun.gc(true)
   Bun.gc(true)
   return take()
@@ -86,6 +110,7 @@ export function perCall(format: BenchFormat, calls: number, streaming: number, i
     mallocPerCallKiB: (live.mallocBytes - idle.mallocBytes) / 1024 / n,
     mallocAfterGcPerCallKiB: (gcd.mallocBytes - idle.mallocBytes) / 1024 / n,
     typesPerCall,
+    growth: growth(idle, live.rssKiB, gcd),
   }
 }
 
@@ -104,12 +129,31 @@ async function firstLine(proc: ReturnType<typeof Bun.spawn>): Promise<string> {
   }
 }
 
-export async function measure(format: BenchFormat, calls: number, seconds: number, top: number, inspect?: (server: unknown) => void, atIdle?: (server: unknown) => void): Promise<MemoryReport> {
+export type BenchServer = { port: number; calls: { live: number; idle(): Promise<void> }; shutdown(reason: string): Promise<void> }
+
+/**
+ * The real server in THIS process against the fake upstream (own process), and a way to stream calls through it
+ * from the load generator (own process): what {@link measure} and scripts/bench/first-calls.ts sample.
+ */
+export type Rig = {
+  readonly server: BenchServer
+  /** Starts `calls` calls of `seconds` (after `warmup` s) from a new load generator; tag 1–15 tells its frames apart. */
+  calls(calls: number, seconds: number, warmup: number, tag: number): Promise<ReturnType<typeof Bun.spawn>>
+  close(): Promise<void>
+}
+
+export async function openRig(format: BenchFormat): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'fa-mem-'))
   const env = { PATH: process.env.PATH ?? '' }
   const upstream = Bun.spawn(['bun', join(import.meta.dir, 'fake-upstream.ts'), '0'], { env, stdout: 'pipe', stderr: 'inherit' })
-  let loadgen: ReturnType<typeof Bun.spawn> | undefined
-  let server: { port: number; calls: { live: number }; shutdown(reason: string): Promise<void> } | undefined
+  const loadgens: ReturnType<typeof Bun.spawn>[] = []
+  let server: BenchServer | undefined
+  const close = async () => {
+    for (const l of loadgens) l.kill()
+    await server?.shutdown('memory measurement done')
+    upstream.kill()
+    rmSync(dir, { recursive: true, force: true })
+  }
   try {
     const { port } = JSON.parse(await firstLine(upstream)) as { port: number }
     const { loadConfig } = await import('../../src/config/load')
@@ -128,36 +172,56 @@ export async function measure(format: BenchFormat, calls: number, seconds: numbe
       DRAIN_TIMEOUT_SECONDS: '1',
     })
     if (!loaded.ok) throw new Error(`server config: ${JSON.stringify(loaded.problems)}`)
-    server = await startServer(loaded.config, { log: createLogger({ level: 'warn', sink: (l) => process.stderr.write(l + '\n') }) })
-    const warmup = 1
-    const frames = framesPerCall(seconds, warmup)
+    const running: BenchServer = await startServer(loaded.config, { log: createLogger({ level: 'warn', sink: (l) => process.stderr.write(l + '\n') }) })
+    server = running
     const spec = FORMAT_SPECS[format]
-    const q = new URLSearchParams({ calls: String(calls), frames: String(frames), format, encoding: spec.relayEncoding, tag: '1', side: 'upstream' })
-    const reset = await fetch(`http://127.0.0.1:${port}/reset?${q}`, { method: 'POST' })
-    if (!reset.ok) throw new Error(`upstream reset: ${reset.status}`)
+    return {
+      server: running,
+      async calls(calls, seconds, warmup, tag) {
+        const frames = framesPerCall(seconds, warmup)
+        const q = new URLSearchParams({ calls: String(calls), frames: String(frames), format, encoding: spec.relayEncoding, tag: String(tag), side: 'upstream' })
+        const reset = await fetch(`http://127.0.0.1:${port}/reset?${q}`, { method: 'POST' })
+        if (!reset.ok) throw new Error(`upstream reset: ${reset.status}`)
+        const cfg: LoadgenConfig = {
+          mode: 'vaic',
+          url: `ws://127.0.0.1:${running.port}/audiocodes`,
+          token: TOKEN,
+          format,
+          encoding: spec.relayEncoding,
+          calls,
+          seconds,
+          warmupSeconds: warmup,
+          burst: false,
+          tag,
+          frames,
+          upstreamPid: upstream.pid,
+          outFile: join(dir, `stamps-${tag}.bin`),
+          connectConcurrency: 16,
+          setupTimeoutMs: 20_000,
+          drainMs: 1_000,
+        }
+        const l = Bun.spawn(['bun', join(import.meta.dir, 'loadgen.ts'), JSON.stringify(cfg)], { env, stdout: 'ignore', stderr: 'inherit' })
+        loadgens.push(l)
+        return l
+      },
+      close,
+    }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}
+
+export async function measure(format: BenchFormat, calls: number, seconds: number, top: number, inspect?: (server: unknown) => void, atIdle?: (server: unknown) => void): Promise<MemoryReport> {
+  const rig = await openRig(format)
+  const server = rig.server
+  try {
+    const warmup = 1
     // The server's start-up garbage is collected before the idle sample.
     await Bun.sleep(500)
     atIdle?.(server)
     const idle = collected()
-    const cfg: LoadgenConfig = {
-      mode: 'vaic',
-      url: `ws://127.0.0.1:${server.port}/audiocodes`,
-      token: TOKEN,
-      format,
-      encoding: spec.relayEncoding,
-      calls,
-      seconds,
-      warmupSeconds: warmup,
-      burst: false,
-      tag: 1,
-      frames,
-      upstreamPid: upstream.pid,
-      outFile: join(dir, 'stamps.bin'),
-      connectConcurrency: 16,
-      setupTimeoutMs: 20_000,
-      drainMs: 1_000,
-    }
-    loadgen = Bun.spawn(['bun', join(import.meta.dir, 'loadgen.ts'), JSON.stringify(cfg)], { env, stdout: 'ignore', stderr: 'inherit' })
+    const loadgen = await rig.calls(calls, seconds, warmup, 1)
     const until = performance.now() + 30_000
     while (server.calls.live < calls && performance.now() < until) await Bun.sleep(50)
     const streaming = server.calls.live
@@ -184,10 +248,7 @@ export async function measure(format: BenchFormat, calls: number, seconds: numbe
     await loadgen.exited
     return perCall(format, calls, streaming, idle, live, gcd, top)
   } finally {
-    loadgen?.kill()
-    await server?.shutdown('memory measurement done')
-    upstream.kill()
-    rmSync(dir, { recursive: true, force: true })
+    await rig.close()
   }
 }
 
@@ -204,16 +265,8 @@ export function markdown(r: MemoryReport): string {
 
 if (import.meta.main) {
   const argv = process.argv.slice(2)
-  const value = (k: string, d: string) => {
-    const i = argv.indexOf(k)
-    return i >= 0 ? (argv[i + 1] ?? d) : d
-  }
-  const format = value('--format', 'raw/lpcm16_24')
-  if (!isBenchFormat(format)) {
-    process.stderr.write(`--format: ${format} is not a bench format\n`)
-    process.exit(2)
-  }
-  const r = await measure(format, Number(value('--calls', '100')), Number(value('--seconds', '6')), Number(value('--top', '25')))
+  const format = cliFormat(argv, 'raw/lpcm16_24')
+  const r = await measure(format, Number(cliValue(argv, '--calls', '100')), Number(cliValue(argv, '--seconds', '6')), Number(cliValue(argv, '--top', '25')))
   process.stdout.write(markdown(r) + '\n' + JSON.stringify(r) + '\n')
   process.exit(0)
 }

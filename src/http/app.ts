@@ -28,6 +28,9 @@ export type AppDeps = {
 
 export function buildApp(deps: AppDeps) {
   const app = new Elysia({
+    // Every route's handler and validators are generated when the server starts, not on the route's first request
+    // (Elysia's default): the first caller's upgrade does not wait for it (ops/warm-up has the rest of the first call).
+    precompile: true,
     // Nothing we accept over HTTP is large (webhook forms, probes); Bun answers 413 beyond this without reading it.
     serve: { maxRequestBodySize: 1024 * 1024 },
     websocket: {

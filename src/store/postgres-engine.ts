@@ -146,6 +146,11 @@ export class PostgresEngine implements Engine {
     return inner
   }
 
+  /** The named-to-positional translation only: the server prepares a statement per connection on its first run. */
+  prepare(text: string): void {
+    this.compile(text)
+  }
+
   private compile(text: string): Compiled {
     let c = this.compiled.get(text)
     if (!c) {

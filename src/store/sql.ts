@@ -43,6 +43,11 @@ export interface Engine extends Sql {
   integrityCheck(): Promise<string>
   /** Waits for work in flight, then closes. Safe to call twice. */
   close(): Promise<void>
+  /**
+   * Compiles a statement now so its first use does not (the start-up warm-up, ops/warm-up): nothing runs. Optional
+   * (a test's engine need not).
+   */
+  prepare?(text: string): void
 }
 
 /**

@@ -131,6 +131,10 @@ export class SqliteEngine implements Engine {
     return this.held
   }
 
+  prepare(text: string): void {
+    translate(() => this.statement(text))
+  }
+
   private statement(text: string): Statement {
     let s = this.statements.get(text)
     if (!s) {
