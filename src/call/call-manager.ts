@@ -45,6 +45,13 @@ import { businessFixedTexts } from './fixed-texts'
 import { WriteQueue } from '../store/write-queue'
 import type { StoreHealth } from '../store/store-health'
 
+/**
+ * How long the configured greeting waits, once the model is ready, for its audio still being read from the store: a
+ * store answering in a few milliseconds still plays it from the cache; a slower or failed read leaves the greeting to
+ * the model (a miss, as before the line was first spoken).
+ */
+export const GREETING_PHRASE_WAIT_MS = 30
+
 export type CallManagerDeps = {
   readonly config: Config
   readonly log: Logger
@@ -205,9 +212,10 @@ export class CallManager implements CallAcceptor {
     const phrases = d.phrases?.enabled
       ? callPhrases(d.phrases, { voice: business.voice ?? d.config.OPENAI_VOICE, model: d.config.OPENAI_REALTIME_MODEL, format: relayPlan(call.leg.mediaFormat).openai.type })
       : undefined
-    // This call's fixed lines come into memory now (another instance may have spoken them): the line, when due, is
-    // read from memory, never from the store.
-    if (phrases) await phrases.cache.prefetch([...businessFixedTexts(business)].map((t) => phraseKey(phrases.scope(t))))
+    // This call's fixed lines come into memory (another instance may have spoken them): the line, when due, is read
+    // from memory, never from the store. The read runs beside the call's start, not in its way: a slow or failing
+    // store only means a line not yet in memory is spoken by the model.
+    const phrasesLoaded = phrases ? phrases.cache.prefetch([...businessFixedTexts(business)].map((t) => phraseKey(phrases.scope(t)))) : undefined
     const priorHistory: ReplayItem[] = []
     const takeOver = async (r: ResumeSource) => {
       try {
@@ -266,11 +274,16 @@ export class CallManager implements CallAcceptor {
     }
     /** Decided when the model is ready to speak, after effects the dropped call left in flight have settled. */
     const greeting = async (): Promise<Greeting> => {
-      if (!resume && !moved) return { line: configured, asksAnythingElse: false }
+      if (!resume && !moved) return configuredGreeting()
       await runtime.settleAdopted(1500)
       const r = runtime.takeResume()
       if (r && r.open.length > 0) return { line: personalLine(welcomeBackText(lines, r.open.map((l) => l.text), packFor(business.language).dates.and)), asksAnythingElse: false }
       if (r && r.completed.length > 0) return { line: personalLine(welcomeBackDoneText(lines, r.completed.map((l) => l.text))), asksAnythingElse: true }
+      return configuredGreeting()
+    }
+    /** The configured greeting, a fixed line: its audio may still be on its way from the store, worth a moment's wait. */
+    const configuredGreeting = async (): Promise<Greeting> => {
+      if (phrasesLoaded) await Promise.race([phrasesLoaded, Bun.sleep(GREETING_PHRASE_WAIT_MS)])
       return { line: configured, asksAnythingElse: false }
     }
     // The call's own writes (transcript lines, details) reach the store in the order they happened, in the call's

@@ -3,7 +3,11 @@ import { Store } from '../store/store'
 import { MetricsRegistry } from '../ops/metrics'
 import { createLogger } from '../ops/log'
 import { heardPrefix } from './call-session'
-import { CHUNK_MS, PhraseCache, phraseKey, phraseMetrics, phraseValidity, type PhraseScope } from './phrase-cache'
+import { CHUNK_MS, PhraseCache, phraseKey, phraseMetrics, phraseValidity, type PhraseCacheDeps, type PhraseScope } from './phrase-cache'
+import { MISS_TTL_MS } from './phrase-misses'
+import { ManualClock } from '../ops/clock'
+import { LogThrottle } from '../ops/log-throttle'
+import type { PhraseRow } from '../store/rows'
 import { businessFromEnv } from '../config/business/from-env'
 import { loadConfig } from '../config/load'
 import { businessOf, clinic } from '../../test/kit/clinic'
@@ -142,5 +146,149 @@ describe('heardPrefix: what the caller heard of a cached line, at a word boundar
     expect(heardPrefix(line, 0)).toBe('')
     expect(heardPrefix(line, 0.02)).toBe('')
     expect(heardPrefix(line, -1)).toBe('')
+  })
+})
+
+/** A cache on a real store whose phrase reads are counted (each `get` the keys it asked), on a clock moved by hand. */
+async function counted(o: { maxBytes?: number; misses?: { ttlMs: number; maxEntries: number }; get?: (keys: readonly string[], at: number) => Promise<PhraseRow[]>; sink?: (line: string) => void } = {}) {
+  const store = await Store.open(':memory:')
+  stores.push(store)
+  const clock = new ManualClock(10_000)
+  const reads: string[][] = []
+  const repo: PhraseCacheDeps['repo'] = {
+    get: (keys, at) => {
+      reads.push([...keys])
+      return o.get ? o.get(keys, at) : store.phrases.get(keys, at)
+    },
+    put: (e, max, at) => store.phrases.put(e, max, at),
+    list: () => store.phrases.list(),
+    delete: (keys) => store.phrases.delete(keys),
+  }
+  const registry = new MetricsRegistry()
+  const deps = { maxBytes: o.maxBytes ?? 1 << 20, metrics: phraseMetrics(registry), log: createLogger({ level: o.sink ? 'warn' : 'silent', ...(o.sink ? { sink: o.sink } : {}) }), now: () => clock.now() }
+  const cache = new PhraseCache({ ...deps, repo, ...(o.misses ? { misses: o.misses } : {}) })
+  /** Another instance on the same store (its reads not counted). */
+  const other = () => new PhraseCache({ ...deps, repo: store.phrases, metrics: phraseMetrics(new MetricsRegistry()) })
+  /** How many reads asked for `text`'s key. */
+  const readsOf = (text: string) => reads.filter((r) => r.includes(phraseKey(scope(text)))).length
+  return { store, cache, clock, reads, readsOf, registry, other }
+}
+
+/** The keys a call start prefetches, here a handful of lines. */
+const lines = ['Hello.', 'Are you still there?', 'Goodbye.']
+const keys = lines.map((t) => phraseKey(scope(t)))
+
+describe('PhraseCache: keys the store did not have are not asked again for a while', () => {
+  test('a line never spoken is read once across call starts within the lifetime, and again after it', async () => {
+    const { cache, clock, readsOf, reads } = await counted()
+    for (let call = 0; call < 5; call++) {
+      await cache.prefetch(keys)
+      clock.advance(1000)
+    }
+    expect(readsOf('Are you still there?')).toBe(1)
+    expect(reads).toHaveLength(1)
+    clock.advance(MISS_TTL_MS)
+    await cache.prefetch(keys)
+    expect(readsOf('Are you still there?')).toBe(2)
+    expect(reads).toHaveLength(2)
+  })
+
+  test('call starts at the same moment share one read', async () => {
+    const { cache, reads } = await counted()
+    await Promise.all(Array.from({ length: 8 }, () => cache.prefetch(keys)))
+    expect(reads).toHaveLength(1)
+  })
+
+  test('a line another instance stores is found once the lifetime passes', async () => {
+    const { cache, clock, readsOf, other } = await counted()
+    await cache.prefetch(keys)
+    const b = other()
+    b.keep(scope('Are you still there?'), audio(300))
+    await b.idle()
+    clock.advance(MISS_TTL_MS / 2)
+    await cache.prefetch(keys)
+    expect(readsOf('Are you still there?')).toBe(1)
+    expect(cache.has(keys[1]!)).toBe(false)
+    clock.advance(MISS_TTL_MS / 2)
+    await cache.prefetch(keys)
+    expect(readsOf('Are you still there?')).toBe(2)
+    expect(cache.lookup(keys[1]!)?.bytes).toBe(2400)
+  })
+
+  test('storing the line here clears its miss at once: once memory evicts it, the next call start reads it from the store', async () => {
+    const { cache, readsOf } = await counted({ maxBytes: 5000 })
+    await cache.prefetch(keys)
+    cache.keep(scope('Hello.'), audio(250)) // 2000 bytes
+    cache.keep(scope('B'), audio(250))
+    cache.keep(scope('C'), audio(250)) // 6000 > 5000: Hello. leaves memory
+    await cache.idle()
+    expect(cache.has(keys[0]!)).toBe(false)
+    // Same moment, well within the lifetime of the miss remembered before the line was kept.
+    await cache.prefetch(keys)
+    expect(readsOf('Hello.')).toBe(2)
+    expect(readsOf('Goodbye.')).toBe(1)
+    expect(cache.has(keys[0]!)).toBe(true)
+  })
+
+  test('a configuration change (retain) asks every remembered miss afresh', async () => {
+    const { cache, readsOf } = await counted()
+    await cache.prefetch(keys)
+    await cache.retain(() => true)
+    await cache.prefetch(keys)
+    expect(readsOf('Goodbye.')).toBe(2)
+  })
+
+  test('the memory of misses is bounded: the oldest are forgotten and asked again', async () => {
+    const { cache, readsOf } = await counted({ misses: { ttlMs: MISS_TTL_MS, maxEntries: 2 } })
+    for (const k of keys) await cache.prefetch([k])
+    // Three misses, room for two: the first is forgotten, the last two are still remembered.
+    await cache.prefetch(keys.slice(1))
+    expect([readsOf('Hello.'), readsOf('Are you still there?'), readsOf('Goodbye.')]).toEqual([1, 1, 1])
+    await cache.prefetch(keys.slice(0, 1))
+    expect(readsOf('Hello.')).toBe(2)
+  })
+
+  test('a failing store: a failed read counts as a miss for the lifetime, is logged once a minute, and never throws', async () => {
+    const logged: string[] = []
+    const { cache, clock, reads, registry } = await counted({ get: () => Promise.reject(new Error('db down')), sink: (l) => logged.push(l) })
+    for (let call = 0; call < 3; call++) {
+      await cache.prefetch(keys)
+      clock.advance(MISS_TTL_MS) // every call start asks again: the store fails each time
+    }
+    expect(reads).toHaveLength(3)
+    expect(registry.render()).toContain('fastagent_phrase_cache_failures_total{op="read"} 3')
+    const failed = logged.map((l) => JSON.parse(l) as { event: string; suppressed?: number }).filter((l) => l.event === 'phrase_cache.read_failed')
+    // At 0 s, 30 s (held back), 60 s (logged, saying one was held back).
+    expect(failed.map((l) => l.suppressed)).toEqual([0, 1])
+  })
+
+  test('a read that hangs: call starts meanwhile wait on it rather than asking again; past the lifetime it is asked again', async () => {
+    const hung = Promise.withResolvers<PhraseRow[]>()
+    const { cache, clock, reads } = await counted({ get: () => hung.promise })
+    let settled = 0
+    void cache.prefetch(keys).then(() => settled++)
+    void cache.prefetch(keys).then(() => settled++)
+    expect(reads).toHaveLength(1)
+    clock.advance(MISS_TTL_MS)
+    void cache.prefetch(keys).then(() => settled++)
+    expect(reads).toHaveLength(2)
+    hung.reject(new Error('connection lost'))
+    await cache.prefetch([])
+    await Bun.sleep(0)
+    expect(settled).toBe(3)
+  })
+})
+
+describe('LogThrottle', () => {
+  test('the first line logs; repeats within the interval are held back and counted on the next line', () => {
+    const t = new LogThrottle(1000)
+    expect([t.take(0), t.take(10), t.take(999), t.take(1000), t.take(1500), t.take(2000)]).toEqual([
+      { log: true, suppressed: 0 },
+      { log: false },
+      { log: false },
+      { log: true, suppressed: 2 },
+      { log: false },
+      { log: true, suppressed: 1 },
+    ])
   })
 })

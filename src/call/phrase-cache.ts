@@ -7,7 +7,9 @@
  * Two tiers. The store (SQLite, or PostgreSQL shared by every instance) holds entries bounded in total bytes, least
  * recently used evicted. In front of it, an in-memory LRU of the hot entries, read synchronously when a line is due:
  * a call fills it from the store when it starts ({@link PhraseCache.prefetch}), so the audio path never waits for the
- * store. Writes go to the store in the background; a failed write is logged and loses nothing but a future hit.
+ * store. A key the store did not have is not asked again for a while ({@link PhraseMisses}), so a line nobody has
+ * spoken yet costs one store read per lifetime, not one per call. Writes go to the store in the background; a failed
+ * write is logged and loses nothing but a future hit.
  *
  * The key is a hash of (voice, model, output format, exact text): a changed voice, model or wording misses by
  * construction; {@link PhraseCache.retain} also deletes the entries a configuration change made stale.
@@ -18,6 +20,8 @@ import type { Counter, MetricsRegistry } from '../ops/metrics'
 import type { PhraseEntry, PhrasesRepo } from '../store/phrases-repo'
 import type { PhraseMetaRow } from '../store/rows'
 import { businessFixedTexts } from './fixed-texts'
+import { PhraseMisses } from './phrase-misses'
+import { LogThrottle } from '../ops/log-throttle'
 import type { Business } from '../config/business/business'
 import type { Config } from '../config/schema'
 
@@ -49,7 +53,12 @@ export type PhraseCacheDeps = {
   readonly metrics: PhraseMetrics
   readonly log: Logger
   readonly now: () => number
+  /** Bounds of the memory of keys the store did not have (default {@link MISS_TTL_MS}, {@link MAX_MISSES}). */
+  readonly misses?: { readonly ttlMs: number; readonly maxEntries: number }
 }
+
+/** A failing store read is logged at most once a minute (every call start may try one through an outage). */
+const READ_FAILURE_LOG_MS = 60_000
 
 /** Bytes of one millisecond of the format's audio. */
 export const bytesPerMs = (format: string): number => (format === 'audio/pcmu' ? 8 : 48)
@@ -60,8 +69,13 @@ export class PhraseCache {
   private hotBytes = 0
   /** Keys being written: a second capture of the same line while the first write runs is not written twice. */
   private readonly writing = new Set<string>()
+  /** Keys recently asked of the store that it did not have, or that a read in flight is fetching. */
+  private readonly misses: PhraseMisses
+  private readonly readFailures = new LogThrottle(READ_FAILURE_LOG_MS)
 
-  constructor(private readonly d: PhraseCacheDeps) {}
+  constructor(private readonly d: PhraseCacheDeps) {
+    this.misses = new PhraseMisses(d.misses)
+  }
 
   get enabled(): boolean {
     return this.d.maxBytes > 0
@@ -82,17 +96,46 @@ export class PhraseCache {
     return this.hot.has(key)
   }
 
-  /** Loads the entries among `keys` that the memory tier lacks from the store (a call starting). Never throws. */
+  /**
+   * Loads the entries among `keys` that the memory tier lacks from the store (a call starting). Keys the store lacked
+   * a moment ago are not asked again, and keys another call's read is fetching wait for that read. Never throws; a
+   * failed read counts as a miss for the same lifetime.
+   */
   async prefetch(keys: readonly string[]): Promise<void> {
     if (!this.enabled) return
-    const missing = keys.filter((k) => !this.hot.has(k))
-    if (missing.length === 0) return
-    try {
-      for (const row of await this.d.repo.get(missing, this.d.now())) this.remember(toCached(row.key, row.text, row.format, row.audio))
-    } catch (err) {
-      this.d.metrics.failures.inc({ op: 'read' })
-      this.d.log.warn('phrase_cache.read_failed', { err })
+    const now = this.d.now()
+    const ask: string[] = []
+    const reads = new Set<Promise<void>>()
+    for (const k of new Set(keys)) {
+      if (this.hot.has(k)) continue
+      const r = this.misses.recent(k, now)
+      if (r === undefined) ask.push(k)
+      else if (r.loading) reads.add(r.loading)
     }
+    if (ask.length > 0) reads.add(this.load(ask, now))
+    await Promise.all(reads)
+  }
+
+  /** One store read of `keys`, registered before it starts so that concurrent prefetches share it. Never rejects. */
+  private load(keys: readonly string[], at: number): Promise<void> {
+    const { promise, resolve } = Promise.withResolvers<void>()
+    this.misses.asking(keys, promise, at)
+    const found = new Set<string>()
+    void (async () => {
+      try {
+        for (const row of await this.d.repo.get(keys, at)) {
+          this.remember(toCached(row.key, row.text, row.format, row.audio))
+          found.add(row.key)
+        }
+      } catch (err) {
+        this.d.metrics.failures.inc({ op: 'read' })
+        const t = this.readFailures.take(this.d.now())
+        if (t.log) this.d.log.warn('phrase_cache.read_failed', { err, keys: keys.length, suppressed: t.suppressed })
+      }
+      this.misses.settled(keys, found, promise, this.d.now())
+      resolve()
+    })()
+    return promise
   }
 
   /**
@@ -107,6 +150,8 @@ export class PhraseCache {
     if (bytes.length === 0 || bytes.length > this.d.maxBytes) return
     const b64 = bytes.toString('base64')
     this.remember(toCached(key, scope.text, scope.format, b64))
+    // This process has it now: a miss remembered from before must not hide it once memory evicts it.
+    this.misses.clear(key)
     this.d.metrics.stored.inc()
     const entry: PhraseEntry = { key, ...scope, audio: b64, bytes: bytes.length }
     this.writing.add(key)
@@ -136,6 +181,8 @@ export class PhraseCache {
    * configured). Returns how many store entries were deleted. Never throws.
    */
   async retain(valid: (scope: Omit<PhraseScope, 'format'>) => boolean): Promise<number> {
+    // The configuration changed: the misses remembered are asked afresh with the rest.
+    this.misses.clearAll()
     try {
       const stale = (await this.d.repo.list()).filter((r: PhraseMetaRow) => !valid(r)).map((r) => r.key)
       for (const k of stale) this.forget(k)
