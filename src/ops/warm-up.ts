@@ -3,8 +3,8 @@
  * What the first call would otherwise make the process build once, built at start instead, before `/readyz` says
  * ready: each business's session config (instructions with its hours and date formatters, tool specs) in every
  * media format, its fixed lines and their phrase-cache keys, the parsers of the messages a call exchanges (run once
- * over a sample of each, so their code is compiled), each format's converters, and the SQL statements a call runs
- * (prepared, never run). The first caller then waits for none of it, and "RSS per call" is what a call holds rather
+ * over a sample of each, so their code is compiled), each format's converters, the lifecycle machine's table, the
+ * date and time parsing and read-backs of its language, and the SQL statements a call runs (prepared, never run). The first caller then waits for none of it, and "RSS per call" is what a call holds rather
  * than the process's one-time cost spread over the first calls.
  *
  * Nothing is written anywhere and nothing is connected: the statements come from the real repositories run against
@@ -19,6 +19,10 @@ import { freshCallTarget } from '../call/call-session-config'
 import { businessFixedTexts } from '../call/fixed-texts'
 import { callPhrases, phraseKey, type PhraseCache } from '../call/phrase-cache'
 import { callLinesFor, packFor } from '../i18n/packs'
+import { fixedLine } from '../call/spoken-line'
+import { callLifecycle, initialLifecycleContext, type LifecycleEvent } from '../call/lifecycle-machine'
+import { initialSnapshot, transition } from '../fsm/fsm'
+import { describeTimeFirst, describeWhen, parseDate, parseTime } from '../agents/domain/when'
 import { describeFormat, FORMAT_PREFERENCE, relayPlan } from '../audio/formats'
 import { createCallConverters } from '../audio/transcoder'
 import { fastChunkAudio, parseInbound } from '../telephony/audiocodes/messages'
@@ -43,6 +47,8 @@ export type WarmUpReport = {
   readonly samples: number
   /** Distinct statements prepared on the engine. */
   readonly statements: number
+  /** Sample days and times understood (4 per business: 'tomorrow' in its language, 'next Monday', two times). */
+  readonly dates: number
 }
 
 /** A `Sql` that remembers each statement's text and answers with nothing: no row, no change. */
@@ -114,6 +120,59 @@ function realtimeSamples(bytesPer20ms: number): string[] {
   ].map((m) => JSON.stringify(m))
 }
 
+/**
+ * The lifecycle machine (pure: events in, effects as data out) through the course of an ordinary call and its
+ * usual detours, on a snapshot that is thrown away: its table's guards and effects are compiled before a call needs them.
+ */
+function rehearseLifecycle(config: Config, business: Business): number {
+  const greeting = fixedLine(callLinesFor(business.language, business.name, business.wording[business.language]).greeting)
+  const tail = { streamId: '1', remainingMs: 0 }
+  const events: LifecycleEvent[] = [
+    { type: 'modelReady' },
+    { type: 'greet', line: greeting, asksAnythingElse: false },
+    { type: 'responseDone', purposes: ['greeting'], tail },
+    { type: 'callerSpoke' },
+    { type: 'silence', source: 'vaic', at: 0 },
+    { type: 'silence', source: 'vad', at: 10_000 },
+    { type: 'taskProgress', done: 1, open: 0, byTool: true },
+    { type: 'responseDone', purposes: ['tool-result'], tail },
+    { type: 'responseDone', purposes: ['anything-else'], tail },
+    { type: 'endCall', callId: CALL, openTasks: [], summaries: [] },
+    { type: 'responseDone', purposes: ['closing'], tail },
+    { type: 'playFinished', streamId: '1' },
+    { type: 'hangupTimer' },
+    { type: 'legEnded', by: 'caller' },
+  ]
+  let snapshot = initialSnapshot(callLifecycle, initialLifecycleContext({ businessName: business.name, silenceReprompts: config.SILENCE_REPROMPTS, transferTarget: config.TRANSFER_TARGET, language: business.language, wording: business.wording[business.language] }))
+  let handled = 0
+  for (const ev of events) {
+    const r = transition(callLifecycle, snapshot, ev)
+    snapshot = r.snapshot
+    if (r.handled) handled++
+  }
+  return handled
+}
+
+/**
+ * What callers say about days and times, parsed and said back in the business's language and zone (pure): chrono's
+ * parsers and their patterns (another language's locale is loaded by its first parse), our time grammar, and the
+ * date formatters the read-backs use. Without it the first booking's turn compiled about 100 functions more.
+ */
+function rehearseDates(business: Business, now: number): number {
+  const lang = business.language
+  const tz = business.timeZone
+  const words = packFor(lang).dates
+  let understood = 0
+  for (const said of [words.tomorrow, 'next Monday']) if (parseDate(said, now, tz, business.hours, lang).ok) understood++
+  for (const said of ['10 am', 'half past two']) if (parseTime(said, undefined, lang).ok) understood++
+  // A day a week away and one a year away (the year said): both formatter shapes.
+  for (const days of [7, 400]) {
+    describeWhen(now + days * 86_400_000, now, tz, false, lang)
+    describeTimeFirst(now + days * 86_400_000, now, tz, lang)
+  }
+  return understood
+}
+
 /** The statements a call runs on its business's store, from start to its ending (a drop's SMS included). */
 async function callStatements(store: Store, phraseKeys: readonly string[]): Promise<void> {
   const at = 0
@@ -133,6 +192,7 @@ export async function warmUp(d: WarmUpDeps): Promise<WarmUpReport> {
   let sessions = 0
   let parsed = 0
   let samples = 0
+  let dates = 0
   const recorder = new StatementRecorder(d.store.engine)
   const dry = new Store(recorder)
   for (const business of d.businesses) {
@@ -152,6 +212,8 @@ export async function warmUp(d: WarmUpDeps): Promise<WarmUpReport> {
       keys = phrases ? fixed.map((t) => phraseKey(phrases.scope(t))) : []
     }
     await callStatements(dry.forTenant(business.id), keys)
+    rehearseLifecycle(d.config, business)
+    dates += rehearseDates(business, d.now())
   }
   for (const format of FORMAT_PREFERENCE) {
     createCallConverters(format)
@@ -170,5 +232,5 @@ export async function warmUp(d: WarmUpDeps): Promise<WarmUpReport> {
     }
   }
   for (const text of recorder.texts) d.store.sql.prepare?.(text)
-  return { sessions, parsed, samples, statements: recorder.texts.size }
+  return { sessions, parsed, samples, statements: recorder.texts.size, dates }
 }
