@@ -46,9 +46,10 @@ import { WriteQueue } from '../store/write-queue'
 import type { StoreHealth } from '../store/store-health'
 
 /**
- * How long the configured greeting waits, once the model is ready, for its audio still being read from the store: a
- * store answering in a few milliseconds still plays it from the cache; a slower or failed read leaves the greeting to
- * the model (a miss, as before the line was first spoken).
+ * How long the configured greeting waits, once the model is ready, for its audio while the store read of it is still
+ * in flight (not in memory, not a miss remembered: no wait at all): a store answering in a few milliseconds still plays
+ * it from the cache; a slower or failed read leaves the greeting to the model (a miss, as before the line was first
+ * spoken).
  */
 export const GREETING_PHRASE_WAIT_MS = 30
 
@@ -215,7 +216,7 @@ export class CallManager implements CallAcceptor {
     // This call's fixed lines come into memory (another instance may have spoken them): the line, when due, is read
     // from memory, never from the store. The read runs beside the call's start, not in its way: a slow or failing
     // store only means a line not yet in memory is spoken by the model.
-    const phrasesLoaded = phrases ? phrases.cache.prefetch([...businessFixedTexts(business)].map((t) => phraseKey(phrases.scope(t)))) : undefined
+    if (phrases) void phrases.cache.prefetch([...businessFixedTexts(business)].map((t) => phraseKey(phrases.scope(t))))
     const priorHistory: ReplayItem[] = []
     const takeOver = async (r: ResumeSource) => {
       try {
@@ -283,7 +284,8 @@ export class CallManager implements CallAcceptor {
     }
     /** The configured greeting, a fixed line: its audio may still be on its way from the store, worth a moment's wait. */
     const configuredGreeting = async (): Promise<Greeting> => {
-      if (phrasesLoaded) await Promise.race([phrasesLoaded, Bun.sleep(GREETING_PHRASE_WAIT_MS)])
+      const read = phrases?.cache.pending(phraseKey(phrases.scope(configured.text)))
+      if (read) await Promise.race([read, Bun.sleep(GREETING_PHRASE_WAIT_MS)])
       return { line: configured, asksAnythingElse: false }
     }
     // The call's own writes (transcript lines, details) reach the store in the order they happened, in the call's

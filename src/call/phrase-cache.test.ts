@@ -279,6 +279,29 @@ describe('PhraseCache: keys the store did not have are not asked again for a whi
   })
 })
 
+test('pending: the read in flight for a key, what the greeting waits for a moment; nothing once it is in memory or a known miss', async () => {
+  const slow = Promise.withResolvers<void>()
+  const { cache, store, other } = await counted({
+    get: async (keys, at) => {
+      await slow.promise
+      return store.phrases.get(keys, at)
+    },
+  })
+  const b = other()
+  b.keep(scope('Hello.'), audio(300))
+  await b.idle()
+  expect(cache.pending(keys[0]!)).toBeUndefined()
+  const loaded = cache.prefetch(keys)
+  const read = cache.pending(keys[0]!)
+  expect(read).toBeDefined()
+  slow.resolve()
+  await read
+  await loaded
+  // In memory now, and the others are misses remembered: nothing to wait for.
+  expect(cache.has(keys[0]!)).toBe(true)
+  expect(keys.map((k) => cache.pending(k))).toEqual([undefined, undefined, undefined])
+})
+
 describe('LogThrottle', () => {
   test('the first line logs; repeats within the interval are held back and counted on the next line', () => {
     const t = new LogThrottle(1000)

@@ -116,6 +116,11 @@ export class PhraseCache {
     await Promise.all(reads)
   }
 
+  /** The store read in flight for `key`, if one is (a call start's prefetch); undefined when nothing is to wait for. */
+  pending(key: string): Promise<void> | undefined {
+    return this.hot.has(key) ? undefined : this.misses.recent(key, this.d.now())?.loading
+  }
+
   /** One store read of `keys`, registered before it starts so that concurrent prefetches share it. Never rejects. */
   private load(keys: readonly string[], at: number): Promise<void> {
     const { promise, resolve } = Promise.withResolvers<void>()
