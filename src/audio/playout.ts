@@ -12,6 +12,7 @@
  * item's playback start moves later by the wait, or every later barge-in would be truncated at audio never heard.
  * All times are milliseconds on one clock.
  */
+import { mapDrop, mapPut } from '../ops/sparse-map'
 
 type Item = {
   /** Estimated playback start, moved later by every underrun (playback waited for audio). */
@@ -22,7 +23,7 @@ type Item = {
 }
 
 export class PlayoutTracker {
-  private readonly items = new Map<string, Item>()
+  private items: Map<string, Item> | undefined
   /** The item whose end is the playback cursor, or undefined when `cursorEnd` holds it as a number. */
   private last: Item | undefined
   private cursorEnd = -Infinity
@@ -38,7 +39,7 @@ export class PlayoutTracker {
 
   /** Records `bytes` more audio of `itemId` sent at `nowMs`. The first call for an item schedules its playback. */
   sent(itemId: string, bytes: number, nowMs: number): void {
-    const known = this.items.get(itemId)
+    const known = this.items?.get(itemId)
     if (known) {
       if (known.cutMs !== undefined) return
       // Everything sent before had been played by the time this audio reaches the phone: it waited that long.
@@ -48,25 +49,25 @@ export class PlayoutTracker {
       return
     }
     const item: Item = { startAt: Math.max(nowMs + this.playoutDelayMs, this.cursor()), bytes, cutMs: undefined }
-    this.items.set(itemId, item)
+    this.items = mapPut(this.items, itemId, item)
     this.last = item
   }
 
   /** Milliseconds of `itemId` sent so far (0 for an unknown item). */
   sentMs(itemId: string): number {
-    const item = this.items.get(itemId)
+    const item = this.items?.get(itemId)
     return item ? this.lengthMs(item) : 0
   }
 
   /** Whole milliseconds of `itemId` the caller has heard by `nowMs`: clamp(now − start, 0, sent), rounded down. */
   heardMs(itemId: string, nowMs: number): number {
-    const item = this.items.get(itemId)
+    const item = this.items?.get(itemId)
     return item ? this.heard(item, nowMs) : 0
   }
 
   /** Estimated playback start of `itemId`, for logs. */
   startsAt(itemId: string): number | undefined {
-    return this.items.get(itemId)?.startAt
+    return this.items?.get(itemId)?.startAt
   }
 
   /**
@@ -74,19 +75,19 @@ export class PlayoutTracker {
    * items is ignored, and the next item starts playing as soon as it arrives.
    */
   interrupt(nowMs: number): void {
-    for (const item of this.items.values()) item.cutMs = this.heard(item, nowMs)
+    if (this.items) for (const item of this.items.values()) item.cutMs = this.heard(item, nowMs)
     this.last = undefined
     this.cursorEnd = -Infinity
   }
 
   forget(itemId: string): void {
-    const item = this.items.get(itemId)
+    const item = this.items?.get(itemId)
     if (!item) return
     if (item === this.last) {
       this.cursorEnd = this.cursor()
       this.last = undefined
     }
-    this.items.delete(itemId)
+    this.items = mapDrop(this.items, itemId)
   }
 
   private lengthMs(item: Item): number {

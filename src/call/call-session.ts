@@ -46,6 +46,7 @@ import { callerText, isFixed, type SpokenLine } from './spoken-line'
 import { phraseKey, type CallPhrases } from './phrase-cache'
 import type { ResponseRequest, SayRequest } from '../realtime/response-sequencer'
 import { randomBytes } from 'node:crypto'
+import { mapDrop, mapPut } from '../ops/sparse-map'
 
 /** Marks for watchers (console, latency histograms): timestamps are added by the receiver; never awaited. */
 export type SessionMark =
@@ -118,6 +119,9 @@ type Capture = {
   matched: boolean
 }
 
+/** The same event for every call (events are read, never changed). */
+const LIMIT_REACHED: LifecycleEvent = Object.freeze({ type: 'limitReached' })
+
 /** Words only, for comparing what the model said with the line it was asked to say. */
 const words = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim()
 
@@ -138,11 +142,12 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   private lifecycle: Snapshot<LifecycleState, LifecycleContext>
   private readonly inbox: LifecycleEvent[] = []
   private dispatching = false
-  private readonly timers = new Map<'hangup' | 'shutdown' | 'limit', ReturnType<typeof setTimeout>>()
+  /** One field per timer (a record, not a Map: a map's table would stay allocated for the whole call). */
+  private readonly timers: Record<'hangup' | 'shutdown' | 'limit', ReturnType<typeof setTimeout> | undefined> = { hangup: undefined, shutdown: undefined, limit: undefined }
   /** Read on the audio path: a plain field, undefined unless a fixed line is being captured. */
   private capture: Capture | undefined
   /** Cached lines played in this call: item id → its text (a barge-in re-creates the item cut at what was heard). */
-  private readonly localItems = new Map<string, string>()
+  private localItems: Map<string, string> | undefined
 
   constructor(private readonly d: CallSessionDeps) {
     this.log = d.log
@@ -174,9 +179,9 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       leg: d.leg,
       // A cached line is a text item on the model's side: it cannot be audio-truncated (see cutLocal).
       model: {
-        truncate: (itemId, ms) => (this.localItems.has(itemId) ? this.cutLocal(itemId, ms) : this.model.truncate(itemId, ms)),
+        truncate: (itemId, ms) => (this.localItems?.has(itemId) ? this.cutLocal(itemId, ms) : this.model.truncate(itemId, ms)),
         deleteItem: (itemId) => {
-          this.localItems.delete(itemId)
+          this.localItems = mapDrop(this.localItems, itemId)
           this.model.deleteItem(itemId)
         },
       },
@@ -189,7 +194,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
       ...(d.mark ? { onItemStart: (itemId: string) => d.mark?.({ type: 'bot-audio', itemId }) } : {}),
       ...(d.tap ? { tap: (b64: string) => d.tap?.bot(b64) } : {}),
     })
-    this.arm('limit', d.config.MAX_CALL_MINUTES * 60_000, { type: 'limitReached' })
+    this.arm('limit', d.config.MAX_CALL_MINUTES * 60_000, LIMIT_REACHED)
   }
 
   /** `session.accepted` is out: tell VAIC what this call needs and start the model leg. */
@@ -585,25 +590,24 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   private arm(name: 'hangup' | 'shutdown' | 'limit', afterMs: number, ev: LifecycleEvent): void {
     this.clear(name)
     const t = setTimeout(() => {
-      this.timers.delete(name)
+      this.timers[name] = undefined
       this.dispatch(ev)
     }, afterMs)
     // The shutdown deadline must not keep a draining process alive on its own.
     if (name === 'shutdown') t.unref?.()
-    this.timers.set(name, t)
+    this.timers[name] = t
   }
 
   private clear(name: 'hangup' | 'shutdown' | 'limit'): void {
-    const t = this.timers.get(name)
+    const t = this.timers[name]
     if (t !== undefined) clearTimeout(t)
-    this.timers.delete(name)
+    this.timers[name] = undefined
   }
 
   private finish(reason: CallEndReason, closed: boolean): void {
     if (this.over) return
     this.over = true
-    for (const t of this.timers.values()) clearTimeout(t)
-    this.timers.clear()
+    for (const name of ['hangup', 'shutdown', 'limit'] as const) this.clear(name)
     this.model.close()
     const end = this.legEnd ?? { by: 'server' as const }
     this.log.info('call.ended', { reason, by: end.by, reasonCode: end.reasonCode })
@@ -706,7 +710,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     if (hit === undefined) return false
     const text = r.line.text
     const itemId = localItemId()
-    this.localItems.set(itemId, text)
+    this.localItems = mapPut(this.localItems, itemId, text)
     this.model.send(replayItemEvent({ role: 'assistant', text }, { id: itemId }))
     const responseId = `local_${itemId}`
     for (const chunk of hit.chunks) this.playback.delta(responseId, itemId, chunk)
@@ -724,8 +728,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
    * after itself with the words the caller heard (cut back to a word boundary), then deleted.
    */
   private cutLocal(itemId: string, heardMs: number): void {
-    const text = this.localItems.get(itemId) ?? ''
-    this.localItems.delete(itemId)
+    const text = this.localItems?.get(itemId) ?? ''
+    this.localItems = mapDrop(this.localItems, itemId)
     const sentMs = this.playback.sentMs(itemId)
     const heard = heardPrefix(text, sentMs > 0 ? heardMs / sentMs : 0)
     if (heard !== '') {

@@ -7,6 +7,7 @@
  * Only audio the phone leg actually took counts as sent: a chunk shed under overload (socket backlog over its limit)
  * never plays, so counting it would move the truncation point past what the caller heard.
  */
+import { mapDrop, mapPut, setAdd, setDrop } from '../ops/sparse-map'
 import type { AcMediaFormat } from '../audio/formats'
 import type { Converter } from '../audio/transcoder'
 import { PlayoutTracker } from '../audio/playout'
@@ -60,10 +61,11 @@ export class PlaybackController {
   private current: Playing | undefined
   private last: Playing | undefined
   /** Responses whose remaining audio is dropped (cut by a barge-in, or cancelled). */
-  private readonly discarded = new Set<string>()
+  private discarded: Set<string> | undefined
   /** Items whose audio was cut: itemId → fraction of the audio the caller heard (for the transcript). */
-  private readonly cut = new Map<string, number>()
-  private readonly streamItems = new Map<string, string>()
+  private cut: Map<string, number> | undefined
+  /** Play streams VAIC has not reported finished: streamId → its item. */
+  private streamItems: Map<string, string> | undefined
 
   constructor(private readonly d: PlaybackDeps) {
     this.playout = new PlayoutTracker(d.playoutDelayMs, d.bytesPerMs)
@@ -76,14 +78,14 @@ export class PlaybackController {
    * it arrived (the model leg read the clock once for it; absent, the clock is read here).
    */
   delta(responseId: string, itemId: string, b64: string, at?: number): void {
-    if (this.discarded.has(responseId)) return
+    if (this.discarded !== undefined && this.discarded.has(responseId)) return
     let cur = this.current
     if (cur === undefined || cur.itemId !== itemId) {
       if (cur !== undefined) this.endItem()
       const streamId = this.d.leg.startPlay(this.d.format)
       this.d.converter?.reset()
       cur = this.current = { responseId, itemId, streamId }
-      this.streamItems.set(streamId, itemId)
+      this.streamItems = mapPut(this.streamItems, streamId, itemId)
       this.d.onItemStart?.(itemId)
     }
     const conv = this.d.converter
@@ -103,19 +105,19 @@ export class PlaybackController {
   /** VAIC's playFinished: that stream's item is no longer tracked. */
   finished(streamId: string | undefined): void {
     if (streamId === undefined) return
-    const itemId = this.streamItems.get(streamId)
-    this.streamItems.delete(streamId)
+    const itemId = this.streamItems?.get(streamId)
+    this.streamItems = mapDrop(this.streamItems, streamId)
     if (itemId !== undefined) this.playout.forget(itemId)
   }
 
   /** A response is over: its id will not come again. */
   responseDone(responseId: string): void {
-    this.discarded.delete(responseId)
+    this.discarded = setDrop(this.discarded, responseId)
   }
 
   /** Drops the rest of the response now playing (it was cancelled). */
   discardCurrent(): void {
-    if (this.current) this.discarded.add(this.current.responseId)
+    if (this.current) this.discarded = setAdd(this.discarded, this.current.responseId)
   }
 
   /**
@@ -154,13 +156,13 @@ export class PlaybackController {
       // An item still streaming is cut even when all of it sent so far was heard (the model is slower than playback):
       // the rest of it will never play.
       if (sentMs <= 0 || (heardMs >= sentMs && itemId !== this.current?.itemId)) continue
-      this.cut.set(itemId, heardMs / sentMs)
+      this.cut = mapPut(this.cut, itemId, heardMs / sentMs)
       if (heardMs > 0) this.d.model.truncate(itemId, heardMs)
       else this.d.model.deleteItem(itemId)
       out.push({ itemId, heardMs, sentMs })
     }
     if (this.current) {
-      this.discarded.add(this.current.responseId)
+      this.discarded = setAdd(this.discarded, this.current.responseId)
       this.endItem()
     }
     this.playout.interrupt(now)
@@ -169,8 +171,8 @@ export class PlaybackController {
 
   /** The part of the bot's transcript the caller heard ("…" marks a cut), or undefined when nothing was heard. */
   heardTranscript(itemId: string, text: string): { readonly text: string; readonly interrupted: boolean } | undefined {
-    const fraction = this.cut.get(itemId)
-    this.cut.delete(itemId)
+    const fraction = this.cut?.get(itemId)
+    this.cut = mapDrop(this.cut, itemId)
     const heard = fraction === undefined ? text : text.slice(0, Math.round(text.length * fraction)).trimEnd() + '…'
     if (heard.trim() === '' || heard === '…') return undefined
     return { text: heard, interrupted: fraction !== undefined }

@@ -9,6 +9,7 @@
  * function call → its output.
  */
 import { scrubText } from '../ops/mask'
+import { mapDrop, mapPut } from '../ops/sparse-map'
 import type { CallEvent, CallPhase, ResponseUsage } from '../call/call-events'
 
 export type EntryKind = 'caller' | 'bot' | 'tool' | 'agent' | 'system' | 'task' | 'barge-in' | 'latency'
@@ -44,9 +45,10 @@ export class CallTimeline {
   /** Phases come from the call's lifecycle machine once it reports them; until then they are inferred from events. */
   private reported = false
   private seq = 0
-  private readonly speechAt = new Map<string, number>()
-  private readonly botAt = new Map<string, number>()
-  private readonly toolStarts = new Map<string, { name: string; at: number }>()
+  // Created on their first entry (most calls never time a tool; a silent one never hears speech).
+  private speechAt: Map<string, number> | undefined
+  private botAt: Map<string, number> | undefined
+  private toolStarts: Map<string, { name: string; at: number }> | undefined
   private stoppedAt: number | undefined
 
   /** Folds one event in; returns the entries it produced (zero or more). */
@@ -57,7 +59,7 @@ export class CallTimeline {
         this.phase = 'connecting'
         return []
       case 'speech-started':
-        this.speechAt.set(e.itemId, e.at)
+        this.speechAt = mapPut(this.speechAt, e.itemId, e.at)
         this.stoppedAt = undefined
         if (!this.reported && (this.phase === 'greeting' || this.phase === 'connecting')) this.phase = 'talking'
         return []
@@ -65,7 +67,7 @@ export class CallTimeline {
         this.stoppedAt = e.at
         return []
       case 'bot-audio': {
-        this.botAt.set(e.itemId, e.at)
+        this.botAt = mapPut(this.botAt, e.itemId, e.at)
         if (!this.reported && this.phase === 'connecting') this.phase = 'greeting'
         if (this.stoppedAt === undefined) return []
         const ms = e.at - this.stoppedAt
@@ -111,20 +113,20 @@ export class CallTimeline {
   private line(e: Extract<TimelineEvent, { type: 'line' }>, entry: (kind: EntryKind, text: string, spokenAt?: number) => TimelineEntry): TimelineEntry[] {
     const meta = e.meta ?? {}
     const itemId = typeof meta.itemId === 'string' ? meta.itemId : undefined
-    if (e.role === 'caller') return [entry('caller', e.text, (itemId && this.speechAt.get(itemId)) || e.at)]
-    if (e.role === 'bot') return [entry('bot', e.text + (meta.interrupted === true ? ' (interrupted)' : ''), (itemId && this.botAt.get(itemId)) || e.at)]
+    if (e.role === 'caller') return [entry('caller', e.text, (itemId && this.speechAt?.get(itemId)) || e.at)]
+    if (e.role === 'bot') return [entry('bot', e.text + (meta.interrupted === true ? ' (interrupted)' : ''), (itemId && this.botAt?.get(itemId)) || e.at)]
     if (e.role !== 'tool') return [entry(e.role, e.text)]
     const toolCallId = typeof meta.callId === 'string' ? meta.callId : undefined
     if (toolCallId === undefined) return [entry('tool', e.text)]
     if (meta.result !== true) {
       const name = /^([A-Za-z0-9_-]+)\(/.exec(e.text)?.[1] ?? 'tool'
-      this.toolStarts.set(toolCallId, { name, at: e.at })
+      this.toolStarts = mapPut(this.toolStarts, toolCallId, { name, at: e.at })
       return [entry('tool', e.text)]
     }
     const out = [entry('tool', `→ ${e.text}`)]
-    const start = this.toolStarts.get(toolCallId)
+    const start = this.toolStarts?.get(toolCallId)
     if (start) {
-      this.toolStarts.delete(toolCallId)
+      this.toolStarts = mapDrop(this.toolStarts, toolCallId)
       const ms = e.at - start.at
       this.tools.push({ at: e.at, name: start.name, ms })
       out.push(entry('latency', `tool ${start.name} ${ms} ms`))

@@ -13,6 +13,7 @@
  * A `say` whose turn has come may be spoken without the model (`playLocal`: the phrase cache has its audio): it then
  * takes its place in the order like any response, and no create is sent for it.
  */
+import { mapDrop, mapPut } from '../ops/sparse-map'
 import type { ResponseCreate } from './protocol'
 import type { SpokenLine } from '../call/spoken-line'
 
@@ -46,9 +47,9 @@ export class ResponseSequencer<P extends string = string> {
   private inFlight: { readonly eventId: string; readonly sentAt: number; readonly batch: readonly ResponseRequest<P>[] } | undefined
   private readonly pending: ResponseRequest<P>[] = []
   /** Creates sent and not yet matched to a response: request id → the requests it carries. */
-  private readonly requested = new Map<string, readonly ResponseRequest<P>[]>()
+  private requested: Map<string, readonly ResponseRequest<P>[]> | undefined
   /** Responses running: response id → the requests it answers. */
-  private readonly running = new Map<string, readonly ResponseRequest<P>[]>()
+  private running: Map<string, readonly ResponseRequest<P>[]> | undefined
   private pumping = false
   private speaking = false
   private readonly createTimeoutMs: number
@@ -83,10 +84,10 @@ export class ResponseSequencer<P extends string = string> {
     if (f && (requestId === undefined || requestId === f.eventId)) this.inFlight = undefined
     // A response (ours or VAD's) answers the caller's turn.
     this.speaking = false
-    const batch = requestId === undefined ? undefined : this.requested.get(requestId)
+    const batch = requestId === undefined ? undefined : this.requested?.get(requestId)
     if (batch === undefined) return []
-    this.requested.delete(requestId as string)
-    this.running.set(id, batch)
+    this.requested = mapDrop(this.requested, requestId as string)
+    this.running = mapPut(this.running, id, batch)
     return batch.map((b) => b.purpose)
   }
 
@@ -94,20 +95,20 @@ export class ResponseSequencer<P extends string = string> {
   onResponseDone(id: string): readonly P[] {
     if (this.active === id || this.active === undefined) this.active = undefined
     this.speaking = false
-    const purposes = (this.running.get(id) ?? []).map((b) => b.purpose)
-    this.running.delete(id)
+    const purposes = (this.running?.get(id) ?? []).map((b) => b.purpose)
+    this.running = mapDrop(this.running, id)
     this.pump()
     return purposes
   }
 
   /** What a running response is for (empty for the server's own responses). */
   purposesOf(id: string): readonly P[] {
-    return (this.running.get(id) ?? []).map((b) => b.purpose)
+    return (this.running?.get(id) ?? []).map((b) => b.purpose)
   }
 
   /** The line a running response speaks, when it answers exactly one `say` (the phrase cache keeps only those). */
   sayLineOf(id: string): SpokenLine | undefined {
-    const batch = this.running.get(id)
+    const batch = this.running?.get(id)
     const only = batch?.length === 1 ? batch[0] : undefined
     return only?.kind === 'say' ? only.line : undefined
   }
@@ -121,7 +122,7 @@ export class ResponseSequencer<P extends string = string> {
     const f = this.inFlight
     if (!f || eventId !== f.eventId) return false
     this.inFlight = undefined
-    this.requested.delete(f.eventId)
+    this.requested = mapDrop(this.requested, f.eventId)
     if (code === 'conversation_already_has_active_response') {
       // Someone else's response is running (usually VAD's): put ours back in front and wait for its response.done.
       this.pending.unshift(...f.batch)
@@ -136,7 +137,7 @@ export class ResponseSequencer<P extends string = string> {
     const f = this.inFlight
     if (f && this.deps.now() - f.sentAt > this.createTimeoutMs) {
       this.inFlight = undefined
-      this.requested.delete(f.eventId)
+      this.requested = mapDrop(this.requested, f.eventId)
       this.pending.unshift(...f.batch)
       this.pump()
     }
@@ -146,8 +147,8 @@ export class ResponseSequencer<P extends string = string> {
   reset(): void {
     if (this.inFlight) this.pending.unshift(...this.inFlight.batch)
     this.inFlight = undefined
-    this.requested.clear()
-    this.running.clear()
+    this.requested = undefined
+    this.running = undefined
     this.active = undefined
     this.speaking = false
   }
@@ -200,7 +201,7 @@ export class ResponseSequencer<P extends string = string> {
           }
         : { type: 'response.create', event_id: eventId, response: { metadata } }
     this.inFlight = { eventId, sentAt: this.deps.now(), batch }
-    this.requested.set(eventId, batch)
+    this.requested = mapPut(this.requested, eventId, batch)
     this.deps.send(ev)
   }
 }
