@@ -100,8 +100,9 @@ export async function liveCall(format: AcMediaFormat, wrap = false) {
   session.accepted()
   await Bun.sleep(5)
   leg.receive({ type: 'userStream.start', conversationId: CONV })
-  const message = upstream?.message
-  if (!message) throw new Error('the model leg did not take the warm session')
+  // Handlers are called as methods, as the transport calls them (the model leg's are prototype methods).
+  const handlers = upstream
+  if (!handlers) throw new Error('the model leg did not take the warm session')
   // Distinct audio per frame (nothing the engine could cache), built before measuring.
   const bytes = format === 'raw/mulaw' ? 160 : format === 'raw/lpcm16' ? 640 : 960
   const upAudio = Array.from({ length: 64 }, (_, k) => Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 31 + k * 7) & 255)).toString('base64'))
@@ -132,7 +133,7 @@ export async function liveCall(format: AcMediaFormat, wrap = false) {
     /** One model audio delta, as the upstream socket hands it over. */
     down: () => {
       driven.down++
-      message(deltas[i++ & 63] ?? '')
+      handlers.message(deltas[i++ & 63] ?? '')
     },
   }
 }
