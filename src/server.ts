@@ -491,7 +491,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const retentionTimer = setInterval(() => void retention(), 3_600_000)
   // What the first call would build once (session configs, parsers' code, statements) is built now, before ready.
   const warmStart = performance.now()
-  const warmed = await warmUp({ config, businesses: businesses.version.businesses, tasks, store, phrases, now })
+  const warmed = await warmUp({ config, businesses: businesses.version.businesses, tasks, store, phrases, now, authorize, select: (a) => businesses.select(a) })
 
   lifecycle.markReady()
   log.info('server.ready', { host: config.HOST, port, tls: tls !== undefined, hours: describeBusinessHours(firstBusiness?.hours ?? []), timezone: firstBusiness?.timeZone, pool: config.REALTIME_POOL_SIZE, businesses: businesses.version.businesses.map((b) => b.id), engine: store.engine, instance: instanceId, schema: await store.schemaVersion(), sms: sender !== undefined, dialout: dialout !== undefined, booking: booking.kind, warmed: { ...warmed, ms: Math.round(performance.now() - warmStart) } })

@@ -3,8 +3,9 @@
  * What the first call would otherwise make the process build once, built at start instead, before `/readyz` says
  * ready: each business's session config (instructions with its hours and date formatters, tool specs) in every
  * media format, its fixed lines and their phrase-cache keys, the parsers of the messages a call exchanges (run once
- * over a sample of each, so their code is compiled), each format's converters, the lifecycle machine's table, the
- * date and time parsing and read-backs of its language, and the SQL statements a call runs (prepared, never run). The first caller then waits for none of it, and "RSS per call" is what a call holds rather
+ * over a sample of each, so their code is compiled), each format's converters, the lifecycle machine's table and the
+ * response sequencer (pure, on instances thrown away), the token check and the choice of business, the date and time
+ * parsing and read-backs of its language, and the SQL statements a call runs (prepared, never run). The first caller then waits for none of it, and "RSS per call" is what a call holds rather
  * than the process's one-time cost spread over the first calls.
  *
  * Nothing is written anywhere and nothing is connected: the statements come from the real repositories run against
@@ -23,7 +24,11 @@ import { fixedLine } from '../call/spoken-line'
 import { callLifecycle, initialLifecycleContext, type LifecycleEvent } from '../call/lifecycle-machine'
 import { initialSnapshot, transition } from '../fsm/fsm'
 import { describeTimeFirst, describeWhen, parseDate, parseTime } from '../agents/domain/when'
-import { describeFormat, FORMAT_PREFERENCE, relayPlan } from '../audio/formats'
+import { chooseFormat, describeFormat, FORMAT_PREFERENCE, relayPlan } from '../audio/formats'
+import { normaliseCaller } from '../telephony/audiocodes/caller-number'
+import type { CallAddress } from '../config/business/tenants'
+import { ResponseSequencer } from '../realtime/response-sequencer'
+import type { SpokenLine } from '../call/spoken-line'
 import { createCallConverters } from '../audio/transcoder'
 import { fastChunkAudio, parseInbound } from '../telephony/audiocodes/messages'
 import { AudioDeltaScanner, parseServerEvent } from '../realtime/protocol'
@@ -32,6 +37,9 @@ import type { Engine, Params, RawRow, Sql, TxOptions } from '../store/sql'
 
 export type WarmUpDeps = {
   readonly config: Config
+  /** How a call is picked up: its token checked, its business chosen (both pure lookups). */
+  readonly authorize?: (authorization: string) => unknown
+  readonly select?: (address: CallAddress) => unknown
   readonly businesses: readonly Business[]
   readonly tasks: TaskRegistry
   readonly store: Store
@@ -173,6 +181,26 @@ function rehearseDates(business: Business, now: number): number {
   return understood
 }
 
+/**
+ * The response sequencer (pure: requests in, creates out through `send`) through a greeting and an answer, on an
+ * instance thrown away.
+ */
+function rehearseSequencer(greeting: SpokenLine, now: () => number): void {
+  const sent: string[] = []
+  const s = new ResponseSequencer<string>({ send: (ev) => sent.push(ev.event_id ?? ''), now })
+  s.request({ kind: 'say', line: greeting, purpose: 'greeting' })
+  s.onResponseCreated('resp_warm_1', sent[0])
+  s.sayLineOf('resp_warm_1')
+  s.onResponseDone('resp_warm_1')
+  s.onSpeechStarted()
+  s.request({ kind: 'free', purpose: 'tool-result' })
+  s.onResponseCreated('resp_warm_2', sent[1])
+  s.purposesOf('resp_warm_2')
+  s.onResponseDone('resp_warm_2')
+  s.tick()
+  s.clear()
+}
+
 /** The statements a call runs on its business's store, from start to its ending (a drop's SMS included). */
 async function callStatements(store: Store, phraseKeys: readonly string[]): Promise<void> {
   const at = 0
@@ -213,8 +241,12 @@ export async function warmUp(d: WarmUpDeps): Promise<WarmUpReport> {
     }
     await callStatements(dry.forTenant(business.id), keys)
     rehearseLifecycle(d.config, business)
+    rehearseSequencer(fixedLine(callLinesFor(business.language, business.name, business.wording[business.language]).greeting), d.now)
     dates += rehearseDates(business, d.now())
   }
+  d.authorize?.(`Bearer ${CALL}`)
+  d.select?.({ botName: 'warm', callee: NUMBER, caller: normaliseCaller(NUMBER) })
+  chooseFormat(FORMAT_PREFERENCE)
   for (const format of FORMAT_PREFERENCE) {
     createCallConverters(format)
     const bytes = describeFormat(format).bytesPerMs * 20
