@@ -22,6 +22,7 @@ import { freePort, WORLD_SECRETS } from '../src/sim/world'
 import { VaicSimulator, type VaicSimulatorOptions } from '../src/sim/vaic/simulator'
 import { PostgresEngine } from '../src/store/postgres-engine'
 import { Store } from '../src/store/store'
+import { spawnAppendingLog } from './append-log'
 
 const ROOT = join(import.meta.dir, '..')
 
@@ -139,7 +140,7 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
     const start = async (i: Instance) => {
       if (running(i.proc)) throw new Error(`${i.id} is already running`)
       const log = join(dir, `${i.id}.log`)
-      i.proc = Bun.spawn([process.execPath, 'src/main.ts', 'serve'], { cwd: ROOT, env: env(i), stdout: Bun.file(log), stderr: Bun.file(`${log}.err`) })
+      i.proc = spawnAppendingLog([process.execPath, 'src/main.ts', 'serve'], log, { cwd: ROOT, env: env(i) })
       const proc = i.proc
       const until = Date.now() + 60_000
       for (;;) {

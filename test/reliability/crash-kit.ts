@@ -32,6 +32,7 @@ import { parseBusinessHours } from '../../src/config/business-hours'
 import { createLogger } from '../../src/ops/log'
 import { Store } from '../../src/store/store'
 import { BOOKING_ENV, prng, waitUntil } from './kit'
+import { spawnAppendingLog } from '../../scripts/append-log'
 
 export const ROOT = join(import.meta.dir, '..', '..')
 export const BINARY = join(ROOT, 'dist', 'fastagent')
@@ -101,10 +102,10 @@ export function binaryEnv(peers: Peers, port: number, dbPath: string): Record<st
 
 export type Running = { readonly proc: ReturnType<typeof Bun.spawn>; readonly port: number; readonly url: string }
 
-/** Spawns `fastagent serve` (stdout/stderr appended to `logFile`). */
+/** Spawns `fastagent serve` (stdout/stderr appended to `logFile`, kept across restarts). */
 export async function spawnServer(binary: string, peers: Peers, dbPath: string, logFile: string): Promise<Running> {
   const port = await freePort()
-  const proc = Bun.spawn([binary, 'serve'], { env: binaryEnv(peers, port, dbPath), stdout: Bun.file(logFile), stderr: Bun.file(`${logFile}.err`) })
+  const proc = spawnAppendingLog([binary, 'serve'], logFile, { env: binaryEnv(peers, port, dbPath) })
   return { proc, port, url: `http://127.0.0.1:${port}` }
 }
 

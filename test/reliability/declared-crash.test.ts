@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { freePort } from '../../src/sim/world'
 import { startReceiver } from '../kit/webhook-receiver'
 import { clinic } from '../kit/clinic'
+import { spawnAppendingLog } from '../../scripts/append-log'
 
 const ROOT = join(import.meta.dir, '..', '..')
 const SECRET = 'refill-secret-0123456789'
@@ -23,7 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 async function serve(db: string, config: string, log: string) {
   const port = await freePort()
-  const proc = Bun.spawn([process.execPath, join(ROOT, 'src', 'main.ts'), 'serve'], {
+  const proc = spawnAppendingLog([process.execPath, join(ROOT, 'src', 'main.ts'), 'serve'], log, {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: dir,
@@ -40,8 +41,6 @@ async function serve(db: string, config: string, log: string) {
       REFILL_SECRET: SECRET,
       LOG_LEVEL: 'info',
     },
-    stdout: Bun.file(log),
-    stderr: Bun.file(`${log}.err`),
   })
   return proc
 }

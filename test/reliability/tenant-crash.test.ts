@@ -20,6 +20,7 @@ import { binaryEnv, kill9, ROOT, startPeers, waitReady, type Peers, type Running
 import { turn } from '../kit/turn'
 import { startReceiver } from '../kit/webhook-receiver'
 import { clinic } from '../kit/clinic'
+import { spawnAppendingLog } from '../../scripts/append-log'
 
 const SECRET = 'refill-secret-0123456789'
 const HARBOUR_SMS = '+18005550111'
@@ -50,7 +51,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 async function serve(peers: Peers, db: string, config: string, log: string): Promise<Running> {
   const port = await freePort()
   const env = { ...binaryEnv(peers, port, db), FASTAGENT_CONFIG: config, REFILL_SECRET: SECRET, OUTBOX_CLAIM_SECONDS: '2' }
-  const proc = Bun.spawn([process.execPath, join(ROOT, 'src', 'main.ts'), 'serve'], { env, stdout: Bun.file(log), stderr: Bun.file(`${log}.err`) })
+  const proc = spawnAppendingLog([process.execPath, join(ROOT, 'src', 'main.ts'), 'serve'], log, { env })
   return { proc, port, url: `http://127.0.0.1:${port}` }
 }
 
