@@ -132,8 +132,7 @@ function realtimeSamples(bytesPer20ms: number): string[] {
  * The lifecycle machine (pure: events in, effects as data out) through the course of an ordinary call and its
  * usual detours, on a snapshot that is thrown away: its table's guards and effects are compiled before a call needs them.
  */
-function rehearseLifecycle(config: Config, business: Business): number {
-  const greeting = fixedLine(callLinesFor(business.language, business.name, business.wording[business.language]).greeting)
+function rehearseLifecycle(config: Config, business: Business, greeting: SpokenLine): number {
   const tail = { streamId: '1', remainingMs: 0 }
   const events: LifecycleEvent[] = [
     { type: 'modelReady' },
@@ -223,14 +222,14 @@ export async function warmUp(d: WarmUpDeps): Promise<WarmUpReport> {
   let dates = 0
   const recorder = new StatementRecorder(d.store.engine)
   const dry = new Store(recorder)
+  // The session (and phrase keys) depend on the OpenAI side of the format only: PCM16 24 kHz or μ-law.
+  const openai = new Map(FORMAT_PREFERENCE.map((f) => relayPlan(f).openai).map((o) => [o.type, o]))
   for (const business of d.businesses) {
     const tasks = registryFor(d.tasks, business)
-    callLinesFor(business.language, business.name, business.wording[business.language])
+    const greeting = fixedLine(callLinesFor(business.language, business.name, business.wording[business.language]).greeting)
     packFor(business.language)
     buildToolSpecs(tasks, true)
     const fixed = [...businessFixedTexts(business)]
-    // The session (and phrase keys) depend on the OpenAI side of the format only: PCM16 24 kHz or μ-law.
-    const openai = new Map(FORMAT_PREFERENCE.map((f) => [relayPlan(f).openai.type, relayPlan(f).openai]))
     let keys: string[] = []
     for (const format of openai.values()) {
       // The session a new call of this business sends (and the pool's key for it): instructions, hours, tools.
@@ -240,8 +239,8 @@ export async function warmUp(d: WarmUpDeps): Promise<WarmUpReport> {
       keys = phrases ? fixed.map((t) => phraseKey(phrases.scope(t))) : []
     }
     await callStatements(dry.forTenant(business.id), keys)
-    rehearseLifecycle(d.config, business)
-    rehearseSequencer(fixedLine(callLinesFor(business.language, business.name, business.wording[business.language]).greeting), d.now)
+    rehearseLifecycle(d.config, business, greeting)
+    rehearseSequencer(greeting, d.now)
     dates += rehearseDates(business, d.now())
   }
   d.authorize?.(`Bearer ${CALL}`)
