@@ -4,6 +4,7 @@
  * (drain, close stragglers with their state saved, checkpoint and close the database). `serve`, the demo and the
  * end-to-end tests all start FastAgent through {@link startServer}, so they run the same code paths.
  */
+import { edenGC } from 'bun:jsc'
 import { hostname } from 'node:os'
 import type { Config } from './config/schema'
 import { describeBusinessHours } from './config/business-hours'
@@ -13,6 +14,7 @@ import { buildApp, type App } from './http/app'
 import { createLogger, type Logger } from './ops/log'
 import { Lifecycle } from './ops/lifecycle'
 import { MetricsRegistry } from './ops/metrics'
+import { NO_AUDIO_METER, YoungGcPacer, type AudioMeter } from './ops/young-gc'
 import { LoopLagMonitor } from './ops/loop-lag'
 import { installProcessGuard } from './ops/process-guard'
 import { Store } from './store/store'
@@ -120,6 +122,19 @@ export class PortInUseError extends Error {
   }
 }
 
+/** The young-collection pacer (ops/young-gc), unless GC_YOUNG_BUDGET_KIB=0 leaves the pacing to JSC alone. */
+function youngGcPacer(config: Config, registry: MetricsRegistry): AudioMeter {
+  if (config.GC_YOUNG_BUDGET_KIB === 0) return NO_AUDIO_METER
+  const collections = registry.counter('fastagent_gc_young_collections_total', 'young collections run by the relay-paced collector (GC_YOUNG_BUDGET_KIB of audio each)')
+  return new YoungGcPacer(config.GC_YOUNG_BUDGET_KIB * 1024, {
+    collect: () => {
+      edenGC()
+      collections.inc()
+    },
+    defer: (run) => void setImmediate(run),
+  })
+}
+
 /** A database that cannot be opened is the operator's to fix: named as DATABASE_PATH, not a stack trace. */
 async function openStore(config: Config): Promise<Store> {
   if (config.DATABASE_URL !== undefined) {
@@ -173,7 +188,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   }
   const conversations = new ConversationRegistry()
 
-  const tMetrics = telephonyMetrics(registry, () => conversations.size)
+  const tMetrics = telephonyMetrics(registry, () => conversations.size, youngGcPacer(config, registry))
   const cMetrics = continuityMetrics(registry)
   const webhookRejected = registry.counter('fastagent_webhooks_rejected_total', 'webhook requests refused (signature, size)', ['reason'])
 

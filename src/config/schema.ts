@@ -49,6 +49,7 @@ export const ConfigSchema = Type.Object({
   TRANSCRIPTION_MODEL: str('model transcribing the caller (transcripts, FSM context)', 'gpt-4o-mini-transcribe', { minLength: 1 }),
   SESSION_ROTATE_MINUTES: num('rotate the Realtime session after this long, at a quiet moment (cap is 60)', 50, 0.05, 59),
   REALTIME_POOL_SIZE: int('Realtime sessions kept connected and configured for the next calls, so a call starts with no connect and no session.update round trip (0 = none; counts towards MAX_CONCURRENT_CALLS)', 2, 0, 50),
+  GC_YOUNG_BUDGET_KIB: int("relayed audio text (KiB) after which a young collection runs, keeping the young generation near a bare relay's size (0 = JSC's own pacing only)", 512, 0, 1048576),
   PLAYOUT_DELAY_MS: int('assumed VAIC jitter buffer when estimating what the caller heard', 60, 0, 1000),
   PHRASE_CACHE_MB: int("store bound of the phrase cache: the model's audio of fixed lines, replayed with no model round trip (0 = off)", 32, 0, 4096),
   // booking domain

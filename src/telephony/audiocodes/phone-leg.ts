@@ -240,6 +240,7 @@ export class PhoneLeg {
       return
     }
     this.metrics.framesIn.inc()
+    this.metrics.audio.note(audioChunk.length)
     this.handler?.audio(audioChunk)
   }
 
@@ -305,6 +306,7 @@ export class PhoneLeg {
       return false
     }
     this.metrics.framesOut.inc()
+    this.metrics.audio.note(b64.length)
     // A template, not `+`: JSC builds it as one string (`a + b + c` with a non-literal first makes two).
     socket.send(`${play.chunkPrefix}${b64}${PLAY_CHUNK_END}`)
     return true

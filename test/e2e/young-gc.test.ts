@@ -1,0 +1,52 @@
+/**
+ * The young-collection pacer (ops/young-gc) through the real server: the audio a call relays, both ways, drives
+ * paced young collections (counted on /metrics), and GC_YOUNG_BUDGET_KIB=0 leaves the pacing to JSC with the call
+ * unchanged.
+ */
+import { afterEach, expect, test } from 'bun:test'
+import { startWorld, type World } from '../../src/sim/world'
+
+const HOURS = { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC' }
+let world: World | undefined
+afterEach(async () => {
+  await world?.stop()
+  world = undefined
+})
+
+async function metricsText(w: World): Promise<string> {
+  return await (await fetch(`http://127.0.0.1:${w.server.port}/metrics`)).text()
+}
+
+async function oneCall(w: World): Promise<void> {
+  const call = w.call({ supportedMediaFormats: ['raw/lpcm16_24'] })
+  await call.startCall()
+  await call.waitForBotSaid('how can i help', 15_000)
+  await call.waitForPlaybackIdle(15_000)
+  await call.say('What are your opening hours?')
+  await call.waitForBotSaid('monday to sunday', 15_000)
+  call.assertNoViolations()
+  await call.hangup()
+}
+
+test('relayed audio paces young collections: each budget of audio text, both ways, brings one', async () => {
+  world = await startWorld({ env: { ...HOURS, GC_YOUNG_BUDGET_KIB: '8' } })
+  const r = world.server.registry
+  await oneCall(world)
+  const framesIn = r.counterTotal('fastagent_vaic_audio_frames_in_total')
+  const framesOut = r.counterTotal('fastagent_vaic_audio_frames_out_total')
+  expect(framesIn).toBeGreaterThan(50)
+  expect(framesOut).toBeGreaterThan(10)
+  const collections = r.counterTotal('fastagent_gc_young_collections_total')
+  // 20 ms of 24 kHz PCM16 is 1,280 base64 characters: the caller's frames alone pass 8 KiB every 6.4 frames, so at
+  // least that many collections ran (the bot's chunks add more); never more than one per frame relayed.
+  expect(collections).toBeGreaterThanOrEqual(Math.floor((framesIn * 1280) / 8192))
+  expect(collections).toBeLessThanOrEqual(framesIn + framesOut)
+  expect(await metricsText(world)).toContain(`fastagent_gc_young_collections_total ${collections}`)
+}, 60_000)
+
+test('GC_YOUNG_BUDGET_KIB=0: no paced collections, the call is the same', async () => {
+  world = await startWorld({ env: { ...HOURS, GC_YOUNG_BUDGET_KIB: '0' } })
+  await oneCall(world)
+  expect(world.server.registry.counterTotal('fastagent_vaic_audio_frames_in_total')).toBeGreaterThan(50)
+  expect(await metricsText(world)).not.toContain('fastagent_gc_young_collections_total')
+}, 60_000)
