@@ -28,7 +28,7 @@ async function oneCall(w: World): Promise<void> {
   await call.hangup()
 }
 
-test('relayed audio paces young collections: each budget of audio text, both ways, brings one', async () => {
+test('relayed audio paces young collections through the real server, counted on /metrics', async () => {
   world = await startWorld({ env: { ...HOURS, GC_YOUNG_BUDGET_KIB: '8' } })
   const r = world.server.registry
   await oneCall(world)
@@ -37,10 +37,11 @@ test('relayed audio paces young collections: each budget of audio text, both way
   expect(framesIn).toBeGreaterThan(50)
   expect(framesOut).toBeGreaterThan(10)
   const collections = r.counterTotal('fastagent_gc_young_collections_total')
-  // 20 ms of 24 kHz PCM16 is 1,280 base64 characters: the caller's frames alone pass 8 KiB every 6.4 frames, so at
-  // least that many collections ran (the bot's chunks add more); never more than one per frame relayed.
-  expect(collections).toBeGreaterThanOrEqual(Math.floor((framesIn * 1280) / 8192))
-  expect(collections).toBeLessThanOrEqual(framesIn + framesOut)
+  // 20 ms of 24 kHz PCM16 is 1,280 base64 characters: the caller's frames alone pass the 8 KiB budget every 6.4
+  // frames. How many of those crossings collected depends on how long each collection took (the share bound, unit
+  // tested with a clock): at least the first did, never more than one per crossing.
+  expect(collections).toBeGreaterThanOrEqual(1)
+  expect(collections).toBeLessThanOrEqual(Math.ceil(((framesIn + framesOut) * 1280) / 8192) + framesOut)
   expect(await metricsText(world)).toContain(`fastagent_gc_young_collections_total ${collections}`)
 }, 60_000)
 
