@@ -5,6 +5,7 @@
  */
 import { afterEach, expect, test } from 'bun:test'
 import { startWorld, type World } from '../../src/sim/world'
+import { greetedCall, turn } from '../kit/call-steps'
 
 const HOURS = { BUSINESS_HOURS: 'Mon-Sun 08:00-20:00', BUSINESS_TIMEZONE: 'UTC' }
 let world: World | undefined
@@ -18,12 +19,8 @@ async function metricsText(w: World): Promise<string> {
 }
 
 async function oneCall(w: World): Promise<void> {
-  const call = w.call({ supportedMediaFormats: ['raw/lpcm16_24'] })
-  await call.startCall()
-  await call.waitForBotSaid('how can i help', 15_000)
-  await call.waitForPlaybackIdle(15_000)
-  await call.say('What are your opening hours?')
-  await call.waitForBotSaid('monday to sunday', 15_000)
+  const call = await greetedCall(w.call({ supportedMediaFormats: ['raw/lpcm16_24'] }))
+  await turn(call, 'What are your opening hours?', 'monday to sunday')
   call.assertNoViolations()
   await call.hangup()
 }
