@@ -64,7 +64,17 @@ const checkBody: Bytes[] = [
   get(ACC), op.i8x16AllTrue,
 ]
 
-const PAGES = Math.ceil((PREFIX + BASE64_CHECK_MAX * 3 + 16) / 65536)
+/**
+ * The kernel's memory holds the longest text once. A text with a non-ASCII character cannot pass the length test in
+ * {@link base64Alphabet}, whether its UTF-8 fits or not. If it fits, the written byte count is longer than the text.
+ * If it does not fit, the write stops at the last whole character within the room, at most 3 bytes short of it. The
+ * room is at least 16 bytes longer than any text checked, so the count is again longer. Sizing the memory for the
+ * UTF-8 worst case (3 bytes a character, 13 pages) made JSC count 1.6 MiB of the idle heap for it. That heap is what
+ * it sizes its collections from.
+ */
+const PAGES = Math.ceil((PREFIX + BASE64_CHECK_MAX + 32) / 65536)
+/** What the kernel's memory takes, in bytes (its test keeps it at the longest text, not its UTF-8 worst case). */
+export const KERNEL_MEMORY_BYTES = PAGES * 65536
 const instance = new WebAssembly.Instance(
   new WebAssembly.Module(wasmModule(PAGES, [{ name: 'check', params: [I32], results: [I32], locals: [I32, I32, ...Array<number>(8).fill(V128)], body: checkBody }])),
 )
@@ -72,7 +82,7 @@ const check = instance.exports['check'] as (n: number) => number
 /** The kernel's memory as a Buffer (it never grows, so this view stays valid). */
 const bytes = Buffer.from((instance.exports['memory'] as WebAssembly.Memory).buffer)
 bytes.fill(0x41, 0, PREFIX)
-/** Room for the UTF-8 of the longest text: a text that does not fit has non-ASCII characters and is refused anyway. */
+/** Room for the text: at least 16 bytes more than the longest, so a cut-short UTF-8 write never equals its length. */
 const ROOM = bytes.length - PREFIX - 16
 
 /**
