@@ -28,7 +28,7 @@ import { join, resolve } from 'node:path'
 import type { Subprocess } from 'bun'
 import { analyseCell, compare, MAX_FOREIGN_CORES, nodeRatios, type CellResult, type Phases, type RelayName } from './analyse'
 import { interleave, mergeRuns, withinNoise, type MergedCell, type PlanItem } from './repeat'
-import { machineCpu } from './proc'
+import { cpuTimes, machineCpu } from './proc'
 import { BENCH_FORMATS, FORMAT_SPECS, isBenchFormat, PLATEAU_MAX_CALLS, type BenchFormat } from './frames'
 import { framesPerCall, type LoadgenConfig, type LoadgenResult } from './loadgen'
 import type { UpstreamCounters } from './fake-upstream'
@@ -47,6 +47,7 @@ import {
   type MachineFacts,
   type Verdict,
 } from './report'
+import { perfTable, recordPerfSplit, type PerfRecording, type PerfRow } from './perf-split'
 
 const ROOT = resolve(import.meta.dir, '..', '..')
 const BINARY = join(ROOT, 'dist', 'fastagent')
@@ -68,6 +69,8 @@ export type Options = {
   readonly coldStart: boolean
   readonly inProcess: boolean
   readonly profile: boolean
+  /** Split each relay run's CPU by thread and code kind with `perf` (see bench/perf-split). */
+  readonly perf: boolean
   readonly build: boolean
   readonly outDir: string
   readonly quick: boolean
@@ -85,7 +88,7 @@ export type Options = {
 
 const USAGE = `usage: bun run bench [--calls 1,100,300,500] [--seconds 20] [--warmup 2] [--formats raw/mulaw,raw/lpcm16_24,raw/lpcm16]
        [--targets ours,node,bun-min,bun-fast] [--burst-calls 100] [--no-burst] [--no-overload] [--no-micro] [--micro] [--cold-start] [--no-cold-start]
-       [--in-process] [--profile] [--build] [--out-dir bench-results] [--quiet-wait 30] [--quick] [--console] [--repeat 3]
+       [--in-process] [--profile] [--perf] [--build] [--out-dir bench-results] [--quiet-wait 30] [--quick] [--console] [--repeat 3]
        [--first-audio] [--no-first-audio] [--first-audio-calls 10] [--no-store] [--store]`
 
 const isTarget = (t: string): t is Exclude<RelayName, 'direct'> => t === 'ours' || t === 'ours-console' || t === 'node' || t === 'bun-min' || t === 'bun-fast'
@@ -100,7 +103,7 @@ export function parseOptions(argv: readonly string[]): Options {
     return v
   }
   const known = new Set(['--calls', '--seconds', '--warmup', '--formats', '--targets', '--burst-calls', '--out-dir', '--quiet-wait', '--first-audio-calls', '--repeat'])
-  const flags = new Set(['--first-audio', '--no-first-audio', '--console', '--no-burst', '--no-overload', '--no-micro', '--micro', '--cold-start', '--no-cold-start', '--in-process', '--profile', '--build', '--quick', '--help', '--no-store', '--store'])
+  const flags = new Set(['--first-audio', '--no-first-audio', '--console', '--no-burst', '--no-overload', '--no-micro', '--micro', '--cold-start', '--no-cold-start', '--in-process', '--profile', '--perf', '--build', '--quick', '--help', '--no-store', '--store'])
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? ''
     if (known.has(a)) i++
@@ -146,6 +149,7 @@ export function parseOptions(argv: readonly string[]): Options {
     store: storeOnly || (!quick && !microOnly && !coldOnly && !firstAudioOnly && !has('--no-store')),
     inProcess: has('--in-process'),
     profile: has('--profile'),
+    perf: has('--perf'),
     build: has('--build'),
     outDir: resolve(value('--out-dir') ?? join(ROOT, 'bench-results')),
     quick,
@@ -413,6 +417,32 @@ async function runLoadgenProcess(cfg: LoadgenConfig): Promise<LoadgenResult> {
   return JSON.parse(last) as LoadgenResult
 }
 
+/** Below this many calls a relay is mostly idle and its split says little. */
+const PERF_MIN_CALLS = 50
+const perfRows: PerfRow[] = []
+
+/**
+ * `perf` over the middle of a relay run: from the moment the relay is busy (its calls set up and streaming: over a
+ * fifth of a core in a quarter second), past the warm-up, for half the measured window.
+ */
+async function perfWhileStreaming(pid: number, seconds: number, warmup: number, dir: string): Promise<PerfRecording> {
+  try {
+    const until = performance.now() + 60_000
+    for (let last = cpuTimes(pid); performance.now() < until; ) {
+      await Bun.sleep(250)
+      const now = cpuTimes(pid)
+      const busyMs = now.userMs + now.sysMs - last.userMs - last.sysMs
+      last = now
+      if (busyMs > 50) break
+    }
+  } catch (err) {
+    // The relay went away (its /proc entry with it): nothing to record, and no rejection left for nobody to await.
+    return { error: `relay ${pid} not measurable: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300) }
+  }
+  await Bun.sleep(warmup * 1000)
+  return recordPerfSplit(pid, Math.max(1, seconds / 2), 999, dir)
+}
+
 async function runCell(ctx: Ctx, format: BenchFormat, calls: number, phases: Phases, relay: RelayName, seconds = ctx.o.seconds): Promise<CellResult> {
   const o = ctx.o
   const tag = nextTag()
@@ -448,7 +478,9 @@ async function runCell(ctx: Ctx, format: BenchFormat, calls: number, phases: Pha
       setupTimeoutMs: 20_000,
       drainMs: 3_000,
     }
+    const recording = o.perf && target && calls >= PERF_MIN_CALLS ? perfWhileStreaming(target.pid, seconds, o.warmup, ctx.work) : undefined
     const loadgen = await runLoadgenProcess(cfg)
+    if (recording) perfRows.push({ format, calls, relay, recording: await recording })
     const loadgenStamps = new Float64Array(await Bun.file(outFile).arrayBuffer())
     rmSync(outFile, { force: true })
     const dump = await fetch(`${ctx.upstream.base}/dump`)
@@ -663,6 +695,8 @@ export type BenchReport = {
   readonly cells: readonly CellResult[]
   /** One per cell, its runs merged (median over the valid runs, frames summed): what the summary and verdicts use. */
   readonly merged: readonly MergedCell[]
+  /** `--perf`: each relay run's CPU split by thread and code kind (empty without it). */
+  readonly perf: readonly PerfRow[]
   readonly micro: MicroResult | undefined
   /** Greeting and fixed-line first audio, per way of serving it (empty when not measured). */
   readonly firstAudio: readonly LatencyResult[]
@@ -688,6 +722,7 @@ export async function runBench(o: Options): Promise<BenchReport> {
     'loopback TCP, no TLS; frames are 20 ms both ways; calls are phase-staggered across the 20 ms tick except the `burst` rows (all aligned)',
     `each run: ${o.warmup} s warm-up (excluded), then a ${o.seconds} s measured window; every relay run is a fresh process`,
     'the relay cells run the server with its defaults except UPGRADE_RATE_PER_MINUTE=1000000 (all calls come from 127.0.0.1), LOG_LEVEL=warn and REALTIME_POOL_SIZE=0 (each call connects its own session)',
+    ...(o.perf ? ['--perf: `perf` sampled the whole machine through half of each relay run at 50 calls or more; it competes for the same cores, so this run\'s latency figures are not for verdicts (its CPU split is what it is for)'] : []),
   ]
   const work = mkdtempSync(join(tmpdir(), 'fa-bench-'))
   const cells: CellResult[] = []
@@ -795,6 +830,16 @@ export async function runBench(o: Options): Promise<BenchReport> {
         ? ['## Relay: latency, frames, CPU, memory', '', legend(), '', relayTable(cells), '']
         : []),
     ...(overloadCells.length > 0 ? ['## At the top N: how overload degrades', '', overloadTable(overloadCells), ''] : []),
+    ...(perfRows.length > 0
+      ? [
+          "## Where each relay's CPU goes (perf)",
+          '',
+          'Whole-machine `perf` samples (cpu-clock, 999 Hz) over half of each run\'s measured window, the relay\'s own split by thread and code kind (scripts/bench/perf-split.ts), in ms of CPU per call per second of audio. Kernel, runtime (Bun and JavaScriptCore native code, interpreter and collector included), JIT (compiled JavaScript) and libc are the main thread\'s; other threads are the JIT compiler, the collector\'s helpers and the allocator\'s scavenger.',
+          '',
+          perfTable(perfRows),
+          '',
+        ]
+      : []),
     ...(firstAudio.length > 0
       ? [
           '## First audio: greeting and fixed lines',
@@ -813,7 +858,7 @@ export async function runBench(o: Options): Promise<BenchReport> {
     ...(storeTables[1] ? ['## Cluster: 2 instances × N calls on one PostgreSQL (each instance its own process and pool)', '', storeTables[1], ''] : []),
     ...(v.length > 0 ? ['## Targets', '', verdictTable(v), ''] : []),
   ].join('\n')
-  return { startedAt, finishedAt: new Date().toISOString(), options: o, machine, notes, cells, merged, micro, firstAudio, ...(hitRate ? { hitRate } : {}), coldStart: cold, store: storeTables, verdicts: v, markdown: md }
+  return { startedAt, finishedAt: new Date().toISOString(), options: o, machine, notes, cells, merged, perf: perfRows, micro, firstAudio, ...(hitRate ? { hitRate } : {}), coldStart: cold, store: storeTables, verdicts: v, markdown: md }
 }
 
 if (import.meta.main) {
