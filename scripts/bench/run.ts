@@ -243,7 +243,14 @@ async function startUpstream(): Promise<Upstream> {
 
 type Target = { readonly pid: number; readonly url: string; stop(): Promise<void> }
 
-type Ctx = { readonly o: Options; readonly upstream: Upstream; readonly work: string; readonly profileDir: string | undefined }
+type Ctx = {
+  readonly o: Options
+  readonly upstream: Upstream
+  readonly work: string
+  readonly profileDir: string | undefined
+  /** `--perf` recordings, one per relay run of 50 calls or more, in run order. */
+  readonly perfRows: PerfRow[]
+}
 
 function serverEnv(ctx: Ctx, port: number, dir: string): Record<string, string> {
   return {
@@ -419,7 +426,6 @@ async function runLoadgenProcess(cfg: LoadgenConfig): Promise<LoadgenResult> {
 
 /** Below this many calls a relay is mostly idle and its split says little. */
 const PERF_MIN_CALLS = 50
-const perfRows: PerfRow[] = []
 
 /**
  * `perf` over the middle of a relay run: from the moment the relay is busy (its calls set up and streaming: over a
@@ -480,7 +486,7 @@ async function runCell(ctx: Ctx, format: BenchFormat, calls: number, phases: Pha
     }
     const recording = o.perf && target && calls >= PERF_MIN_CALLS ? perfWhileStreaming(target.pid, seconds, o.warmup, ctx.work) : undefined
     const loadgen = await runLoadgenProcess(cfg)
-    if (recording) perfRows.push({ format, calls, relay, recording: await recording })
+    if (recording) ctx.perfRows.push({ format, calls, relay, recording: await recording })
     const loadgenStamps = new Float64Array(await Bun.file(outFile).arrayBuffer())
     rmSync(outFile, { force: true })
     const dump = await fetch(`${ctx.upstream.base}/dump`)
@@ -731,12 +737,13 @@ export async function runBench(o: Options): Promise<BenchReport> {
   let firstAudio: LatencyResult[] = []
   let hitRate: HitRate | undefined
   let cold: ColdStart[] = []
+  const perfRows: PerfRow[] = []
   const storeTables: string[] = []
   const upstream = await startUpstream()
   try {
     const profileDir = o.profile ? join(o.outDir, 'profiles') : undefined
     if (profileDir) mkdirSync(profileDir, { recursive: true })
-    const ctx: Ctx = { o, upstream, work, profileDir }
+    const ctx: Ctx = { o, upstream, work, profileDir, perfRows }
     if (o.relays) {
       const plan: (PlanItem<BenchFormat> & { seconds?: number })[] = []
       for (const format of o.formats) {
