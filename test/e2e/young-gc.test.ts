@@ -39,7 +39,11 @@ test('relayed audio paces young collections through the real server, counted on 
   // tested with a clock): at least the first did, never more than one per crossing.
   expect(collections).toBeGreaterThanOrEqual(1)
   expect(collections).toBeLessThanOrEqual(Math.ceil(((framesIn + framesOut) * 1280) / 8192) + framesOut)
-  expect(await metricsText(world)).toContain(`fastagent_gc_young_collections_total ${collections}`)
+  // A collection the share bound put off may still run after the call: /metrics shows the counter as it was when
+  // it answered, between the reads before and after it.
+  const shown = Number(/^fastagent_gc_young_collections_total (\d+)$/m.exec(await metricsText(world))?.[1])
+  expect(shown).toBeGreaterThanOrEqual(collections)
+  expect(shown).toBeLessThanOrEqual(r.counterTotal('fastagent_gc_young_collections_total'))
 }, 60_000)
 
 test('GC_YOUNG_BUDGET_KIB=0: no paced collections, the call is the same', async () => {
