@@ -6,7 +6,8 @@ import { describe, expect, test } from 'bun:test'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { perCallSecond, perfSplit, perfTable, recordPerfSplit } from '../scripts/bench/perf-split'
+import { perCallSecond, perfSplit, recordPerfSplit } from '../scripts/bench/perf-split'
+import { perfTable } from '../scripts/bench/report'
 import { requireTool } from './kit/require-tool'
 
 const SCRIPT = [

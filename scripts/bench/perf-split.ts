@@ -82,20 +82,3 @@ async function record(pid: number, seconds: number, hz: number, dir: string): Pr
 
 /** One relay run's recording, for the report. */
 export type PerfRow = { readonly format: string; readonly calls: number; readonly relay: string; readonly recording: PerfRecording }
-
-/** The perf rows as a markdown table (one row per relay run, in run order). */
-export function perfTable(rows: readonly PerfRow[]): string {
-  const f = (x: number) => x.toFixed(2)
-  const lines = ['| format | calls | relay | total | kernel | runtime | JIT | libc | other threads |', '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |']
-  for (const r of rows) {
-    const rec = r.recording
-    if ('error' in rec) {
-      lines.push(`| ${r.format} | ${r.calls} | ${r.relay} | ${rec.error} | | | | | |`)
-      continue
-    }
-    const m = perCallSecond(rec.split, rec.hz, rec.seconds, r.calls)
-    lines.push(`| ${r.format} | ${r.calls} | ${r.relay} | ${f(m.total)} | ${f(m.kernel)} | ${f(m.runtime)} | ${f(m.jit)} | ${f(m.libc)} | ${f(m.otherThreads)} |`)
-  }
-  return lines.join('\n')
-}
-

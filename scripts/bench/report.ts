@@ -7,6 +7,7 @@
 import type { CellResult } from './analyse'
 import type { MergedCell, Spread } from './repeat'
 import type { MicroRow } from './micro'
+import { perCallSecond, type PerfRow } from './perf-split'
 
 export type MachineFacts = {
   readonly cpu: string
@@ -173,6 +174,21 @@ const dur = (ns: number): string => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` :
 export function microTable(rows: readonly MicroRow[]): string {
   const lines = [row(['group', 'operation', 'median per op', 'fastest batch', 'iterations × reps']), row(['---', '---', '---:', '---:', '---:'])]
   for (const r of rows) lines.push(row([r.group, r.name.replace(/^ +/, '↳ '), dur(r.ns), Number.isFinite(r.minNs) ? dur(r.minNs) : '–', `${r.iterations} × ${r.reps}`]))
+  return lines.join('\n')
+}
+
+/** `--perf` rows (one per relay run, in run order): ms of CPU per call·s by part, or why there is no recording. */
+export function perfTable(rows: readonly PerfRow[]): string {
+  const lines = [row(['format', 'calls', 'relay', 'total', 'kernel', 'runtime', 'JIT', 'libc', 'other threads']), row(['---', '---:', '---', '---:', '---:', '---:', '---:', '---:', '---:'])]
+  for (const r of rows) {
+    const rec = r.recording
+    if ('error' in rec) {
+      lines.push(row([r.format, String(r.calls), r.relay, rec.error, '', '', '', '', '']))
+      continue
+    }
+    const m = perCallSecond(rec.split, rec.hz, rec.seconds, r.calls)
+    lines.push(row([r.format, String(r.calls), r.relay, num(m.total), num(m.kernel), num(m.runtime), num(m.jit), num(m.libc), num(m.otherThreads)]))
+  }
   return lines.join('\n')
 }
 

@@ -40,6 +40,7 @@ import {
   machineBlock,
   microTable,
   overloadTable,
+  perfTable,
   relayTable,
   summaryTable,
   verdictTable,
@@ -47,7 +48,7 @@ import {
   type MachineFacts,
   type Verdict,
 } from './report'
-import { perfTable, recordPerfSplit, type PerfRecording, type PerfRow } from './perf-split'
+import { recordPerfSplit, type PerfRecording, type PerfRow } from './perf-split'
 
 const ROOT = resolve(import.meta.dir, '..', '..')
 const BINARY = join(ROOT, 'dist', 'fastagent')
