@@ -25,6 +25,16 @@ import type { AcMediaFormat } from '../../src/audio/formats'
 
 const CONV = 'conv-alloc-0123456789'
 
+/** Options of {@link liveCall}. */
+export type LiveCallOptions = {
+  /** Wrap every frame a socket takes in an object (the allocation test's control). */
+  readonly wrap?: boolean
+  /** Which call of many this is: its ids and its frames are its own, as on the wire (default 0). */
+  readonly index?: number
+  /** Distinct frames per direction, in turn (default 64). */
+  readonly frames?: number
+}
+
 /** What the sockets were given: the last frame and how many (no allocation of their own). */
 export class Sink {
   last = ''
@@ -52,7 +62,13 @@ const noTasks: TaskPort = {
 }
 
 /** A live call of `format`, its model session ready and the caller streaming. */
-export async function liveCall(format: AcMediaFormat, wrap = false) {
+export async function liveCall(format: AcMediaFormat, opts: LiveCallOptions = {}) {
+  const wrap = opts.wrap ?? false
+  const index = opts.index ?? 0
+  const nFrames = opts.frames ?? 64
+  if (!Number.isInteger(Math.log2(nFrames))) throw new Error('frames must be a power of two')
+  const mask = nFrames - 1
+  const conv = index === 0 ? CONV : `${CONV}-${index}`
   const loaded = loadConfig({ AUDIOCODES_BOT_TOKEN: 'bot-token-0123456789abcdef', OPENAI_API_KEY: 'sk-alloc-0123456789', LOG_LEVEL: 'error' })
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems))
   const config = loaded.config
@@ -76,10 +92,10 @@ export async function liveCall(format: AcMediaFormat, wrap = false) {
   let upstream: UpstreamHandlers | undefined
   const warm: WarmSession = { socket: upstreamSocket, openedAt: Date.now(), expiresAtMs: undefined, configured: '', attach: (h) => (upstream = h) }
   const tmetrics = telephonyMetrics(registry, () => 1)
-  const leg = new PhoneLeg({ conversationId: CONV, mediaFormat: format, graceMs: 1000, log, metrics: tmetrics })
+  const leg = new PhoneLeg({ conversationId: conv, mediaFormat: format, graceMs: 1000, log, metrics: tmetrics })
   const session = new CallSession({
-    callId: 'call-alloc',
-    conversationId: CONV,
+    callId: `call-alloc-${index}`,
+    conversationId: conv,
     leg,
     config,
     log,
@@ -99,17 +115,17 @@ export async function liveCall(format: AcMediaFormat, wrap = false) {
   leg.attach(phoneSocket)
   session.accepted()
   await Bun.sleep(5)
-  leg.receive({ type: 'userStream.start', conversationId: CONV })
+  leg.receive({ type: 'userStream.start', conversationId: conv })
   // Handlers are called as methods, as the transport calls them (the model leg's are prototype methods).
   const handlers = upstream
   if (!handlers) throw new Error('the model leg did not take the warm session')
   // Distinct audio per frame (nothing the engine could cache), built before measuring.
   const bytes = format === 'raw/mulaw' ? 160 : format === 'raw/lpcm16' ? 640 : 960
-  const upAudio = Array.from({ length: 64 }, (_, k) => Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 31 + k * 7) & 255)).toString('base64'))
+  const upAudio = Array.from({ length: nFrames }, (_, k) => Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 31 + k * 7 + index) & 255)).toString('base64'))
   // The model speaks PCM16 24 kHz (or μ-law for a μ-law call): 20 ms of it.
   const downBytes = format === 'raw/mulaw' ? 160 : 960
-  const downAudio = Array.from({ length: 64 }, (_, k) => Buffer.from(Array.from({ length: downBytes }, (_, i) => (i * 17 + k * 3) & 255)).toString('base64'))
-  const chunks = upAudio.map((a) => `{"type":"userStream.chunk","conversationId":"${CONV}","audioChunk":"${a}"}`)
+  const downAudio = Array.from({ length: nFrames }, (_, k) => Buffer.from(Array.from({ length: downBytes }, (_, i) => (i * 17 + k * 3 + index) & 255)).toString('base64'))
+  const chunks = upAudio.map((a) => `{"type":"userStream.chunk","conversationId":"${conv}","audioChunk":"${a}"}`)
   const deltas = downAudio.map(
     (a) => `{"type":"response.output_audio.delta","event_id":"ev_1","response_id":"resp_alloc_1","item_id":"item_alloc_1","output_index":0,"content_index":0,"delta":"${a}"}`,
   )
@@ -126,14 +142,14 @@ export async function liveCall(format: AcMediaFormat, wrap = false) {
     /** One caller frame, as the endpoint's per-frame hook hands it over. */
     up: () => {
       driven.up++
-      if (!leg.receiveFast(chunks[i++ & 63] ?? '')) throw new Error('a chunk missed the fast path')
+      if (!leg.receiveFast(chunks[i++ & mask] ?? '')) throw new Error('a chunk missed the fast path')
     },
     /** The caller hangs up (VAIC's session.end): the call ends and stops its timers. */
-    end: () => leg.receive({ type: 'session.end', conversationId: CONV }),
+    end: () => leg.receive({ type: 'session.end', conversationId: conv }),
     /** One model audio delta, as the upstream socket hands it over. */
     down: () => {
       driven.down++
-      handlers.message(deltas[i++ & 63] ?? '')
+      handlers.message(deltas[i++ & mask] ?? '')
     },
   }
 }

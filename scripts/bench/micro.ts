@@ -4,7 +4,7 @@
  * its JIT: the passthrough hop as the server does it (the fast scans `fastChunkAudio` / `AudioDeltaScanner` and the
  * templates), the full path frames off the fast shape take (JSON.parse, the precompiled `parseInbound` check,
  * `appendFrame`; `parseServerEvent` + `playChunkFrame`), each piece on its own too; the resampling
- * converters per 20 ms frame (16 and 8 kHz callers) and the resampler alone; an FSM step of the booking machine with its checkpoint (`store.tasks.commit`) on a
+ * converters per 20 ms frame (16 and 8 kHz callers); the whole relay of one warm call, and of 300 live calls taken in turn (each frame meets its call's state out of cache, as in a busy server) and the resampler alone; an FSM step of the booking machine with its checkpoint (`store.tasks.commit`) on a
  * temporary SQLite file, NORMAL and FULL (durable). Each figure is the median over repetitions of a timed batch.
  * Run: `bun scripts/bench/micro.ts [--quick]`; prints one JSON line ({@link MicroResult}).
  */
@@ -21,7 +21,7 @@ import { bookAppointment, type BookEvent } from '../../src/agents/tasks/book-app
 import { parseBusinessHours } from '../../src/config/business-hours'
 import { Store } from '../../src/store/store'
 import { HeaderFrames } from './frames'
-import { liveCall } from './call-rig'
+import { liveCall, type LiveCall } from './call-rig'
 
 export type MicroRow = {
   readonly group: string
@@ -137,6 +137,19 @@ export async function runMicro(quick: boolean): Promise<MicroResult> {
     rows.push(bench(g, 'uplink: PhoneLeg.receiveFast → CallSession → ModelLeg.append → socket', N, REPS, () => call.up()))
     rows.push(bench(g, 'downlink: upstream message → delta scan → playback → PhoneLeg.playChunk → socket', N, REPS, () => call.down()))
     call.end()
+  }
+
+  // The same relay with many calls live, each frame going to the next call in turn, as a busy server's frames do:
+  // every frame then meets its call's state (the legs, the session, the playback estimate) out of cache, which the
+  // single warm call above never shows. Each call has its own ids and frames (16 per direction).
+  const many = quick ? 20 : 300
+  for (const format of ['raw/mulaw', 'raw/lpcm16_24'] as const) {
+    const calls: LiveCall[] = []
+    for (let k = 0; k < many; k++) calls.push(await liveCall(format, { index: k, frames: 16 }))
+    const g = `the call's relay across ${many} calls in turn (${format}), per 20 ms frame, sockets excluded`
+    rows.push(bench(g, 'uplink, each frame to the next call', N, REPS, (i) => calls[i % many]?.up()))
+    rows.push(bench(g, 'downlink, each frame to the next call', N, REPS, (i) => calls[i % many]?.down()))
+    for (const c of calls) c.end()
   }
 
   // Resampling converters, one per direction as a call holds them (base64 decoded into the SIMD kernel's memory,

@@ -90,7 +90,7 @@ describe('a relayed frame allocates only the strings its socket needs', () => {
   })
 
   test('the count sees an allocation made inside the path (control: a socket that wraps each frame in an object)', async () => {
-    const call = await liveCall('raw/lpcm16_24', true)
+    const call = await liveCall('raw/lpcm16_24', { wrap: true })
     const up = cellsPer(call.up, 2000)
     const down = cellsPer(call.down, 2000)
     call.end()
