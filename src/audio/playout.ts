@@ -26,6 +26,8 @@ export class PlayoutTracker {
   private items: Map<string, Item> | undefined
   /** The item whose end is the playback cursor, or undefined when `cursorEnd` holds it as a number. */
   private last: Item | undefined
+  /** The id of {@link last} (meaningless while it is undefined). */
+  private lastId = ''
   private cursorEnd = -Infinity
 
   /**
@@ -39,7 +41,9 @@ export class PlayoutTracker {
 
   /** Records `bytes` more audio of `itemId` sent at `nowMs`. The first call for an item schedules its playback. */
   sent(itemId: string, bytes: number, nowMs: number): void {
-    const known = this.items?.get(itemId)
+    // Every delta of an item but its first is for the item last scheduled: no map lookup for those.
+    const last = this.last
+    const known = last !== undefined && this.lastId === itemId ? last : this.items?.get(itemId)
     if (known) {
       if (known.cutMs !== undefined) return
       // Everything sent before had been played by the time this audio reaches the phone: it waited that long.
@@ -51,6 +55,7 @@ export class PlayoutTracker {
     const item: Item = { startAt: Math.max(nowMs + this.playoutDelayMs, this.cursor()), bytes, cutMs: undefined }
     this.items = mapPut(this.items, itemId, item)
     this.last = item
+    this.lastId = itemId
   }
 
   /** Milliseconds of `itemId` sent so far (0 for an unknown item). */

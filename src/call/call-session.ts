@@ -132,6 +132,8 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   private readonly model: ModelLeg<ResponsePurpose>
   private readonly conv: CallConverters
   private readonly passthrough: boolean
+  /** The recording tap, flat on the session for the per-frame path (the deps record is one more object to reach). */
+  private readonly tap: CallSessionDeps['tap']
   private readonly playback: PlaybackController
   private readonly log: Logger
   private readonly history: CallHistory
@@ -154,6 +156,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     const format = d.leg.mediaFormat
     this.conv = createCallConverters(format)
     this.passthrough = this.conv.plan.passthrough
+    this.tap = d.tap
     this.history = new CallHistory(d.waitForStart ? [] : d.priorHistory)
     this.lifecycle = initialSnapshot(
       callLifecycle,
@@ -240,7 +243,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
   audio(b64: string): void {
     if (this.passthrough) {
       this.model.append(b64)
-      this.d.tap?.caller(b64)
+      this.tap?.caller(b64)
       return
     }
     let out: string
@@ -254,7 +257,7 @@ export class CallSession implements PhoneLegHandler, ModelLegHandler<ResponsePur
     }
     if (out.length > 0) {
       this.model.append(out)
-      this.d.tap?.caller(out)
+      this.tap?.caller(out)
     }
   }
 

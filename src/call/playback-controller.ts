@@ -66,9 +66,19 @@ export class PlaybackController {
   private cut: Map<string, number> | undefined
   /** Play streams VAIC has not reported finished: streamId → its item. */
   private streamItems: Map<string, string> | undefined
+  // What every delta needs, as fields of this object: with hundreds of calls a frame meets its call's state out of
+  // cache, and each further object it goes through (the deps record here) is one more miss.
+  private readonly leg: PlaybackLeg
+  private readonly converter: PlaybackDeps['converter']
+  private readonly tap: PlaybackDeps['tap']
+  private readonly now: () => number
 
   constructor(private readonly d: PlaybackDeps) {
     this.playout = new PlayoutTracker(d.playoutDelayMs, d.bytesPerMs)
+    this.leg = d.leg
+    this.converter = d.converter
+    this.tap = d.tap
+    this.now = d.now
   }
 
   // ---- hot path -------------------------------------------------------------------------------------------------
@@ -82,16 +92,16 @@ export class PlaybackController {
     let cur = this.current
     if (cur === undefined || cur.itemId !== itemId) {
       if (cur !== undefined) this.endItem()
-      const streamId = this.d.leg.startPlay(this.d.format)
-      this.d.converter?.reset()
+      const streamId = this.leg.startPlay(this.d.format)
+      this.converter?.reset()
       cur = this.current = { responseId, itemId, streamId }
       this.streamItems = mapPut(this.streamItems, streamId, itemId)
       this.d.onItemStart?.(itemId)
     }
-    const conv = this.d.converter
-    if (this.d.leg.playChunk(conv === undefined ? b64 : conv.convert(b64))) {
-      this.playout.sent(itemId, (b64.length * 3) >> 2, at ?? this.d.now())
-      this.d.tap?.(b64)
+    const conv = this.converter
+    if (this.leg.playChunk(conv === undefined ? b64 : conv.convert(b64))) {
+      this.playout.sent(itemId, (b64.length * 3) >> 2, at ?? this.now())
+      this.tap?.(b64)
     }
   }
 
@@ -127,7 +137,7 @@ export class PlaybackController {
   tail(): { readonly streamId: string | undefined; readonly remainingMs: number } {
     const last = this.last
     if (last === undefined) return { streamId: undefined, remainingMs: 0 }
-    const now = this.d.now()
+    const now = this.now()
     const remainingMs = Math.max(0, (this.playout.startsAt(last.itemId) ?? now) + this.playout.sentMs(last.itemId) - now)
     return { streamId: last.streamId, remainingMs }
   }
@@ -139,7 +149,7 @@ export class PlaybackController {
     if (this.current) return true
     const last = this.last
     if (!last) return false
-    return this.playout.sentMs(last.itemId) - this.playout.heardMs(last.itemId, this.d.now()) > TAIL_TOLERANCE_MS
+    return this.playout.sentMs(last.itemId) - this.playout.heardMs(last.itemId, this.now()) > TAIL_TOLERANCE_MS
   }
 
   /**
@@ -147,7 +157,7 @@ export class PlaybackController {
    * a truncate at 0 ms is refused by some servers), and the response playing is dropped. Returns the truncations.
    */
   interrupt(): Truncation[] {
-    const now = this.d.now()
+    const now = this.now()
     const out: Truncation[] = []
     for (const itemId of new Set([this.current?.itemId, this.last?.itemId])) {
       if (itemId === undefined) continue
@@ -188,6 +198,6 @@ export class PlaybackController {
     if (!cur) return
     this.current = undefined
     this.last = cur
-    this.d.leg.stopPlay()
+    this.leg.stopPlay()
   }
 }

@@ -148,6 +148,12 @@ const EXPIRY_MARGIN_MS = 2 * 60_000
 
 export class ModelLeg<P extends string = string> {
   private current: Conn | undefined
+  /**
+   * The socket of `current` while it is ready, else undefined: the caller's frames reach it from the leg without going
+   * through the conn (with hundreds of calls each object a frame passes is a likely cache miss). Kept by `syncUplink`
+   * wherever `current` or its state changes.
+   */
+  private uplink: UpstreamSocket | undefined
   private next: Conn | undefined
   private readonly held: string[] = []
   private heldChars = 0
@@ -167,8 +173,12 @@ export class ModelLeg<P extends string = string> {
   private readonly now: () => number
   readonly sequencer: ResponseSequencer<P>
 
+  /** `o.handler`, flat on the leg for the per-delta path (the options record is one more object to reach). */
+  private readonly handler: ModelLegHandler<P>
+
   constructor(private readonly o: ModelLegOptions<P>) {
     this.now = o.now ?? Date.now
+    this.handler = o.handler
     this.sequencer = new ResponseSequencer<P>({ send: (ev) => this.send(ev), now: this.now, ...(o.playLocal ? { playLocal: o.playLocal } : {}) })
     this.ticker = setInterval(() => this.tick(), 500)
   }
@@ -203,15 +213,15 @@ export class ModelLeg<P extends string = string> {
 
   /** Caller audio (base64 in the session's input format). Held while no session is ready. */
   append(b64: string): void {
-    const c = this.current
-    if (c !== undefined && c.state === 'ready') {
+    const socket = this.uplink
+    if (socket !== undefined) {
       // Overload policy: when the upstream cannot keep up, audio that would wait behind more than the backlog
       // limit is stale for a live conversation — shed it (counted) instead of queueing without bound.
-      if (c.socket.bufferedAmount > UPLINK_BACKLOG_BYTES) {
+      if (socket.bufferedAmount > UPLINK_BACKLOG_BYTES) {
         this.o.metrics.uplinkShed.inc()
         return
       }
-      c.socket.send(appendFrame(b64))
+      socket.send(appendFrame(b64))
       return
     }
     this.held.push(b64)
@@ -287,6 +297,7 @@ export class ModelLeg<P extends string = string> {
     for (const c of [this.current, this.next]) if (c && c.state !== 'closed') this.closeConn(c, 1000, 'call ended')
     this.current = undefined
     this.next = undefined
+    this.syncUplink()
     this.held.length = 0
     this.heldChars = 0
   }
@@ -305,7 +316,13 @@ export class ModelLeg<P extends string = string> {
 
   private closeConn(c: Conn, code: number, reason: string): void {
     c.state = 'closed'
+    this.syncUplink()
     c.socket.close(code, reason)
+  }
+
+  private syncUplink(): void {
+    const c = this.current
+    this.uplink = c !== undefined && c.state === 'ready' ? c.socket : undefined
   }
 
   /** A socket's message (its {@link Conn} calls this; not for anyone else). */
@@ -374,6 +391,7 @@ export class ModelLeg<P extends string = string> {
     this.next = undefined
     this.current = conn
     conn.state = 'ready'
+    this.syncUplink()
     this.attempt = 0
     this.readyOnce = true
     if (old && old.state !== 'closed') this.closeConn(old, 1000, 'rotated')
@@ -397,6 +415,7 @@ export class ModelLeg<P extends string = string> {
     const wasNext = conn === this.next
     const intentional = conn.state === 'closed'
     conn.state = 'closed'
+    this.syncUplink()
     if (this.stopped || intentional) return
     if (wasNext) this.next = undefined
     if (!wasCurrent && !wasNext) return
@@ -473,6 +492,7 @@ export class ModelLeg<P extends string = string> {
       this.o.log.warn('realtime.stalled', { silentMs: silent })
       this.closeConn(c, 4000, 'stalled')
       this.current = undefined
+      this.syncUplink()
       this.sequencer.reset()
       this.o.handler.reconnecting('stalled')
       this.scheduleReconnect('stalled')
@@ -484,7 +504,7 @@ export class ModelLeg<P extends string = string> {
 
   /** One audio delta of the live session, from either path. */
   private dispatchAudio(responseId: string, itemId: string, contentIndex: number, delta: string, at: number): void {
-    this.o.handler.audioDelta(responseId, itemId, contentIndex, delta, at)
+    this.handler.audioDelta(responseId, itemId, contentIndex, delta, at)
   }
 
   private dispatch(ev: ServerEvent, at: number): void {
