@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { FrameScan, isStrictBase64 } from './wire-scan'
+import { FrameScan, FrameShape, isStrictBase64 } from './wire-scan'
 
 const b64 = (s: string) => isStrictBase64(s, 0, s.length)
 
@@ -56,5 +56,83 @@ describe('FrameScan', () => {
     ]) {
       if (scan.scan(f)) throw new Error(`accepted ${f}`)
     }
+  })
+})
+
+describe('FrameShape', () => {
+  const scan = new FrameScan('t.x', [
+    { key: 'ev', kind: 'string', maxLength: 5 },
+    { key: 'id', kind: 'string', maxLength: 5 },
+    { key: 'n', kind: 'integer', maxLength: 3 },
+    { key: 'audio', kind: 'base64', maxLength: 8 },
+  ])
+  const EV = scan.field('ev')
+  const frame = (ev: string, audio: string, rest = '"id":"ab","n":1') => `{"type":"t.x","ev":"${ev}",${rest},"audio":"${audio}"}`
+  const learnt = (f: string, key = 'k') => {
+    const shape = new FrameShape(scan, EV)
+    expect(scan.scan(f)).toBe(true)
+    shape.learn(f, key)
+    return shape
+  }
+
+  test('the next frames of the layout are matched in place: another varying value, other audio, nothing scanned', () => {
+    const shape = learnt(frame('e1', 'QUJD'))
+    // The scan's positions are left as the last scan set them: a match does not go through the scan.
+    scan.scan('{"type":"t.x","id":"zz"}')
+    const before = [...scan.start]
+    expect(shape.match(frame('e2', 'QUJDRA=='))).toBe('QUJDRA==')
+    expect(shape.match(frame('', ''))).toBe('')
+    expect(shape.match(frame('e3456', 'AAAA'))).toBe('AAAA')
+    expect([...scan.start]).toEqual(before)
+  })
+
+  test('whatever the scan would refuse, or read with another meaning, is no match', () => {
+    const shape = learnt(frame('e1', 'QUJD'))
+    for (const f of [
+      frame('e123456', 'QUJD'), // the varying value over its limit
+      frame('e"1', 'QUJD'),
+      frame('e\\1', 'QUJD'),
+      frame('e\t', 'QUJD'),
+      frame('e1', 'QUJ'), // not whole quanta
+      frame('e1', 'QU=D'),
+      frame('e1', 'QUJDQUJDQUJD'), // the audio over its limit
+      frame('e1', 'QUJD', '"id":"ac","n":1'), // another id: another meaning
+      frame('e1', 'QUJD', '"id":"ab","n":2'),
+      frame('e1', 'QUJD') + ' ',
+      frame('e1', 'QUJD').slice(0, -1),
+      '{"type":"t.x","ev":"e1","id":"ab","n":1,"audio":"}',
+      '{"type":"t.x","ev":"e1","id":"ab","n":1,"audio":',
+    ]) {
+      if (shape.match(f) !== undefined) throw new Error(`matched ${f}`)
+    }
+  })
+
+  test('only a layout with the audio last is learnt; a frame of the same stream that did not match gives it up', () => {
+    const notLast = new FrameShape(scan, EV)
+    const f = '{"type":"t.x","audio":"QUJD","ev":"e1"}'
+    expect(scan.scan(f)).toBe(true)
+    notLast.learn(f, 'k')
+    expect(notLast.match(f)).toBeUndefined()
+
+    const shape = learnt(frame('e1', 'QUJD'), 'item-1')
+    const other = '{"type":"t.x","id":"ab","ev":"e2","n":1,"audio":"QUJD"}'
+    expect(shape.match(other)).toBeUndefined()
+    expect(scan.scan(other)).toBe(true)
+    shape.learn(other, 'item-1')
+    expect(shape.match(frame('e3', 'QUJD'))).toBeUndefined()
+    expect(shape.match(other)).toBeUndefined()
+    // A new stream learns again.
+    expect(scan.scan(other)).toBe(true)
+    shape.learn(other, 'item-2')
+    expect(shape.match('{"type":"t.x","id":"ab","ev":"e9","n":1,"audio":"AAAA"}')).toBe('AAAA')
+  })
+
+  test('without a varying field the text up to the audio is compared whole', () => {
+    const shape = new FrameShape(scan, -1)
+    const f = '{"type":"t.x","id":"ab","audio":"QUJD"}'
+    expect(scan.scan(f)).toBe(true)
+    shape.learn(f, 'k')
+    expect(shape.match('{"type":"t.x","id":"ab","audio":"AAAA"}')).toBe('AAAA')
+    expect(shape.match('{"type":"t.x","id":"ac","audio":"AAAA"}')).toBeUndefined()
   })
 })

@@ -175,3 +175,95 @@ export class FrameScan {
     return a >= 0 && this.end[f]! - a === expected.length && s.startsWith(expected, a)
   }
 }
+
+/**
+ * One accepted frame's text around its audio, so the next frames of the same stream are recognised by comparing that
+ * text in place instead of scanning field by field: a sender writes every frame of a stream the same way, and only
+ * the audio — and at most one more field, `varying` (OpenAI's `event_id`) — changes from frame to frame.
+ *
+ * A frame matches when it is the learned frame's text with the varying value replaced by another plain string within
+ * that field's limit and the audio by other strict base64 within its limit, the audio still last. That is exactly a
+ * frame the {@link FrameScan} accepts, with the learned frame's meaning but for those two values: the text it compares
+ * came from a frame the scan accepted (no duplicate, no escape, every value in its limits), and the two values are
+ * checked as the scan checks them. So the shape accepts nothing the scan would not (property-tested with the scan).
+ *
+ * Learning copies about 100 characters of text once: `learn` takes a shape for each new `key` (the stream: an item,
+ * a conversation) and, when a frame of the same key was accepted without matching (the sender's layout changes from
+ * frame to frame), gives the shape up for that key rather than copy text for every frame.
+ */
+export class FrameShape {
+  /** The learned frame's text up to the varying value (to the audio when there is none); undefined: no shape. */
+  private head: string | undefined
+  /** From the varying value's closing quote to the audio; undefined when the learned frame has no varying value. */
+  private middle: string | undefined
+  private key: string | undefined
+  private readonly audio: number
+  private readonly audioMax: number
+  private readonly varyMax: number
+
+  constructor(
+    private readonly scan: FrameScan,
+    /** The field whose value may change per frame (a string field), or -1. */
+    private readonly varying: number,
+  ) {
+    this.audio = scan.fields.findIndex((f) => f.kind === 'base64')
+    const audio = scan.fields[this.audio]
+    if (audio === undefined) throw new Error('FrameShape: the scan has no base64 field')
+    this.audioMax = audio.maxLength
+    const vary = varying < 0 ? undefined : scan.fields[varying]
+    if (varying >= 0 && vary?.kind !== 'string') throw new Error('FrameShape: the varying field must be a string field')
+    this.varyMax = vary?.maxLength ?? 0
+  }
+
+  /**
+   * `frame` was just accepted by the scan (its positions are the scan's) and is of stream `key`: learn its shape
+   * when the stream is new, give the shape up when it is not (this frame did not match it).
+   */
+  learn(frame: string, key: string): void {
+    if (key === this.key) {
+      this.head = undefined
+      return
+    }
+    this.key = key
+    this.head = undefined
+    const start = this.scan.start
+    const end = this.scan.end
+    const a = start[this.audio]!
+    // The audio must be the last field: what follows it is exactly its closing quote and the frame's brace.
+    if (a < 0 || end[this.audio] !== frame.length - 2) return
+    const v = this.varying < 0 ? -1 : start[this.varying]!
+    if (v >= 0 && v < a) {
+      this.head = detached(frame.slice(0, v))
+      this.middle = detached(frame.slice(end[this.varying]!, a))
+    } else if (v < 0) {
+      this.head = detached(frame.slice(0, a))
+      this.middle = undefined
+    }
+  }
+
+  /** The audio of `frame` when it has the learned shape (see the class comment), else undefined: scan it in full. */
+  match(frame: string): string | undefined {
+    const head = this.head
+    if (head === undefined) return undefined
+    const n = frame.length
+    if (frame.charCodeAt(n - 1) !== CLOSE || frame.charCodeAt(n - 2) !== QUOTE || !frame.startsWith(head)) return undefined
+    let a = head.length
+    const middle = this.middle
+    if (middle !== undefined) {
+      const limit = Math.min(n, a + this.varyMax + 1)
+      let b = a
+      while (b < limit) {
+        const c = frame.charCodeAt(b)
+        if (c === QUOTE || c < 0x20 || c === BACKSLASH) break
+        b++
+      }
+      // `middle` begins with the value's closing quote: a value cut short by an escape or a control does not match.
+      if (b - a > this.varyMax || !frame.startsWith(middle, b)) return undefined
+      a = b + middle.length
+    }
+    // The learned text must end before the closing quote: a frame shorter than it (`head` then `}`) is no match.
+    if (a > n - 2 || n - 2 - a > this.audioMax) return undefined
+    const audio = frame.slice(a, n - 2)
+    return strictBase64(audio) ? audio : undefined
+  }
+}

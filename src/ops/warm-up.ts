@@ -30,7 +30,7 @@ import type { CallAddress } from '../config/business/tenants'
 import { ResponseSequencer } from '../realtime/response-sequencer'
 import type { SpokenLine } from '../call/spoken-line'
 import { createCallConverters } from '../audio/transcoder'
-import { fastChunkAudio, parseInbound } from '../telephony/audiocodes/messages'
+import { ChunkScanner, parseInbound } from '../telephony/audiocodes/messages'
 import { AudioDeltaScanner, parseServerEvent } from '../realtime/protocol'
 import { Store } from '../store/store'
 import type { Engine, Params, RawRow, Sql, TxOptions } from '../store/sql'
@@ -250,10 +250,12 @@ export async function warmUp(d: WarmUpDeps): Promise<WarmUpReport> {
     createCallConverters(format)
     const bytes = describeFormat(format).bytesPerMs * 20
     const delta = new AudioDeltaScanner()
+    // A call's scanner learns its first chunk's layout and matches the rest in place: both routes are rehearsed.
+    const chunks = new ChunkScanner(CONVERSATION)
     for (const frame of vaicSamples(format, bytes)) {
       samples++
       if (parseInbound(frame).ok) parsed++
-      fastChunkAudio(frame, CONVERSATION)
+      chunks.audio(frame)
     }
     for (const frame of realtimeSamples(bytes)) {
       samples++

@@ -16,7 +16,7 @@ import type {
   SessionUpdateEvent,
 } from 'openai/resources/realtime/realtime'
 import { BASE64_PATTERN } from '../telephony/audiocodes/messages'
-import { detached, FrameScan } from '../audio/wire-scan'
+import { detached, FrameScan, FrameShape } from '../audio/wire-scan'
 
 export type ClientEvent = RealtimeClientEvent
 export type SessionUpdate = SessionUpdateEvent
@@ -195,14 +195,24 @@ const DELTA_ITEM = deltaScan.field('item_id')
 const DELTA_CONTENT = deltaScan.field('content_index')
 const DELTA_AUDIO = deltaScan.field('delta')
 
+const DELTA_EVENT = deltaScan.field('event_id')
+
 export class AudioDeltaScanner {
   responseId = ''
   itemId = ''
   contentIndex = 0
   /** The audio of the last accepted frame, until {@link takeDelta}. */
   delta = ''
+  /** The current item's frame layout: its deltas are then matched in place, only `event_id` and the audio read. */
+  private readonly shape = new FrameShape(deltaScan, DELTA_EVENT)
 
   scan(frame: string): boolean {
+    // A frame of the learned shape has the learned frame's ids and index: those fields hold the same text.
+    const audio = this.shape.match(frame)
+    if (audio !== undefined) {
+      this.delta = audio
+      return true
+    }
     const s = deltaScan
     if (!s.scan(frame)) return false
     // Taken in every case: the scan is shared and must not keep the frame alive.
@@ -212,6 +222,8 @@ export class AudioDeltaScanner {
     if (!s.equals(frame, DELTA_ITEM, this.itemId)) this.itemId = detached(frame.slice(s.start[DELTA_ITEM], s.end[DELTA_ITEM]))
     this.contentIndex = s.int[DELTA_CONTENT]!
     this.delta = delta
+    // Keyed by the item (a detached copy, compared by identity first): one shape per item, the text copied once.
+    this.shape.learn(frame, this.itemId)
     return true
   }
 

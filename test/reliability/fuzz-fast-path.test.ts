@@ -16,7 +16,7 @@ import { mulawEncode } from '../../src/audio/mulaw'
 import { pcm16ToBase64 } from '../../src/audio/pcm'
 import { tone } from '../../src/audio/signal'
 import { AudioDeltaScanner, parseServerEvent } from '../../src/realtime/protocol'
-import { fastChunkAudio, parseInbound } from '../../src/telephony/audiocodes/messages'
+import { ChunkScanner, fastChunkAudio, parseInbound } from '../../src/telephony/audiocodes/messages'
 
 const CONV = 'conv-6f1c0a9e-3b7d-4c1a-9f00-5e2b8d7c6a41'
 
@@ -122,6 +122,47 @@ describe('audio fast paths never accept what the full validator refuses', () => 
     })
   }, 60_000)
 
+  // The learned shapes: a fresh scanner takes one real frame (and learns its layout), then judges a mutation of it,
+  // which it matches in place when only the audio (and a delta's event_id) changed, else scans in full.
+  test('userStream.chunk after a learned chunk: ChunkScanner ⊆ parseInbound + conversation check, same audio', () => {
+    let matchedShape = 0
+    assertSubset(chunkFrames, 2123, (frame) => {
+      const base = chunkFrames.find((f) => sameSkeleton(f, frame))
+      const scanner = new ChunkScanner(CONV)
+      if (base !== undefined && scanner.audio(base) === undefined) return 'an unmutated chunk missed the fast path'
+      const fast = scanner.audio(frame)
+      if (fast === undefined) return undefined
+      if (base !== undefined && frame !== base) matchedShape++
+      const full = parseInbound(frame)
+      if (!full.ok) return `fast path accepted what parseInbound refuses (${full.reason})`
+      const same = full.msg.type === 'userStream.chunk' && full.msg.conversationId === CONV && full.msg.audioChunk === fast
+      return same ? '' : 'fast path disagrees with parseInbound'
+    })
+    // Mutations inside the audio that leave it valid base64 keep the learned layout: where that layout has the audio
+    // last (half the real chunks; all the deltas) those frames were matched in place (FrameShape, tested directly in
+    // src/audio/wire-scan.test.ts), not scanned.
+    expect(matchedShape).toBeGreaterThan(50)
+  }, 60_000)
+
+  test('response.output_audio.delta after a learned delta: AudioDeltaScanner ⊆ parseServerEvent, same ids', () => {
+    let matchedShape = 0
+    assertSubset(deltaFrames, 2124, (frame) => {
+      const base = deltaFrames.find((f) => sameSkeleton(f, frame))
+      const scanner = new AudioDeltaScanner()
+      if (base !== undefined && !scanner.scan(base)) return 'an unmutated delta missed the fast path'
+      if (!scanner.scan(frame)) return undefined
+      if (base !== undefined && frame !== base) matchedShape++
+      const full = parseServerEvent(frame)
+      if (full.kind !== 'event' || full.event.type !== 'response.output_audio.delta') {
+        return `fast path accepted what parseServerEvent does not (${full.kind === 'invalid' ? full.reason : full.kind})`
+      }
+      const e = full.event
+      const same = e.response_id === scanner.responseId && e.item_id === scanner.itemId && e.content_index === scanner.contentIndex && e.delta === scanner.delta
+      return same ? '' : 'fast path disagrees with parseServerEvent'
+    })
+    expect(matchedShape).toBeGreaterThan(50)
+  }, 60_000)
+
   test('response.output_audio.delta: AudioDeltaScanner ⊆ parseServerEvent, same ids, index and audio', () => {
     const scanner = new AudioDeltaScanner() // one for the whole run: its id cache is under test too
     for (const f of deltaFrames) {
@@ -141,3 +182,13 @@ describe('audio fast paths never accept what the full validator refuses', () => 
     })
   }, 60_000)
 })
+
+/**
+ * The real frame `frame` was mutated from, when the mutation kept its text outside the audio and `event_id` (the
+ * parts a learned shape compares): then that frame is what a scanner learns first. Undefined otherwise (the scanner
+ * then learns nothing first and scans the mutated frame in full).
+ */
+function sameSkeleton(base: string, frame: string): boolean {
+  const skeleton = (f: string) => f.replace(/"(audioChunk|delta|event_id)":"[^"]*"/g, '"$1":""')
+  return frame.length > 0 && skeleton(base) === skeleton(frame)
+}

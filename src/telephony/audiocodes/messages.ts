@@ -7,7 +7,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
-import { FrameScan } from '../../audio/wire-scan'
+import { FrameScan, FrameShape } from '../../audio/wire-scan'
 
 const open = { additionalProperties: true } as const
 const Id = Type.String({ minLength: 1, maxLength: 200 })
@@ -171,6 +171,26 @@ export function fastChunkAudio(frame: string, conversationId: string): string | 
   // Taken in every case: the scanner is shared and must not keep the frame alive.
   const audio = chunkScan.takeBase64()
   return chunkScan.start[CHUNK_AUDIO]! < 0 || !chunkScan.equals(frame, CHUNK_CONVERSATION, conversationId) ? undefined : audio
+}
+
+/**
+ * A conversation's uplink check: {@link fastChunkAudio}, with the frame shape ({@link FrameShape}) of the
+ * conversation's first chunk learned, so that the chunks after it (VAIC writes them all alike) are matched in place —
+ * one compare of the text up to the audio, then the audio's base64 check. Accepts exactly what `fastChunkAudio` does.
+ * A chunk laid out otherwise than the first gives the shape up for the conversation (checked in full from then on).
+ */
+export class ChunkScanner {
+  private readonly shape = new FrameShape(chunkScan, -1)
+  constructor(private readonly conversationId: string) {}
+
+  audio(frame: string): string | undefined {
+    const matched = this.shape.match(frame)
+    if (matched !== undefined) return matched
+    const audio = fastChunkAudio(frame, this.conversationId)
+    // Learnt from the scan just done: its positions are this frame's.
+    if (audio !== undefined) this.shape.learn(frame, this.conversationId)
+    return audio
+  }
 }
 
 // ---- outbound (bot → VAIC) -------------------------------------------------------------------------------------

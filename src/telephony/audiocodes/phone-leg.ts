@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../../ops/log'
 import type { AcMediaFormat } from '../../audio/formats'
-import { encodeOutbound, fastChunkAudio, PLAY_CHUNK_END, playChunkPrefix, type Activity, type Inbound, type OutActivity, type Outbound } from './messages'
+import { ChunkScanner, encodeOutbound, PLAY_CHUNK_END, playChunkPrefix, type Activity, type Inbound, type OutActivity, type Outbound } from './messages'
 import type { TelephonyMetrics } from './metrics'
 
 /** The transport a leg writes to (Bun's ServerWebSocket in production, anything in tests). */
@@ -100,6 +100,8 @@ export class PhoneLeg {
   private readonly metrics: TelephonyMetrics
   private readonly graceMs: number
   private readonly onFinish: ((leg: PhoneLeg) => void) | undefined
+  /** The uplink fast path, with this conversation's chunk layout learnt. */
+  private readonly chunks: ChunkScanner
 
   constructor(init: PhoneLegInit) {
     this.onFinish = init.onFinish
@@ -109,6 +111,7 @@ export class PhoneLeg {
     this.log = init.log
     this.metrics = init.metrics
     this.streamSeq = init.streamIdsAbove ?? 0
+    this.chunks = new ChunkScanner(init.conversationId)
   }
 
   /** Wires the call session in; until then inbound events are not delivered. */
@@ -223,11 +226,11 @@ export class PhoneLeg {
 
   /**
    * The endpoint's per-frame fast path: a `userStream.chunk` of this conversation in the exact fast shape
-   * ({@link fastChunkAudio}) is taken here, without JSON.parse (true); anything else is left to the full validator
+   * ({@link ChunkScanner}) is taken here, without JSON.parse (true); anything else is left to the full validator
    * (false).
    */
   receiveFast(frame: string): boolean {
-    const audio = fastChunkAudio(frame, this.conversationId)
+    const audio = this.chunks.audio(frame)
     if (audio === undefined) return false
     this.receiveChunk(audio)
     return true
