@@ -1,17 +1,22 @@
 /**
  * @module bench/micro
  * Micro-benchmarks of the product's own per-frame and per-step code, run in a fresh process so nothing else shares
- * its JIT: the passthrough hop as the server does it (the fast scans `fastChunkAudio` / `AudioDeltaScanner` and the
- * templates), the full path frames off the fast shape take (JSON.parse, the precompiled `parseInbound` check,
- * `appendFrame`; `parseServerEvent` + `playChunkFrame`), each piece on its own too; the resampling
- * converters per 20 ms frame (16 and 8 kHz callers); the whole relay of one warm call, and of 300 live calls taken in turn (each frame meets its call's state out of cache, as in a busy server) and the resampler alone; an FSM step of the booking machine with its checkpoint (`store.tasks.commit`) on a
- * temporary SQLite file, NORMAL and FULL (durable). Each figure is the median over repetitions of a timed batch.
+ * its JIT:
+ * - the passthrough hop as the server does it (the fast scans `ChunkScanner` / `AudioDeltaScanner` with their learnt
+ *   layouts, and the templates), the field scan alone, and the full path frames off the fast shape take (JSON.parse,
+ *   the precompiled `parseInbound` check, `appendFrame`; `parseServerEvent` + `playChunkFrame`), each piece on its own;
+ * - the whole relay of one warm call, and of 300 live calls taken in turn (each frame meets its call's state out of
+ *   cache, as in a busy server);
+ * - the resampling converters per 20 ms frame (16 and 8 kHz callers) and the resampler alone;
+ * - an FSM step of the booking machine with its checkpoint (`store.tasks.commit`) on a temporary SQLite file, NORMAL
+ *   and FULL (durable).
+ * Each figure is the median over repetitions of a timed batch.
  * Run: `bun scripts/bench/micro.ts [--quick]`; prints one JSON line ({@link MicroResult}).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fastChunkAudio, parseInbound, playChunkFrame } from '../../src/telephony/audiocodes/messages'
+import { ChunkScanner, fastChunkAudio, parseInbound, playChunkFrame } from '../../src/telephony/audiocodes/messages'
 import { AudioDeltaScanner, appendFrame, parseServerEvent } from '../../src/realtime/protocol'
 import { createCallConverters } from '../../src/audio/transcoder'
 import { Resampler } from '../../src/audio/resampler'
@@ -93,14 +98,21 @@ export async function runMicro(quick: boolean): Promise<MicroResult> {
     const parsedChunks = chunks.map((c) => JSON.parse(c) as unknown)
     const g = `passthrough hop, ${label}`
     const deltas = new AudioDeltaScanner()
+    const chunkScanner = new ChunkScanner(conv)
     rows.push(
-      bench(g, 'uplink: fastChunkAudio + appendFrame (as the server does: scan, strict base64, id in place)', N, REPS, (i) => {
+      bench(g, 'uplink: ChunkScanner.audio + appendFrame (as the server does: the learnt layout in place, strict base64)', N, REPS, (i) => {
+        const a = chunkScanner.audio(chunk(i))
+        return a === undefined ? '' : appendFrame(a)
+      }),
+    )
+    rows.push(
+      bench(g, '  the field scan alone: fastChunkAudio + appendFrame (a stream\'s first frame, or a layout not learnt)', N, REPS, (i) => {
         const a = fastChunkAudio(chunk(i), conv)
         return a === undefined ? '' : appendFrame(a)
       }),
     )
     rows.push(
-      bench(g, 'downlink: AudioDeltaScanner.scan + playChunkFrame (as the server does)', N, REPS, (i) =>
+      bench(g, 'downlink: AudioDeltaScanner.scan + playChunkFrame (as the server does: the learnt layout in place)', N, REPS, (i) =>
         deltas.scan(delta(i)) ? playChunkFrame('1', deltas.takeDelta()) : '',
       ),
     )
