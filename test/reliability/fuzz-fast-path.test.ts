@@ -184,9 +184,9 @@ describe('audio fast paths never accept what the full validator refuses', () => 
 })
 
 /**
- * The real frame `frame` was mutated from, when the mutation kept its text outside the audio and `event_id` (the
- * parts a learned shape compares): then that frame is what a scanner learns first. Undefined otherwise (the scanner
- * then learns nothing first and scans the mutated frame in full).
+ * Whether `frame` keeps `base`'s text outside the audio and `event_id` (the parts a learnt shape compares): the test
+ * then has its scanner learn `base` first. Where no real frame is kept so (the mutation touched the rest), the scanner
+ * learns nothing first and scans the mutated frame in full.
  */
 function sameSkeleton(base: string, frame: string): boolean {
   const skeleton = (f: string) => f.replace(/"(audioChunk|delta|event_id)":"[^"]*"/g, '"$1":""')
