@@ -89,7 +89,8 @@ describe('FrameShape', () => {
   test('whatever the scan would refuse, or read with another meaning, is no match', () => {
     const shape = learnt(frame('e1', 'QUJD'))
     for (const f of [
-      frame('e123456', 'QUJD'), // the varying value over its limit
+      frame('e12345', 'QUJD'), // the varying value one over its limit
+      frame('e123456', 'QUJD'),
       frame('e"1', 'QUJD'),
       frame('e\\1', 'QUJD'),
       frame('e\t', 'QUJD'),

@@ -115,10 +115,7 @@ describe('audio fast paths never accept what the full validator refuses', () => 
     assertSubset(chunkFrames, 2121, (frame) => {
       const fast = fastChunkAudio(frame, CONV)
       if (fast === undefined) return undefined
-      const full = parseInbound(frame)
-      if (!full.ok) return `fast path accepted what parseInbound refuses (${full.reason})`
-      const same = full.msg.type === 'userStream.chunk' && full.msg.conversationId === CONV && full.msg.audioChunk === fast
-      return same ? '' : 'fast path disagrees with parseInbound'
+      return chunkVerdict(frame, fast)
     })
   }, 60_000)
 
@@ -133,10 +130,7 @@ describe('audio fast paths never accept what the full validator refuses', () => 
       const fast = scanner.audio(frame)
       if (fast === undefined) return undefined
       if (base !== undefined && frame !== base) matchedShape++
-      const full = parseInbound(frame)
-      if (!full.ok) return `fast path accepted what parseInbound refuses (${full.reason})`
-      const same = full.msg.type === 'userStream.chunk' && full.msg.conversationId === CONV && full.msg.audioChunk === fast
-      return same ? '' : 'fast path disagrees with parseInbound'
+      return chunkVerdict(frame, fast)
     })
     // Mutations inside the audio that leave it valid base64 keep the learned layout: where that layout has the audio
     // last (half the real chunks; all the deltas) those frames were matched in place (FrameShape, tested directly in
@@ -152,13 +146,7 @@ describe('audio fast paths never accept what the full validator refuses', () => 
       if (base !== undefined && !scanner.scan(base)) return 'an unmutated delta missed the fast path'
       if (!scanner.scan(frame)) return undefined
       if (base !== undefined && frame !== base) matchedShape++
-      const full = parseServerEvent(frame)
-      if (full.kind !== 'event' || full.event.type !== 'response.output_audio.delta') {
-        return `fast path accepted what parseServerEvent does not (${full.kind === 'invalid' ? full.reason : full.kind})`
-      }
-      const e = full.event
-      const same = e.response_id === scanner.responseId && e.item_id === scanner.itemId && e.content_index === scanner.contentIndex && e.delta === scanner.delta
-      return same ? '' : 'fast path disagrees with parseServerEvent'
+      return deltaVerdict(frame, scanner)
     })
     expect(matchedShape).toBeGreaterThan(50)
   }, 60_000)
@@ -172,13 +160,7 @@ describe('audio fast paths never accept what the full validator refuses', () => 
     }
     assertSubset(deltaFrames, 2122, (frame) => {
       if (!scanner.scan(frame)) return undefined
-      const full = parseServerEvent(frame)
-      if (full.kind !== 'event' || full.event.type !== 'response.output_audio.delta') {
-        return `fast path accepted what parseServerEvent does not (${full.kind === 'invalid' ? full.reason : full.kind})`
-      }
-      const e = full.event
-      const same = e.response_id === scanner.responseId && e.item_id === scanner.itemId && e.content_index === scanner.contentIndex && e.delta === scanner.delta
-      return same ? '' : 'fast path disagrees with parseServerEvent'
+      return deltaVerdict(frame, scanner)
     })
   }, 60_000)
 })
@@ -191,4 +173,23 @@ describe('audio fast paths never accept what the full validator refuses', () => 
 function sameSkeleton(base: string, frame: string): boolean {
   const skeleton = (f: string) => f.replace(/"(audioChunk|delta|event_id)":"[^"]*"/g, '"$1":""')
   return frame.length > 0 && skeleton(base) === skeleton(frame)
+}
+
+/** '' when parseInbound accepts `frame` as a chunk of CONV carrying `fast` (what the fast path gave), else why not. */
+function chunkVerdict(frame: string, fast: string): string {
+  const full = parseInbound(frame)
+  if (!full.ok) return `fast path accepted what parseInbound refuses (${full.reason})`
+  const same = full.msg.type === 'userStream.chunk' && full.msg.conversationId === CONV && full.msg.audioChunk === fast
+  return same ? '' : 'fast path disagrees with parseInbound'
+}
+
+/** '' when parseServerEvent reads `frame` as the delta `scanner` just accepted (ids, index, audio), else why not. */
+function deltaVerdict(frame: string, scanner: AudioDeltaScanner): string {
+  const full = parseServerEvent(frame)
+  if (full.kind !== 'event' || full.event.type !== 'response.output_audio.delta') {
+    return `fast path accepted what parseServerEvent does not (${full.kind === 'invalid' ? full.reason : full.kind})`
+  }
+  const e = full.event
+  const same = e.response_id === scanner.responseId && e.item_id === scanner.itemId && e.content_index === scanner.contentIndex && e.delta === scanner.delta
+  return same ? '' : 'fast path disagrees with parseServerEvent'
 }
