@@ -15,6 +15,8 @@
 import { mapDrop, mapPut } from '../ops/sparse-map'
 
 type Item = {
+  /** The item's id: the map's key, kept so the item last scheduled is known without a lookup. */
+  readonly id: string
   /** Estimated playback start, moved later by every underrun (playback waited for audio). */
   startAt: number
   bytes: number
@@ -26,8 +28,6 @@ export class PlayoutTracker {
   private items: Map<string, Item> | undefined
   /** The item whose end is the playback cursor, or undefined when `cursorEnd` holds it as a number. */
   private last: Item | undefined
-  /** The id of {@link last} (meaningless while it is undefined). */
-  private lastId = ''
   private cursorEnd = -Infinity
 
   /**
@@ -43,7 +43,7 @@ export class PlayoutTracker {
   sent(itemId: string, bytes: number, nowMs: number): void {
     // Every delta of an item but its first is for the item last scheduled: no map lookup for those.
     const last = this.last
-    const known = last !== undefined && this.lastId === itemId ? last : this.items?.get(itemId)
+    const known = last !== undefined && last.id === itemId ? last : this.items?.get(itemId)
     if (known) {
       if (known.cutMs !== undefined) return
       // Everything sent before had been played by the time this audio reaches the phone: it waited that long.
@@ -52,10 +52,9 @@ export class PlayoutTracker {
       known.bytes += bytes
       return
     }
-    const item: Item = { startAt: Math.max(nowMs + this.playoutDelayMs, this.cursor()), bytes, cutMs: undefined }
+    const item: Item = { id: itemId, startAt: Math.max(nowMs + this.playoutDelayMs, this.cursor()), bytes, cutMs: undefined }
     this.items = mapPut(this.items, itemId, item)
     this.last = item
-    this.lastId = itemId
   }
 
   /** Milliseconds of `itemId` sent so far (0 for an unknown item). */

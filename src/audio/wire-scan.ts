@@ -43,6 +43,20 @@ function strictBase64(text: string): boolean {
 }
 
 /**
+ * Where a plain JSON string value starting at `a` stops: at the first quote, backslash or control character, or at
+ * `limit`. The value is plain (its characters are the string JSON.parse would give) when it stops at a quote.
+ */
+function plainEnd(s: string, a: number, limit: number): number {
+  let b = a
+  while (b < limit) {
+    const c = s.charCodeAt(b)
+    if (c === QUOTE || c < 0x20 || c === BACKSLASH) break
+    b++
+  }
+  return b
+}
+
+/**
  * `s` as a string of its own. In JSC a slice shares its base string's storage, so a value sliced from a frame and
  * kept (an id reused across frames) would keep the whole frame alive. For values kept, not per frame: the JSON round
  * trip copies (and is exact for any string, lone surrogates included).
@@ -133,13 +147,7 @@ export class FrameScan {
           base64 = s.slice(a, b)
           if (!strictBase64(base64)) return false
         } else {
-          const limit = Math.min(n, a + max + 1)
-          b = a
-          while (b < limit) {
-            const c = s.charCodeAt(b)
-            if (c === QUOTE || c < 0x20 || c === BACKSLASH) break
-            b++
-          }
+          b = plainEnd(s, a, Math.min(n, a + max + 1))
           // The value must end at a quote within its limit (an escape or a control character stops the scan early).
           if (b - a > max || s.charCodeAt(b) !== QUOTE) return false
         }
@@ -231,11 +239,12 @@ export class FrameShape {
     const a = start[this.audio]!
     // The audio must be the last field: what follows it is exactly its closing quote and the frame's brace.
     if (a < 0 || end[this.audio] !== frame.length - 2) return
+    // With the audio last, a varying value present lies before it.
     const v = this.varying < 0 ? -1 : start[this.varying]!
-    if (v >= 0 && v < a) {
+    if (v >= 0) {
       this.head = detached(frame.slice(0, v))
       this.middle = detached(frame.slice(end[this.varying]!, a))
-    } else if (v < 0) {
+    } else {
       this.head = detached(frame.slice(0, a))
       this.middle = undefined
     }
@@ -250,13 +259,7 @@ export class FrameShape {
     let a = head.length
     const middle = this.middle
     if (middle !== undefined) {
-      const limit = Math.min(n, a + this.varyMax + 1)
-      let b = a
-      while (b < limit) {
-        const c = frame.charCodeAt(b)
-        if (c === QUOTE || c < 0x20 || c === BACKSLASH) break
-        b++
-      }
+      const b = plainEnd(frame, a, Math.min(n, a + this.varyMax + 1))
       // `middle` begins with the value's closing quote: a value cut short by an escape or a control does not match.
       if (b - a > this.varyMax || !frame.startsWith(middle, b)) return undefined
       a = b + middle.length
